@@ -1,0 +1,85 @@
+/**
+ * The ports the payment domain needs. Adapters live elsewhere (order sources in
+ * src/payments/order-sources/, stores in src/store/); domain functions take these as
+ * arguments so that the browser's `payment.complete` and the webhook run the same code.
+ */
+
+/** What the shop says an order costs. The browser's idea of the amount is never used. */
+export interface Order {
+  readonly orderId: string;
+  /** The customer allowed to see and pay this order; null for guest orders. */
+  readonly customerId: string | null;
+  readonly orderName: string;
+  /** Smallest currency unit, as PortOne counts it (KRW has no minor unit). */
+  readonly totalAmount: number;
+  readonly taxFreeAmount?: number;
+  /** PortOne `Currency` code, e.g. "KRW". */
+  readonly currency: string;
+  readonly customer?: {
+    readonly fullName?: string;
+    readonly email?: string;
+    readonly phoneNumber?: string;
+  };
+}
+
+export interface OrderSource {
+  /** null when the shop does not know the order. */
+  getOrder(orderId: string): Promise<Order | null>;
+}
+
+/** Our verdict on a payment, derived from PortOne's status and the order it must match. */
+export type PaymentRecordStatus =
+  | "PREPARED"
+  | "READY"
+  | "PAY_PENDING"
+  | "VIRTUAL_ACCOUNT_ISSUED"
+  | "PAID"
+  | "FAILED"
+  | "PARTIAL_CANCELLED"
+  | "CANCELLED"
+  /** PortOne says paid, but amount, currency or channel differ from the order. Never fulfil. */
+  | "MISMATCH";
+
+export interface PaymentRecord {
+  readonly paymentId: string;
+  readonly orderId: string;
+  readonly customerId: string | null;
+  readonly totalAmount: number;
+  readonly currency: string;
+  readonly status: PaymentRecordStatus;
+  /** Why a payment is MISMATCH, e.g. "amount 1000 != order 50000". */
+  readonly mismatchReason: string | null;
+  /** Incremented on every change; updates are compare-and-set on it so syncs can race. */
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly syncedAt: string | null;
+}
+
+export type NewPaymentRecord = Pick<
+  PaymentRecord,
+  "paymentId" | "orderId" | "customerId" | "totalAmount" | "currency"
+>;
+
+export interface PaymentRecordUpdate {
+  readonly status: PaymentRecordStatus;
+  readonly mismatchReason: string | null;
+  readonly syncedAt: string;
+}
+
+export interface PaymentRecordStore {
+  /** Creates the record, or returns the existing one for the same paymentId. */
+  insertPaymentRecord(record: NewPaymentRecord): Promise<PaymentRecord>;
+  getPaymentRecord(paymentId: string): Promise<PaymentRecord | null>;
+  /**
+   * Applies the update only if the stored version is still `expectedVersion`.
+   * Returns the new record, or null when another writer got there first.
+   */
+  updatePaymentRecord(
+    paymentId: string,
+    expectedVersion: number,
+    update: PaymentRecordUpdate,
+  ): Promise<PaymentRecord | null>;
+  /** Records changed since `since` (ISO time), oldest first: input to reconciliation. */
+  listPaymentRecordsUpdatedSince(since: string, limit: number): Promise<PaymentRecord[]>;
+}
