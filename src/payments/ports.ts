@@ -83,3 +83,24 @@ export interface PaymentRecordStore {
   /** Records changed since `since` (ISO time), oldest first: input to reconciliation. */
   listPaymentRecordsUpdatedSince(since: string, limit: number): Promise<PaymentRecord[]>;
 }
+
+/**
+ * Published by `syncPayment` whenever a record's status changes (including to MISMATCH),
+ * so internal services learn of paid, failed, cancelled and tampered payments whichever path
+ * (browser `payment.complete`, webhook, reconciliation) noticed first.
+ */
+export interface PaymentStatusChanged {
+  readonly type: "PaymentStatusChanged";
+  readonly paymentId: string;
+  readonly orderId: string;
+  readonly customerId: string | null;
+  readonly previousStatus: PaymentRecordStatus;
+  readonly status: PaymentRecordStatus;
+  readonly mismatchReason: string | null;
+  readonly occurredAt: string;
+}
+
+/** Where status changes go: the webhook outbox (durable fan-out to subscribers). */
+export interface PaymentEventSink {
+  publish(event: PaymentStatusChanged): Promise<void>;
+}
