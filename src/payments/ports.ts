@@ -68,9 +68,13 @@ export interface PaymentRecordUpdate {
 }
 
 export interface PaymentRecordStore {
-  /** Creates the record, or returns the existing one for the same paymentId. */
+  /**
+   * Creates the record, or returns the existing one for the same paymentId or the same
+   * orderId (an order has one paymentId: PortOne lets it be attempted many times but paid once).
+   */
   insertPaymentRecord(record: NewPaymentRecord): Promise<PaymentRecord>;
   getPaymentRecord(paymentId: string): Promise<PaymentRecord | null>;
+  findPaymentRecordByOrderId(orderId: string): Promise<PaymentRecord | null>;
   /**
    * Applies the update only if the stored version is still `expectedVersion`.
    * Returns the new record, or null when another writer got there first.
@@ -103,4 +107,63 @@ export interface PaymentStatusChanged {
 /** Where status changes go: the webhook outbox (durable fan-out to subscribers). */
 export interface PaymentEventSink {
   publish(event: PaymentStatusChanged): Promise<void>;
+}
+
+/**
+ * The slice of PortOne's payment API the domain calls. `PortOneClient(...).payment` from
+ * src/sdk (and from @portone/server-sdk) satisfies it as is; tests and wrappers (metrics)
+ * can provide their own.
+ */
+export interface PortOnePaymentApi {
+  getPayment(options: { paymentId: string }): Promise<PortOnePayment>;
+  preRegisterPayment(options: {
+    paymentId: string;
+    totalAmount?: number;
+    taxFreeAmount?: number;
+    currency?: string;
+  }): Promise<unknown>;
+  confirmPayment(options: {
+    paymentId: string;
+    paymentToken: string;
+    txId?: string;
+    currency?: string;
+    totalAmount?: number;
+    taxFreeAmount?: number;
+    isTest?: boolean;
+  }): Promise<unknown>;
+}
+
+/**
+ * What the domain reads of PortOne's `Payment`. Everything but `status` is optional because
+ * PortOne may answer with a status this code does not know yet (outputs grow over time).
+ */
+export interface PortOnePayment {
+  readonly status: string;
+  readonly id?: string;
+  readonly transactionId?: string;
+  readonly orderName?: string;
+  readonly amount?: {
+    readonly total: number;
+    readonly taxFree?: number;
+    readonly paid?: number;
+    readonly cancelled?: number;
+  };
+  readonly currency?: string;
+  readonly channel?: { readonly type: string };
+  readonly method?: PortOnePaymentMethod;
+  readonly requestedAt?: string;
+  readonly updatedAt?: string;
+  readonly statusChangedAt?: string;
+  readonly paidAt?: string;
+  readonly failedAt?: string;
+  readonly cancelledAt?: string;
+  readonly receiptUrl?: string;
+}
+
+export interface PortOnePaymentMethod {
+  readonly type: string;
+  /** Present on `PaymentMethodVirtualAccount`. */
+  readonly bank?: string;
+  readonly accountNumber?: string;
+  readonly expiredAt?: string;
 }

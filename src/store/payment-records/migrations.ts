@@ -1,0 +1,40 @@
+import type { Migration } from "../database.js";
+
+/** Payment records: which order a paymentId pays, and our last verdict on it. */
+export const paymentRecordMigrations: readonly Migration[] = [
+  {
+    id: "payments-001-payment-records",
+    sqlite: `
+      CREATE TABLE payment_records (
+        payment_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL UNIQUE,
+        customer_id TEXT,
+        total_amount INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL,
+        mismatch_reason TEXT,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        synced_at TEXT
+      );
+      CREATE INDEX payment_records_updated_at ON payment_records (updated_at, payment_id);
+    `,
+    postgres: `
+      CREATE TABLE payment_records (
+        payment_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL UNIQUE,
+        customer_id TEXT,
+        total_amount BIGINT NOT NULL,
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL,
+        mismatch_reason TEXT,
+        version INTEGER NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        synced_at TIMESTAMPTZ
+      );
+      CREATE INDEX payment_records_updated_at ON payment_records (updated_at, payment_id);
+    `,
+  },
+];

@@ -1,0 +1,101 @@
+import type {
+  NewPaymentRecord,
+  PaymentRecord,
+  PaymentRecordStatus,
+  PaymentRecordStore,
+  PaymentRecordUpdate,
+} from "../../payments/ports.js";
+import type { SqliteDatabase } from "../database.js";
+
+interface Row {
+  payment_id: string;
+  order_id: string;
+  customer_id: string | null;
+  total_amount: number;
+  currency: string;
+  status: string;
+  mismatch_reason: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  synced_at: string | null;
+}
+
+const COLUMNS =
+  "payment_id, order_id, customer_id, total_amount, currency, status, mismatch_reason, version, created_at, updated_at, synced_at";
+
+function toRecord(row: Row): PaymentRecord {
+  return {
+    paymentId: row.payment_id,
+    orderId: row.order_id,
+    customerId: row.customer_id,
+    totalAmount: row.total_amount,
+    currency: row.currency,
+    status: row.status as PaymentRecordStatus,
+    mismatchReason: row.mismatch_reason,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    syncedAt: row.synced_at,
+  };
+}
+
+/** Payment records in the embedded SQLite database (synchronous driver, statements prepared once). */
+export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecordStore {
+  const { sqlite } = db;
+  const insert = sqlite.prepare(
+    `INSERT INTO payment_records (${COLUMNS})
+     VALUES (@paymentId, @orderId, @customerId, @totalAmount, @currency, 'PREPARED', NULL, 1, @now, @now, NULL)
+     ON CONFLICT DO NOTHING`,
+  );
+  const byPaymentId = sqlite.prepare(`SELECT ${COLUMNS} FROM payment_records WHERE payment_id = ?`);
+  const byOrderId = sqlite.prepare(`SELECT ${COLUMNS} FROM payment_records WHERE order_id = ?`);
+  const update = sqlite.prepare(
+    `UPDATE payment_records
+     SET status = @status, mismatch_reason = @mismatchReason, synced_at = @syncedAt,
+         version = version + 1, updated_at = @now
+     WHERE payment_id = @paymentId AND version = @expectedVersion
+     RETURNING ${COLUMNS}`,
+  );
+  const updatedSince = sqlite.prepare(
+    `SELECT ${COLUMNS} FROM payment_records WHERE updated_at > ?
+     ORDER BY updated_at, payment_id LIMIT ?`,
+  );
+  const find = (statement: typeof byPaymentId, key: string) => {
+    const row = statement.get(key) as Row | undefined;
+    return row ? toRecord(row) : null;
+  };
+
+  return {
+    async insertPaymentRecord(record: NewPaymentRecord) {
+      insert.run({ ...record, now: new Date().toISOString() });
+      const stored = find(byPaymentId, record.paymentId) ?? find(byOrderId, record.orderId);
+      if (!stored) throw new Error(`payment record ${record.paymentId} vanished after insert`);
+      return stored;
+    },
+    async getPaymentRecord(paymentId: string) {
+      return find(byPaymentId, paymentId);
+    },
+    async findPaymentRecordByOrderId(orderId: string) {
+      return find(byOrderId, orderId);
+    },
+    async updatePaymentRecord(
+      paymentId: string,
+      expectedVersion: number,
+      change: PaymentRecordUpdate,
+    ) {
+      const row = update.get({
+        paymentId,
+        expectedVersion,
+        status: change.status,
+        mismatchReason: change.mismatchReason,
+        syncedAt: change.syncedAt,
+        now: new Date().toISOString(),
+      }) as Row | undefined;
+      return row ? toRecord(row) : null;
+    },
+    async listPaymentRecordsUpdatedSince(since: string, limit: number) {
+      return (updatedSince.all(since, limit) as Row[]).map(toRecord);
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PaymentRecordStore } from "../../src/payments/ports.js";
+import { type Database, migrate, openDatabase } from "../../src/store/database.js";
+import {
+  createPaymentRecordStore,
+  paymentRecordMigrations,
+} from "../../src/store/payment-records/index.js";
+import {
+  createIsolatedSchema,
+  TEST_DATABASE_URL,
+  warnPostgresSkipped,
+} from "./support/postgres.js";
+
+warnPostgresSkipped("payment-record-store");
+
+let sequence = 0;
+const unique = (prefix: string) => `${prefix}-${Date.now()}-${++sequence}`;
+
+/** The same contract, run against every adapter. */
+function paymentRecordStoreContract(
+  open: () => Promise<{ db: Database; cleanup(): Promise<void> }>,
+) {
+  let db: Database;
+  let cleanup: () => Promise<void>;
+  let store: PaymentRecordStore;
+
+  beforeAll(async () => {
+    ({ db, cleanup } = await open());
+    await migrate(db, paymentRecordMigrations);
+    // Running the migrations twice must be harmless (a restart, a second replica).
+    await migrate(db, paymentRecordMigrations);
+    store = createPaymentRecordStore(db);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await cleanup?.();
+  });
+
+  it("inserts a record as PREPARED at version 1 and reads it back", async () => {
+    const paymentId = unique("pay");
+    const created = await store.insertPaymentRecord({
+      paymentId,
+      orderId: unique("order"),
+      customerId: "customer-1",
+      totalAmount: 50_000,
+      currency: "KRW",
+    });
+    expect(created).toMatchObject({
+      paymentId,
+      customerId: "customer-1",
+      totalAmount: 50_000,
+      currency: "KRW",
+      status: "PREPARED",
+      mismatchReason: null,
+      version: 1,
+      syncedAt: null,
+    });
+    expect(await store.getPaymentRecord(paymentId)).toEqual(created);
+    expect(await store.getPaymentRecord(unique("missing"))).toBeNull();
+  });
+
+  it("keeps one record per paymentId and per orderId", async () => {
+    const orderId = unique("order");
+    const first = await store.insertPaymentRecord({
+      paymentId: unique("pay"),
+      orderId,
+      customerId: null,
+      totalAmount: 1000,
+      currency: "KRW",
+    });
+    const samePayment = await store.insertPaymentRecord({ ...first, totalAmount: 1 });
+    expect(samePayment).toEqual(first);
+    const sameOrder = await store.insertPaymentRecord({
+      paymentId: unique("pay"),
+      orderId,
+      customerId: null,
+      totalAmount: 1000,
+      currency: "KRW",
+    });
+    expect(sameOrder.paymentId).toBe(first.paymentId);
+    expect(await store.findPaymentRecordByOrderId(orderId)).toEqual(first);
+    expect(await store.findPaymentRecordByOrderId(unique("order"))).toBeNull();
+  });
+
+  it("updates by compare-and-set on the version", async () => {
+    const record = await store.insertPaymentRecord({
+      paymentId: unique("pay"),
+      orderId: unique("order"),
+      customerId: "c",
+      totalAmount: 700,
+      currency: "USD",
+    });
+    const syncedAt = new Date().toISOString();
+    const paid = await store.updatePaymentRecord(record.paymentId, 1, {
+      status: "PAID",
+      mismatchReason: null,
+      syncedAt,
+    });
+    expect(paid).toMatchObject({ status: "PAID", version: 2, syncedAt });
+    // A writer that read version 1 lost the race: nothing changes.
+    const stale = await store.updatePaymentRecord(record.paymentId, 1, {
+      status: "FAILED",
+      mismatchReason: null,
+      syncedAt,
+    });
+    expect(stale).toBeNull();
+    expect((await store.getPaymentRecord(record.paymentId))?.status).toBe("PAID");
+  });
+
+  it("lets exactly one of many concurrent writers win a version", async () => {
+    const record = await store.insertPaymentRecord({
+      paymentId: unique("pay"),
+      orderId: unique("order"),
+      customerId: null,
+      totalAmount: 10,
+      currency: "KRW",
+    });
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        store.updatePaymentRecord(record.paymentId, 1, {
+          status: index % 2 === 0 ? "PAID" : "MISMATCH",
+          mismatchReason: index % 2 === 0 ? null : "amount differs",
+          syncedAt: new Date().toISOString(),
+        }),
+      ),
+    );
+    expect(results.filter((result) => result !== null)).toHaveLength(1);
+    expect((await store.getPaymentRecord(record.paymentId))?.version).toBe(2);
+  });
+
+  it("lists records updated since a time, oldest first, up to a limit", async () => {
+    const since = new Date(Date.now() - 1).toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index++) {
+      const record = await store.insertPaymentRecord({
+        paymentId: unique("pay"),
+        orderId: unique("order"),
+        customerId: null,
+        totalAmount: 1,
+        currency: "KRW",
+      });
+      ids.push(record.paymentId);
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    const listed = await store.listPaymentRecordsUpdatedSince(since, 1000);
+    const ours = listed.map((record) => record.paymentId).filter((id) => ids.includes(id));
+    expect(ours).toEqual(ids);
+    expect(await store.listPaymentRecordsUpdatedSince(since, 2)).toHaveLength(2);
+    expect(
+      await store.listPaymentRecordsUpdatedSince(new Date(Date.now() + 60_000).toISOString(), 10),
+    ).toEqual([]);
+  });
+}
+
+describe("PaymentRecordStore on SQLite", () => {
+  paymentRecordStoreContract(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "bff-records-"));
+    const db = await openDatabase({ dataDir });
+    return { db, cleanup: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  });
+});
+
+describe.skipIf(!TEST_DATABASE_URL)("PaymentRecordStore on PostgreSQL", () => {
+  paymentRecordStoreContract(async () => {
+    const schema = await createIsolatedSchema(TEST_DATABASE_URL as string);
+    const db = await openDatabase({ databaseUrl: schema.url, dataDir: tmpdir() });
+    return { db, cleanup: () => schema.drop() };
+  });
+});
