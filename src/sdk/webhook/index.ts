@@ -1,0 +1,18 @@
+/**
+ * PortOne webhooks (Standard Webhooks signatures): `verify` the requests PortOne sends, `sign`
+ * test requests, and the typed `Webhook` events. Mirrors `Webhook` of @portone/server-sdk 0.19.
+ */
+
+export type { WebhookVerificationFailureReason } from "./errors.js";
+export { InvalidInputError, WebhookVerificationError } from "./errors.js";
+export type * from "./events.js";
+export { isUnrecognizedWebhook } from "./events.js";
+export type { WebhookHeaders, WebhookUnbrandedRequiredHeaders } from "./headers.js";
+export type { LegacyWebhookBody } from "./legacy.js";
+export { parseLegacyWebhookBody } from "./legacy.js";
+export type { WebhookSignOptions } from "./sign.js";
+export { sign } from "./sign.js";
+export type { WebhookOptions, WebhookSecret } from "./signing-key.js";
+export type { Unrecognized } from "./unrecognized.js";
+export type { VerifiedWebhookHeaders, WebhookSecrets } from "./verify.js";
+export { verify, verifySignature } from "./verify.js";
