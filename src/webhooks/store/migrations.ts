@@ -1,0 +1,96 @@
+import type { Migration } from "../../store/database.js";
+
+/** Times are epoch milliseconds (BIGINT) so both dialects compare them the same way. */
+export const webhookMigrations: readonly Migration[] = [
+  {
+    id: "webhooks-001-inbox-outbox",
+    sqlite: `
+      CREATE TABLE webhook_events (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        format TEXT NOT NULL,
+        type TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        last_error TEXT,
+        body TEXT,
+        dispatched_at INTEGER
+      );
+      CREATE INDEX webhook_events_due ON webhook_events (next_attempt_at) WHERE state = 'pending';
+      CREATE TABLE webhook_deliveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL REFERENCES webhook_events (id),
+        subscriber_id TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        attempts_before_replay INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        last_error TEXT,
+        last_status_code INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        UNIQUE (event_id, subscriber_id)
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
+      CREATE INDEX webhook_deliveries_dead ON webhook_deliveries (subscriber_id) WHERE state = 'dead';
+      CREATE TABLE webhook_leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        lease_until INTEGER NOT NULL
+      );
+    `,
+    postgres: `
+      CREATE TABLE webhook_events (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        format TEXT NOT NULL,
+        type TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        received_at BIGINT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        last_error TEXT,
+        body TEXT,
+        dispatched_at BIGINT
+      );
+      CREATE INDEX webhook_events_due ON webhook_events (next_attempt_at) WHERE state = 'pending';
+      CREATE TABLE webhook_deliveries (
+        id BIGSERIAL PRIMARY KEY,
+        event_id TEXT NOT NULL REFERENCES webhook_events (id),
+        subscriber_id TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        attempts_before_replay INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        last_error TEXT,
+        last_status_code INTEGER,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        delivered_at BIGINT,
+        UNIQUE (event_id, subscriber_id)
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
+      CREATE INDEX webhook_deliveries_dead ON webhook_deliveries (subscriber_id) WHERE state = 'dead';
+      CREATE TABLE webhook_leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        lease_until BIGINT NOT NULL
+      );
+    `,
+  },
+];

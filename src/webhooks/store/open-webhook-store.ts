@@ -1,0 +1,13 @@
+import { type Database, migrate } from "../../store/database.js";
+import { webhookMigrations } from "./migrations.js";
+import { createPostgresWebhookStore } from "./postgres-webhook-store.js";
+import { createSqliteWebhookStore } from "./sqlite-webhook-store.js";
+import type { WebhookStore } from "./webhook-store.js";
+
+/** Applies the webhook migrations (safe with several replicas starting at once), then opens the store. */
+export async function openWebhookStore(db: Database): Promise<WebhookStore> {
+  await migrate(db, webhookMigrations);
+  return db.kind === "sqlite"
+    ? createSqliteWebhookStore(db.sqlite)
+    : createPostgresWebhookStore(db.pool);
+}

@@ -1,0 +1,101 @@
+import type { EventFormat, EventSource } from "../event.js";
+import type {
+  ClaimedDelivery,
+  ClaimedEvent,
+  DeliveryRecord,
+  DeliveryState,
+  EventState,
+  StoredEvent,
+} from "./webhook-store.js";
+
+/** Column values as either driver returns them (pg gives BIGINT as a string). */
+type Numeric = number | string | bigint;
+
+export interface EventRow {
+  id: string;
+  source: string;
+  format: string;
+  type: string;
+  occurred_at: string;
+  data: string;
+  received_at: Numeric;
+  state: string;
+  attempts: Numeric;
+  last_error: string | null;
+  body: string | null;
+  lease_owner: string | null;
+}
+
+export interface DeliveryRow {
+  id: Numeric;
+  event_id: string;
+  event_type: string;
+  subscriber_id: string;
+  state: string;
+  attempts: Numeric;
+  attempts_before_replay: Numeric;
+  next_attempt_at: Numeric;
+  last_error: string | null;
+  last_status_code: Numeric | null;
+  created_at: Numeric;
+  updated_at: Numeric;
+  delivered_at: Numeric | null;
+  lease_owner: string | null;
+  body: string | null;
+}
+
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    source: row.source as EventSource,
+    format: row.format as EventFormat,
+    type: row.type,
+    occurredAt: row.occurred_at,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    receivedAt: Number(row.received_at),
+    state: row.state as EventState,
+    attempts: Number(row.attempts),
+    lastError: row.last_error,
+    body: row.body,
+  };
+}
+
+export function toClaimedEvent(row: EventRow): ClaimedEvent {
+  const event = toStoredEvent(row);
+  return { ...event, leaseOwner: row.lease_owner ?? "", attempt: event.attempts };
+}
+
+export function toDeliveryRecord(row: DeliveryRow): DeliveryRecord {
+  return {
+    id: Number(row.id),
+    eventId: row.event_id,
+    eventType: row.event_type,
+    subscriberId: row.subscriber_id,
+    state: row.state as DeliveryState,
+    attempts: Number(row.attempts),
+    nextAttemptAt: Number(row.next_attempt_at),
+    lastError: row.last_error,
+    lastStatusCode: row.last_status_code === null ? null : Number(row.last_status_code),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    deliveredAt: row.delivered_at === null ? null : Number(row.delivered_at),
+  };
+}
+
+export function toClaimedDelivery(row: DeliveryRow): ClaimedDelivery {
+  return {
+    id: Number(row.id),
+    eventId: row.event_id,
+    eventType: row.event_type,
+    subscriberId: row.subscriber_id,
+    body: row.body ?? "",
+    leaseOwner: row.lease_owner ?? "",
+    attempt: Number(row.attempts),
+    attemptSinceReplay: Number(row.attempts) - Number(row.attempts_before_replay),
+  };
+}
+
+/** Errors are stored for operators; keep them short so a huge response body cannot bloat rows. */
+export function truncateError(error: string): string {
+  return error.length > 500 ? `${error.slice(0, 497)}...` : error;
+}

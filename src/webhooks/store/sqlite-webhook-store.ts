@@ -1,0 +1,235 @@
+import type BetterSqlite3 from "better-sqlite3";
+import type { InboundEvent } from "../event.js";
+import {
+  type DeliveryRow,
+  type EventRow,
+  toClaimedDelivery,
+  toClaimedEvent,
+  toDeliveryRecord,
+  toStoredEvent,
+  truncateError,
+} from "./rows.js";
+import type {
+  Backlog,
+  Claim,
+  ClaimedDelivery,
+  ClaimedEvent,
+  DeliveryFilter,
+  DeliveryOutcome,
+  DeliveryRecord,
+  FanOut,
+  ReplayFilter,
+  StoredEvent,
+  WebhookStore,
+} from "./webhook-store.js";
+
+/**
+ * The embedded inbox. better-sqlite3 is synchronous and SQLite has one writer at a time, so
+ * each claim is a single UPDATE ... RETURNING inside an IMMEDIATE transaction: two claimers
+ * (even in two processes on the same file) serialise on the write lock and never see the
+ * same due row.
+ */
+export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): WebhookStore {
+  const insertEvent = sqlite.prepare(`
+    INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at, next_attempt_at)
+    VALUES (@id, @source, @format, @type, @occurredAt, @data, @receivedAt, @receivedAt)
+    ON CONFLICT (id) DO NOTHING`);
+  const selectEvent = sqlite.prepare("SELECT * FROM webhook_events WHERE id = ?");
+  const claimEvents = sqlite.prepare(`
+    UPDATE webhook_events
+    SET lease_owner = @owner, lease_until = @leaseUntil, attempts = attempts + 1
+    WHERE id IN (
+      SELECT id FROM webhook_events
+      WHERE state = 'pending' AND next_attempt_at <= @now
+        AND (lease_until IS NULL OR lease_until <= @now)
+      ORDER BY received_at, id LIMIT @limit)
+    RETURNING *`);
+  const markDispatched = sqlite.prepare(`
+    UPDATE webhook_events
+    SET state = 'dispatched', body = @body, dispatched_at = @now, lease_owner = NULL,
+        lease_until = NULL, last_error = NULL
+    WHERE id = @id AND lease_owner = @owner AND attempts = @attempt AND state = 'pending'`);
+  const insertDelivery = sqlite.prepare(`
+    INSERT INTO webhook_deliveries (event_id, subscriber_id, next_attempt_at, created_at, updated_at)
+    VALUES (@eventId, @subscriberId, @now, @now, @now)
+    ON CONFLICT (event_id, subscriber_id) DO NOTHING`);
+  const postponeEvent = sqlite.prepare(`
+    UPDATE webhook_events
+    SET next_attempt_at = @nextAttemptAt, last_error = @error, lease_owner = NULL, lease_until = NULL
+    WHERE id = @id AND lease_owner = @owner AND attempts = @attempt AND state = 'pending'`);
+  const claimDeliveries = sqlite.prepare(`
+    UPDATE webhook_deliveries
+    SET lease_owner = @owner, lease_until = @leaseUntil, attempts = attempts + 1, updated_at = @now
+    WHERE id IN (
+      SELECT id FROM webhook_deliveries
+      WHERE state = 'pending' AND next_attempt_at <= @now
+        AND (lease_until IS NULL OR lease_until <= @now)
+        AND subscriber_id IN (SELECT value FROM json_each(@subscriberIds))
+      ORDER BY next_attempt_at, id LIMIT @limit)
+    RETURNING id`);
+  const selectClaimedDeliveries = sqlite.prepare(`
+    SELECT d.*, e.type AS event_type, e.body AS body
+    FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+    WHERE d.id IN (SELECT value FROM json_each(?))
+    ORDER BY d.next_attempt_at, d.id`);
+  const finishDelivery = sqlite.prepare(`
+    UPDATE webhook_deliveries
+    SET state = @state, next_attempt_at = @nextAttemptAt, last_error = @error,
+        last_status_code = @statusCode, updated_at = @now, delivered_at = @deliveredAt,
+        lease_owner = NULL, lease_until = NULL
+    WHERE id = @id AND lease_owner = @owner AND attempts = @attempt AND state = 'pending'`);
+  const replay = sqlite.prepare(`
+    UPDATE webhook_deliveries
+    SET state = 'pending', attempts_before_replay = attempts, next_attempt_at = @now,
+        updated_at = @now, lease_owner = NULL, lease_until = NULL
+    WHERE state = 'dead'
+      AND (@eventId IS NULL OR event_id = @eventId)
+      AND (@subscriberId IS NULL OR subscriber_id = @subscriberId)`);
+  const listDeliveries = sqlite.prepare(`
+    SELECT d.*, e.type AS event_type, NULL AS body
+    FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+    WHERE (@eventId IS NULL OR d.event_id = @eventId)
+      AND (@subscriberId IS NULL OR d.subscriber_id = @subscriberId)
+      AND (@state IS NULL OR d.state = @state)
+    ORDER BY d.id LIMIT @limit`);
+  const eventBacklog = sqlite.prepare(
+    "SELECT COUNT(*) AS count, MIN(received_at) AS oldest FROM webhook_events WHERE state = 'pending'",
+  );
+  const deliveryBacklog = sqlite.prepare(
+    "SELECT COUNT(*) AS count, MIN(created_at) AS oldest FROM webhook_deliveries WHERE state = 'pending'",
+  );
+  const deadCount = sqlite.prepare(
+    "SELECT COUNT(*) AS count FROM webhook_deliveries WHERE state = 'dead'",
+  );
+  const acquireLease = sqlite.prepare(`
+    INSERT INTO webhook_leases (name, owner, lease_until) VALUES (@name, @owner, @leaseUntil)
+    ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+    WHERE webhook_leases.lease_until <= @now OR webhook_leases.owner = excluded.owner
+    RETURNING owner`);
+
+  const claimEventsTx = sqlite.transaction((claim: Claim) =>
+    (
+      claimEvents.all({
+        owner: claim.owner,
+        now: claim.now,
+        leaseUntil: claim.now + claim.leaseMs,
+        limit: claim.limit,
+      }) as EventRow[]
+    ).map(toClaimedEvent),
+  );
+  const completeEventTx = sqlite.transaction((event: ClaimedEvent, fanOut: FanOut) => {
+    const { changes } = markDispatched.run({
+      id: event.id,
+      owner: event.leaseOwner,
+      attempt: event.attempt,
+      body: fanOut.body,
+      now: fanOut.now,
+    });
+    if (changes === 0) return false;
+    for (const subscriberId of fanOut.subscriberIds) {
+      insertDelivery.run({ eventId: event.id, subscriberId, now: fanOut.now });
+    }
+    return true;
+  });
+  const claimDeliveriesTx = sqlite.transaction(
+    (claim: Claim & { subscriberIds: readonly string[] }) => {
+      const ids = (
+        claimDeliveries.all({
+          owner: claim.owner,
+          now: claim.now,
+          leaseUntil: claim.now + claim.leaseMs,
+          limit: claim.limit,
+          subscriberIds: JSON.stringify(claim.subscriberIds),
+        }) as { id: number }[]
+      ).map((row) => row.id);
+      if (ids.length === 0) return [];
+      return (selectClaimedDeliveries.all(JSON.stringify(ids)) as DeliveryRow[]).map(
+        toClaimedDelivery,
+      );
+    },
+  );
+
+  return {
+    async insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
+      const { changes } = insertEvent.run({
+        id: event.id,
+        source: event.source,
+        format: event.format,
+        type: event.type,
+        occurredAt: event.occurredAt,
+        data: JSON.stringify(event.data),
+        receivedAt,
+      });
+      return changes > 0;
+    },
+    async getEvent(id: string): Promise<StoredEvent | null> {
+      const row = selectEvent.get(id) as EventRow | undefined;
+      return row ? toStoredEvent(row) : null;
+    },
+    async claimEvents(claim: Claim): Promise<ClaimedEvent[]> {
+      return claimEventsTx.immediate(claim);
+    },
+    async completeEvent(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
+      return completeEventTx.immediate(event, fanOut);
+    },
+    async postponeEvent(event, retry): Promise<void> {
+      postponeEvent.run({
+        id: event.id,
+        owner: event.leaseOwner,
+        attempt: event.attempt,
+        nextAttemptAt: retry.nextAttemptAt,
+        error: truncateError(retry.error),
+      });
+    },
+    async claimDeliveries(claim): Promise<ClaimedDelivery[]> {
+      if (claim.subscriberIds.length === 0) return [];
+      return claimDeliveriesTx.immediate(claim);
+    },
+    async finishDelivery(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<boolean> {
+      const { changes } = finishDelivery.run({
+        id: delivery.id,
+        owner: delivery.leaseOwner,
+        attempt: delivery.attempt,
+        state: outcome.kind === "retry" ? "pending" : outcome.kind,
+        nextAttemptAt: outcome.kind === "retry" ? outcome.nextAttemptAt : outcome.now,
+        error: outcome.kind === "delivered" ? null : truncateError(outcome.error),
+        statusCode: outcome.statusCode,
+        now: outcome.now,
+        deliveredAt: outcome.kind === "delivered" ? outcome.now : null,
+      });
+      return changes > 0;
+    },
+    async listDeliveries(filter: DeliveryFilter): Promise<DeliveryRecord[]> {
+      return (
+        listDeliveries.all({
+          eventId: filter.eventId ?? null,
+          subscriberId: filter.subscriberId ?? null,
+          state: filter.state ?? null,
+          limit: filter.limit ?? 1000,
+        }) as DeliveryRow[]
+      ).map(toDeliveryRecord);
+    },
+    async replayDeadLetters(filter: ReplayFilter & { now: number }): Promise<number> {
+      return replay.run({
+        now: filter.now,
+        eventId: filter.eventId ?? null,
+        subscriberId: filter.subscriberId ?? null,
+      }).changes;
+    },
+    async backlog(): Promise<Backlog> {
+      const events = eventBacklog.get() as { count: number; oldest: number | null };
+      const deliveries = deliveryBacklog.get() as { count: number; oldest: number | null };
+      const dead = deadCount.get() as { count: number };
+      return {
+        pendingEvents: events.count,
+        oldestPendingEventAt: events.oldest,
+        pendingDeliveries: deliveries.count,
+        oldestPendingDeliveryAt: deliveries.oldest,
+        deadLetters: dead.count,
+      };
+    },
+    async tryAcquireLease(name, owner, now, ttlMs): Promise<boolean> {
+      return acquireLease.get({ name, owner, now, leaseUntil: now + ttlMs }) !== undefined;
+    },
+  };
+}
