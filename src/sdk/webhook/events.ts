@@ -41,10 +41,10 @@ export type WebhookTransactionDataFailed = TransactionDetails;
 export type WebhookTransactionDataPayPending = TransactionDetails;
 export type WebhookTransactionDataDisputeCreated = TransactionDetails;
 export type WebhookTransactionDataDisputeResolved = TransactionDetails;
-export type WebhookTransactionDataConfirm = TransactionDetails & {
+export interface WebhookTransactionDataConfirm extends TransactionDetails {
   /** The amount the payment asks for, to approve or refuse in the confirm process. */
   totalAmount: number;
-};
+}
 export type WebhookTransactionCancelledDataPartialCancelled = CancellationDetails;
 export type WebhookTransactionCancelledDataCancelled = CancellationDetails;
 export type WebhookTransactionCancelledDataCancelPending = CancellationDetails;

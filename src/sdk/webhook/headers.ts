@@ -8,12 +8,15 @@ export type WebhookHeaders =
   | WebhookUnbrandedRequiredHeaders
   | Readonly<Record<string, string | readonly string[] | undefined>>;
 
-/** The three headers every Standard Webhooks request carries; `sign` returns exactly these. */
-export interface WebhookUnbrandedRequiredHeaders {
+/**
+ * The three headers every Standard Webhooks request carries; `sign` returns exactly these.
+ * A type alias rather than an interface so that it fits `Record<string, string>` and `HeadersInit`.
+ */
+export type WebhookUnbrandedRequiredHeaders = {
   "webhook-id": string;
   "webhook-timestamp": string;
   "webhook-signature": string;
-}
+};
 
 export interface RequiredHeaderValues {
   readonly id: string;
