@@ -1,4 +1,4 @@
-import type { Unrecognized } from "./unrecognized.js";
+import type { Unrecognized } from "../runtime/unrecognized.js";
 
 /*
  * Webhook bodies of PortOne's 2024-04-25 format. The type names are those of

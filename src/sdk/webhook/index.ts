@@ -13,6 +13,6 @@ export { parseLegacyWebhookBody } from "./legacy.js";
 export type { WebhookSignOptions } from "./sign.js";
 export { sign } from "./sign.js";
 export type { WebhookOptions, WebhookSecret } from "./signing-key.js";
-export type { Unrecognized } from "./unrecognized.js";
+export type { Unrecognized } from "../runtime/unrecognized.js";
 export type { VerifiedWebhookHeaders, WebhookSecrets } from "./verify.js";
 export { verify, verifySignature } from "./verify.js";
