@@ -1,0 +1,156 @@
+/**
+ * Emits, per category, `errors.ts` (category base class and one class per operation, made by
+ * the runtime's error factories) and `client.ts` (the operation table, the client type and its
+ * factory, which hands the table to the runtime's one generic client builder).
+ */
+import { GENERATED_HEADER } from "./emit-types.js";
+import {
+  compareText,
+  type OperationField,
+  type OperationModel,
+  type SchemaModel,
+} from "./model.js";
+import {
+  categoryErrorName,
+  categoryFolder,
+  childKey,
+  clientName,
+  docComment,
+  docLabel,
+  parentCategory,
+  propertyKey,
+  relativeImport,
+} from "./naming.js";
+import { TypeRenderer } from "./type-expressions.js";
+
+export function operationsIn(model: SchemaModel, category: string): OperationModel[] {
+  return model.operations.filter((op) => op.category === category);
+}
+
+export function childCategories(model: SchemaModel, category: string): string[] {
+  return model.categories.filter((c) => parentCategory(c) === category);
+}
+
+function operationsUnder(model: SchemaModel, category: string): OperationModel[] {
+  return model.operations.filter(
+    (op) => op.category === category || op.category.startsWith(`${category}.`),
+  );
+}
+
+function unionOf(names: Iterable<string>, renderer: TypeRenderer): string {
+  const sorted = [...new Set(names)].sort(compareText);
+  for (const name of sorted) renderer.used.add(name);
+  return sorted.length === 0 ? "never" : sorted.join(" | ");
+}
+
+export function emitErrors(model: SchemaModel, category: string): string {
+  const folder = categoryFolder(category);
+  const renderer = new TypeRenderer(model);
+  const base = categoryErrorName(category);
+  const parent = parentCategory(category);
+  const runtime = (file: string) => relativeImport(folder, "../runtime", file);
+  const categoryUnion = unionOf(
+    operationsUnder(model, category).flatMap((op) => op.errorTypes),
+    renderer,
+  );
+  let body =
+    `/** Base of the errors thrown by the ${category} operations. */\n` +
+    `export const ${base} = /*#__PURE__*/ defineCategoryError<${categoryUnion}, ${parent ? categoryErrorName(parent) : "RestError"}>(\n` +
+    `  "${base}",\n  ${parent ? categoryErrorName(parent) : "RestError"},\n);\n` +
+    `export type ${base} = InstanceType<typeof ${base}>;\n`;
+  for (const op of operationsIn(model, category)) {
+    body +=
+      `\n${docComment("", [`Thrown by \`${op.id}\`; \`data.type\` tells which failure it was.`])}` +
+      `export const ${op.errorClass} = /*#__PURE__*/ defineOperationError<${unionOf(op.errorTypes, renderer)}, ${base}>(\n` +
+      `  "${op.errorClass}",\n  ${base},\n);\n` +
+      `export type ${op.errorClass} = InstanceType<typeof ${op.errorClass}>;\n`;
+  }
+  let imports = `import { defineCategoryError, defineOperationError } from "${runtime("error-classes.js")}";\n`;
+  if (parent) {
+    imports += `import { ${categoryErrorName(parent)} } from "${relativeImport(folder, categoryFolder(parent), "errors.js")}";\n`;
+  } else {
+    imports += `import { RestError } from "${runtime("rest-error.js")}";\n`;
+  }
+  imports += renderer.importLines(folder, new Set());
+  return `${GENERATED_HEADER}${imports}\n${body}`;
+}
+
+export function emitClient(model: SchemaModel, category: string): string {
+  const folder = categoryFolder(category);
+  const renderer = new TypeRenderer(model);
+  const ops = operationsIn(model, category);
+  const children = childCategories(model, category);
+  const name = clientName(category);
+  const tableName = `${childKey(category)}Operations`;
+  const runtime = (file: string) => relativeImport(folder, "../runtime", file);
+
+  const table = ops.map((op) => `  ${op.id}: ${operationEntry(op)},`).join("\n");
+  const members = [
+    ...ops.map((op) => clientMember(op, renderer)),
+    ...children.map(
+      (child) =>
+        `${docComment("  ", [`${child} operations`])}  ${childKey(child)}: ${clientName(child)};`,
+    ),
+  ].join("\n");
+  const childFactories = children.map((c) => `${childKey(c)}: ${clientName(c)}`).join(", ");
+
+  let imports = `import { createClient } from "${runtime("client-factory.js")}";\n`;
+  imports += `import type { CallOptions, PortOneClientInit } from "${runtime("options.js")}";\n`;
+  imports += `import type { OperationTable } from "${runtime("operation.js")}";\n`;
+  if (ops.length > 0) {
+    imports += `import { ${ops.map((op) => op.errorClass).join(", ")} } from "./errors.js";\n`;
+  }
+  for (const child of children) {
+    imports += `import { ${clientName(child)} } from "${relativeImport(folder, categoryFolder(child), "client.js")}";\n`;
+  }
+  imports += renderer.importLines(folder, new Set());
+
+  return (
+    `${GENERATED_HEADER}${imports}\n` +
+    `/** Where each parameter of the ${category} operations goes on the wire. */\n` +
+    `export const ${tableName}: OperationTable = {\n${table}${table ? "\n" : ""}};\n\n` +
+    `export type ${name} = {\n${members}\n};\n\n` +
+    `/** Creates a client for the ${category} operations. */\n` +
+    `export function ${name}(init: PortOneClientInit): ${name} {\n` +
+    `  return createClient(init, ${tableName}, {${childFactories ? ` ${childFactories} ` : ""}}) as ${name};\n}\n`
+  );
+}
+
+function operationEntry(op: OperationModel): string {
+  const parts = [`method: "${op.method}"`, `path: ${JSON.stringify(op.path)}`];
+  if (op.queryNames.length > 0) parts.push(`query: ${JSON.stringify(op.queryNames)}`);
+  if (op.bodyFields) parts.push(`body: ${JSON.stringify(op.bodyFields.map((f) => f.name))}`);
+  if (op.bodyInQuery) parts.push("bodyInQuery: true");
+  parts.push(`error: ${op.errorClass}`);
+  if (op.response.kind !== "json") parts.push(`response: "${op.response.kind}"`);
+  if (op.unstable) parts.push("unstable: true");
+  return `{ ${parts.join(", ")} }`;
+}
+
+function clientMember(op: OperationModel, renderer: TypeRenderer): string {
+  const fields = new Map<string, OperationField>();
+  for (const field of [...op.pathParams, ...op.queryParams, ...(op.bodyFields ?? [])]) {
+    const seen = fields.get(field.name);
+    if (!seen || (field.required && !seen.required)) fields.set(field.name, field);
+  }
+  const inner = "    ";
+  const lines = [...fields.values()].map((field) => {
+    const label = docLabel(field.title);
+    const type = renderer.expression(field.schema, inner);
+    return `${docComment(inner, [label])}${inner}${propertyKey(field.name)}${field.required ? "" : "?"}: ${type};`;
+  });
+  const allOptional = [...fields.values()].every((f) => !f.required);
+  const optionsType = lines.length > 0 ? `{\n${lines.join("\n")}\n  }` : "Record<string, never>";
+  const result =
+    op.response.kind === "json"
+      ? renderer.expression(op.response.schema, "  ")
+      : op.response.kind === "text"
+        ? "string"
+        : "void";
+  const doc = docComment("  ", [
+    docLabel(op.title),
+    `@throws {@link ${op.errorClass}}`,
+    op.unstable ? "@unstable carries no compatibility promise from PortOne" : undefined,
+  ]);
+  return `${doc}  ${op.id}: (options${allOptional ? "?" : ""}: ${optionsType}, callOptions?: CallOptions) => Promise<${result}>;`;
+}

@@ -1,0 +1,46 @@
+import type { ResponseDetails, RestError } from "./rest-error.js";
+import type { Unrecognized } from "./unrecognized.js";
+
+type UnrecognizedBody = { readonly type: Unrecognized };
+
+/** An error class whose `data` is narrowed to the bodies `Data` documents. */
+type Narrowed<Base extends RestError, Data> = Omit<Base, "data"> & {
+  readonly data: Data | UnrecognizedBody;
+};
+
+export type CategoryErrorClass<Data, Base extends RestError> = abstract new (
+  data: Data | UnrecognizedBody,
+  response?: ResponseDetails,
+) => Narrowed<Base, Data>;
+
+export type OperationErrorClass<Data, Base extends RestError> = new (
+  data: Data | UnrecognizedBody,
+  response?: ResponseDetails,
+) => Narrowed<Base, Data>;
+
+type AnyErrorClass = abstract new (data: never, response?: ResponseDetails) => RestError;
+
+/**
+ * The generated error classes are made here from (name, base) pairs, so generated code stays
+ * data. The name is kept as a string so minifiers cannot rename it.
+ */
+function subclass(name: string, base: AnyErrorClass): AnyErrorClass {
+  const Base = base as unknown as new (data: unknown, response?: ResponseDetails) => RestError;
+  const created = class extends Base {};
+  Object.defineProperty(created, "name", { value: name });
+  return created as unknown as AnyErrorClass;
+}
+
+export function defineCategoryError<Data, Base extends RestError>(
+  name: string,
+  base: abstract new (data: never, response?: ResponseDetails) => Base,
+): CategoryErrorClass<Data, Base> {
+  return subclass(name, base) as unknown as CategoryErrorClass<Data, Base>;
+}
+
+export function defineOperationError<Data, Base extends RestError>(
+  name: string,
+  base: abstract new (data: never, response?: ResponseDetails) => Base,
+): OperationErrorClass<Data, Base> {
+  return subclass(name, base) as unknown as OperationErrorClass<Data, Base>;
+}

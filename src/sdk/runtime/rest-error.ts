@@ -1,0 +1,34 @@
+import { PortOneError } from "./port-one-error.js";
+import type { Unrecognized } from "./unrecognized.js";
+
+/** An error body PortOne documents: `type` tells which failure, `message` explains it. */
+export type RestErrorBody = { readonly type: string; readonly message?: string };
+
+/** What is known about the HTTP response that carried an error body. */
+export interface ResponseDetails {
+  status: number;
+  headers: Headers;
+  /** operationId of the call, e.g. `getPayment` */
+  operation?: string;
+}
+
+/**
+ * PortOne answered with an error body. Each operation throws its own subclass
+ * (`GetPaymentError`), which extends its category's base (`PaymentError`) and this class.
+ */
+export abstract class RestError extends PortOneError {
+  readonly data: RestErrorBody | { readonly type: Unrecognized };
+  /** HTTP status of the response; 0 only when the error was constructed by hand. */
+  readonly status: number;
+  /** Response headers (request id, Retry-After, ...); they never contain the API secret. */
+  readonly headers: Headers;
+  readonly operation: string | undefined;
+
+  constructor(data: RestErrorBody | { readonly type: Unrecognized }, response?: ResponseDetails) {
+    super("message" in data && typeof data.message === "string" ? data.message : undefined);
+    this.data = data;
+    this.status = response?.status ?? 0;
+    this.headers = response?.headers ?? new Headers();
+    this.operation = response?.operation;
+  }
+}

@@ -1,0 +1,72 @@
+/** When and how long to wait before trying a request again. */
+
+export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+const BASE_DELAY_MS = 250;
+const MAX_BACKOFF_MS = 8_000;
+/** A server asking for a longer pause than this gets its error back instead of a hung call. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * 5xx bodies that are an answer from a downstream party (PG, tax service), not a transient
+ * fault of PortOne: repeating the call would only replay the same answer.
+ */
+const DOWNSTREAM_ANSWER_TYPES: ReadonlySet<string> = new Set([
+  "PG_PROVIDER",
+  "CHANNEL_SPECIFIC",
+  "B2B_EXTERNAL_SERVICE",
+  "B2B_COUNTERPARTY_NTS_CONNECTION_FAILED",
+  "PLATFORM_EXTERNAL_API_FAILED",
+]);
+
+/** Whether an HTTP error response may succeed if sent again. */
+export function isRetryableStatus(status: number, errorType: string | undefined): boolean {
+  if (status === 429) return true;
+  if (status === 409) return errorType === "IDEMPOTENCY_OUTSTANDING_REQUEST";
+  if (status >= 500) return errorType === undefined || !DOWNSTREAM_ANSWER_TYPES.has(errorType);
+  return false;
+}
+
+/** Exponential backoff with jitter: retry n waits between half and all of 250 ms * 2^(n-1). */
+export function backoffDelayMs(retry: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_BACKOFF_MS, BASE_DELAY_MS * 2 ** (retry - 1));
+  return ceiling / 2 + (random() * ceiling) / 2;
+}
+
+/**
+ * Reads `Retry-After` (seconds or an HTTP date). Returns undefined when absent or unreadable,
+ * and Infinity when the server asks for a longer wait than this client is willing to make.
+ */
+export function retryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
+  const value = headers.get("retry-after")?.trim();
+  if (!value) return undefined;
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(value)) {
+    ms = Number(value) * 1000;
+  } else {
+    const date = Date.parse(value);
+    if (Number.isNaN(date)) return undefined;
+    ms = Math.max(0, date - now);
+  }
+  return ms > MAX_RETRY_AFTER_MS ? Number.POSITIVE_INFINITY : ms;
+}
+
+/** Waits, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
