@@ -51,6 +51,11 @@ describe("Webhook types", () => {
     expectTypeOf<Webhook.WebhookBillingKey>().toExtend<OfficialWebhook.WebhookBillingKey>();
     expectTypeOf<OfficialWebhook.WebhookBillingKey>().toExtend<Webhook.WebhookBillingKey>();
     expectTypeOf<Webhook.WebhookTransactionDataConfirm>().toEqualTypeOf<OfficialWebhook.WebhookTransactionDataConfirm>();
+    expectTypeOf<Webhook.WebhookTransactionCancelledData>().toEqualTypeOf<OfficialWebhook.WebhookTransactionCancelledData>();
+    expectTypeOf<Webhook.WebhookBillingKeyData>().toEqualTypeOf<OfficialWebhook.WebhookBillingKeyData>();
+    // Like the official object types, event data fits a plain record (an interface would not).
+    expectTypeOf<Webhook.WebhookTransactionData>().toExtend<Record<string, unknown>>();
+    expectTypeOf<Webhook.WebhookBillingKeyData>().toExtend<Record<string, unknown>>();
     expectTypeOf<Webhook.WebhookVerificationFailureReason>().toEqualTypeOf<OfficialWebhook.WebhookVerificationFailureReason>();
   });
 

@@ -5,34 +5,40 @@ import type { Unrecognized } from "../runtime/unrecognized.js";
  * @portone/server-sdk 0.19, so that code written against it compiles unchanged.
  */
 
+// Object type aliases, not interfaces, like the official package's: aliases get an implicit
+// index signature, so `webhook.data` stays assignable to `Record<string, unknown>`.
+
 /** Every 2024-04-25 webhook: what happened, when (RFC 3339, unchanged on redelivery), details. */
-interface WebhookEnvelope<Type extends string, Data> {
+type WebhookEnvelope<Type extends string, Data> = {
   type: Type;
   /** When the triggering event happened (RFC 3339); the same on every redelivery. */
   timestamp: string;
   data: Data;
-}
+};
 
 /** Details of a payment (transaction) event. */
-interface TransactionDetails {
+type TransactionDetails = {
   /** The merchant's own payment id. */
   paymentId: string;
   storeId: string;
   /** PortOne's id of this payment attempt; one payment may have several. */
   transactionId: string;
-}
+};
 
 /** Details of a cancellation event. */
-interface CancellationDetails extends TransactionDetails {
+type CancellationDetails = {
+  paymentId: string;
+  storeId: string;
+  transactionId: string;
   /** PortOne's id of this cancellation. */
   cancellationId: string;
-}
+};
 
 /** Details of a billing-key event. */
-interface BillingKeyDetails {
+type BillingKeyDetails = {
   billingKey: string;
   storeId: string;
-}
+};
 
 export type WebhookTransactionDataReady = TransactionDetails;
 export type WebhookTransactionDataPaid = TransactionDetails;
@@ -41,10 +47,13 @@ export type WebhookTransactionDataFailed = TransactionDetails;
 export type WebhookTransactionDataPayPending = TransactionDetails;
 export type WebhookTransactionDataDisputeCreated = TransactionDetails;
 export type WebhookTransactionDataDisputeResolved = TransactionDetails;
-export interface WebhookTransactionDataConfirm extends TransactionDetails {
+export type WebhookTransactionDataConfirm = {
+  paymentId: string;
+  storeId: string;
+  transactionId: string;
   /** The amount the payment asks for, to approve or refuse in the confirm process. */
   totalAmount: number;
-}
+};
 export type WebhookTransactionCancelledDataPartialCancelled = CancellationDetails;
 export type WebhookTransactionCancelledDataCancelled = CancellationDetails;
 export type WebhookTransactionCancelledDataCancelPending = CancellationDetails;

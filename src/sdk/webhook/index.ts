@@ -3,6 +3,7 @@
  * test requests, and the typed `Webhook` events. Mirrors `Webhook` of @portone/server-sdk 0.19.
  */
 
+export type { Unrecognized } from "../runtime/unrecognized.js";
 export type { WebhookVerificationFailureReason } from "./errors.js";
 export { InvalidInputError, WebhookVerificationError } from "./errors.js";
 export type * from "./events.js";
@@ -13,6 +14,5 @@ export { parseLegacyWebhookBody } from "./legacy.js";
 export type { WebhookSignOptions } from "./sign.js";
 export { sign } from "./sign.js";
 export type { WebhookOptions, WebhookSecret } from "./signing-key.js";
-export type { Unrecognized } from "../runtime/unrecognized.js";
 export type { VerifiedWebhookHeaders, WebhookSecrets } from "./verify.js";
 export { verify, verifySignature } from "./verify.js";
