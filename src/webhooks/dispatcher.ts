@@ -1,0 +1,353 @@
+import { randomUUID } from "node:crypto";
+import { type DispatchedEvent, isTransactionEvent, serialiseDispatchedEvent } from "./event.js";
+import { type DeliveryMetricOutcome, noWebhookMetrics, type WebhookMetrics } from "./metrics.js";
+import { type RetryPolicy, retryDelayMs } from "./retry-policy.js";
+import type {
+  ClaimedDelivery,
+  ClaimedEvent,
+  DeliveryOutcome,
+  WebhookStore,
+} from "./store/webhook-store.js";
+import type { Subscriber } from "./subscriber.js";
+
+/** The part of a pino/Fastify logger the dispatcher uses. */
+export interface DispatcherLogger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface PaymentSyncPort {
+  /** Runs `syncPayment` and returns the fresh, sanitised payment view. */
+  sync(paymentId: string): Promise<unknown>;
+  /** True for errors a retry cannot fix (e.g. a payment this service never prepared). */
+  isPermanent(error: unknown): boolean;
+}
+
+export interface DispatcherTuning {
+  /** Per subscriber: attempts before a delivery becomes a dead letter, and the backoff. */
+  readonly delivery: RetryPolicy;
+  /** Per event: attempts at syncing the payment before fanning out without it. */
+  readonly sync: RetryPolicy;
+  /** How long a claim is exclusive; must exceed `deliveryTimeoutMs` (see below). */
+  readonly leaseMs: number;
+  /** HTTP timeout of one delivery attempt. */
+  readonly deliveryTimeoutMs: number;
+  /** How often to look for work other replicas stored or retries that came due. */
+  readonly pollIntervalMs: number;
+  /** Deliveries in flight at once in this process. */
+  readonly maxConcurrentDeliveries: number;
+  /** Events being synced and fanned out at once in this process. */
+  readonly maxConcurrentEvents: number;
+}
+
+export const defaultDispatcherTuning: DispatcherTuning = {
+  delivery: { maxAttempts: 10, baseDelayMs: 5_000, maxDelayMs: 3_600_000 },
+  sync: { maxAttempts: 6, baseDelayMs: 2_000, maxDelayMs: 300_000 },
+  leaseMs: 60_000,
+  deliveryTimeoutMs: 15_000,
+  pollIntervalMs: 1_000,
+  maxConcurrentDeliveries: 32,
+  maxConcurrentEvents: 8,
+};
+
+export interface DispatcherOptions {
+  readonly store: WebhookStore;
+  /** Current subscribers (HTTP and in-process); read on every fan-out and claim. */
+  readonly subscribers: () => readonly Subscriber[];
+  readonly payments?: PaymentSyncPort;
+  readonly tuning?: Partial<DispatcherTuning>;
+  readonly metrics?: WebhookMetrics;
+  readonly logger: DispatcherLogger;
+  readonly clock?: () => number;
+  /** Names this worker in leases; unique per process. */
+  readonly workerId?: string;
+}
+
+/**
+ * Moves work from the inbox to the subscribers. Two kinds of work, both claimed from the store
+ * so that any number of replicas can run this loop:
+ * 1. a stored event: sync the payment (for `Transaction.*`), freeze the body every subscriber
+ *    will get, and create one delivery per interested subscriber;
+ * 2. a due delivery: one attempt to one subscriber, then delivered, retry later, or dead.
+ * A crash anywhere leaves the claim to expire, after which another worker takes it over with
+ * the next attempt number; the store fences off late results of the old claim.
+ */
+export class WebhookDispatcher {
+  readonly workerId: string;
+  readonly #store: WebhookStore;
+  readonly #subscribers: () => readonly Subscriber[];
+  readonly #payments: PaymentSyncPort | undefined;
+  readonly #tuning: DispatcherTuning;
+  readonly #metrics: WebhookMetrics;
+  readonly #logger: DispatcherLogger;
+  readonly #clock: () => number;
+  readonly #inFlightDeliveries = new Set<Promise<void>>();
+  readonly #inFlightEvents = new Set<Promise<void>>();
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wakeUp: (() => void) | undefined;
+  #wakeRequested = false;
+
+  constructor(options: DispatcherOptions) {
+    this.#store = options.store;
+    this.#subscribers = options.subscribers;
+    this.#payments = options.payments;
+    this.#tuning = { ...defaultDispatcherTuning, ...options.tuning };
+    this.#metrics = options.metrics ?? noWebhookMetrics;
+    this.#logger = options.logger;
+    this.#clock = options.clock ?? Date.now;
+    this.workerId = options.workerId ?? `worker-${randomUUID()}`;
+    if (this.#tuning.deliveryTimeoutMs >= this.#tuning.leaseMs) {
+      // Otherwise a slow attempt could still be running when its lease expires and another
+      // worker starts the next attempt to the same subscriber.
+      throw new Error(
+        `The webhook lease (${this.#tuning.leaseMs} ms) must be longer than the delivery timeout (${this.#tuning.deliveryTimeoutMs} ms).`,
+      );
+    }
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Stops claiming new work and waits for the attempts in flight to finish. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.wake();
+    await this.#loop;
+    await Promise.allSettled([...this.#inFlightDeliveries, ...this.#inFlightEvents]);
+  }
+
+  /** New work was stored (by this process): look now rather than at the next poll. */
+  wake(): void {
+    this.#wakeRequested = true;
+    this.#wakeUp?.();
+  }
+
+  /**
+   * Claims and finishes everything due now, waiting for it: for tests and for the CLI, which
+   * do not run the loop.
+   */
+  async drain(): Promise<void> {
+    for (;;) {
+      const events = await this.#claimEvents(this.#tuning.maxConcurrentEvents);
+      await Promise.all(events.map((event) => this.#dispatchEvent(event)));
+      const deliveries = await this.#claimDeliveries(this.#tuning.maxConcurrentDeliveries);
+      await Promise.all(deliveries.map((delivery) => this.#deliver(delivery)));
+      if (events.length === 0 && deliveries.length === 0) return;
+    }
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      this.#wakeRequested = false;
+      let claimed = 0;
+      try {
+        claimed += this.#startEvents(
+          await this.#claimEvents(
+            this.#freeSlots(this.#inFlightEvents, this.#tuning.maxConcurrentEvents),
+          ),
+        );
+        claimed += this.#startDeliveries(
+          await this.#claimDeliveries(
+            this.#freeSlots(this.#inFlightDeliveries, this.#tuning.maxConcurrentDeliveries),
+          ),
+        );
+      } catch (error) {
+        this.#logger.error({ err: error }, "webhook dispatcher could not claim work; will retry");
+      }
+      if (claimed === 0 && this.#running && !this.#wakeRequested) {
+        await this.#idle(this.#tuning.pollIntervalMs);
+      }
+    }
+  }
+
+  #freeSlots(inFlight: Set<Promise<void>>, limit: number): number {
+    return Math.max(0, limit - inFlight.size);
+  }
+
+  #idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref?.();
+      this.#wakeUp = done;
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.#wakeUp = undefined;
+        resolve();
+      }
+    });
+  }
+
+  async #claimEvents(limit: number): Promise<ClaimedEvent[]> {
+    if (limit <= 0) return [];
+    return this.#store.claimEvents({
+      owner: this.workerId,
+      now: this.#clock(),
+      leaseMs: this.#tuning.leaseMs,
+      limit,
+    });
+  }
+
+  async #claimDeliveries(limit: number): Promise<ClaimedDelivery[]> {
+    const subscriberIds = this.#subscribers().map((subscriber) => subscriber.id);
+    if (limit <= 0 || subscriberIds.length === 0) return [];
+    return this.#store.claimDeliveries({
+      owner: this.workerId,
+      now: this.#clock(),
+      leaseMs: this.#tuning.leaseMs,
+      limit,
+      subscriberIds,
+    });
+  }
+
+  #startEvents(events: ClaimedEvent[]): number {
+    for (const event of events) this.#track(this.#inFlightEvents, this.#dispatchEvent(event));
+    return events.length;
+  }
+
+  #startDeliveries(deliveries: ClaimedDelivery[]): number {
+    for (const delivery of deliveries)
+      this.#track(this.#inFlightDeliveries, this.#deliver(delivery));
+    return deliveries.length;
+  }
+
+  #track(set: Set<Promise<void>>, work: Promise<void>): void {
+    const tracked = work.finally(() => {
+      set.delete(tracked);
+      // A slot came free: there may be more work waiting for it.
+      this.wake();
+    });
+    set.add(tracked);
+  }
+
+  async #dispatchEvent(event: ClaimedEvent): Promise<void> {
+    try {
+      const synced = await this.#syncPayment(event);
+      if (synced === "postponed") return;
+      const dispatched: DispatchedEvent = {
+        id: event.id,
+        source: event.source,
+        format: event.format,
+        type: event.type,
+        occurredAt: event.occurredAt,
+        data: event.data,
+        payment: synced.payment,
+        ...(synced.error ? { paymentSyncError: synced.error } : {}),
+      };
+      const subscriberIds = this.#subscribers()
+        .filter((subscriber) => subscriber.wants(event.type))
+        .map((subscriber) => subscriber.id);
+      const completed = await this.#store.completeEvent(event, {
+        body: serialiseDispatchedEvent(dispatched),
+        subscriberIds,
+        now: this.#clock(),
+      });
+      if (!completed) {
+        this.#logger.warn(
+          { webhookId: event.id },
+          "webhook event was taken over by another worker",
+        );
+      }
+    } catch (error) {
+      // The store failed; the lease runs out and the event is claimed again.
+      this.#logger.error({ err: error, webhookId: event.id }, "webhook event dispatch failed");
+    }
+  }
+
+  async #syncPayment(
+    event: ClaimedEvent,
+  ): Promise<"postponed" | { payment: unknown | null; error?: string }> {
+    const paymentId = event.data.paymentId;
+    if (!this.#payments || !isTransactionEvent(event.type) || typeof paymentId !== "string") {
+      return { payment: null };
+    }
+    try {
+      return { payment: await this.#payments.sync(paymentId) };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (!this.#payments.isPermanent(error) && event.attempt < this.#tuning.sync.maxAttempts) {
+        const delay = retryDelayMs(this.#tuning.sync, event.attempt);
+        this.#logger.warn(
+          { webhookId: event.id, paymentId, attempt: event.attempt, retryInMs: delay, reason },
+          "payment sync for webhook failed; will retry",
+        );
+        await this.#store.postponeEvent(event, {
+          nextAttemptAt: this.#clock() + delay,
+          error: reason,
+        });
+        return "postponed";
+      }
+      this.#logger.warn(
+        { webhookId: event.id, paymentId, attempt: event.attempt, reason },
+        "payment sync for webhook failed for good; fanning out without the payment",
+      );
+      return { payment: null, error: reason };
+    }
+  }
+
+  async #deliver(delivery: ClaimedDelivery): Promise<void> {
+    const subscriber = this.#subscribers().find(
+      (candidate) => candidate.id === delivery.subscriberId,
+    );
+    try {
+      const result = subscriber
+        ? await subscriber.deliver({
+            eventId: delivery.eventId,
+            eventType: delivery.eventType,
+            body: delivery.body,
+            attempt: delivery.attempt,
+          })
+        : { ok: false as const, statusCode: null, error: "subscriber is no longer registered" };
+      const now = this.#clock();
+      let outcome: DeliveryOutcome;
+      if (result.ok) {
+        outcome = { kind: "delivered", now, statusCode: result.statusCode };
+      } else if (delivery.attemptSinceReplay >= this.#tuning.delivery.maxAttempts) {
+        outcome = { kind: "dead", now, error: result.error, statusCode: result.statusCode };
+      } else {
+        outcome = {
+          kind: "retry",
+          now,
+          nextAttemptAt: now + retryDelayMs(this.#tuning.delivery, delivery.attemptSinceReplay),
+          error: result.error,
+          statusCode: result.statusCode,
+        };
+      }
+      const recorded = await this.#store.finishDelivery(delivery, outcome);
+      if (!recorded) return;
+      this.#metrics.delivery(delivery.subscriberId, outcome.kind as DeliveryMetricOutcome);
+      if (outcome.kind === "dead") {
+        this.#logger.error(
+          {
+            webhookId: delivery.eventId,
+            subscriber: delivery.subscriberId,
+            attempts: delivery.attempt,
+            reason: outcome.error,
+          },
+          "webhook delivery gave up: dead letter (replay it once the subscriber is fixed)",
+        );
+      } else if (outcome.kind === "retry") {
+        this.#logger.warn(
+          {
+            webhookId: delivery.eventId,
+            subscriber: delivery.subscriberId,
+            attempt: delivery.attempt,
+            reason: outcome.error,
+          },
+          "webhook delivery failed; will retry",
+        );
+      }
+    } catch (error) {
+      this.#logger.error(
+        { err: error, webhookId: delivery.eventId, subscriber: delivery.subscriberId },
+        "webhook delivery could not be recorded",
+      );
+    }
+  }
+}

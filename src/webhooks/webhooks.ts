@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyPluginAsync } from "fastify";
+import type { Registry } from "prom-client";
+import type { PaymentEventSink, PaymentRecordStore } from "../payments/ports.js";
+import { webhookAdminRoute } from "./admin-route.js";
+import {
+  type DispatcherLogger,
+  type DispatcherTuning,
+  defaultDispatcherTuning,
+  type PaymentSyncPort,
+  WebhookDispatcher,
+} from "./dispatcher.js";
+import type { EventPattern } from "./event.js";
+import { type HandlerOptions, type WebhookHandler, WebhookHandlers } from "./handlers.js";
+import {
+  createHttpSubscriber,
+  type HttpSubscriberConfig,
+  httpSubscriberIds,
+} from "./http-subscriber.js";
+import { createWebhookMetrics, noWebhookMetrics } from "./metrics.js";
+import { createOutboxEventSink } from "./outbox-event-sink.js";
+import { type PaymentListApi, PeriodicReconciler } from "./reconcile.js";
+import { webhookRoute } from "./route.js";
+import type { ReplayFilter, WebhookStore } from "./store/webhook-store.js";
+import type { Subscriber } from "./subscriber.js";
+
+export interface WebhooksOptions {
+  readonly store: WebhookStore;
+  /** PORTONE_WEBHOOK_SECRET (one, or two during a rotation). */
+  readonly secrets: readonly string[];
+  /** WEBHOOK_SUBSCRIBERS. */
+  readonly subscribers?: readonly HttpSubscriberConfig[];
+  /** Runs `syncPayment` for `Transaction.*` events; without it events go out without a payment. */
+  readonly payments?: PaymentSyncPort;
+  /** Periodic `getPayments` sweep; off when absent or when `intervalMs` is 0. */
+  readonly reconcile?: {
+    readonly portone: PaymentListApi;
+    readonly records: Pick<PaymentRecordStore, "getPaymentRecord">;
+    readonly storeId?: string;
+    readonly intervalMs: number;
+    /** How far back each sweep looks (default 24 h). */
+    readonly windowMs?: number;
+  };
+  /** ADMIN_TOKEN: enables the dead-letter admin routes. */
+  readonly adminToken?: string;
+  /** The ops plugin's registry; metrics are skipped without one. */
+  readonly registry?: Registry;
+  readonly bodyLimitBytes?: number;
+  readonly tuning?: Partial<DispatcherTuning>;
+  readonly logger: DispatcherLogger;
+  readonly clock?: () => number;
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * The webhook pipeline of one service process: the inbound route, the outbox sink for the
+ * payment domain, in-process handlers, HTTP subscribers, the dispatcher and reconciliation.
+ */
+export interface Webhooks {
+  /** Subscribe an in-process handler; call before `start()`. Returns an unsubscribe function. */
+  on<Pattern extends EventPattern>(
+    pattern: Pattern,
+    handler: WebhookHandler<Pattern>,
+    options?: HandlerOptions,
+  ): () => void;
+  /** Registers POST /webhooks/portone (and the admin routes when an admin token is set). */
+  readonly plugin: FastifyPluginAsync;
+  /** Where `syncPayment` publishes status changes. */
+  readonly eventSink: PaymentEventSink;
+  readonly store: WebhookStore;
+  readonly dispatcher: WebhookDispatcher;
+  readonly reconciler: PeriodicReconciler | undefined;
+  readonly subscriberIds: readonly string[];
+  start(): void;
+  stop(): Promise<void>;
+  replayDeadLetters(filter?: ReplayFilter): Promise<number>;
+}
+
+export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks> {
+  const { store, logger } = options;
+  const clock = options.clock ?? Date.now;
+  const tuning = { ...defaultDispatcherTuning, ...options.tuning };
+  const workerId = `worker-${randomUUID()}`;
+  const metrics = options.registry
+    ? createWebhookMetrics(options.registry, store)
+    : noWebhookMetrics;
+
+  const configs = options.subscribers ?? [];
+  const ids = httpSubscriberIds(configs);
+  const httpSubscribers: Subscriber[] = await Promise.all(
+    configs.map((config, index) =>
+      createHttpSubscriber(ids[index] as string, config, {
+        timeoutMs: tuning.deliveryTimeoutMs,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
+    ),
+  );
+  const handlers = new WebhookHandlers();
+  let subscribers: readonly Subscriber[] = httpSubscribers;
+  handlers.onChange(() => {
+    subscribers = [...httpSubscribers, ...handlers.subscribers()];
+  });
+
+  const dispatcher = new WebhookDispatcher({
+    store,
+    subscribers: () => subscribers,
+    ...(options.payments ? { payments: options.payments } : {}),
+    tuning,
+    metrics,
+    logger,
+    clock,
+    workerId,
+  });
+  const wake = () => dispatcher.wake();
+
+  const reconcile = options.reconcile;
+  const payments = options.payments;
+  const reconciler =
+    reconcile && payments && reconcile.intervalMs > 0
+      ? new PeriodicReconciler({
+          deps: {
+            portone: reconcile.portone,
+            records: reconcile.records,
+            sync: (paymentId) => payments.sync(paymentId),
+            ...(reconcile.storeId ? { storeId: reconcile.storeId } : {}),
+          },
+          store,
+          intervalMs: reconcile.intervalMs,
+          windowMs: reconcile.windowMs ?? 24 * 3_600_000,
+          workerId,
+          logger,
+          clock,
+        })
+      : undefined;
+
+  const plugin: FastifyPluginAsync = async (fastify) => {
+    await fastify.register(webhookRoute, {
+      secrets: options.secrets,
+      store,
+      metrics,
+      onEventStored: wake,
+      clock,
+      ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+    });
+    if (options.adminToken) {
+      await fastify.register(webhookAdminRoute, {
+        store,
+        adminToken: options.adminToken,
+        onReplayed: wake,
+        clock,
+      });
+    }
+  };
+
+  return {
+    on: (pattern, handler, handlerOptions) => handlers.on(pattern, handler, handlerOptions),
+    plugin,
+    eventSink: createOutboxEventSink(store, { onEventStored: wake, clock }),
+    store,
+    dispatcher,
+    reconciler,
+    subscriberIds: ids,
+    start() {
+      dispatcher.start();
+      reconciler?.start();
+    },
+    async stop() {
+      await reconciler?.stop();
+      await dispatcher.stop();
+    },
+    async replayDeadLetters(filter: ReplayFilter = {}) {
+      const replayed = await store.replayDeadLetters({ ...filter, now: clock() });
+      if (replayed > 0) wake();
+      return replayed;
+    },
+  };
+}
