@@ -32,13 +32,10 @@ export const webhookAdminRoute: FastifyPluginAsync<WebhookAdminRouteOptions> = a
     const token = header.startsWith("Bearer ") ? header.slice("Bearer ".length) : "";
     // Compare digests so the comparison takes the same time whatever the token's length.
     if (!token || !timingSafeEqual(digest(token), expected)) {
-      return reply
-        .code(401)
-        .header("www-authenticate", "Bearer")
-        .send({
-          error: "UNAUTHORIZED",
-          message: "Send the ADMIN_TOKEN as `Authorization: Bearer <token>`.",
-        });
+      return reply.code(401).header("www-authenticate", "Bearer").send({
+        error: "UNAUTHORIZED",
+        message: "Send the ADMIN_TOKEN as `Authorization: Bearer <token>`.",
+      });
     }
   });
 
