@@ -117,10 +117,12 @@ export function emitClient(model: SchemaModel, category: string): string {
 }
 
 function operationEntry(op: OperationModel): string {
-  const parts = [`method: "${op.method}"`, `path: ${JSON.stringify(op.path)}`];
+  const parts = [`route: ${JSON.stringify(`${op.method} ${op.path}`)}`];
   if (op.queryNames.length > 0) parts.push(`query: ${JSON.stringify(op.queryNames)}`);
-  if (op.bodyFields) parts.push(`body: ${JSON.stringify(op.bodyFields.map((f) => f.name))}`);
-  if (op.bodyInQuery) parts.push("bodyInQuery: true");
+  if (op.bodyFields) {
+    parts.push("body: true");
+    if (op.bodyFields.some((f) => f.name === "storeId")) parts.push("defaultStoreId: true");
+  }
   parts.push(`error: ${op.errorClass}`);
   if (op.response.kind !== "json") parts.push(`response: "${op.response.kind}"`);
   if (op.unstable) parts.push("unstable: true");

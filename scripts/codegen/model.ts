@@ -162,6 +162,13 @@ function buildOperation(
   const errorRef = op["x-portone-error"]?.$ref;
   const errorUnion = errorRef ? schemas[refName(errorRef)] : undefined;
   const errorTypes = (errorUnion?.oneOf ?? []).map((m) => refName(m.$ref ?? ""));
+  const paramNames = new Set(params.map((p) => p.name));
+  for (const field of bodyFields ?? []) {
+    // The runtime sends every option that is not a path or query parameter in the body.
+    if (paramNames.has(field.name)) {
+      throw new Error(`${op.operationId}: "${field.name}" is both a parameter and a body field`);
+    }
+  }
   return {
     id: op.operationId,
     category: op["x-portone-category"] ?? DEFAULT_CATEGORY,

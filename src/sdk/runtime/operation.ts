@@ -1,18 +1,19 @@
 import type { ResponseDetails, RestError } from "./rest-error.js";
 
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-
-/** One row of a generated operation table: where each argument goes on the wire. */
+/**
+ * One row of a generated operation table: where each option of a call goes on the wire.
+ * Path parameters are the `{name}` segments of the route; query parameters are listed; every
+ * other option is a top-level field of the JSON body.
+ */
 export interface Operation {
-  method: HttpMethod;
-  /** Path template; `{name}` segments are filled from the argument of that name. */
-  path: string;
-  /** Query parameter names in order; `requestBody` stands for the JSON body when `bodyInQuery`. */
+  /** `"GET /payments/{paymentId}"` */
+  route: string;
+  /** Query parameter names in order; `requestBody` marks where a GET/DELETE body goes. */
   query?: readonly string[];
-  /** Top-level body field names; absent when the operation has no body. */
-  body?: readonly string[];
-  /** GET/DELETE with a body: the JSON goes in the `requestBody` query parameter. */
-  bodyInQuery?: true;
+  /** The operation has a JSON body (sent as the `requestBody` query parameter for GET/DELETE). */
+  body?: true;
+  /** The body's `storeId` falls back to the client's `storeId`. */
+  defaultStoreId?: true;
   /** Thrown for a PortOne error body. */
   error: new (
     data: never,

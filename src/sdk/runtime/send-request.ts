@@ -36,7 +36,11 @@ export function buildWireRequest(
   op: Operation,
   args: Arguments,
 ): WireRequest {
-  const path = op.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+  const space = op.route.indexOf(" ");
+  const method = op.route.slice(0, space);
+  const placed = new Set(op.query);
+  const path = op.route.slice(space + 1).replace(/\{([^}]+)\}/g, (_, name: string) => {
+    placed.add(name);
     const value = args[name];
     if (value === undefined || value === null) {
       throw new TypeError(`${operationName}: missing path parameter "${name}" in the options`);
@@ -46,19 +50,20 @@ export function buildWireRequest(
   let json: string | undefined;
   if (op.body) {
     const body: Arguments = {};
-    for (const field of op.body) body[field] = args[field];
-    if (op.body.includes("storeId")) body.storeId = args.storeId ?? init.storeId;
+    for (const [name, value] of Object.entries(args)) if (!placed.has(name)) body[name] = value;
+    if (op.defaultStoreId) body.storeId = args.storeId ?? init.storeId;
     json = JSON.stringify(body);
   }
+  const bodyInQuery = method === "GET" || method === "DELETE";
   const query: string[] = [];
   for (const name of op.query ?? []) {
-    const value = name === "requestBody" && op.bodyInQuery ? json : args[name];
+    const value = name === "requestBody" && bodyInQuery ? json : args[name];
     if (value === undefined || value === null) continue;
     query.push(`${name}=${encodeURIComponent(String(value))}`);
   }
   const base = init.baseUrl ?? DEFAULT_BASE_URL;
   const url = new URL(query.length > 0 ? `${path}?${query.join("&")}` : path, base).href;
-  return { method: op.method, url, body: op.bodyInQuery ? undefined : json };
+  return { method, url, body: bodyInQuery ? undefined : json };
 }
 
 /** Outcome of one attempt that may be worth repeating. */

@@ -7,8 +7,8 @@ import type { LoginViaApiSecretResponse, RefreshTokenResponse } from "./types.js
 
 /** Where each parameter of the auth operations goes on the wire. */
 export const authOperations: OperationTable = {
-  loginViaApiSecret: { method: "POST", path: "/login/api-secret", body: ["apiSecret"], error: LoginViaApiSecretError },
-  refreshToken: { method: "POST", path: "/token/refresh", body: ["refreshToken"], error: RefreshTokenError },
+  loginViaApiSecret: { route: "POST /login/api-secret", body: true, error: LoginViaApiSecretError },
+  refreshToken: { route: "POST /token/refresh", body: true, error: RefreshTokenError },
 };
 
 export type AuthClient = {

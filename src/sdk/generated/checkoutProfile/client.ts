@@ -8,7 +8,7 @@ import type { Country, Currency } from "../common/types.js";
 
 /** Where each parameter of the checkoutProfile operations goes on the wire. */
 export const checkoutProfileOperations: OperationTable = {
-  evaluateCheckoutProfile: { method: "GET", path: "/checkout-profiles/evaluate", query: ["profileKey","country","currency","amount"], error: EvaluateCheckoutProfileError },
+  evaluateCheckoutProfile: { route: "GET /checkout-profiles/evaluate", query: ["profileKey","country","currency","amount"], error: EvaluateCheckoutProfileError },
 };
 
 export type CheckoutProfileClient = {

@@ -7,7 +7,7 @@ import type { GetBankInfosResponse } from "./types.js";
 
 /** Where each parameter of the common operations goes on the wire. */
 export const commonOperations: OperationTable = {
-  getBankInfos: { method: "GET", path: "/banks", error: GetBankInfosError },
+  getBankInfos: { route: "GET /banks", error: GetBankInfosError },
 };
 
 export type CommonClient = {

@@ -8,11 +8,11 @@ import type { ConfirmIdentityVerificationResponse, GetIdentityVerificationsRespo
 
 /** Where each parameter of the identityVerification operations goes on the wire. */
 export const identityVerificationOperations: OperationTable = {
-  confirmIdentityVerification: { method: "POST", path: "/identity-verifications/{identityVerificationId}/confirm", body: ["storeId","otp"], error: ConfirmIdentityVerificationError },
-  getIdentityVerification: { method: "GET", path: "/identity-verifications/{identityVerificationId}", query: ["storeId"], error: GetIdentityVerificationError },
-  getIdentityVerifications: { method: "GET", path: "/identity-verifications", query: ["requestBody"], body: ["page","sort","filter"], bodyInQuery: true, error: GetIdentityVerificationsError },
-  resendIdentityVerification: { method: "POST", path: "/identity-verifications/{identityVerificationId}/resend", query: ["storeId"], error: ResendIdentityVerificationError },
-  sendIdentityVerification: { method: "POST", path: "/identity-verifications/{identityVerificationId}/send", body: ["storeId","channelKey","customer","customData","bypass","operator","method"], error: SendIdentityVerificationError },
+  confirmIdentityVerification: { route: "POST /identity-verifications/{identityVerificationId}/confirm", body: true, defaultStoreId: true, error: ConfirmIdentityVerificationError },
+  getIdentityVerification: { route: "GET /identity-verifications/{identityVerificationId}", query: ["storeId"], error: GetIdentityVerificationError },
+  getIdentityVerifications: { route: "GET /identity-verifications", query: ["requestBody"], body: true, error: GetIdentityVerificationsError },
+  resendIdentityVerification: { route: "POST /identity-verifications/{identityVerificationId}/resend", query: ["storeId"], error: ResendIdentityVerificationError },
+  sendIdentityVerification: { route: "POST /identity-verifications/{identityVerificationId}/send", body: true, defaultStoreId: true, error: SendIdentityVerificationError },
 };
 
 export type IdentityVerificationClient = {

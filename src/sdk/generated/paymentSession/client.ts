@@ -8,9 +8,9 @@ import type { ClosePaymentSessionResponse, CreatePaymentSessionResponse, Payment
 
 /** Where each parameter of the paymentSession operations goes on the wire. */
 export const paymentSessionOperations: OperationTable = {
-  closePaymentSession: { method: "POST", path: "/payment-sessions/{sessionId}/close", error: ClosePaymentSessionError },
-  createPaymentSession: { method: "POST", path: "/payment-sessions", body: ["storeId","paymentId","profileKey","paymentMethod","country","currency","totalAmount","orderName","redirectUrl","products","customerName","customerEmail","storeName","agreements","orderImageUrl","customData","colors","ttlSeconds"], error: CreatePaymentSessionError },
-  getPaymentSession: { method: "GET", path: "/payment-sessions/{sessionId}", error: GetPaymentSessionError },
+  closePaymentSession: { route: "POST /payment-sessions/{sessionId}/close", error: ClosePaymentSessionError },
+  createPaymentSession: { route: "POST /payment-sessions", body: true, defaultStoreId: true, error: CreatePaymentSessionError },
+  getPaymentSession: { route: "GET /payment-sessions/{sessionId}", error: GetPaymentSessionError },
 };
 
 export type PaymentSessionClient = {

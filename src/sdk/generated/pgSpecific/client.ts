@@ -8,8 +8,8 @@ import type { ConfirmPaymentwallDeliveryResponse, GetKakaopayPaymentOrderRespons
 
 /** Where each parameter of the pgSpecific operations goes on the wire. */
 export const pgSpecificOperations: OperationTable = {
-  confirmPaymentwallDelivery: { method: "POST", path: "/paymentwall/delivery/confirm", body: ["transactionId","deliveryType","deliveryStatus","estimatedDeliveryDatetime","estimatedUpdateDatetime","reason","refundable","details","shippingAddressEmail","carrierTrackingId","carrierType","shippingAddressCountry","shippingAddressCity","shippingAddressZip","shippingAddressState","shippingAddressStreet","shippingAddressPhone","shippingAddressFirstname","shippingAddressLastname","attachments"], error: ConfirmPaymentwallDeliveryError },
-  getKakaopayPaymentOrder: { method: "GET", path: "/kakaopay/payment/order", query: ["pgTxId","channelKey"], error: GetKakaopayPaymentOrderError },
+  confirmPaymentwallDelivery: { route: "POST /paymentwall/delivery/confirm", body: true, error: ConfirmPaymentwallDeliveryError },
+  getKakaopayPaymentOrder: { route: "GET /kakaopay/payment/order", query: ["pgTxId","channelKey"], error: GetKakaopayPaymentOrderError },
 };
 
 export type PgSpecificClient = {

@@ -8,8 +8,8 @@ import type { GetPaymentReconciliationSettlementVatReportResponse, GetPaymentRec
 
 /** Where each parameter of the reconciliation operations goes on the wire. */
 export const reconciliationOperations: OperationTable = {
-  getPaymentReconciliationSettlementVatReport: { method: "GET", path: "/payment-reconciliations/settlements/vat-report", query: ["requestBody"], body: ["dateRange","filter"], bodyInQuery: true, error: GetPaymentReconciliationSettlementVatReportError, unstable: true },
-  getPaymentReconciliationTransactionVatReport: { method: "GET", path: "/payment-reconciliations/transactions/vat-report", query: ["requestBody"], body: ["dateRange","filter"], bodyInQuery: true, error: GetPaymentReconciliationTransactionVatReportError, unstable: true },
+  getPaymentReconciliationSettlementVatReport: { route: "GET /payment-reconciliations/settlements/vat-report", query: ["requestBody"], body: true, error: GetPaymentReconciliationSettlementVatReportError, unstable: true },
+  getPaymentReconciliationTransactionVatReport: { route: "GET /payment-reconciliations/transactions/vat-report", query: ["requestBody"], body: true, error: GetPaymentReconciliationTransactionVatReportError, unstable: true },
 };
 
 export type ReconciliationClient = {

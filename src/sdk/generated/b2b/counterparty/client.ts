@@ -8,14 +8,14 @@ import type { PageInput } from "../../common/types.js";
 
 /** Where each parameter of the b2b.counterparty operations goes on the wire. */
 export const counterpartyOperations: OperationTable = {
-  createB2bCounterparty: { method: "POST", path: "/b2b/counterparties", query: ["test"], body: ["counterpartyId","counterparty","options"], error: CreateB2bCounterpartyError },
-  deleteB2bCounterparty: { method: "DELETE", path: "/b2b/counterparties/{counterpartyId}", query: ["test","requestBody"], body: [], bodyInQuery: true, error: DeleteB2bCounterpartyError },
-  getB2bCounterparties: { method: "GET", path: "/b2b/counterparties", query: ["test","requestBody"], body: ["page","filter"], bodyInQuery: true, error: GetB2bCounterpartiesError },
-  getB2bCounterparty: { method: "GET", path: "/b2b/counterparties/{counterpartyId}", query: ["test"], error: GetB2bCounterpartyError },
-  getB2bCounterpartyCertificate: { method: "GET", path: "/b2b/counterparties/{brn}/certificate", query: ["test"], error: GetB2bCounterpartyCertificateError },
-  getB2bCounterpartyCertificateRegistrationUrl: { method: "GET", path: "/b2b/counterparties/{brn}/certificate/registration-url", query: ["test"], error: GetB2bCounterpartyCertificateRegistrationUrlError },
-  updateB2bCounterparty: { method: "PATCH", path: "/b2b/counterparties/{counterpartyId}", query: ["test"], body: ["counterparty","options"], error: UpdateB2bCounterpartyError },
-  validateB2bCounterpartyCertificate: { method: "POST", path: "/b2b/counterparties/{brn}/certificate/validate", query: ["test"], error: ValidateB2bCounterpartyCertificateError },
+  createB2bCounterparty: { route: "POST /b2b/counterparties", query: ["test"], body: true, error: CreateB2bCounterpartyError },
+  deleteB2bCounterparty: { route: "DELETE /b2b/counterparties/{counterpartyId}", query: ["test","requestBody"], body: true, error: DeleteB2bCounterpartyError },
+  getB2bCounterparties: { route: "GET /b2b/counterparties", query: ["test","requestBody"], body: true, error: GetB2bCounterpartiesError },
+  getB2bCounterparty: { route: "GET /b2b/counterparties/{counterpartyId}", query: ["test"], error: GetB2bCounterpartyError },
+  getB2bCounterpartyCertificate: { route: "GET /b2b/counterparties/{brn}/certificate", query: ["test"], error: GetB2bCounterpartyCertificateError },
+  getB2bCounterpartyCertificateRegistrationUrl: { route: "GET /b2b/counterparties/{brn}/certificate/registration-url", query: ["test"], error: GetB2bCounterpartyCertificateRegistrationUrlError },
+  updateB2bCounterparty: { route: "PATCH /b2b/counterparties/{counterpartyId}", query: ["test"], body: true, error: UpdateB2bCounterpartyError },
+  validateB2bCounterpartyCertificate: { route: "POST /b2b/counterparties/{brn}/certificate/validate", query: ["test"], error: ValidateB2bCounterpartyCertificateError },
 };
 
 export type CounterpartyClient = {

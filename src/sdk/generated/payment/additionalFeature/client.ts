@@ -7,7 +7,7 @@ import type { GetPgCardPromotionsResponse, PgPromotionCardCompany } from "./type
 
 /** Where each parameter of the payment.additionalFeature operations goes on the wire. */
 export const additionalFeatureOperations: OperationTable = {
-  getPgCardPromotions: { method: "GET", path: "/payment-gateways/card-promotion", query: ["channelKey","amount","cardCompany"], error: GetPgCardPromotionsError },
+  getPgCardPromotions: { route: "GET /payment-gateways/card-promotion", query: ["channelKey","amount","cardCompany"], error: GetPgCardPromotionsError },
 };
 
 export type AdditionalFeatureClient = {

@@ -8,12 +8,12 @@ import type { BillingKeyDeleteRequester, BillingKeyFilterInput, BillingKeyInfo, 
 
 /** Where each parameter of the payment.billingKey operations goes on the wire. */
 export const billingKeyOperations: OperationTable = {
-  confirmBillingKey: { method: "POST", path: "/billing-keys/confirm", body: ["storeId","billingIssueToken","isTest","skipWebhook"], error: ConfirmBillingKeyError },
-  confirmBillingKeyIssueAndPay: { method: "POST", path: "/billing-keys/confirm-issue-and-pay", body: ["storeId","billingIssueToken","paymentId","currency","totalAmount","taxFreeAmount","isTest","skipWebhook"], error: ConfirmBillingKeyIssueAndPayError },
-  deleteBillingKey: { method: "DELETE", path: "/billing-keys/{billingKey}", query: ["storeId","reason","requester","skipWebhook"], error: DeleteBillingKeyError },
-  getBillingKeyInfo: { method: "GET", path: "/billing-keys/{billingKey}", query: ["storeId"], error: GetBillingKeyInfoError },
-  getBillingKeyInfos: { method: "GET", path: "/billing-keys", query: ["requestBody"], body: ["page","sort","filter"], bodyInQuery: true, error: GetBillingKeyInfosError },
-  issueBillingKey: { method: "POST", path: "/billing-keys", body: ["storeId","method","channelKey","channelGroupId","customer","customData","bypass","noticeUrls","skipWebhook"], error: IssueBillingKeyError },
+  confirmBillingKey: { route: "POST /billing-keys/confirm", body: true, defaultStoreId: true, error: ConfirmBillingKeyError },
+  confirmBillingKeyIssueAndPay: { route: "POST /billing-keys/confirm-issue-and-pay", body: true, defaultStoreId: true, error: ConfirmBillingKeyIssueAndPayError },
+  deleteBillingKey: { route: "DELETE /billing-keys/{billingKey}", query: ["storeId","reason","requester","skipWebhook"], error: DeleteBillingKeyError },
+  getBillingKeyInfo: { route: "GET /billing-keys/{billingKey}", query: ["storeId"], error: GetBillingKeyInfoError },
+  getBillingKeyInfos: { route: "GET /billing-keys", query: ["requestBody"], body: true, error: GetBillingKeyInfosError },
+  issueBillingKey: { route: "POST /billing-keys", body: true, defaultStoreId: true, error: IssueBillingKeyError },
 };
 
 export type BillingKeyClient = {

@@ -8,10 +8,10 @@ import type { CancelCashReceiptResponse, CashReceipt, CashReceiptFilterInput, Ca
 
 /** Where each parameter of the payment.cashReceipt operations goes on the wire. */
 export const cashReceiptOperations: OperationTable = {
-  cancelCashReceiptByPaymentId: { method: "POST", path: "/payments/{paymentId}/cash-receipt/cancel", query: ["storeId"], error: CancelCashReceiptByPaymentIdError },
-  getCashReceiptByPaymentId: { method: "GET", path: "/payments/{paymentId}/cash-receipt", query: ["storeId"], error: GetCashReceiptByPaymentIdError },
-  getCashReceipts: { method: "GET", path: "/cash-receipts", query: ["requestBody"], body: ["page","sort","filter"], bodyInQuery: true, error: GetCashReceiptsError },
-  issueCashReceipt: { method: "POST", path: "/cash-receipts", body: ["storeId","paymentId","channelKey","type","orderName","currency","amount","productType","customer","paidAt","businessRegistrationNumber","paymentMethod"], error: IssueCashReceiptError },
+  cancelCashReceiptByPaymentId: { route: "POST /payments/{paymentId}/cash-receipt/cancel", query: ["storeId"], error: CancelCashReceiptByPaymentIdError },
+  getCashReceiptByPaymentId: { route: "GET /payments/{paymentId}/cash-receipt", query: ["storeId"], error: GetCashReceiptByPaymentIdError },
+  getCashReceipts: { route: "GET /cash-receipts", query: ["requestBody"], body: true, error: GetCashReceiptsError },
+  issueCashReceipt: { route: "POST /cash-receipts", body: true, defaultStoreId: true, error: IssueCashReceiptError },
 };
 
 export type CashReceiptClient = {

@@ -8,10 +8,10 @@ import type { BillingKeyPaymentScheduleInput, CreatePaymentScheduleResponse, Get
 
 /** Where each parameter of the payment.paymentSchedule operations goes on the wire. */
 export const paymentScheduleOperations: OperationTable = {
-  createPaymentSchedule: { method: "POST", path: "/payments/{paymentId}/schedule", body: ["payment","timeToPay"], error: CreatePaymentScheduleError },
-  getPaymentSchedule: { method: "GET", path: "/payment-schedules/{paymentScheduleId}", query: ["storeId"], error: GetPaymentScheduleError },
-  getPaymentSchedules: { method: "GET", path: "/payment-schedules", query: ["requestBody"], body: ["page","sort","filter"], bodyInQuery: true, error: GetPaymentSchedulesError },
-  revokePaymentSchedules: { method: "DELETE", path: "/payment-schedules", query: ["requestBody"], body: ["storeId","billingKey","scheduleIds"], bodyInQuery: true, error: RevokePaymentSchedulesError },
+  createPaymentSchedule: { route: "POST /payments/{paymentId}/schedule", body: true, error: CreatePaymentScheduleError },
+  getPaymentSchedule: { route: "GET /payment-schedules/{paymentScheduleId}", query: ["storeId"], error: GetPaymentScheduleError },
+  getPaymentSchedules: { route: "GET /payment-schedules", query: ["requestBody"], body: true, error: GetPaymentSchedulesError },
+  revokePaymentSchedules: { route: "DELETE /payment-schedules", query: ["requestBody"], body: true, defaultStoreId: true, error: RevokePaymentSchedulesError },
 };
 
 export type PaymentScheduleClient = {

@@ -7,7 +7,7 @@ import type { Promotion } from "./types.js";
 
 /** Where each parameter of the payment.promotion operations goes on the wire. */
 export const promotionOperations: OperationTable = {
-  getPromotion: { method: "GET", path: "/promotions/{promotionId}", error: GetPromotionError },
+  getPromotion: { route: "GET /promotions/{promotionId}", error: GetPromotionError },
 };
 
 export type PromotionClient = {

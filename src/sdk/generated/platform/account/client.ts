@@ -8,7 +8,7 @@ import type { PlatformAccountHolder } from "./types.js";
 
 /** Where each parameter of the platform.account operations goes on the wire. */
 export const accountOperations: OperationTable = {
-  getPlatformAccountHolder: { method: "GET", path: "/platform/bank-accounts/{bank}/{accountNumber}/holder", query: ["test","birthdate","businessRegistrationNumber"], error: GetPlatformAccountHolderError },
+  getPlatformAccountHolder: { route: "GET /platform/bank-accounts/{bank}/{accountNumber}/holder", query: ["test","birthdate","businessRegistrationNumber"], error: GetPlatformAccountHolderError },
 };
 
 export type AccountClient = {

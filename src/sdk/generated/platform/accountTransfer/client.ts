@@ -8,7 +8,7 @@ import type { GetPlatformAccountTransfersResponse, PlatformAccountTransferFilter
 
 /** Where each parameter of the platform.accountTransfer operations goes on the wire. */
 export const accountTransferOperations: OperationTable = {
-  getPlatformAccountTransfers: { method: "GET", path: "/platform/account-transfers", query: ["test","requestBody"], body: ["isForTest","page","filter"], bodyInQuery: true, error: GetPlatformAccountTransfersError, unstable: true },
+  getPlatformAccountTransfers: { route: "GET /platform/account-transfers", query: ["test","requestBody"], body: true, error: GetPlatformAccountTransfersError, unstable: true },
 };
 
 export type AccountTransferClient = {

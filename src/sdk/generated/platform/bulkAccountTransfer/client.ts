@@ -8,7 +8,7 @@ import type { GetPlatformBulkAccountTransfersResponse, PlatformBulkAccountTransf
 
 /** Where each parameter of the platform.bulkAccountTransfer operations goes on the wire. */
 export const bulkAccountTransferOperations: OperationTable = {
-  getPlatformBulkAccountTransfers: { method: "GET", path: "/platform/bulk-account-transfers", query: ["test","requestBody"], body: ["isForTest","page","filter"], bodyInQuery: true, error: GetPlatformBulkAccountTransfersError },
+  getPlatformBulkAccountTransfers: { route: "GET /platform/bulk-account-transfers", query: ["test","requestBody"], body: true, error: GetPlatformBulkAccountTransfersError },
 };
 
 export type BulkAccountTransferClient = {

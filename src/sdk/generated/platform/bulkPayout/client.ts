@@ -8,7 +8,7 @@ import type { GetPlatformBulkPayoutsResponse, PlatformBulkPayoutFilterInput } fr
 
 /** Where each parameter of the platform.bulkPayout operations goes on the wire. */
 export const bulkPayoutOperations: OperationTable = {
-  getPlatformBulkPayouts: { method: "GET", path: "/platform/bulk-payouts", query: ["test","requestBody"], body: ["isForTest","page","filter"], bodyInQuery: true, error: GetPlatformBulkPayoutsError },
+  getPlatformBulkPayouts: { route: "GET /platform/bulk-payouts", query: ["test","requestBody"], body: true, error: GetPlatformBulkPayoutsError },
 };
 
 export type BulkPayoutClient = {

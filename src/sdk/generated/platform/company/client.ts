@@ -7,8 +7,8 @@ import type { GetB2bBusinessInfosResponse, GetPlatformCompanyStatePayload } from
 
 /** Where each parameter of the platform.company operations goes on the wire. */
 export const companyOperations: OperationTable = {
-  getB2bBusinessInfos: { method: "POST", path: "/b2b/companies/business-info", query: ["test"], body: ["brnList"], error: GetB2bBusinessInfosError },
-  getPlatformCompanyState: { method: "GET", path: "/platform/companies/{businessRegistrationNumber}/state", query: ["test"], error: GetPlatformCompanyStateError },
+  getB2bBusinessInfos: { route: "POST /b2b/companies/business-info", query: ["test"], body: true, error: GetB2bBusinessInfosError },
+  getPlatformCompanyState: { route: "GET /platform/companies/{businessRegistrationNumber}/state", query: ["test"], error: GetPlatformCompanyStateError },
 };
 
 export type CompanyClient = {

@@ -9,17 +9,17 @@ import type { ArchivePlatformPartnerResponse, ConnectBulkPartnerCounterpartyResp
 
 /** Where each parameter of the platform.partner operations goes on the wire. */
 export const partnerOperations: OperationTable = {
-  archivePlatformPartner: { method: "POST", path: "/platform/partners/{id}/archive", query: ["test"], error: ArchivePlatformPartnerError },
-  connectBulkPartnerCounterparty: { method: "POST", path: "/platform/partners/counterparty-connect", query: ["test"], body: ["filter"], error: ConnectBulkPartnerCounterpartyError },
-  connectPartnerCounterparty: { method: "POST", path: "/platform/partners/counterparty-connect/{id}", query: ["test"], error: ConnectPartnerCounterpartyError },
-  createPlatformPartner: { method: "POST", path: "/platform/partners", query: ["test"], body: ["id","name","contact","account","defaultContractId","memo","tags","type","userDefinedProperties"], error: CreatePlatformPartnerError },
-  createPlatformPartners: { method: "POST", path: "/platform/partners/batch", query: ["test"], body: ["partners"], error: CreatePlatformPartnersError },
-  disconnectBulkPartnerCounterparty: { method: "POST", path: "/platform/partners/counterparty-disconnect", query: ["test"], body: ["filter"], error: DisconnectBulkPartnerCounterpartyError },
-  disconnectPartnerCounterparty: { method: "POST", path: "/platform/partners/counterparty-disconnect/{id}", query: ["test"], error: DisconnectPartnerCounterpartyError },
-  getPlatformPartner: { method: "GET", path: "/platform/partners/{id}", query: ["test"], error: GetPlatformPartnerError },
-  getPlatformPartners: { method: "GET", path: "/platform/partners", query: ["test","requestBody"], body: ["page","filter"], bodyInQuery: true, error: GetPlatformPartnersError },
-  recoverPlatformPartner: { method: "POST", path: "/platform/partners/{id}/recover", query: ["test"], error: RecoverPlatformPartnerError },
-  updatePlatformPartner: { method: "PATCH", path: "/platform/partners/{id}", query: ["test"], body: ["name","contact","account","defaultContractId","memo","tags","type","userDefinedProperties"], error: UpdatePlatformPartnerError },
+  archivePlatformPartner: { route: "POST /platform/partners/{id}/archive", query: ["test"], error: ArchivePlatformPartnerError },
+  connectBulkPartnerCounterparty: { route: "POST /platform/partners/counterparty-connect", query: ["test"], body: true, error: ConnectBulkPartnerCounterpartyError },
+  connectPartnerCounterparty: { route: "POST /platform/partners/counterparty-connect/{id}", query: ["test"], error: ConnectPartnerCounterpartyError },
+  createPlatformPartner: { route: "POST /platform/partners", query: ["test"], body: true, error: CreatePlatformPartnerError },
+  createPlatformPartners: { route: "POST /platform/partners/batch", query: ["test"], body: true, error: CreatePlatformPartnersError },
+  disconnectBulkPartnerCounterparty: { route: "POST /platform/partners/counterparty-disconnect", query: ["test"], body: true, error: DisconnectBulkPartnerCounterpartyError },
+  disconnectPartnerCounterparty: { route: "POST /platform/partners/counterparty-disconnect/{id}", query: ["test"], error: DisconnectPartnerCounterpartyError },
+  getPlatformPartner: { route: "GET /platform/partners/{id}", query: ["test"], error: GetPlatformPartnerError },
+  getPlatformPartners: { route: "GET /platform/partners", query: ["test","requestBody"], body: true, error: GetPlatformPartnersError },
+  recoverPlatformPartner: { route: "POST /platform/partners/{id}/recover", query: ["test"], error: RecoverPlatformPartnerError },
+  updatePlatformPartner: { route: "PATCH /platform/partners/{id}", query: ["test"], body: true, error: UpdatePlatformPartnerError },
 };
 
 export type PartnerClient = {

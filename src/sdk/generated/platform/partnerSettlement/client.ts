@@ -8,8 +8,8 @@ import type { DeletePlatformPartnerSettlementsResponse, GetPlatformPartnerSettle
 
 /** Where each parameter of the platform.partnerSettlement operations goes on the wire. */
 export const partnerSettlementOperations: OperationTable = {
-  deletePlatformPartnerSettlements: { method: "POST", path: "/platform/partner-settlements/delete", query: ["test"], body: ["partnerSettlementIds","isForTest"], error: DeletePlatformPartnerSettlementsError, unstable: true },
-  getPlatformPartnerSettlements: { method: "GET", path: "/platform/partner-settlements", query: ["test","requestBody"], body: ["page","filter","isForTest"], bodyInQuery: true, error: GetPlatformPartnerSettlementsError },
+  deletePlatformPartnerSettlements: { route: "POST /platform/partner-settlements/delete", query: ["test"], body: true, error: DeletePlatformPartnerSettlementsError, unstable: true },
+  getPlatformPartnerSettlements: { route: "GET /platform/partner-settlements", query: ["test","requestBody"], body: true, error: GetPlatformPartnerSettlementsError },
 };
 
 export type PartnerSettlementClient = {

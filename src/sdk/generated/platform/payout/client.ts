@@ -8,8 +8,8 @@ import type { CompletePlatformPayoutByPartnerSettlementIdsResponse, GetPlatformP
 
 /** Where each parameter of the platform.payout operations goes on the wire. */
 export const payoutOperations: OperationTable = {
-  completePlatformPayoutByPartnerSettlementIds: { method: "POST", path: "/platform/partner-settlements/complete-payout", query: ["test"], body: ["bulkPayoutId","name","partnerSettlementIds","completedAt","isForTest"], error: CompletePlatformPayoutByPartnerSettlementIdsError, unstable: true },
-  getPlatformPayouts: { method: "GET", path: "/platform/payouts", query: ["test","requestBody"], body: ["isForTest","page","filter"], bodyInQuery: true, error: GetPlatformPayoutsError },
+  completePlatformPayoutByPartnerSettlementIds: { route: "POST /platform/partner-settlements/complete-payout", query: ["test"], body: true, error: CompletePlatformPayoutByPartnerSettlementIdsError, unstable: true },
+  getPlatformPayouts: { route: "GET /platform/payouts", query: ["test","requestBody"], body: true, error: GetPlatformPayoutsError },
 };
 
 export type PayoutClient = {

@@ -8,13 +8,13 @@ import type { CreateManualTransferResponse, CreateOrderCancelTransferResponse, C
 
 /** Where each parameter of the platform.transfer operations goes on the wire. */
 export const transferOperations: OperationTable = {
-  createPlatformManualTransfer: { method: "POST", path: "/platform/transfers/manual", query: ["test"], body: ["partnerId","memo","settlementAmount","settlementTaxFreeAmount","settlementDate","isForTest","userDefinedProperties","id","settlementCurrency"], error: CreatePlatformManualTransferError },
-  createPlatformOrderCancelTransfer: { method: "POST", path: "/platform/transfers/order-cancel", query: ["test"], body: ["partnerId","paymentId","transferId","cancellationId","memo","orderDetail","taxFreeAmount","discounts","settlementStartDate","settlementDate","externalCancellationDetail","isForTest","userDefinedProperties","id"], error: CreatePlatformOrderCancelTransferError },
-  createPlatformOrderTransfer: { method: "POST", path: "/platform/transfers/order", query: ["test"], body: ["partnerId","contractId","memo","paymentId","orderDetail","taxFreeAmount","settlementStartDate","settlementDate","discounts","additionalFees","externalPaymentDetail","isForTest","parameters","userDefinedProperties","id"], error: CreatePlatformOrderTransferError },
-  deletePlatformTransfer: { method: "DELETE", path: "/platform/transfers/{id}", query: ["test"], error: DeletePlatformTransferError },
-  downloadPlatformTransferSheet: { method: "GET", path: "/platform/transfer-summaries/sheet-file", query: ["test","requestBody"], body: ["filter","fields"], bodyInQuery: true, error: DownloadPlatformTransferSheetError, response: "text" },
-  getPlatformTransfer: { method: "GET", path: "/platform/transfers/{id}", query: ["test"], error: GetPlatformTransferError },
-  getPlatformTransferSummaries: { method: "GET", path: "/platform/transfer-summaries", query: ["test","requestBody"], body: ["page","filter"], bodyInQuery: true, error: GetPlatformTransferSummariesError },
+  createPlatformManualTransfer: { route: "POST /platform/transfers/manual", query: ["test"], body: true, error: CreatePlatformManualTransferError },
+  createPlatformOrderCancelTransfer: { route: "POST /platform/transfers/order-cancel", query: ["test"], body: true, error: CreatePlatformOrderCancelTransferError },
+  createPlatformOrderTransfer: { route: "POST /platform/transfers/order", query: ["test"], body: true, error: CreatePlatformOrderTransferError },
+  deletePlatformTransfer: { route: "DELETE /platform/transfers/{id}", query: ["test"], error: DeletePlatformTransferError },
+  downloadPlatformTransferSheet: { route: "GET /platform/transfer-summaries/sheet-file", query: ["test","requestBody"], body: true, error: DownloadPlatformTransferSheetError, response: "text" },
+  getPlatformTransfer: { route: "GET /platform/transfers/{id}", query: ["test"], error: GetPlatformTransferError },
+  getPlatformTransferSummaries: { route: "GET /platform/transfer-summaries", query: ["test","requestBody"], body: true, error: GetPlatformTransferSummariesError },
 };
 
 export type TransferClient = {

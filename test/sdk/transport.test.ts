@@ -1,0 +1,309 @@
+/**
+ * Retries, timeouts, cancellation, idempotency keys, hooks and error mapping, against a real
+ * local HTTP server that fails on purpose.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  NetworkError,
+  Payment,
+  PaymentClient,
+  PortOneClient,
+  PortOneError,
+  type RequestEvent,
+  RequestTimeoutError,
+  type ResponseEvent,
+  RestError,
+  SDK_VERSION,
+  UnexpectedResponseError,
+} from "../../src/sdk/index.js";
+import { json, type ScriptedServer, startScriptedServer } from "./scripted-server.js";
+
+let server: ScriptedServer;
+beforeAll(async () => {
+  server = await startScriptedServer();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.requests.length = 0;
+});
+
+const paid = { status: "PAID", id: "order-1", amount: { total: 1000 } };
+
+function client(
+  options: Parameters<typeof PaymentClient>[0] extends infer I ? Partial<I> : never = {},
+) {
+  return PaymentClient({ secret: "test-secret", baseUrl: server.baseUrl, ...options });
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("request shape", () => {
+  it("authenticates, names the SDK and sets Content-Type only when there is a body", async () => {
+    server.script("/payments/order-1", [json(200, paid)]);
+    server.script("/payments/order-1/pre-register", [json(200, {})]);
+    const payments = client();
+    await payments.getPayment({ paymentId: "order-1" });
+    await payments.preRegisterPayment({ paymentId: "order-1", totalAmount: 1000, currency: "KRW" });
+    const [get, post] = server.requests;
+    expect(get?.headers.authorization).toBe("PortOne test-secret");
+    expect(get?.headers["user-agent"]).toBe(`portone-bff/${SDK_VERSION}`);
+    expect(get?.headers["content-type"]).toBeUndefined();
+    expect(get?.headers["idempotency-key"]).toBeUndefined();
+    expect(post?.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(post?.body ?? "")).toEqual({ totalAmount: 1000, currency: "KRW" });
+  });
+
+  it("sends a quoted automatic Idempotency-Key on mutating calls and honours a given one", async () => {
+    server.script("/payments/order-1/cancel", [json(200, { cancellation: {} })]);
+    const payments = client();
+    await payments.cancelPayment({ paymentId: "order-1", reason: "test" });
+    await payments.cancelPayment(
+      { paymentId: "order-1", reason: "test" },
+      { idempotencyKey: 'cancel-order-1-"x"' },
+    );
+    const [automatic, given] = server.requests.map((r) => String(r.headers["idempotency-key"]));
+    expect(automatic).toMatch(/^"[A-Za-z0-9_-]{16,256}"$/);
+    expect(given).toBe('"cancel-order-1-\\"x\\""');
+  });
+
+  it("rejects an idempotency key PortOne would refuse, saying what is allowed", async () => {
+    const error = await failure(
+      client().cancelPayment({ paymentId: "order-1", reason: "x" }, { idempotencyKey: "short" }),
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String(error)).toMatch(/16 to 256 printable ASCII/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("merges client and call headers, the call winning", async () => {
+    server.script("/payments/order-1", [json(200, paid)]);
+    const payments = client({ headers: { "x-shop": "a", "x-trace": "client" } });
+    await payments.getPayment({ paymentId: "order-1" }, { headers: { "x-trace": "call" } });
+    expect(server.requests[0]?.headers["x-shop"]).toBe("a");
+    expect(server.requests[0]?.headers["x-trace"]).toBe("call");
+  });
+
+  it("uses an injected fetch", async () => {
+    const seen: string[] = [];
+    const payments = client({
+      fetch: (url, init) => {
+        seen.push(`${init.method} ${url}`);
+        return fetch(url, init);
+      },
+    });
+    server.script("/payments/order-1", [json(200, paid)]);
+    await payments.getPayment({ paymentId: "order-1" });
+    expect(seen).toEqual([`GET ${server.baseUrl}/payments/order-1`]);
+  });
+});
+
+describe("retries", () => {
+  it("retries a 5xx and then succeeds", async () => {
+    server.script("/payments/flaky", [
+      { status: 503, body: "busy" },
+      json(500, { type: "INTERNAL" }),
+      json(200, paid),
+    ]);
+    const payment = await client().getPayment({ paymentId: "flaky" });
+    expect(payment.status).toBe("PAID");
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it("retries a 429 after the pause its Retry-After asks for", async () => {
+    server.script("/payments/limited", [
+      json(429, { type: "TOO_MANY_REQUESTS" }, { "retry-after": "1" }),
+      json(200, paid),
+    ]);
+    await client().getPayment({ paymentId: "limited" });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("gives the 429 back at once when Retry-After asks for more than a minute", async () => {
+    server.script("/payments/limited-long", [
+      json(429, { type: "TOO_MANY_REQUESTS" }, { "retry-after": "3600" }),
+      json(200, paid),
+    ]);
+    const error = await failure(client().getPayment({ paymentId: "limited-long" }));
+    expect(server.requests).toHaveLength(1);
+    expect((error as RestError).status).toBe(429);
+    expect((error as RestError).headers.get("retry-after")).toBe("3600");
+  });
+
+  it("retries 409 IDEMPOTENCY_OUTSTANDING_REQUEST with the same idempotency key", async () => {
+    server.script("/payments/order-2/confirm", [
+      json(409, { type: "IDEMPOTENCY_OUTSTANDING_REQUEST" }),
+      { status: 502, headers: { "content-type": "text/html" }, body: "<html>bad gateway</html>" },
+      json(200, { payment: paid }),
+    ]);
+    await client().confirmPayment({ paymentId: "order-2", paymentToken: "tok" });
+    expect(server.requests).toHaveLength(3);
+    const keys = new Set(server.requests.map((r) => r.headers["idempotency-key"]));
+    expect(keys.size).toBe(1);
+    const bodies = new Set(server.requests.map((r) => r.body));
+    expect(bodies.size).toBe(1);
+  });
+
+  it("never retries a 4xx business error", async () => {
+    server.script("/payments/order-3/cancel", [
+      json(400, { type: "PAYMENT_NOT_PAID", message: "결제 완료 상태가 아닙니다" }),
+    ]);
+    const error = await failure(client().cancelPayment({ paymentId: "order-3", reason: "x" }));
+    expect(server.requests).toHaveLength(1);
+    expect(error).toBeInstanceOf(Payment.CancelPaymentError);
+    expect(error).toBeInstanceOf(Payment.PaymentError);
+    expect(error).toBeInstanceOf(RestError);
+    expect(error).toBeInstanceOf(PortOneError);
+    const rest = error as InstanceType<typeof Payment.CancelPaymentError>;
+    expect(rest.name).toBe("CancelPaymentError");
+    expect(rest.message).toBe("결제 완료 상태가 아닙니다");
+    expect(rest.status).toBe(400);
+    expect(rest.operation).toBe("cancelPayment");
+    expect(rest.data.type).toBe("PAYMENT_NOT_PAID");
+    expect(rest.headers.get("content-type")).toBe("application/json");
+  });
+
+  it("does not retry a PG's answer delivered as 502 PG_PROVIDER", async () => {
+    server.script("/payments/order-4/billing-key", [
+      json(502, { type: "PG_PROVIDER", message: "card declined", pgCode: "X", pgMessage: "no" }),
+    ]);
+    const error = await failure(
+      client().payWithBillingKey({
+        paymentId: "order-4",
+        billingKey: "bk",
+        orderName: "o",
+        customer: {},
+        amount: { total: 1 },
+        currency: "KRW",
+      }),
+    );
+    expect(server.requests).toHaveLength(1);
+    expect(error).toBeInstanceOf(Payment.PayWithBillingKeyError);
+    expect((error as RestError).status).toBe(502);
+  });
+
+  it("gives up after maxRetries with the last error", async () => {
+    server.script("/payments/down", [json(503, { type: "UNAVAILABLE" })]);
+    const error = await failure(client({ maxRetries: 1 }).getPayment({ paymentId: "down" }));
+    expect(server.requests).toHaveLength(2);
+    expect(error).toBeInstanceOf(Payment.GetPaymentError);
+    expect((error as RestError).status).toBe(503);
+  });
+
+  it("per-call maxRetries overrides the client's", async () => {
+    server.script("/payments/down", [json(503, { type: "UNAVAILABLE" })]);
+    await failure(client({ maxRetries: 5 }).getPayment({ paymentId: "down" }, { maxRetries: 0 }));
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("transport errors", () => {
+  it("times out a hanging request, retries it, and reports RequestTimeoutError", async () => {
+    server.script("/payments/hang", ["hang"]);
+    const error = await failure(
+      client({ timeoutMs: 150, maxRetries: 1 }).getPayment({ paymentId: "hang" }),
+    );
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error).toBeInstanceOf(PortOneError);
+    expect((error as RequestTimeoutError).operation).toBe("getPayment");
+    expect((error as RequestTimeoutError).timeoutMs).toBe(150);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("reports an HTML 502 as UnexpectedResponseError with a short snippet and no secret", async () => {
+    const html = `<html>${"x".repeat(5000)}</html>`;
+    server.script("/payments/gateway", [
+      { status: 502, headers: { "content-type": "text/html" }, body: html },
+    ]);
+    const error = await failure(client({ maxRetries: 1 }).getPayment({ paymentId: "gateway" }));
+    expect(server.requests).toHaveLength(2);
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    const unexpected = error as UnexpectedResponseError;
+    expect(unexpected.status).toBe(502);
+    expect(unexpected.operation).toBe("getPayment");
+    expect(unexpected.contentType).toBe("text/html");
+    expect(unexpected.bodySnippet.length).toBeLessThanOrEqual(200);
+    expect(JSON.stringify({ ...unexpected, message: unexpected.message })).not.toContain(
+      "test-secret",
+    );
+  });
+
+  it("reports a 200 that is not JSON as UnexpectedResponseError", async () => {
+    server.script("/payments/garbled", [{ status: 200, body: "OK" }]);
+    const error = await failure(client().getPayment({ paymentId: "garbled" }));
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect((error as UnexpectedResponseError).status).toBe(200);
+  });
+
+  it("reports a reset connection as NetworkError after retrying", async () => {
+    server.script("/payments/reset", ["reset"]);
+    const error = await failure(client({ maxRetries: 2 }).getPayment({ paymentId: "reset" }));
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as NetworkError).operation).toBe("getPayment");
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it("recovers when a reset is followed by a good answer", async () => {
+    server.script("/payments/blip", ["reset", json(200, paid)]);
+    const payment = await client().getPayment({ paymentId: "blip" });
+    expect(payment.status).toBe("PAID");
+  });
+
+  it("stops at once when the caller aborts, with the signal's reason", async () => {
+    server.script("/payments/hang", ["hang"]);
+    const controller = new AbortController();
+    const reason = new Error("caller gave up");
+    setTimeout(() => controller.abort(reason), 100);
+    const error = await failure(
+      client({ timeoutMs: 20_000 }).getPayment(
+        { paymentId: "hang" },
+        { signal: controller.signal },
+      ),
+    );
+    expect(error).toBe(reason);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("does not start when the signal is already aborted", async () => {
+    const error = await failure(
+      client().getPayment({ paymentId: "x" }, { signal: AbortSignal.abort(new Error("no")) }),
+    );
+    expect(String(error)).toContain("no");
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("hooks", () => {
+  it("reports every attempt with operation, method, url, status, duration and attempt", async () => {
+    server.script("/payments/flaky-hooks", [json(503, { type: "X" }), json(200, paid)]);
+    const requests: RequestEvent[] = [];
+    const responses: ResponseEvent[] = [];
+    const portone = PortOneClient({
+      secret: "test-secret",
+      baseUrl: server.baseUrl,
+      onRequest: (event) => requests.push(event),
+      onResponse: (event) => {
+        responses.push(event);
+        throw new Error("a broken hook must not break the call");
+      },
+    });
+    await portone.payment.getPayment({ paymentId: "flaky-hooks" });
+    expect(requests.map((e) => e.attempt)).toEqual([1, 2]);
+    expect(requests[0]).toMatchObject({
+      operation: "getPayment",
+      method: "GET",
+      url: `${server.baseUrl}/payments/flaky-hooks`,
+    });
+    expect(responses.map((e) => e.status)).toEqual([503, 200]);
+    expect(responses[0]?.error).toBeInstanceOf(Payment.GetPaymentError);
+    expect(responses[1]?.error).toBeUndefined();
+    for (const event of responses) expect(event.durationMs).toBeGreaterThanOrEqual(0);
+    expect(JSON.stringify([requests, responses])).not.toContain("test-secret");
+  });
+});
