@@ -13,7 +13,7 @@ export interface PaymentListApi {
       until?: string;
     };
   }): Promise<{
-    items: readonly { readonly id?: string; readonly status: string }[];
+    items: readonly { readonly id?: string; readonly status: string | symbol }[];
     page: { readonly number: number; readonly size: number; readonly totalCount: number };
   }>;
 }
@@ -82,7 +82,7 @@ export async function reconcileRecentPayments(
       if (!payment.id) continue;
       examined++;
       const record = await deps.records.getPaymentRecord(payment.id);
-      if (!record || !recordLagsBehind(record, payment.status)) continue;
+      if (!record || !recordLagsBehind(record, String(payment.status))) continue;
       try {
         await deps.sync(payment.id);
         synced++;

@@ -4,10 +4,15 @@ import { createPostgresWebhookStore } from "./postgres-webhook-store.js";
 import { createSqliteWebhookStore } from "./sqlite-webhook-store.js";
 import type { WebhookStore } from "./webhook-store.js";
 
-/** Applies the webhook migrations (safe with several replicas starting at once), then opens the store. */
-export async function openWebhookStore(db: Database): Promise<WebhookStore> {
-  await migrate(db, webhookMigrations);
+/** The store for an already migrated database (the service runs `webhookMigrations` itself). */
+export function createWebhookStore(db: Database): WebhookStore {
   return db.kind === "sqlite"
     ? createSqliteWebhookStore(db.sqlite)
     : createPostgresWebhookStore(db.pool);
+}
+
+/** Applies the webhook migrations (safe with several replicas starting at once), then opens the store. */
+export async function openWebhookStore(db: Database): Promise<WebhookStore> {
+  await migrate(db, webhookMigrations);
+  return createWebhookStore(db);
 }

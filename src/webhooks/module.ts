@@ -1,0 +1,67 @@
+import { PaymentNotFoundError } from "../payments/errors.js";
+import { toPaymentView } from "../payments/payment-view.js";
+import type { ServiceModule } from "../server.js";
+import type { DispatcherTuning } from "./dispatcher.js";
+import { webhookMigrations } from "./store/migrations.js";
+import { createWebhookStore } from "./store/open-webhook-store.js";
+import { createWebhooks, type Webhooks } from "./webhooks.js";
+
+export interface WebhooksModuleOptions {
+  /** Retry, lease and polling settings; defaults suit production, tests shorten them. */
+  readonly tuning?: Partial<DispatcherTuning>;
+  readonly bodyLimitBytes?: number;
+  /** How far back reconciliation looks (default 24 h). */
+  readonly reconcileWindowMs?: number;
+  /** Register in-process handlers here (`webhooks.on(...)`); runs before the dispatcher starts. */
+  readonly configure?: (webhooks: Webhooks) => void;
+  /** Receives the pipeline once built (tests and embedding inspect its store). */
+  readonly onCreated?: (webhooks: Webhooks) => void;
+}
+
+/**
+ * The webhooks feature as a service module: its tables migrate with the service's, the inbound
+ * route is mounted on the server, status changes from `syncPayment` go to the outbox, and the
+ * dispatcher and reconciliation run while the server does.
+ */
+export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModule {
+  return {
+    name: "webhooks",
+    migrations: webhookMigrations,
+    async setup(context) {
+      const { config } = context;
+      const store = createWebhookStore(context.database);
+      const webhooks = await createWebhooks({
+        store,
+        secrets: config.portone.webhookSecrets,
+        subscribers: config.webhooks.subscribers,
+        payments: {
+          async sync(paymentId) {
+            const result = await context.syncPayment(paymentId);
+            return toPaymentView(result.record, result.payment);
+          },
+          isPermanent: (error) => error instanceof PaymentNotFoundError,
+        },
+        reconcile: {
+          portone: context.portoneClient.payment,
+          records: context.records,
+          storeId: config.portone.storeId,
+          intervalMs: config.webhooks.reconcileIntervalMs,
+          ...(options.reconcileWindowMs ? { windowMs: options.reconcileWindowMs } : {}),
+        },
+        ...(config.webhooks.adminToken ? { adminToken: config.webhooks.adminToken } : {}),
+        registry: context.metrics.registry,
+        ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+        ...(options.tuning ? { tuning: options.tuning } : {}),
+        logger: context.logger,
+      });
+      options.configure?.(webhooks);
+      context.addEventSink(webhooks.eventSink);
+      await context.app.register(webhooks.plugin);
+      options.onCreated?.(webhooks);
+      return {
+        start: () => webhooks.start(),
+        stop: () => webhooks.stop(),
+      };
+    },
+  };
+}
