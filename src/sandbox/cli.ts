@@ -1,0 +1,131 @@
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createSandbox } from "./create-sandbox.js";
+import type { SandboxOptions, WebhookEndpoint } from "./options.js";
+
+const usage = `Usage: portone-bff sandbox [options]
+
+Runs a local PortOne V2 emulator and prints how to reach it.
+
+Options:
+  --port <n>              port to listen on (default 8787; 0 picks a free one)
+  --host <address>        address to bind (default 127.0.0.1)
+  --persist <file>        keep state in a .json or .sqlite file across restarts
+  --webhook-url <url>     send webhooks there (repeatable)
+  --legacy-webhook-url <url>  send 2024-01-01 format webhooks there (repeatable)
+  --api-secret <s>, --store-id <s>, --webhook-secret <s>, --channel-key <s>
+                          fixed credentials instead of generated ones
+  -h, --help              show this help
+`;
+
+export interface SandboxCliArgs {
+  port: number;
+  host: string;
+  options: SandboxOptions;
+}
+
+/** Parses the arguments after `sandbox`; throws with a message naming the bad argument. */
+export function parseSandboxArgs(argv: string[]): SandboxCliArgs | "help" {
+  const args: SandboxCliArgs = { port: 8787, host: "127.0.0.1", options: {} };
+  const endpoints: WebhookEndpoint[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    if (flag === "-h" || flag === "--help") return "help";
+    const [name, inline] = flag.includes("=") ? flag.split(/=(.*)/s, 2) : [flag, undefined];
+    const value = () => {
+      const next = inline ?? argv[++i];
+      if (next === undefined || next === "") throw new Error(`${name} needs a value.\n\n${usage}`);
+      return next;
+    };
+    switch (name) {
+      case "--port": {
+        const text = value();
+        const port = Number(text);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) {
+          throw new Error(`--port must be a whole number from 0 to 65535, got ${text}.`);
+        }
+        args.port = port;
+        break;
+      }
+      case "--host":
+        args.host = value();
+        break;
+      case "--persist":
+        args.options.persistPath = value();
+        break;
+      case "--webhook-url":
+        endpoints.push({ url: value() });
+        break;
+      case "--legacy-webhook-url":
+        endpoints.push({ url: value(), version: "2024-01-01" });
+        break;
+      case "--api-secret":
+        args.options.apiSecret = value();
+        break;
+      case "--store-id":
+        args.options.storeId = value();
+        break;
+      case "--webhook-secret":
+        args.options.webhookSecret = value();
+        break;
+      case "--channel-key":
+        args.options.channelKey = value();
+        break;
+      default:
+        throw new Error(`Unknown option ${flag}.\n\n${usage}`);
+    }
+  }
+  if (endpoints.length > 0) args.options.webhookEndpoints = endpoints;
+  return args;
+}
+
+/** `portone-bff sandbox [--port N]`: starts the sandbox and prints its base URL and credentials. */
+export async function runSandboxCli(argv: string[]): Promise<void> {
+  const parsed = parseSandboxArgs(argv);
+  if (parsed === "help") {
+    process.stdout.write(usage);
+    return;
+  }
+  const sandbox = await createSandbox(parsed.options);
+  const baseUrl = await sandbox.listen({ port: parsed.port, host: parsed.host });
+  // These are the sandbox's own throwaway credentials: printing them is the point.
+  process.stdout.write(
+    [
+      "PortOne sandbox is running.",
+      `  Base URL:       ${baseUrl}`,
+      `  API secret:     ${sandbox.apiSecret}`,
+      `  Store ID:       ${sandbox.storeId}`,
+      `  Channel key:    ${sandbox.channelKey}`,
+      `  Webhook secret: ${sandbox.webhookSecret}`,
+      `  Checkout page:  ${baseUrl}/sandbox/checkout`,
+      "",
+    ].join("\n"),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await sandbox.close();
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  runSandboxCli(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

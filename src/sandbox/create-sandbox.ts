@@ -1,0 +1,138 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { systemClock } from "./clock.js";
+import { generateCredentials } from "./credentials.js";
+import type { DomainContext } from "./domain/context.js";
+import { runDueSchedules } from "./domain/schedules.js";
+import { Authenticator } from "./http/auth.js";
+import { acceptJsonBodies, answerErrorsLikePortOne } from "./http/body-and-errors.js";
+import { FaultInjector, type FaultRule } from "./http/faults.js";
+import { IdempotencyKeys } from "./http/idempotency.js";
+import { portOneApi } from "./http/portone-api.js";
+import type { Clock, SandboxOptions, WebhookEndpoint } from "./options.js";
+import { authHandlers } from "./routes/auth-handlers.js";
+import { billingHandlers } from "./routes/billing-handlers.js";
+import { paymentHandlers } from "./routes/payment-handlers.js";
+import { sandboxRoutes } from "./routes/sandbox-routes.js";
+import { SandboxState } from "./state/sandbox-state.js";
+import { openSnapshotStorage } from "./state/snapshot-storage.js";
+import { WebhookDispatcher } from "./webhooks/dispatcher.js";
+
+export interface Sandbox {
+  /** Routes registered, not listening; `app.inject` works without a socket. */
+  app: FastifyInstance;
+  /** Starts listening (port 0 and 127.0.0.1 by default) and resolves the base URL. */
+  listen(options?: { port?: number; host?: string }): Promise<string>;
+  /** Stops the server, schedule timer and pending webhook retries, and closes the state file. */
+  close(): Promise<void>;
+  readonly apiSecret: string;
+  readonly storeId: string;
+  readonly webhookSecret: string;
+  readonly channelKey: string;
+  setWebhookEndpoints(endpoints: WebhookEndpoint[] | undefined): void;
+  setFaults(rules: FaultRule[]): void;
+  /** Moves the sandbox clock forward and runs the payment schedules that fell due. */
+  advanceClock(ms: number): Promise<void>;
+  /** Runs scheduled webhook retries now and waits for every delivery in flight. */
+  flushWebhooks(): Promise<void>;
+}
+
+/** How often due payment schedules are looked for when nobody advances the clock. */
+const SCHEDULE_POLL_MS = 1000;
+
+/** A local, stateful PortOne V2 emulator. */
+export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const storage = options.persistPath ? openSnapshotStorage(options.persistPath) : undefined;
+  const snapshot = storage?.load();
+  const credentials = { ...generateCredentials(), ...snapshot?.credentials };
+  if (options.apiSecret) credentials.apiSecret = options.apiSecret;
+  if (options.storeId) credentials.storeId = options.storeId;
+  if (options.webhookSecret) credentials.webhookSecret = options.webhookSecret;
+  if (options.channelKey) credentials.channelKey = options.channelKey;
+
+  const state = new SandboxState(credentials, storage, snapshot);
+  const baseClock = options.clock ?? systemClock;
+  let clockOffset = 0;
+  const clock: Clock = { now: () => baseClock.now() + clockOffset };
+  const faults = new FaultInjector(options.faults);
+  let endpoints: WebhookEndpoint[] = [...(options.webhookEndpoints ?? [])];
+
+  const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true });
+  const webhooks = new WebhookDispatcher({
+    state,
+    clock,
+    faults,
+    secret: credentials.webhookSecret,
+    endpoints: () => endpoints,
+    retryScale: options.webhookRetryScale ?? 1,
+    timeoutMs: options.webhookTimeoutMs ?? 30_000,
+    onError: (error) => app.log.error({ err: error }, "webhook delivery failed"),
+  });
+  const ctx: DomainContext = { state, clock, events: webhooks };
+  const auth = new Authenticator(credentials.apiSecret, clock);
+  const hangs = new Set<() => void>();
+
+  acceptJsonBodies(app);
+  answerErrorsLikePortOne(app);
+  await app.register(portOneApi, {
+    handlers: { ...authHandlers(auth), ...paymentHandlers(ctx, webhooks), ...billingHandlers(ctx) },
+    auth,
+    idempotency: new IdempotencyKeys(state, clock),
+    faults,
+    hangs,
+  });
+  const advanceClock = async (ms: number) => {
+    clockOffset += ms;
+    runDueSchedules(ctx);
+    await webhooks.idle();
+  };
+  await app.register(sandboxRoutes, {
+    ctx,
+    webhooks,
+    faults,
+    getEndpoints: () => endpoints,
+    setEndpoints: (next) => {
+      endpoints = next;
+    },
+    advanceClock,
+  });
+  state.changed();
+
+  const scheduleTimer = setInterval(() => {
+    try {
+      runDueSchedules(ctx);
+    } catch (error) {
+      app.log.error({ err: error }, "running due payment schedules failed");
+    }
+  }, SCHEDULE_POLL_MS);
+  scheduleTimer.unref();
+
+  let closed = false;
+  return {
+    app,
+    async listen(listenOptions = {}) {
+      return app.listen({ port: listenOptions.port ?? 0, host: listenOptions.host ?? "127.0.0.1" });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(scheduleTimer);
+      await webhooks.close();
+      for (const release of hangs) release();
+      hangs.clear();
+      await app.close();
+      storage?.close();
+    },
+    apiSecret: credentials.apiSecret,
+    storeId: credentials.storeId,
+    webhookSecret: credentials.webhookSecret,
+    channelKey: credentials.channelKey,
+    setWebhookEndpoints(next) {
+      endpoints = [...(next ?? [])];
+    },
+    setFaults(rules) {
+      faults.set(rules);
+    },
+    advanceClock,
+    flushWebhooks: () => webhooks.flush(),
+  };
+}

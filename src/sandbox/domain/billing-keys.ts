@@ -1,0 +1,162 @@
+import { randomUUID } from "node:crypto";
+import { isoAt } from "../clock.js";
+import { invalidRequest, PortOneApiError } from "../http/api-error.js";
+import type { Input } from "../http/input.js";
+import type { BillingKeyRecord } from "../state/records.js";
+import type { DomainContext } from "./context.js";
+import { customerFromApi } from "./customers.js";
+import { compareBy, paginate } from "./pages.js";
+import { cardMethod } from "./payment-methods.js";
+import { assertStore, sandboxChannel } from "./transactions.js";
+import { billingKeyView } from "./views.js";
+
+/** Card numbers the sandbox's PG declines, to exercise failure paths (like Stripe's test cards). */
+export const DECLINED_CARD_NUMBER = "4000000000000002";
+
+export function pgDeclined(): PortOneApiError {
+  return new PortOneApiError("PG_PROVIDER", "The card issuer declined the card.", {
+    pgCode: "SANDBOX_DECLINED",
+    pgMessage: "The card issuer declined the card.",
+  });
+}
+
+/** Reads `method.card.credential` and returns the card number, digits only. */
+export function cardNumberOf(card: Input): string {
+  const credential = card.object("credential");
+  const number = credential.string("number").replace(/[\s-]/g, "");
+  if (!/^\d{12,19}$/.test(number))
+    throw invalidRequest("card.credential.number must be 12 to 19 digits.");
+  const month = Number(credential.string("expiryMonth"));
+  if (!Number.isInteger(month) || month < 1 || month > 12) {
+    throw invalidRequest("card.credential.expiryMonth must be 01 to 12.");
+  }
+  credential.string("expiryYear");
+  return number;
+}
+
+export function assertChannel(ctx: DomainContext, channelKey: string | undefined): void {
+  if (channelKey !== undefined && channelKey !== ctx.state.credentials.channelKey) {
+    throw new PortOneApiError(
+      "CHANNEL_NOT_FOUND",
+      `Unknown channelKey ${channelKey}; use the sandbox's ${ctx.state.credentials.channelKey}.`,
+    );
+  }
+}
+
+export function issueBillingKey(ctx: DomainContext, body: Input) {
+  assertStore(ctx, body.raw("storeId"));
+  assertChannel(ctx, body.optionalString("channelKey"));
+  const card = body.object("method").optionalObject("card");
+  if (!card)
+    throw invalidRequest("method.card is required: the sandbox issues billing keys for cards.");
+  const number = cardNumberOf(card);
+  if (number === DECLINED_CARD_NUMBER) throw pgDeclined();
+  const now = isoAt(ctx.clock);
+  const { type: _type, ...cardDetails } = cardMethod(number);
+  const record: BillingKeyRecord = {
+    status: "ISSUED",
+    billingKey: `billing-key-${randomUUID()}`,
+    merchantId: ctx.state.credentials.merchantId,
+    storeId: ctx.state.credentials.storeId,
+    methods: [{ type: "BillingKeyPaymentMethodCard", card: cardDetails.card }],
+    channels: [sandboxChannel(ctx.state.credentials)],
+    customer: customerFromApi(body.optionalObject("customer")?.toJSON()),
+    requestedAt: now,
+    issuedAt: now,
+  };
+  const customData = body.optionalString("customData");
+  if (customData !== undefined) record.customData = customData;
+  ctx.state.billingKeys.set(record.billingKey, record);
+  if (body.optionalBoolean("skipWebhook") !== true) {
+    ctx.events.publish({
+      type: "BillingKey.Issued",
+      data: { storeId: record.storeId, billingKey: record.billingKey },
+    });
+  }
+  ctx.state.changed();
+  return {
+    billingKeyInfo: {
+      billingKey: record.billingKey,
+      channels: record.channels,
+      issuedAt: record.issuedAt,
+    },
+  };
+}
+
+export function findBillingKey(ctx: DomainContext, billingKey: string): BillingKeyRecord {
+  const record = ctx.state.billingKeys.get(billingKey);
+  if (!record) throw new PortOneApiError("BILLING_KEY_NOT_FOUND", `No billing key ${billingKey}.`);
+  return record;
+}
+
+export function getBillingKeyInfo(ctx: DomainContext, billingKey: string, storeId: unknown) {
+  assertStore(ctx, storeId);
+  return billingKeyView(findBillingKey(ctx, billingKey));
+}
+
+const timeFields = {
+  REQUESTED_AT: (r: BillingKeyRecord) => r.requestedAt,
+  ISSUED_AT: (r: BillingKeyRecord) => r.issuedAt,
+  DELETED_AT: (r: BillingKeyRecord) => r.deletedAt ?? "",
+  STATUS_TIMESTAMP: (r: BillingKeyRecord) => r.deletedAt ?? r.issuedAt,
+} as const;
+const timeFieldNames = Object.keys(timeFields) as (keyof typeof timeFields)[];
+
+export function getBillingKeyInfos(ctx: DomainContext, body: Input) {
+  const filter = body.optionalObject("filter");
+  assertStore(ctx, filter?.raw("storeId"));
+  const timeOf = timeFields[filter?.oneOf("timeRangeField", timeFieldNames) ?? "REQUESTED_AT"];
+  const from = filter?.optionalDate("from");
+  const until = filter?.optionalDate("until");
+  const statuses = filter?.optionalArray("status") as string[] | undefined;
+  const customerId = filter?.optionalString("customerId");
+  const sort = body.optionalObject("sort");
+  const sortTime = timeFields[sort?.oneOf("by", timeFieldNames) ?? "REQUESTED_AT"];
+  const order = sort?.oneOf("order", ["ASC", "DESC"] as const) ?? "DESC";
+  const matching = [...ctx.state.billingKeys.values()].filter((record) => {
+    const time = Date.parse(timeOf(record));
+    if (from !== undefined && !(time >= from)) return false;
+    if (until !== undefined && !(time < until)) return false;
+    if (statuses && !statuses.includes(record.status)) return false;
+    if (customerId !== undefined && record.customer.id !== customerId) return false;
+    return true;
+  });
+  matching.sort(compareBy(sortTime, order));
+  const { items, page } = paginate(matching, body.optionalObject("page"));
+  return { items: items.map(billingKeyView), page };
+}
+
+export function deleteBillingKey(
+  ctx: DomainContext,
+  billingKey: string,
+  query: Record<string, string | undefined>,
+) {
+  assertStore(ctx, query.storeId);
+  const record = findBillingKey(ctx, billingKey);
+  if (record.status === "DELETED") {
+    throw new PortOneApiError(
+      "BILLING_KEY_ALREADY_DELETED",
+      `Billing key ${billingKey} is already deleted.`,
+    );
+  }
+  const scheduled = [...ctx.state.schedules.values()].some(
+    (schedule) => schedule.billingKey === billingKey && schedule.status === "SCHEDULED",
+  );
+  if (scheduled) {
+    throw new PortOneApiError(
+      "PAYMENT_SCHEDULE_ALREADY_EXISTS",
+      `Billing key ${billingKey} has scheduled payments; revoke them first.`,
+    );
+  }
+  const now = isoAt(ctx.clock);
+  record.status = "DELETED";
+  record.deletedAt = now;
+  if (query.skipWebhook !== "true") {
+    ctx.events.publish({
+      type: "BillingKey.Deleted",
+      data: { storeId: record.storeId, billingKey },
+    });
+  }
+  ctx.state.changed();
+  return { deletedAt: now };
+}

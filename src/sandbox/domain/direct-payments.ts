@@ -1,0 +1,131 @@
+import { isoAt } from "../clock.js";
+import { invalidRequest, PortOneApiError } from "../http/api-error.js";
+import type { Input } from "../http/input.js";
+import type { JsonObject, TransactionRecord } from "../state/records.js";
+import { paymentAmount } from "./amounts.js";
+import {
+  assertChannel,
+  cardNumberOf,
+  DECLINED_CARD_NUMBER,
+  findBillingKey,
+  pgDeclined,
+} from "./billing-keys.js";
+import { markPaid } from "./checkout.js";
+import type { DomainContext } from "./context.js";
+import { customerFromApi } from "./customers.js";
+import { cardMethod } from "./payment-methods.js";
+import {
+  assertStore,
+  currentTransaction,
+  isSettled,
+  newTransactionId,
+  paymentRecordFor,
+  publishTransaction,
+  setStatus,
+} from "./transactions.js";
+
+/** A server-initiated payment (billing key or card credentials): no browser, paid at once. */
+function charge(
+  ctx: DomainContext,
+  paymentId: string,
+  body: Input,
+  method: JsonObject,
+  extra: { billingKey?: string; scheduleId?: string; declined?: boolean },
+) {
+  assertStore(ctx, body.raw("storeId"));
+  assertChannel(ctx, body.optionalString("channelKey"));
+  const orderName = body.string("orderName");
+  const currency = body.string("currency");
+  const amountInput = body.object("amount");
+  const total = amountInput.integer("total");
+  const taxFree = amountInput.optionalInteger("taxFree") ?? 0;
+  if (taxFree > total) {
+    throw new PortOneApiError(
+      "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
+      "amount.taxFree exceeds amount.total.",
+    );
+  }
+  const payment = paymentRecordFor(ctx, paymentId);
+  const existing = currentTransaction(payment);
+  if (existing && isSettled(existing.status)) {
+    throw new PortOneApiError("ALREADY_PAID", `Payment ${paymentId} is already paid.`);
+  }
+  const now = isoAt(ctx.clock);
+  const tx: TransactionRecord = {
+    id: newTransactionId(),
+    paymentId,
+    storeId: ctx.state.credentials.storeId,
+    status: "READY",
+    requestedAt: now,
+    updatedAt: now,
+    statusChangedAt: now,
+    orderName,
+    currency,
+    amount: paymentAmount(total, taxFree, amountInput.optionalInteger("vat")),
+    customer: customerFromApi(body.optionalObject("customer")?.toJSON()),
+    method,
+    origin: { platformType: "API", ipAddress: "127.0.0.1" },
+    cancellations: [],
+  };
+  const customData = body.optionalString("customData");
+  if (customData !== undefined) tx.customData = customData;
+  const products = body.optionalArray("products");
+  if (products) tx.products = products as JsonObject[];
+  const productCount = body.optionalInteger("productCount");
+  if (productCount !== undefined) tx.productCount = productCount;
+  const country = body.optionalString("country");
+  if (country) tx.country = country;
+  if (extra.billingKey) tx.billingKey = extra.billingKey;
+  if (extra.scheduleId) tx.scheduleId = extra.scheduleId;
+  payment.transactions.push(tx);
+
+  const skipWebhook = body.optionalBoolean("skipWebhook") === true;
+  if (extra.declined) {
+    setStatus(tx, "FAILED", now);
+    tx.failedAt = now;
+    tx.failure = { reason: "The card issuer declined the card.", pgCode: "SANDBOX_DECLINED" };
+    if (!skipWebhook) publishTransaction(ctx, tx);
+    ctx.state.changed();
+    throw pgDeclined();
+  }
+  markPaid(ctx, tx);
+  if (!skipWebhook) publishTransaction(ctx, tx);
+  ctx.state.changed();
+  return { payment: { pgTxId: tx.pgTxId as string, paidAt: tx.paidAt as string } };
+}
+
+/** payWithBillingKey; also what a due payment schedule runs. */
+export function payWithBillingKey(
+  ctx: DomainContext,
+  paymentId: string,
+  body: Input,
+  scheduleId?: string,
+) {
+  const billingKey = body.string("billingKey");
+  const record = findBillingKey(ctx, billingKey);
+  if (record.status === "DELETED") {
+    throw new PortOneApiError(
+      "BILLING_KEY_ALREADY_DELETED",
+      `Billing key ${billingKey} is deleted.`,
+    );
+  }
+  const card = record.methods[0]?.card as JsonObject | undefined;
+  const method: JsonObject = { ...cardMethod(), ...(card ? { card } : {}) };
+  return charge(ctx, paymentId, body, method, {
+    billingKey,
+    ...(scheduleId ? { scheduleId } : {}),
+  });
+}
+
+/** payInstantly with card credentials. */
+export function payInstantly(ctx: DomainContext, paymentId: string, body: Input) {
+  const methodInput = body.object("method");
+  const card = methodInput.optionalObject("card");
+  if (!card) {
+    throw invalidRequest("method.card is required: the sandbox pays instantly by card only.");
+  }
+  const number = cardNumberOf(card);
+  return charge(ctx, paymentId, body, cardMethod(number), {
+    declined: number === DECLINED_CARD_NUMBER,
+  });
+}

@@ -1,0 +1,153 @@
+import { invalidRequest } from "../http/api-error.js";
+import type { Input } from "../http/input.js";
+import type { PaymentRecord, PaymentStatus, TransactionRecord } from "../state/records.js";
+import type { DomainContext } from "./context.js";
+import { compareBy, paginate } from "./pages.js";
+import { assertStore, currentTransaction, findPayment } from "./transactions.js";
+import { paymentView, transactionView } from "./views.js";
+
+const methodTypeByRecord: Record<string, string> = {
+  PaymentMethodCard: "CARD",
+  PaymentMethodTransfer: "TRANSFER",
+  PaymentMethodVirtualAccount: "VIRTUAL_ACCOUNT",
+  PaymentMethodGiftCertificate: "GIFT_CERTIFICATE",
+  PaymentMethodMobile: "MOBILE",
+  PaymentMethodEasyPay: "EASY_PAY",
+  PaymentMethodConvenienceStore: "CONVENIENCE_STORE",
+  PaymentMethodCrypto: "CRYPTO",
+};
+
+/** `PaymentFilterInput.status` says PENDING where `Payment.status` says PAY_PENDING. */
+const filterStatus = (status: PaymentStatus) => (status === "PAY_PENDING" ? "PENDING" : status);
+
+interface Entry {
+  payment: PaymentRecord;
+  tx: TransactionRecord;
+}
+
+function entries(ctx: DomainContext): Entry[] {
+  const result: Entry[] = [];
+  for (const payment of ctx.state.payments.values()) {
+    const tx = currentTransaction(payment);
+    if (tx) result.push({ payment, tx });
+  }
+  return result;
+}
+
+export function getPayment(ctx: DomainContext, paymentId: string, storeId: unknown) {
+  assertStore(ctx, storeId);
+  const { payment, tx } = findPayment(ctx, paymentId);
+  return paymentView(payment, tx, ctx.state.credentials);
+}
+
+export function getPaymentTransactions(ctx: DomainContext, paymentId: string, storeId: unknown) {
+  assertStore(ctx, storeId);
+  const { payment } = findPayment(ctx, paymentId);
+  return {
+    items: payment.transactions.map((tx) => transactionView(payment, tx, ctx.state.credentials)),
+  };
+}
+
+/** getPayments: page + the common filters (store, status, time range, method, currency, ...). */
+export function getPayments(ctx: DomainContext, body: Input) {
+  const filter = body.optionalObject("filter");
+  assertStore(ctx, filter?.raw("storeId"));
+  const merchantId = filter?.optionalString("merchantId");
+  const useStatusTime =
+    filter?.oneOf("timestampType", ["CREATED_AT", "STATUS_CHANGED_AT"]) === "STATUS_CHANGED_AT";
+  const from = filter?.optionalDate("from");
+  const until = filter?.optionalDate("until");
+  const statuses = filter?.optionalArray("status") as string[] | undefined;
+  const methods = filter?.optionalArray("methods") as string[] | undefined;
+  const pgProviders = filter?.optionalArray("pgProvider") as string[] | undefined;
+  const isTest = filter?.optionalBoolean("isTest");
+  const isScheduled = filter?.optionalBoolean("isScheduled");
+  const currency = filter?.optionalString("currency");
+  const version = filter?.optionalString("version");
+  const sortBy = filter?.oneOf("sortBy", ["REQUESTED_AT", "STATUS_CHANGED_AT"]) ?? "REQUESTED_AT";
+  const sortOrder = filter?.oneOf("sortOrder", ["ASC", "DESC"]) ?? "DESC";
+  const pgProvider = "TOSSPAYMENTS";
+
+  const matching = entries(ctx).filter(({ tx }) => {
+    const time = Date.parse(useStatusTime ? tx.statusChangedAt : tx.requestedAt);
+    if (from !== undefined && time < from) return false;
+    if (until !== undefined && time >= until) return false;
+    if (merchantId !== undefined && merchantId !== ctx.state.credentials.merchantId) return false;
+    if (statuses && !statuses.includes(filterStatus(tx.status))) return false;
+    if (methods) {
+      const type = tx.method ? methodTypeByRecord[String(tx.method.type)] : undefined;
+      if (!type || !methods.includes(type)) return false;
+    }
+    if (pgProviders && !pgProviders.includes(pgProvider)) return false;
+    if (isTest === false) return false;
+    if (isScheduled !== undefined && isScheduled !== (tx.scheduleId !== undefined)) return false;
+    if (currency !== undefined && tx.currency !== currency) return false;
+    if (version !== undefined && version !== "V2") return false;
+    return true;
+  });
+  matching.sort(
+    compareBy(
+      ({ tx }) => (sortBy === "STATUS_CHANGED_AT" ? tx.statusChangedAt : tx.requestedAt),
+      sortOrder,
+    ),
+  );
+  const { items, page } = paginate(matching, body.optionalObject("page"));
+  return {
+    items: items.map(({ payment, tx }) => paymentView(payment, tx, ctx.state.credentials)),
+    page,
+  };
+}
+
+const NINETY_DAYS_MS = 90 * 24 * 60 * 60 * 1000;
+
+function encodeCursor(entry: Entry): string {
+  return Buffer.from(JSON.stringify([entry.tx.requestedAt, entry.payment.id])).toString(
+    "base64url",
+  );
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string") {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw invalidRequest("cursor is not a cursor this sandbox returned; start without one.");
+}
+
+/** getAllPaymentsByCursor: every payment created in [from, until), oldest first. */
+export function getAllPaymentsByCursor(ctx: DomainContext, body: Input) {
+  assertStore(ctx, body.raw("storeId"));
+  const until = body.optionalDate("until") ?? ctx.clock.now();
+  const from = body.optionalDate("from") ?? until - NINETY_DAYS_MS;
+  const size = body.optionalInteger("size") ?? 10;
+  if (size < 1 || size > 1000) throw invalidRequest("size must be between 1 and 1000.");
+  const cursorText = body.optionalString("cursor");
+  const after = cursorText === undefined ? undefined : decodeCursor(cursorText);
+  const key = (entry: Entry): [string, string] => [entry.tx.requestedAt, entry.payment.id];
+  const isAfter = (entry: Entry) => {
+    if (!after) return true;
+    const [time, id] = key(entry);
+    return time > after[0] || (time === after[0] && id > after[1]);
+  };
+  const selected = entries(ctx)
+    .filter((entry) => {
+      const time = Date.parse(entry.tx.requestedAt);
+      return time >= from && time <= until && isAfter(entry);
+    })
+    .sort((a, b) => {
+      const [ta, ia] = key(a);
+      const [tb, ib] = key(b);
+      return ta === tb ? ia.localeCompare(ib) : ta.localeCompare(tb);
+    })
+    .slice(0, size);
+  return {
+    items: selected.map((entry) => ({
+      payment: paymentView(entry.payment, entry.tx, ctx.state.credentials),
+      cursor: encodeCursor(entry),
+    })),
+  };
+}

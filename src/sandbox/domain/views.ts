@@ -1,0 +1,115 @@
+import type { SandboxCredentials } from "../credentials.js";
+import type {
+  BillingKeyRecord,
+  JsonObject,
+  PaymentRecord,
+  ScheduleRecord,
+  TransactionRecord,
+} from "../state/records.js";
+import { compact } from "./customers.js";
+import { sandboxChannel } from "./transactions.js";
+
+/**
+ * Fields of a transaction the API shows, per status, exactly as the schema's Payment and
+ * PaymentTransaction variants list them (a READY payment, e.g., has no paidAt).
+ */
+function commonFields(
+  tx: TransactionRecord,
+  payment: PaymentRecord,
+  credentials: SandboxCredentials,
+) {
+  return compact({
+    status: tx.status,
+    merchantId: credentials.merchantId,
+    storeId: tx.storeId,
+    method: tx.method,
+    channel: sandboxChannel(credentials),
+    version: "V2",
+    scheduleId: tx.scheduleId,
+    billingKey: tx.billingKey,
+    webhooks: payment.webhooks,
+    requestedAt: tx.requestedAt,
+    updatedAt: tx.updatedAt,
+    statusChangedAt: tx.statusChangedAt,
+    orderName: tx.orderName,
+    amount: { ...tx.amount },
+    currency: tx.currency,
+    customer: tx.customer,
+    promotionId: tx.promotionId,
+    isCulturalExpense: tx.isCulturalExpense,
+    products: tx.products,
+    productCount: tx.productCount,
+    customData: tx.customData,
+    country: tx.country,
+  } as JsonObject);
+}
+
+function statusFields(tx: TransactionRecord): JsonObject {
+  const receiptUrl = `https://sandbox.portone.invalid/receipts/${encodeURIComponent(tx.id)}`;
+  switch (tx.status) {
+    case "READY":
+      return {};
+    case "PAY_PENDING":
+    case "VIRTUAL_ACCOUNT_ISSUED":
+      return compact({ pgTxId: tx.pgTxId });
+    case "FAILED":
+      return { failedAt: tx.failedAt, failure: tx.failure ?? {} };
+    case "PAID":
+      return compact({
+        paidAt: tx.paidAt,
+        pgTxId: tx.pgTxId,
+        receiptUrl,
+        disputes: [],
+        cancellations: [],
+      });
+    case "PARTIAL_CANCELLED":
+    case "CANCELLED":
+      return compact({
+        paidAt: tx.paidAt,
+        pgTxId: tx.pgTxId,
+        receiptUrl,
+        cancellations: tx.cancellations.map((c) => ({ ...c })),
+        cancelledAt: tx.cancelledAt,
+      });
+  }
+}
+
+/** A PortOne `Payment`. */
+export function paymentView(
+  payment: PaymentRecord,
+  tx: TransactionRecord,
+  credentials: SandboxCredentials,
+): JsonObject {
+  return {
+    id: payment.id,
+    transactionId: tx.id,
+    ...commonFields(tx, payment, credentials),
+    origin: tx.origin,
+    ...statusFields(tx),
+  };
+}
+
+/** A PortOne `PaymentTransaction` (one attempt). */
+export function transactionView(
+  payment: PaymentRecord,
+  tx: TransactionRecord,
+  credentials: SandboxCredentials,
+): JsonObject {
+  return {
+    id: tx.id,
+    paymentId: payment.id,
+    ...commonFields(tx, payment, credentials),
+    ...statusFields(tx),
+  };
+}
+
+/** A PortOne `BillingKeyInfo`. */
+export function billingKeyView(record: BillingKeyRecord): JsonObject {
+  return { ...record };
+}
+
+/** A PortOne `PaymentSchedule`. */
+export function scheduleView(record: ScheduleRecord): JsonObject {
+  const { paymentInput: _input, ...view } = record;
+  return compact(view as unknown as JsonObject);
+}

@@ -1,0 +1,35 @@
+import type { FaultRule } from "./http/faults.js";
+
+export type WebhookVersion = "2024-04-25" | "2024-01-01";
+
+export interface WebhookEndpoint {
+  url: string;
+  /** Payload format; PortOne's current one unless the endpoint still expects the legacy body. */
+  version?: WebhookVersion;
+}
+
+/** Time source for everything the sandbox dates: payments, schedules, token and key expiry. */
+export interface Clock {
+  now(): number;
+}
+
+export interface SandboxOptions {
+  /** Generated when absent (or taken from `persistPath` when it holds earlier state). */
+  apiSecret?: string;
+  storeId?: string;
+  /** Standard Webhooks secret, `whsec_` + base64. */
+  webhookSecret?: string;
+  channelKey?: string;
+  webhookEndpoints?: WebhookEndpoint[];
+  /** Multiplies PortOne's retry delays (1, 4, 16, 64, 256 minutes); e.g. 1/60000 in tests. */
+  webhookRetryScale?: number;
+  /** Per attempt; PortOne waits 30 s. */
+  webhookTimeoutMs?: number;
+  /** Controls when payment schedules fall due; `Date.now` by default. */
+  clock?: Clock;
+  /** `.json` for a JSON file, anything else (`.sqlite`, `.db`) for SQLite. */
+  persistPath?: string;
+  faults?: FaultRule[];
+  /** Fastify logger option. */
+  logger?: boolean | object;
+}

@@ -1,0 +1,156 @@
+/**
+ * What the sandbox stores. Records hold PortOne's own field names and JSON shapes so that the
+ * views in domain/views.ts are mostly selection, and a persisted file reads like API output.
+ */
+
+export type PaymentStatus =
+  | "READY"
+  | "PAY_PENDING"
+  | "VIRTUAL_ACCOUNT_ISSUED"
+  | "PAID"
+  | "FAILED"
+  | "PARTIAL_CANCELLED"
+  | "CANCELLED";
+
+export type JsonObject = Record<string, unknown>;
+
+export interface AmountRecord {
+  total: number;
+  taxFree: number;
+  vat: number;
+  supply: number;
+  discount: number;
+  paid: number;
+  cancelled: number;
+  cancelledTaxFree: number;
+}
+
+export interface CancellationRecord {
+  status: "SUCCEEDED";
+  id: string;
+  pgCancellationId: string;
+  totalAmount: number;
+  taxFreeAmount: number;
+  vatAmount: number;
+  reason: string;
+  cancelledAt: string;
+  requestedAt: string;
+  trigger: "API" | "CONSOLE";
+}
+
+/** One attempt to pay a payment id (PortOne's transaction; its id is the browser's txId). */
+export interface TransactionRecord {
+  id: string;
+  paymentId: string;
+  storeId: string;
+  status: PaymentStatus;
+  requestedAt: string;
+  updatedAt: string;
+  statusChangedAt: string;
+  orderName: string;
+  currency: string;
+  amount: AmountRecord;
+  customer: JsonObject;
+  method?: JsonObject;
+  origin: { platformType: "PC" | "MOBILE" | "API"; ipAddress: string; userAgent?: string };
+  customData?: string;
+  products?: JsonObject[];
+  productCount?: number;
+  country?: string;
+  isCulturalExpense?: boolean;
+  promotionId?: string;
+  billingKey?: string;
+  scheduleId?: string;
+  pgTxId?: string;
+  paidAt?: string;
+  failedAt?: string;
+  failure?: { reason?: string; pgCode?: string; pgMessage?: string };
+  cancelledAt?: string;
+  cancellations: CancellationRecord[];
+  /** Manual confirmation: the token the browser got; cleared once used. Never shown. */
+  paymentToken?: string;
+  /** What the PG will charge on manual confirmation (tamper simulation). */
+  pendingPaidAmount?: number;
+}
+
+export interface PreRegistration {
+  totalAmount?: number;
+  taxFreeAmount?: number;
+  currency?: string;
+}
+
+/** A PortOne `PaymentWebhook`: one event to one endpoint, updated on every attempt. */
+export interface WebhookRecord {
+  id: string;
+  paymentStatus?: PaymentStatus;
+  status?: "SUCCEEDED" | "FAILED_NOT_OK_RESPONSE" | "FAILED_UNEXPECTED_ERROR";
+  url: string;
+  isAsync: boolean;
+  currentExecutionCount: number;
+  maxExecutionCount: number;
+  trigger?: string;
+  request?: { header?: string; body: string; requestedAt?: string };
+  response?: { code: string; header: string; body: string; respondedAt: string };
+  triggeredAt: string;
+}
+
+export interface PaymentRecord {
+  id: string;
+  storeId: string;
+  preRegistration?: PreRegistration;
+  transactions: TransactionRecord[];
+  webhooks: WebhookRecord[];
+}
+
+export interface BillingKeyRecord {
+  status: "ISSUED" | "DELETED";
+  billingKey: string;
+  merchantId: string;
+  storeId: string;
+  methods: JsonObject[];
+  channels: JsonObject[];
+  customer: JsonObject;
+  customData?: string;
+  requestedAt: string;
+  issuedAt: string;
+  deletedAt?: string;
+}
+
+export type ScheduleStatus = "SCHEDULED" | "STARTED" | "SUCCEEDED" | "FAILED" | "REVOKED";
+
+export interface ScheduleRecord {
+  status: ScheduleStatus;
+  id: string;
+  merchantId: string;
+  storeId: string;
+  paymentId: string;
+  billingKey: string;
+  orderName: string;
+  isCulturalExpense: boolean;
+  isEscrow: boolean;
+  customer: JsonObject;
+  customData: string;
+  totalAmount: number;
+  taxFreeAmount?: number;
+  vatAmount?: number;
+  currency: string;
+  installmentMonth?: number;
+  noticeUrls?: string[];
+  products?: JsonObject[];
+  createdAt: string;
+  timeToPay: string;
+  startedAt?: string;
+  completedAt?: string;
+  revokedAt?: string;
+  /** The full payWithBillingKey input, replayed when the schedule falls due. */
+  paymentInput: JsonObject;
+}
+
+export interface IdempotencyRecord {
+  fingerprint: string;
+  statusCode: number;
+  body: string;
+  contentType: string;
+  /** Sandbox clock, ms. */
+  expiresAt: number;
+}

@@ -1,0 +1,42 @@
+import type { SandboxCredentials } from "../credentials.js";
+import type {
+  BillingKeyRecord,
+  IdempotencyRecord,
+  PaymentRecord,
+  ScheduleRecord,
+} from "./records.js";
+import type { Snapshot, SnapshotStorage } from "./snapshot-storage.js";
+
+/** All sandbox data, in memory; every mutation ends with `changed()` so storage stays current. */
+export class SandboxState {
+  readonly payments = new Map<string, PaymentRecord>();
+  readonly billingKeys = new Map<string, BillingKeyRecord>();
+  readonly schedules = new Map<string, ScheduleRecord>();
+  readonly idempotency = new Map<string, IdempotencyRecord>();
+
+  constructor(
+    readonly credentials: SandboxCredentials,
+    private readonly storage?: SnapshotStorage,
+    snapshot?: Snapshot,
+  ) {
+    for (const payment of snapshot?.payments ?? []) this.payments.set(payment.id, payment);
+    for (const key of snapshot?.billingKeys ?? []) this.billingKeys.set(key.billingKey, key);
+    for (const schedule of snapshot?.schedules ?? []) this.schedules.set(schedule.id, schedule);
+    for (const [key, record] of snapshot?.idempotency ?? []) this.idempotency.set(key, record);
+  }
+
+  changed(): void {
+    this.storage?.save(this.snapshot());
+  }
+
+  snapshot(): Snapshot {
+    return {
+      version: 1,
+      credentials: this.credentials,
+      payments: [...this.payments.values()],
+      billingKeys: [...this.billingKeys.values()],
+      schedules: [...this.schedules.values()],
+      idempotency: [...this.idempotency.entries()],
+    };
+  }
+}
