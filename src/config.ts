@@ -1,4 +1,7 @@
 import { z } from "zod";
+import type { ChannelType } from "./payments/ports.js";
+
+export type { ChannelType };
 
 /**
  * The service's configuration, read once from the environment at start-up.
@@ -6,8 +9,6 @@ import { z } from "zod";
  * every problem on its own line, naming the variable but never echoing its value (several
  * of them are secrets).
  */
-
-export type ChannelType = "LIVE" | "TEST";
 
 export interface WebhookSubscriberConfig {
   readonly url: string;

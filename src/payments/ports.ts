@@ -27,6 +27,9 @@ export interface OrderSource {
   getOrder(orderId: string): Promise<Order | null>;
 }
 
+/** A PortOne channel's type: a paid payment must come from the kind the service expects. */
+export type ChannelType = "LIVE" | "TEST";
+
 /** Our verdict on a payment, derived from PortOne's status and the order it must match. */
 export type PaymentRecordStatus =
   | "PREPARED"
@@ -138,7 +141,8 @@ export interface PortOnePaymentApi {
  * PortOne may answer with a status this code does not know yet (outputs grow over time).
  */
 export interface PortOnePayment {
-  readonly status: string;
+  /** A string at runtime; the SDK types statuses it does not know as a branded symbol. */
+  readonly status: string | symbol;
   readonly id?: string;
   readonly transactionId?: string;
   readonly orderName?: string;
@@ -149,7 +153,7 @@ export interface PortOnePayment {
     readonly cancelled?: number;
   };
   readonly currency?: string;
-  readonly channel?: { readonly type: string };
+  readonly channel?: { readonly type: string | symbol };
   readonly method?: PortOnePaymentMethod;
   readonly requestedAt?: string;
   readonly updatedAt?: string;
@@ -161,7 +165,7 @@ export interface PortOnePayment {
 }
 
 export interface PortOnePaymentMethod {
-  readonly type: string;
+  readonly type: string | symbol;
   /** Present on `PaymentMethodVirtualAccount`. */
   readonly bank?: string;
   readonly accountNumber?: string;

@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import pino, { type DestinationStream, type Logger } from "pino";
+
+/**
+ * Paths pino replaces with "[redacted]" wherever they appear in a log object: credentials in
+ * headers, and any field named like a secret or token in the objects the service logs.
+ */
+export const REDACTED_PATHS = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'req.headers["x-admin-token"]',
+  'res.headers["set-cookie"]',
+  "headers.authorization",
+  "headers.cookie",
+  "*.authorization",
+  "*.cookie",
+  "*.apiSecret",
+  "*.secret",
+  "*.secrets",
+  "*.webhookSecret",
+  "*.webhookSecrets",
+  "*.token",
+  "*.accessToken",
+  "*.refreshToken",
+  "*.paymentToken",
+  "*.adminToken",
+  "*.password",
+  "apiSecret",
+  "secret",
+  "token",
+  "paymentToken",
+];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      base: { service: "portone-bff" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination ?? pino.destination({ dest: 1, sync: false }),
+  );
+}
+
+const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** Keeps a well-formed `x-request-id` from a proxy so logs line up; otherwise makes one. */
+export function requestIdFor(request: IncomingMessage): string {
+  const incoming = request.headers["x-request-id"];
+  return typeof incoming === "string" && INCOMING_REQUEST_ID.test(incoming)
+    ? incoming
+    : randomUUID();
+}

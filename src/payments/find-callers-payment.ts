@@ -1,0 +1,15 @@
+import { type Caller, callerMayAccess } from "./access.js";
+import { PaymentNotFoundError } from "./errors.js";
+import type { PaymentRecord, PaymentRecordStore } from "./ports.js";
+
+/** The caller's own payment record; someone else's answers exactly like a missing one. */
+export async function findCallersPayment(
+  paymentId: string,
+  caller: Caller,
+  records: PaymentRecordStore,
+): Promise<PaymentRecord> {
+  const record = await records.getPaymentRecord(paymentId);
+  if (!record || !callerMayAccess(record.customerId, caller))
+    throw new PaymentNotFoundError(paymentId);
+  return record;
+}

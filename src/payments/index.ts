@@ -1,0 +1,21 @@
+export { type Caller, callerMayAccess } from "./access.js";
+export { syncCallersPayment } from "./complete-payment.js";
+export { type ConfirmPaymentInput, confirmPayment } from "./confirm-payment.js";
+export * from "./errors.js";
+export { findCallersPayment } from "./find-callers-payment.js";
+export * from "./order-sources/index.js";
+export { type PaymentMethodKind, type PaymentView, toPaymentView } from "./payment-view.js";
+export { callPortOne, classifyPortOneError, PortOneRejection } from "./portone-failure.js";
+export type * from "./ports.js";
+export {
+  type PreparedPayment,
+  type PreparePaymentDeps,
+  preparePayment,
+} from "./prepare-payment.js";
+export {
+  type SyncOutcome,
+  type SyncPaymentDeps,
+  type SyncResult,
+  syncPayment,
+} from "./sync-payment.js";
+export { type ExpectedPayment, judgePayment, type PaymentVerdict } from "./verify-payment.js";

@@ -1,0 +1,121 @@
+import { PaymentNotFoundError } from "./errors.js";
+import { callPortOne, PortOneRejection } from "./portone-failure.js";
+import type {
+  ChannelType,
+  PaymentEventSink,
+  PaymentRecord,
+  PaymentRecordStore,
+  PortOnePayment,
+  PortOnePaymentApi,
+} from "./ports.js";
+import { judgePayment, type PaymentVerdict } from "./verify-payment.js";
+
+export interface SyncPaymentDeps {
+  readonly portone: PortOnePaymentApi;
+  readonly records: PaymentRecordStore;
+  readonly events: PaymentEventSink;
+  /** The channel type a paid payment must have (TEST against sandboxes and test channels). */
+  readonly channelType: ChannelType;
+  /** Told how each sync ended (metrics); "mismatch" is a change to MISMATCH. */
+  readonly onSyncResult?: (result: SyncOutcome | "mismatch" | "error") => void;
+}
+
+export type SyncOutcome =
+  /** The record now holds a different status than before this call. */
+  | "changed"
+  /** PortOne agrees with what was recorded (or another writer already recorded it). */
+  | "unchanged"
+  /** PortOne does not know the payment yet: the checkout has not started. */
+  | "not-started"
+  /** PortOne reported a status this code does not know; the record was left as it was. */
+  | "unknown-status";
+
+export interface SyncResult {
+  readonly outcome: SyncOutcome;
+  readonly record: PaymentRecord;
+  /** PortOne's payment as just fetched; null when PortOne does not know it yet. */
+  readonly payment: PortOnePayment | null;
+}
+
+/** Compare-and-set retries before giving up; each lost race re-reads the record. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Brings the stored verdict on one payment up to date with PortOne, the single place where a
+ * payment becomes PAID. Both the browser's `payment.complete` and the webhook dispatcher call
+ * it, in any order and concurrently: the record is updated by compare-and-set on its version,
+ * so each status change is written, and published, exactly once. A payment whose amount,
+ * currency or channel differ from the order becomes MISMATCH, never PAID.
+ *
+ * Throws `PaymentNotFoundError` for a paymentId this service never prepared, and the
+ * classified PortOne failures of `callPortOne`.
+ */
+export async function syncPayment(paymentId: string, deps: SyncPaymentDeps): Promise<SyncResult> {
+  try {
+    const result = await syncOnce(paymentId, deps);
+    deps.onSyncResult?.(
+      result.outcome === "changed" && result.record.status === "MISMATCH"
+        ? "mismatch"
+        : result.outcome,
+    );
+    return result;
+  } catch (error) {
+    deps.onSyncResult?.("error");
+    throw error;
+  }
+}
+
+async function syncOnce(paymentId: string, deps: SyncPaymentDeps): Promise<SyncResult> {
+  let record = await deps.records.getPaymentRecord(paymentId);
+  if (!record) throw new PaymentNotFoundError(paymentId);
+  for (let attempt = 1; ; attempt++) {
+    const payment = await fetchPayment(paymentId, deps);
+    if (!payment) return { outcome: "not-started", record, payment };
+    const verdict = judgePayment(payment, { ...record, channelType: deps.channelType });
+    if (!verdict) return { outcome: "unknown-status", record, payment };
+    if (sameVerdict(record, verdict)) return { outcome: "unchanged", record, payment };
+
+    const syncedAt = new Date().toISOString();
+    const updated = await deps.records.updatePaymentRecord(paymentId, record.version, {
+      ...verdict,
+      syncedAt,
+    });
+    if (updated) {
+      await deps.events.publish({
+        type: "PaymentStatusChanged",
+        paymentId,
+        orderId: updated.orderId,
+        customerId: updated.customerId,
+        previousStatus: record.status,
+        status: updated.status,
+        mismatchReason: updated.mismatchReason,
+        occurredAt: syncedAt,
+      });
+      return { outcome: "changed", record: updated, payment };
+    }
+    // Another sync won the race. If it wrote what we saw, we are done; otherwise PortOne may
+    // have moved on since our fetch, so look again rather than overwrite a newer verdict.
+    const current = await deps.records.getPaymentRecord(paymentId);
+    if (!current) throw new PaymentNotFoundError(paymentId);
+    record = current;
+    if (sameVerdict(record, verdict)) return { outcome: "unchanged", record, payment };
+    if (attempt >= MAX_ATTEMPTS)
+      throw new Error(`payment ${paymentId}: gave up after ${attempt} concurrent updates`);
+  }
+}
+
+async function fetchPayment(
+  paymentId: string,
+  deps: SyncPaymentDeps,
+): Promise<PortOnePayment | null> {
+  try {
+    return await callPortOne("getPayment", () => deps.portone.getPayment({ paymentId }));
+  } catch (error) {
+    if (error instanceof PortOneRejection && error.type === "PAYMENT_NOT_FOUND") return null;
+    throw error;
+  }
+}
+
+function sameVerdict(record: PaymentRecord, verdict: PaymentVerdict): boolean {
+  return record.status === verdict.status && record.mismatchReason === verdict.mismatchReason;
+}
