@@ -253,6 +253,29 @@ describe("verify", () => {
     );
   });
 
+  it("keeps concurrent verifications of short and long bodies apart", async () => {
+    const bodies = Array.from({ length: 60 }, (_, i) =>
+      JSON.stringify({ type: "Transaction.Paid", n: i, pad: "y".repeat(i % 3 === 0 ? 5_000 : i) }),
+    );
+    const signed = await Promise.all(
+      bodies.map((body, i) => Webhook.sign(i % 2 ? secret : otherSecret, body)),
+    );
+    const results = await Promise.all(
+      bodies.map((body, i) =>
+        Webhook.verify(i % 2 ? secret : otherSecret, body, signed[i] as Webhook.WebhookHeaders),
+      ),
+    );
+    expect(results).toEqual(bodies.map((body) => JSON.parse(body)));
+    const crossed = await Promise.all(
+      bodies.map((body, i) =>
+        reasonOf(
+          Webhook.verify(secret, body, signed[(i + 1) % bodies.length] as Webhook.WebhookHeaders),
+        ),
+      ),
+    );
+    expect(new Set(crossed)).toEqual(new Set(["NO_MATCHING_SIGNATURE"]));
+  });
+
   it("keeps working when more secrets are used than the key cache holds", async () => {
     const secrets = Array.from({ length: 40 }, (_, i) => btoa(`secret number ${i}`));
     for (let round = 0; round < 2; round++) {

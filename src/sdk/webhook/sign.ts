@@ -1,11 +1,7 @@
 import { InvalidInputError } from "./errors.js";
 import type { WebhookUnbrandedRequiredHeaders } from "./headers.js";
-import {
-  computeSignature,
-  signedContent,
-  signingKeyOf,
-  type WebhookOptions,
-} from "./signing-key.js";
+import { signedContent } from "./signed-content.js";
+import { computeSignature, signingKeyOf, type WebhookOptions } from "./signing-key.js";
 import type { WebhookSecrets } from "./verify.js";
 
 export interface WebhookSignOptions extends WebhookOptions {
@@ -58,7 +54,8 @@ export async function sign(
   if (secrets.length === 0) {
     throw new InvalidInputError("`secret` is an empty array: pass at least one webhook secret.");
   }
-  const content = signedContent(id, timestamp, payload);
+  // A copy, because the shared buffer a short message lives in may change across the awaits below.
+  const content = signedContent(id, timestamp, payload).slice();
   const signatures: string[] = [];
   for (const one of secrets) {
     signatures.push(`v1,${toBase64(await computeSignature(signingKeyOf(one, options), content))}`);

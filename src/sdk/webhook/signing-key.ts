@@ -24,10 +24,15 @@ const secretPrefix = "whsec_";
 // 16 comfortably holds the test and live secrets of a few stores during a rotation.
 const cacheLimit = 16;
 const cache = new Map<string, SigningKey>();
+let lastSecret: string | undefined;
+let lastFormat: WebhookOptions["format"];
+let lastKey: SigningKey | undefined;
 
-// Messages up to this length are hashed in JavaScript, which beats the ~40 µs round trip of
-// `crypto.subtle` in Node; longer ones use Web Crypto so the event loop is not held.
-const longMessageBytes = 4096;
+/**
+ * Messages up to this length are hashed in JavaScript, which beats the ~40 µs round trip of
+ * `crypto.subtle` in Node; longer ones use Web Crypto so that the event loop is not held.
+ */
+export const shortMessageBytes = 4096;
 
 const utf8 = new TextEncoder();
 
@@ -62,35 +67,51 @@ export function signingKeyOf(secret: WebhookSecret, options?: WebhookOptions): S
       "`secret` must be a base64 string (optionally prefixed with `whsec_`) or a Uint8Array.",
     );
   }
+  // Most servers verify with the same string secret every time: skip building the cache key.
+  if (secret === lastSecret && options?.format === lastFormat && lastKey !== undefined) {
+    return lastKey;
+  }
   const cacheKey = cacheKeyOf(secret, options);
-  const cached = cache.get(cacheKey);
-  if (cached !== undefined) {
+  let signingKey = cache.get(cacheKey);
+  if (signingKey !== undefined) {
     // Re-insert so that Map order is least-recently-used first.
     cache.delete(cacheKey);
-    cache.set(cacheKey, cached);
-    return cached;
+    cache.set(cacheKey, signingKey);
+  } else {
+    signingKey = createSigningKey(secret, options);
+    if (cache.size >= cacheLimit) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+    cache.set(cacheKey, signingKey);
   }
+  if (typeof secret === "string") {
+    lastSecret = secret;
+    lastFormat = options?.format;
+    lastKey = signingKey;
+  }
+  return signingKey;
+}
+
+function createSigningKey(secret: WebhookSecret, options: WebhookOptions | undefined): SigningKey {
   const rawKey = decodeSecret(secret, options);
   if (rawKey.length === 0) {
     throw new InvalidInputError(
       "`secret` is empty: pass the webhook secret from the PortOne console.",
     );
   }
-  const signingKey: SigningKey = { hmac: prepareHmacSha256Key(rawKey), rawKey };
-  if (cache.size >= cacheLimit) {
-    const oldest = cache.keys().next();
-    if (!oldest.done) cache.delete(oldest.value);
-  }
-  cache.set(cacheKey, signingKey);
-  return signingKey;
+  return { hmac: prepareHmacSha256Key(rawKey), rawKey };
 }
 
-/** HMAC-SHA256 of `message`; synchronous for short messages, a Promise for long ones. */
+/**
+ * HMAC-SHA256 of `message`: synchronous (a Uint8Array) for short messages, a Promise for long
+ * ones, so that a short message held in a shared buffer is hashed before anything else runs.
+ */
 export function computeSignature(
   key: SigningKey,
   message: Uint8Array<ArrayBuffer>,
 ): Uint8Array | Promise<Uint8Array> {
-  if (message.length <= longMessageBytes) return hmacSha256(key.hmac, message);
+  if (message.length <= shortMessageBytes) return hmacSha256(key.hmac, message);
   return signWithWebCrypto(key, message);
 }
 
@@ -108,18 +129,4 @@ async function signWithWebCrypto(
   return new Uint8Array(
     await globalThis.crypto.subtle.sign("HMAC", await key.webCryptoKey, message),
   );
-}
-
-/** Bytes of `{id}.{timestamp}.{payload}`, the content Standard Webhooks signs. */
-export function signedContent(
-  id: string,
-  timestamp: string,
-  payload: string | Uint8Array,
-): Uint8Array<ArrayBuffer> {
-  if (typeof payload === "string") return utf8.encode(`${id}.${timestamp}.${payload}`);
-  const prefix = utf8.encode(`${id}.${timestamp}.`);
-  const content = new Uint8Array(prefix.length + payload.length);
-  content.set(prefix, 0);
-  content.set(payload, prefix.length);
-  return content;
 }

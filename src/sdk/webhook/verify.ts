@@ -1,9 +1,10 @@
 import { InvalidInputError, WebhookVerificationError } from "./errors.js";
 import type { Webhook } from "./events.js";
 import { readRequiredHeaders, type WebhookHeaders } from "./headers.js";
+import { decodeBase64OfLength } from "./signature-base64.js";
+import { signedContent } from "./signed-content.js";
 import {
   computeSignature,
-  signedContent,
   signingKeyOf,
   type WebhookOptions,
   type WebhookSecret,
@@ -56,18 +57,12 @@ function parseTimestamp(header: string): number {
 function candidateSignatures(header: string): Uint8Array[] {
   const candidates: Uint8Array[] = [];
   for (const entry of header.split(" ")) {
-    const comma = entry.indexOf(",");
-    if (comma === -1 || entry.slice(0, comma) !== "v1") continue;
-    const nextComma = entry.indexOf(",", comma + 1);
-    const encoded = entry.slice(comma + 1, nextComma === -1 ? undefined : nextComma);
-    let decoded: string;
-    try {
-      decoded = atob(encoded);
-    } catch {
-      continue;
-    }
-    if (decoded.length !== signatureBytes) continue;
-    candidates.push(Uint8Array.from(decoded, (char) => char.charCodeAt(0)));
+    if (!entry.startsWith("v1,")) continue;
+    // Like the official SDK, anything after a further comma is ignored.
+    const nextComma = entry.indexOf(",", 3);
+    const encoded = nextComma === -1 ? entry.slice(3) : entry.slice(3, nextComma);
+    const decoded = decodeBase64OfLength(encoded, signatureBytes);
+    if (decoded !== undefined) candidates.push(decoded);
   }
   return candidates;
 }
@@ -78,6 +73,44 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   let difference = 0;
   for (let i = 0; i < a.length; i++) difference |= (a[i] as number) ^ (b[i] as number);
   return difference === 0;
+}
+
+/**
+ * The checks of `verifySignature`, synchronous whenever the message is short (the usual case), so
+ * that `verify` does not pay for extra promise hops.
+ */
+function checkWebhook(
+  secret: WebhookSecrets,
+  payload: string | Uint8Array,
+  headers: WebhookHeaders,
+  options: WebhookOptions | undefined,
+): VerifiedWebhookHeaders | Promise<VerifiedWebhookHeaders> {
+  checkPayloadType(payload);
+  const secrets = secretList(secret);
+  const keys = secrets.map((one) => signingKeyOf(one, options));
+  const required = readRequiredHeaders(headers);
+  if (required === undefined) throw new WebhookVerificationError("MISSING_REQUIRED_HEADERS");
+  const verified = { id: required.id, timestamp: parseTimestamp(required.timestamp) };
+  const candidates = candidateSignatures(required.signature);
+  if (candidates.length === 0) throw new WebhookVerificationError("NO_MATCHING_SIGNATURE");
+  const content = signedContent(required.id, required.timestamp, payload);
+  const matches = (expected: Uint8Array) =>
+    candidates.some((candidate) => constantTimeEqual(candidate, expected));
+  const pending: Promise<Uint8Array>[] = [];
+  for (const key of keys) {
+    // A short `content` lives in a shared buffer and is hashed synchronously right here.
+    const computed = computeSignature(key, content);
+    if (computed instanceof Uint8Array) {
+      if (matches(computed)) return verified;
+    } else {
+      pending.push(computed);
+    }
+  }
+  if (pending.length === 0) throw new WebhookVerificationError("NO_MATCHING_SIGNATURE");
+  return Promise.all(pending).then((computed) => {
+    if (computed.some(matches)) return verified;
+    throw new WebhookVerificationError("NO_MATCHING_SIGNATURE");
+  });
 }
 
 /**
@@ -97,23 +130,24 @@ export async function verifySignature(
   headers: WebhookHeaders,
   options?: WebhookOptions,
 ): Promise<VerifiedWebhookHeaders> {
-  checkPayloadType(payload);
-  const keys = secretList(secret).map((one) => signingKeyOf(one, options));
-  const required = readRequiredHeaders(headers);
-  if (required === undefined) throw new WebhookVerificationError("MISSING_REQUIRED_HEADERS");
-  const timestamp = parseTimestamp(required.timestamp);
-  const candidates = candidateSignatures(required.signature);
-  if (candidates.length > 0) {
-    const content = signedContent(required.id, required.timestamp, payload);
-    for (const key of keys) {
-      const computed = computeSignature(key, content);
-      const expected = computed instanceof Uint8Array ? computed : await computed;
-      for (const candidate of candidates) {
-        if (constantTimeEqual(candidate, expected)) return { id: required.id, timestamp };
-      }
-    }
+  return checkWebhook(secret, payload, headers, options);
+}
+
+function parseBody(payload: string | Uint8Array): Webhook {
+  const text = typeof payload === "string" ? payload : utf8.decode(payload);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (cause) {
+    throw new InvalidInputError(
+      "The webhook is genuine but its body is not JSON: for the legacy form-encoded format use `verifySignature` and `parseLegacyWebhookBody`.",
+      { cause },
+    );
   }
-  throw new WebhookVerificationError("NO_MATCHING_SIGNATURE");
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new InvalidInputError("The webhook is genuine but its body is not a JSON object.");
+  }
+  return body as Webhook;
 }
 
 /**
@@ -133,19 +167,7 @@ export async function verify(
   headers: WebhookHeaders,
   options?: WebhookOptions,
 ): Promise<Webhook> {
-  await verifySignature(secret, payload, headers, options);
-  const text = typeof payload === "string" ? payload : utf8.decode(payload);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (cause) {
-    throw new InvalidInputError(
-      "The webhook is genuine but its body is not JSON: for the legacy form-encoded format use `verifySignature` and `parseLegacyWebhookBody`.",
-      { cause },
-    );
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new InvalidInputError("The webhook is genuine but its body is not a JSON object.");
-  }
-  return body as Webhook;
+  const checked = checkWebhook(secret, payload, headers, options);
+  if (checked instanceof Promise) await checked;
+  return parseBody(payload);
 }
