@@ -44,7 +44,9 @@ describe.each(DATABASE_KINDS)("POST /webhooks/portone on $kind", ({ kind, skip }
         done();
       },
     });
-    app = Fastify({ loggerInstance: pino({ level: "info" }, logStream) });
+    app = Fastify({
+      loggerInstance: pino({ level: "info" }, logStream),
+    }) as unknown as FastifyInstance;
     await app.register(webhookRoute, {
       secrets: [SECRET, OLD_SECRET],
       store,
