@@ -200,7 +200,7 @@ export type WebhookBillingKey =
  */
 export type Webhook = WebhookTransaction | WebhookBillingKey | { readonly type: Unrecognized };
 
-const knownWebhookTypes: ReadonlySet<unknown> = new Set([
+const knownWebhookTypes: ReadonlySet<unknown> = /* @__PURE__ */ new Set([
   "Transaction.Ready",
   "Transaction.Paid",
   "Transaction.VirtualAccountIssued",

@@ -25,7 +25,7 @@ export interface RequiredHeaderValues {
 }
 
 // Marks a header that is unusable: sent twice, or not a string.
-const ambiguous = Symbol("ambiguous");
+const ambiguous = /* @__PURE__ */ Symbol("ambiguous");
 type Found = string | typeof ambiguous | undefined;
 
 /**

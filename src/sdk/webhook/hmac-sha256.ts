@@ -12,7 +12,7 @@
  * depend on the key.
  */
 
-const ROUND_CONSTANTS = new Int32Array([
+const ROUND_CONSTANTS = /* @__PURE__ */ new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -23,7 +23,7 @@ const ROUND_CONSTANTS = new Int32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-const INITIAL_STATE = new Int32Array([
+const INITIAL_STATE = /* @__PURE__ */ new Int32Array([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
 
@@ -31,8 +31,8 @@ const BLOCK_BYTES = 64;
 
 // Scratch space reused by every call: JavaScript runs one call at a time, and no function here
 // awaits, so sharing them is safe and avoids allocating per block.
-const schedule = new Int32Array(64);
-const tailBlock = new Uint8Array(BLOCK_BYTES * 2);
+const schedule = /* @__PURE__ */ new Int32Array(64);
+const tailBlock = /* @__PURE__ */ new Uint8Array(BLOCK_BYTES * 2);
 
 /** Feeds `blockCount` whole 64-byte blocks of `bytes`, starting at `offset`, into `state`. */
 function compressBlocks(
@@ -163,12 +163,12 @@ export interface HmacSha256Key {
 export function prepareHmacSha256Key(key: Uint8Array): HmacSha256Key {
   let keyBlock = key;
   if (keyBlock.length > BLOCK_BYTES) {
-    const digest = new Uint8Array(32);
+    const digest = /* @__PURE__ */ new Uint8Array(32);
     finish(INITIAL_STATE.slice(), 0, keyBlock, digest);
     keyBlock = digest;
   }
-  const innerPad = new Uint8Array(BLOCK_BYTES).fill(0x36);
-  const outerPad = new Uint8Array(BLOCK_BYTES).fill(0x5c);
+  const innerPad = /* @__PURE__ */ new Uint8Array(BLOCK_BYTES).fill(0x36);
+  const outerPad = /* @__PURE__ */ new Uint8Array(BLOCK_BYTES).fill(0x5c);
   for (let i = 0; i < keyBlock.length; i++) {
     innerPad[i] = (innerPad[i] as number) ^ (keyBlock[i] as number);
     outerPad[i] = (outerPad[i] as number) ^ (keyBlock[i] as number);
@@ -180,12 +180,12 @@ export function prepareHmacSha256Key(key: Uint8Array): HmacSha256Key {
   return { inner, outer };
 }
 
-const workingState = new Int32Array(8);
-const innerDigest = new Uint8Array(32);
+const workingState = /* @__PURE__ */ new Int32Array(8);
+const innerDigest = /* @__PURE__ */ new Uint8Array(32);
 
 /** HMAC-SHA256 of `message` under a prepared key; returns a new 32-byte array. */
 export function hmacSha256(key: HmacSha256Key, message: Uint8Array): Uint8Array {
-  const out = new Uint8Array(32);
+  const out = /* @__PURE__ */ new Uint8Array(32);
   workingState.set(key.inner);
   finish(workingState, BLOCK_BYTES, message, innerDigest);
   workingState.set(key.outer);

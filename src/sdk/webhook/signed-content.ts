@@ -1,14 +1,14 @@
 import { shortMessageBytes } from "./signing-key.js";
 
-const utf8 = new TextEncoder();
+const utf8 = /* @__PURE__ */ new TextEncoder();
 
 // Short messages are encoded into this one buffer instead of a fresh array per webhook: three
 // bytes per UTF-16 unit is the most UTF-8 needs, so a short message always fits.
-const scratch = new Uint8Array(shortMessageBytes * 3);
+const scratch = /* @__PURE__ */ new Uint8Array(shortMessageBytes * 3);
 
 function concatenated(prefix: string, payload: Uint8Array): Uint8Array<ArrayBuffer> {
   const head = utf8.encode(prefix);
-  const content = new Uint8Array(head.length + payload.length);
+  const content = /* @__PURE__ */ new Uint8Array(head.length + payload.length);
   content.set(head, 0);
   content.set(payload, head.length);
   return content;

@@ -23,7 +23,7 @@ const secretPrefix = "whsec_";
 // Bounded so that a caller passing a fresh secret on every call cannot grow memory without limit;
 // 16 comfortably holds the test and live secrets of a few stores during a rotation.
 const cacheLimit = 16;
-const cache = new Map<string, SigningKey>();
+const cache = /* @__PURE__ */ new Map<string, SigningKey>();
 let lastSecret: string | undefined;
 let lastFormat: WebhookOptions["format"];
 let lastKey: SigningKey | undefined;
@@ -34,7 +34,7 @@ let lastKey: SigningKey | undefined;
  */
 export const shortMessageBytes = 4096;
 
-const utf8 = new TextEncoder();
+const utf8 = /* @__PURE__ */ new TextEncoder();
 
 function cacheKeyOf(secret: WebhookSecret, options: WebhookOptions | undefined): string {
   if (typeof secret === "string") return (options?.format === "raw" ? "r:" : "b:") + secret;

@@ -23,7 +23,7 @@ export interface VerifiedWebhookHeaders {
 
 const toleranceSeconds = 5 * 60;
 const signatureBytes = 32;
-const utf8 = new TextDecoder();
+const utf8 = /* @__PURE__ */ new TextDecoder();
 
 function checkPayloadType(payload: unknown): asserts payload is string | Uint8Array {
   if (typeof payload !== "string" && !(payload instanceof Uint8Array)) {
