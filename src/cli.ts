@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { main as serve } from "./main.js";
+import { runSandboxCli } from "./sandbox/cli.js";
+import { runWebhooksCommand } from "./webhooks/cli-command.js";
+
+type Command = (args: string[]) => Promise<void>;
+
+/** `portone-bff <command> [args]`: each entry owns its arguments. Add new commands here. */
+const COMMANDS: Record<string, { summary: string; run: Command }> = {
+  serve: {
+    summary: "run the service (the default); configured by environment variables",
+    run: () => serve(),
+  },
+  sandbox: {
+    summary: "run the local PortOne sandbox on its own (--port N, --help)",
+    run: (args) => runSandboxCli(args),
+  },
+  webhooks: {
+    summary: "inspect and replay dead-lettered webhook deliveries (--help)",
+    run: async (args) => {
+      // Only the store settings matter here, so the rest of the service's env need not be set.
+      const { DATABASE_URL, DATA_DIR } = process.env;
+      process.exitCode = await runWebhooksCommand(args, {
+        databaseUrl: DATABASE_URL || undefined,
+        dataDir: DATA_DIR || "./data",
+      });
+    },
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(
+    ([name, { summary }]) => `  ${name.padEnd(10)}${summary}`,
+  );
+  return `Usage: portone-bff [command] [args]\n\nCommands:\n${lines.join("\n")}\n`;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  const [name = "serve", ...args] = argv;
+  if (name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(usage());
+    return;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`portone-bff: unknown command "${name}"\n\n${usage()}`);
+    process.exitCode = 2;
+    return;
+  }
+  await command.run(args);
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  runCli(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(
+      `portone-bff: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,158 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  checkout,
+  configFromEnv,
+  newOrder,
+  type RunningSandbox,
+  type RunningService,
+  type ShopBackend,
+  serviceEnv,
+  setFaults,
+  signToken,
+  startSandbox,
+  startService,
+  startShopBackend,
+  trpcClient,
+  trpcErrorOf,
+} from "./support/harness.js";
+
+/** Generous upper bound: the service is configured with a 1.5 s timeout and one retry. */
+const BOUND_MS = 20_000;
+
+let sandbox: RunningSandbox;
+let shop: ShopBackend;
+let running: RunningService;
+let alice: ReturnType<typeof trpcClient>;
+let paymentId: string;
+
+async function withinBound<T>(promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${BOUND_MS} ms`)), BOUND_MS);
+  });
+  try {
+    return await Promise.race([promise, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  shop = await startShopBackend();
+  running = await startService(configFromEnv(serviceEnv(sandbox, shop)));
+  alice = trpcClient(running.url, await signToken("alice"));
+  const order = newOrder("alice");
+  shop.orders.set(order.orderId, order);
+  const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
+  await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+  paymentId = prepared.paymentId;
+});
+
+afterEach(async () => {
+  await setFaults(sandbox, []);
+});
+
+afterAll(async () => {
+  await running?.service.close();
+  await shop?.app.close();
+  await sandbox?.sandbox.close();
+});
+
+async function expectHealthyAndWorking() {
+  const health = await fetch(`${running.url}/healthz`);
+  expect(health.status).toBe(200);
+  await setFaults(sandbox, []);
+  const view = await alice.payment.get.query({ paymentId });
+  expect(view.status).toBe("PAID");
+}
+
+describe("PortOne failures become clean tRPC errors in bounded time", () => {
+  it("PortOne hanging (slow) -> GATEWAY_TIMEOUT", async () => {
+    await setFaults(sandbox, [{ kind: "hang", route: "getPayment" }]);
+    const error = await withinBound(trpcErrorOf(alice.payment.get.query({ paymentId })));
+    expect(error).toMatchObject({ code: "GATEWAY_TIMEOUT", httpStatus: 504 });
+    expect(error.message).toBe("The payment provider did not answer in time; try again shortly.");
+    await expectHealthyAndWorking();
+  });
+
+  it("PortOne answering an HTML 502 -> BAD_GATEWAY with the service's own message", async () => {
+    await setFaults(sandbox, [{ kind: "html-502", route: "getPayment" }]);
+    const error = await withinBound(trpcErrorOf(alice.payment.get.query({ paymentId })));
+    expect(error).toMatchObject({ code: "BAD_GATEWAY", httpStatus: 502 });
+    expect(error.message).not.toMatch(/html|<|nginx|gateway/i);
+    await expectHealthyAndWorking();
+  });
+
+  it("PortOne answering 500 with its own error body -> BAD_GATEWAY", async () => {
+    await setFaults(sandbox, [
+      { kind: "error", status: 500, route: "getPayment", message: "internal detail" },
+    ]);
+    const error = await withinBound(trpcErrorOf(alice.payment.get.query({ paymentId })));
+    expect(error.code).toBe("BAD_GATEWAY");
+    expect(error.message).not.toContain("internal detail");
+    await expectHealthyAndWorking();
+  });
+
+  it("PortOne resetting connections (down) -> BAD_GATEWAY, prepare included", async () => {
+    await setFaults(sandbox, [{ kind: "reset" }]);
+    const get = await withinBound(trpcErrorOf(alice.payment.get.query({ paymentId })));
+    expect(get.code).toBe("BAD_GATEWAY");
+    const order = newOrder("alice");
+    shop.orders.set(order.orderId, order);
+    const prepare = await withinBound(
+      trpcErrorOf(alice.payment.prepare.mutate({ orderId: order.orderId })),
+    );
+    expect(prepare.code).toBe("BAD_GATEWAY");
+    await expectHealthyAndWorking();
+  });
+
+  it("PortOne not listening at all -> BAD_GATEWAY, /healthz up, /readyz not ready", async () => {
+    const unreachable = await startService(
+      configFromEnv(serviceEnv(sandbox, shop, { PORTONE_BASE_URL: "http://127.0.0.1:9" })),
+    );
+    try {
+      const client = trpcClient(unreachable.url, await signToken("alice"));
+      const order = newOrder("alice");
+      shop.orders.set(order.orderId, order);
+      const error = await withinBound(
+        trpcErrorOf(client.payment.prepare.mutate({ orderId: order.orderId })),
+      );
+      expect(error.code).toBe("BAD_GATEWAY");
+      expect((await fetch(`${unreachable.url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${unreachable.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ checks: { store: "ok", portone: "failing" } });
+    } finally {
+      await unreachable.service.close();
+    }
+  });
+
+  it("the shop's order service down -> BAD_GATEWAY in the service's words", async () => {
+    const noShop = await startService(
+      configFromEnv(
+        serviceEnv(sandbox, undefined, { ORDER_SOURCE_URL: "http://127.0.0.1:9/orders" }),
+      ),
+    );
+    try {
+      const client = trpcClient(noShop.url, await signToken("alice"));
+      const error = await withinBound(
+        trpcErrorOf(client.payment.prepare.mutate({ orderId: "o-1" })),
+      );
+      expect(error.code).toBe("BAD_GATEWAY");
+      expect(error.message).toMatch(/order service/);
+    } finally {
+      await noShop.service.close();
+    }
+  });
+
+  it("failures are counted in /metrics by operation and outcome", async () => {
+    await setFaults(sandbox, [{ kind: "html-502", route: "getPayment", times: 10 }]);
+    await trpcErrorOf(alice.payment.get.query({ paymentId }));
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /portone_requests_total\{operation="getPayment",outcome="bad_response"\} \d+/,
+    );
+    expect(metrics).toMatch(/payment_syncs_total\{result="error"\} \d+/);
+  });
+});
