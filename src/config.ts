@@ -77,6 +77,18 @@ export interface ServiceConfig {
     readonly subscribers: readonly WebhookSubscriberConfig[];
     readonly adminToken?: string;
     readonly reconcileIntervalMs: number;
+    /** How far back each reconciliation sweep looks. */
+    readonly reconcileWindowMs: number;
+    /** Retry, lease and polling settings of the webhook dispatcher (src/webhooks). */
+    readonly delivery: {
+      readonly maxAttempts: number;
+      readonly retryBaseMs: number;
+      readonly retryMaxMs: number;
+      readonly timeoutMs: number;
+      readonly leaseMs: number;
+      readonly pollIntervalMs: number;
+    };
+    readonly bodyLimitBytes: number;
   };
 }
 
@@ -216,6 +228,14 @@ const envSchema = z
       z.string().min(16, { error: "must be at least 16 characters" }).optional(),
     ),
     RECONCILE_INTERVAL_MS: integer(0, 86_400_000, 300_000),
+    RECONCILE_WINDOW_MS: integer(60_000, 2_592_000_000, 86_400_000),
+    WEBHOOK_MAX_ATTEMPTS: integer(1, 100, 10),
+    WEBHOOK_RETRY_BASE_MS: integer(1, 3_600_000, 5_000),
+    WEBHOOK_RETRY_MAX_MS: integer(1, 86_400_000, 3_600_000),
+    WEBHOOK_DELIVERY_TIMEOUT_MS: integer(100, 300_000, 15_000),
+    WEBHOOK_LEASE_MS: integer(500, 3_600_000, 60_000),
+    WEBHOOK_POLL_INTERVAL_MS: integer(10, 60_000, 1_000),
+    WEBHOOK_BODY_LIMIT_BYTES: integer(1_024, 10_485_760, 65_536),
   })
   .superRefine((env, context) => {
     const problem = (variable: string, message: string) =>
@@ -253,6 +273,11 @@ const envSchema = z
       if (!env.AUTH_JWT_AUDIENCE)
         problem("AUTH_JWT_AUDIENCE", "is required with JWT authentication (the expected `aud`)");
     }
+    if (env.WEBHOOK_DELIVERY_TIMEOUT_MS >= env.WEBHOOK_LEASE_MS)
+      problem(
+        "WEBHOOK_LEASE_MS",
+        "must be longer than WEBHOOK_DELIVERY_TIMEOUT_MS (a delivery must finish within its lease)",
+      );
     if (env.ORDER_SOURCE_TOKEN && !env.ORDER_SOURCE_URL)
       problem("ORDER_SOURCE_TOKEN", "is set but ORDER_SOURCE_URL is not");
   });
@@ -330,6 +355,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       subscribers: env_.WEBHOOK_SUBSCRIBERS,
       ...(env_.ADMIN_TOKEN ? { adminToken: env_.ADMIN_TOKEN } : {}),
       reconcileIntervalMs: env_.RECONCILE_INTERVAL_MS,
+      reconcileWindowMs: env_.RECONCILE_WINDOW_MS,
+      delivery: {
+        maxAttempts: env_.WEBHOOK_MAX_ATTEMPTS,
+        retryBaseMs: env_.WEBHOOK_RETRY_BASE_MS,
+        retryMaxMs: env_.WEBHOOK_RETRY_MAX_MS,
+        timeoutMs: env_.WEBHOOK_DELIVERY_TIMEOUT_MS,
+        leaseMs: env_.WEBHOOK_LEASE_MS,
+        pollIntervalMs: env_.WEBHOOK_POLL_INTERVAL_MS,
+      },
+      bodyLimitBytes: env_.WEBHOOK_BODY_LIMIT_BYTES,
     },
   };
 }

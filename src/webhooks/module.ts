@@ -7,10 +7,11 @@ import { createWebhookStore } from "./store/open-webhook-store.js";
 import { createWebhooks, type Webhooks } from "./webhooks.js";
 
 export interface WebhooksModuleOptions {
-  /** Retry, lease and polling settings; defaults suit production, tests shorten them. */
+  /** Overrides of the retry, lease and polling settings the config (WEBHOOK_* variables) gives. */
   readonly tuning?: Partial<DispatcherTuning>;
+  /** Overrides WEBHOOK_BODY_LIMIT_BYTES. */
   readonly bodyLimitBytes?: number;
-  /** How far back reconciliation looks (default 24 h). */
+  /** Overrides RECONCILE_WINDOW_MS. */
   readonly reconcileWindowMs?: number;
   /** Register in-process handlers here (`webhooks.on(...)`); runs before the dispatcher starts. */
   readonly configure?: (webhooks: Webhooks) => void;
@@ -29,7 +30,19 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
     migrations: webhookMigrations,
     async setup(context) {
       const { config } = context;
+      const { delivery } = config.webhooks;
       const store = createWebhookStore(context.database);
+      const tuning: Partial<DispatcherTuning> = {
+        delivery: {
+          maxAttempts: delivery.maxAttempts,
+          baseDelayMs: delivery.retryBaseMs,
+          maxDelayMs: delivery.retryMaxMs,
+        },
+        deliveryTimeoutMs: delivery.timeoutMs,
+        leaseMs: delivery.leaseMs,
+        pollIntervalMs: delivery.pollIntervalMs,
+        ...options.tuning,
+      };
       const webhooks = await createWebhooks({
         store,
         secrets: config.portone.webhookSecrets,
@@ -46,12 +59,12 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
           records: context.records,
           storeId: config.portone.storeId,
           intervalMs: config.webhooks.reconcileIntervalMs,
-          ...(options.reconcileWindowMs ? { windowMs: options.reconcileWindowMs } : {}),
+          windowMs: options.reconcileWindowMs ?? config.webhooks.reconcileWindowMs,
         },
         ...(config.webhooks.adminToken ? { adminToken: config.webhooks.adminToken } : {}),
         registry: context.metrics.registry,
-        ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
-        ...(options.tuning ? { tuning: options.tuning } : {}),
+        bodyLimitBytes: options.bodyLimitBytes ?? config.webhooks.bodyLimitBytes,
+        tuning,
         logger: context.logger,
       });
       options.configure?.(webhooks);
