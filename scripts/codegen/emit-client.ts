@@ -1,7 +1,7 @@
 /**
- * Emits, per category, `errors.ts` (category base class and one class per operation, made by
- * the runtime's error factories) and `client.ts` (the operation table, the client type and its
- * factory, which hands the table to the runtime's one generic client builder).
+ * Emits the runtime-facing part of each category: error classes (made by the runtime's error
+ * factories from names), the operation table, and the client type and factory (which hand the
+ * table to the runtime's one generic client builder).
  */
 import { GENERATED_HEADER } from "./emit-types.js";
 import {
@@ -17,6 +17,7 @@ import {
   clientName,
   docComment,
   docLabel,
+  namespaceName,
   parentCategory,
   propertyKey,
   relativeImport,
@@ -43,47 +44,59 @@ function unionOf(names: Iterable<string>, renderer: TypeRenderer): string {
   return sorted.length === 0 ? "never" : sorted.join(" | ");
 }
 
-export function emitErrors(model: SchemaModel, category: string): string {
-  const folder = categoryFolder(category);
+/**
+ * `category-errors.ts`: the base error class of every category, in one module so that a
+ * category and its sub-categories can share them without importing each other in a cycle.
+ */
+export function emitCategoryErrors(model: SchemaModel): string {
   const renderer = new TypeRenderer(model);
-  const base = categoryErrorName(category);
-  const parent = parentCategory(category);
-  const runtime = (file: string) => relativeImport(folder, "../runtime", file);
-  const categoryUnion = unionOf(
-    operationsUnder(model, category).flatMap((op) => op.errorTypes),
-    renderer,
-  );
-  let body =
-    `/** Base of the errors thrown by the ${category} operations. */\n` +
-    `export const ${base} = /*#__PURE__*/ defineCategoryError<${categoryUnion}, ${parent ? categoryErrorName(parent) : "RestError"}>(\n` +
-    `  "${base}",\n  ${parent ? categoryErrorName(parent) : "RestError"},\n);\n` +
-    `export type ${base} = InstanceType<typeof ${base}>;\n`;
-  for (const op of operationsIn(model, category)) {
+  let body = "";
+  for (const category of model.categories) {
+    const base = categoryErrorName(category);
+    const parent = parentCategory(category);
+    const parentBase = parent ? categoryErrorName(parent) : "RestError";
+    const union = unionOf(
+      operationsUnder(model, category).flatMap((op) => op.errorTypes),
+      renderer,
+    );
     body +=
-      `\n${docComment("", [`Thrown by \`${op.id}\`; \`data.type\` tells which failure it was.`])}` +
-      `export const ${op.errorClass} = /*#__PURE__*/ defineOperationError<${unionOf(op.errorTypes, renderer)}, ${base}>(\n` +
-      `  "${op.errorClass}",\n  ${base},\n);\n` +
-      `export type ${op.errorClass} = InstanceType<typeof ${op.errorClass}>;\n`;
+      `\n/** Base of the errors thrown by the ${category} operations. */\n` +
+      `export const ${base} = /*#__PURE__*/ defineCategoryError<${union}, ${parentBase}>("${base}", ${parentBase});\n` +
+      `export type ${base} = InstanceType<typeof ${base}>;\n`;
   }
-  let imports = `import { defineCategoryError, defineOperationError } from "${runtime("error-classes.js")}";\n`;
-  if (parent) {
-    imports += `import { ${categoryErrorName(parent)} } from "${relativeImport(folder, categoryFolder(parent), "errors.js")}";\n`;
-  } else {
-    imports += `import { RestError } from "${runtime("rest-error.js")}";\n`;
-  }
-  imports += renderer.importLines(folder, new Set());
-  return `${GENERATED_HEADER}${imports}\n${body}`;
+  const imports =
+    `import { defineCategoryError } from "../runtime/error-classes.js";\n` +
+    `import { RestError } from "../runtime/rest-error.js";\n` +
+    renderer.importLines("", new Set());
+  return `${GENERATED_HEADER}${imports}${body}`;
 }
 
-export function emitClient(model: SchemaModel, category: string): string {
+/**
+ * `<category>/index.ts`: the category's error classes, its operation table, its client type
+ * and factory, and the re-exports that make it a package subpath.
+ */
+export function emitCategoryModule(
+  model: SchemaModel,
+  category: string,
+  typesHaveValues: boolean,
+): string {
   const folder = categoryFolder(category);
   const renderer = new TypeRenderer(model);
   const ops = operationsIn(model, category);
   const children = childCategories(model, category);
   const name = clientName(category);
+  const base = categoryErrorName(category);
   const tableName = `${childKey(category)}Operations`;
   const runtime = (file: string) => relativeImport(folder, "../runtime", file);
 
+  const errors = ops
+    .map(
+      (op) =>
+        `${docComment("", [`Thrown by \`${op.id}\`; \`data.type\` tells which failure it was.`])}` +
+        `export const ${op.errorClass} = /*#__PURE__*/ defineOperationError<${unionOf(op.errorTypes, renderer)}, ${base}>("${op.errorClass}", ${base});\n` +
+        `export type ${op.errorClass} = InstanceType<typeof ${op.errorClass}>;\n`,
+    )
+    .join("");
   const table = ops.map((op) => `  ${op.id}: ${operationEntry(op)},`).join("\n");
   const members = [
     ...ops.map((op) => clientMember(op, renderer)),
@@ -95,18 +108,29 @@ export function emitClient(model: SchemaModel, category: string): string {
   const childFactories = children.map((c) => `${childKey(c)}: ${clientName(c)}`).join(", ");
 
   let imports = `import { createClient } from "${runtime("client-factory.js")}";\n`;
-  imports += `import type { CallOptions, PortOneClientInit } from "${runtime("options.js")}";\n`;
-  imports += `import type { OperationTable } from "${runtime("operation.js")}";\n`;
   if (ops.length > 0) {
-    imports += `import { ${ops.map((op) => op.errorClass).join(", ")} } from "./errors.js";\n`;
+    imports += `import { defineOperationError } from "${runtime("error-classes.js")}";\n`;
   }
+  imports += `import type { OperationTable } from "${runtime("operation.js")}";\n`;
+  imports += `import type { CallOptions, PortOneClientInit } from "${runtime("options.js")}";\n`;
+  imports += `import { ${base} } from "${relativeImport(folder, "", "category-errors.js")}";\n`;
   for (const child of children) {
-    imports += `import { ${clientName(child)} } from "${relativeImport(folder, categoryFolder(child), "client.js")}";\n`;
+    imports += `import { ${clientName(child)} } from "${relativeImport(folder, categoryFolder(child), "index.js")}";\n`;
   }
   imports += renderer.importLines(folder, new Set());
 
+  let exports = `export { ${base} };\n`;
+  // Types without runtime values (no union guards) are re-exported as types only, so that
+  // loading the category does not load an empty module.
+  exports += typesHaveValues
+    ? `export * from "./types.js";\n`
+    : `export type * from "./types.js";\n`;
+  for (const child of children) {
+    exports += `export * as ${namespaceName(child)} from "./${childKey(child)}/index.js";\n`;
+  }
+
   return (
-    `${GENERATED_HEADER}${imports}\n` +
+    `${GENERATED_HEADER}${imports}\n${exports}\n${errors}${errors ? "\n" : ""}` +
     `/** Where each parameter of the ${category} operations goes on the wire. */\n` +
     `export const ${tableName}: OperationTable = {\n${table}${table ? "\n" : ""}};\n\n` +
     `export type ${name} = {\n${members}\n};\n\n` +

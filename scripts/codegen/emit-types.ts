@@ -14,7 +14,10 @@ export function typeNamesIn(model: SchemaModel, category: string): string[] {
     .sort(compareText);
 }
 
-export function emitTypes(model: SchemaModel, category: string): string {
+export function emitTypes(
+  model: SchemaModel,
+  category: string,
+): { text: string; hasValues: boolean } {
   const folder = categoryFolder(category);
   const names = typeNamesIn(model, category);
   const own = new Set(names);
@@ -48,7 +51,10 @@ export function emitTypes(model: SchemaModel, category: string): string {
     imports += `import type { Unrecognized } from "${relativeImport(folder, "../runtime", "unrecognized.js")}";\n`;
   }
   imports += renderer.importLines(folder, own);
-  return `${GENERATED_HEADER}${imports}${imports ? "\n" : ""}${body}${body ? "" : "export {};\n"}`;
+  return {
+    text: `${GENERATED_HEADER}${imports}${imports ? "\n" : ""}${body}${body ? "" : "export {};\n"}`,
+    hasValues: needsGuardHelper,
+  };
 }
 
 function emitUnion(name: string, schema: SchemaObject, renderer: TypeRenderer): string {

@@ -1,5 +1,10 @@
 /** The whole generator as one pure function: schema in, files (relative path -> text) out. */
-import { childCategories, emitClient, emitErrors, operationsIn } from "./emit-client.js";
+import {
+  childCategories,
+  emitCategoryErrors,
+  emitCategoryModule,
+  operationsIn,
+} from "./emit-client.js";
 import { emitTypes, GENERATED_HEADER, typeNamesIn } from "./emit-types.js";
 import { buildModel, compareText, type SchemaModel } from "./model.js";
 import {
@@ -23,11 +28,12 @@ export function generate(doc: OpenApiDocument): GeneratedFiles {
   const files = new Map<string, string>();
   for (const category of model.categories) {
     const folder = categoryFolder(category);
-    files.set(`${folder}/types.ts`, emitTypes(model, category));
-    files.set(`${folder}/errors.ts`, emitErrors(model, category));
-    files.set(`${folder}/client.ts`, emitClient(model, category));
-    files.set(`${folder}/index.ts`, emitCategoryIndex(model, category));
+    const types = emitTypes(model, category);
+    checkCategoryExports(model, category);
+    files.set(`${folder}/types.ts`, types.text);
+    files.set(`${folder}/index.ts`, emitCategoryModule(model, category, types.hasValues));
   }
+  files.set("category-errors.ts", emitCategoryErrors(model));
   const roots = model.categories.filter((c) => parentCategory(c) === undefined);
   files.set("client.ts", emitPortOneClient(roots));
   files.set("index.ts", emitRootIndex(model, roots));
@@ -38,8 +44,8 @@ export function generate(doc: OpenApiDocument): GeneratedFiles {
   };
 }
 
-function emitCategoryIndex(model: SchemaModel, category: string): string {
-  const children = childCategories(model, category);
+/** Fails when two things a category exports would share a name. */
+function checkCategoryExports(model: SchemaModel, category: string): void {
   const exported = new Map<string, string>();
   const claim = (name: string, from: string) => {
     const previous = exported.get(name);
@@ -47,22 +53,18 @@ function emitCategoryIndex(model: SchemaModel, category: string): string {
       throw new Error(`${category}: "${name}" exported by both ${previous} and ${from}`);
     exported.set(name, from);
   };
-  for (const name of typeNamesIn(model, category)) claim(name, "types.ts");
-  claim(categoryErrorName(category), "errors.ts");
-  for (const op of operationsIn(model, category)) claim(op.errorClass, "errors.ts");
-  claim(clientName(category), "client.ts");
-  for (const child of children) claim(namespaceName(child), "a sub-category namespace");
-
-  let text = `${GENERATED_HEADER}export * from "./types.js";\nexport * from "./errors.js";\nexport * from "./client.js";\n`;
-  for (const child of children) {
-    text += `export * as ${namespaceName(child)} from "./${childKey(child)}/index.js";\n`;
+  for (const name of typeNamesIn(model, category)) claim(name, "a schema type");
+  claim(categoryErrorName(category), "the category error");
+  for (const op of operationsIn(model, category)) claim(op.errorClass, "an operation error");
+  claim(clientName(category), "the client");
+  for (const child of childCategories(model, category)) {
+    claim(namespaceName(child), "a sub-category namespace");
   }
-  return text;
 }
 
 function emitPortOneClient(roots: string[]): string {
   const imports = roots
-    .map((c) => `import { ${clientName(c)} } from "./${categoryFolder(c)}/client.js";\n`)
+    .map((c) => `import { ${clientName(c)} } from "./${categoryFolder(c)}/index.js";\n`)
     .join("");
   const members = roots.map((c) => `  ${childKey(c)}: ${clientName(c)};`).join("\n");
   const values = roots.map((c) => `    ${childKey(c)}: ${clientName(c)}(init),`).join("\n");
@@ -84,7 +86,7 @@ function emitRootIndex(model: SchemaModel, roots: string[]): string {
     .map((c) => ({ name: clientName(c), folder: categoryFolder(c) }))
     .sort((a, b) => compareText(a.name, b.name));
   for (const { name, folder } of clients) {
-    text += `export { ${name} } from "./${folder}/client.js";\n`;
+    text += `export { ${name} } from "./${folder}/index.js";\n`;
   }
   return text;
 }

@@ -12,8 +12,7 @@ export function newIdempotencyKey(): string {
 export function formatIdempotencyKey(key: string): string {
   if (key.length < MIN_LENGTH || key.length > MAX_LENGTH || !PRINTABLE_ASCII.test(key)) {
     throw new TypeError(
-      `idempotencyKey must be ${MIN_LENGTH} to ${MAX_LENGTH} printable ASCII characters ` +
-        `(letters, digits, "-" and "_" recommended); got ${key.length} characters`,
+      `idempotencyKey must be ${MIN_LENGTH} to ${MAX_LENGTH} printable ASCII characters`,
     );
   }
   return `"${key.replace(/[\\"]/g, "\\$&")}"`;

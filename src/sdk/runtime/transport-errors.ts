@@ -16,11 +16,11 @@ export class RequestTimeoutError extends PortOneError {
   readonly timeoutMs: number;
 
   constructor(details: TransportErrorDetails & { timeoutMs: number }) {
-    super(
-      `${details.operation}: no complete response within ${details.timeoutMs} ms; ` +
-        "mutating calls may still complete on PortOne's side, so retry with the same idempotencyKey to learn the outcome",
-      { cause: details.cause },
-    );
+    // A mutating call may still complete on PortOne's side: retrying it with the same
+    // idempotencyKey returns its outcome.
+    super(`${details.operation}: timed out after ${details.timeoutMs} ms`, {
+      cause: details.cause,
+    });
     this.name = "RequestTimeoutError";
     this.operation = details.operation;
     this.timeoutMs = details.timeoutMs;
