@@ -1,0 +1,129 @@
+// Call overhead: `getPayment` against a local node:http server (a child process answering a
+// fixed PaidPayment), this SDK vs @portone/server-sdk vs a bare `fetch` + `response.json()`
+// (the limit). Calls are sequential; rounds alternate the order; medians per call.
+// Target: within 5% of raw fetch.
+//
+//   npm run build && node bench/sdk-call-overhead.js
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { PortOneClient as OfficialClient } from "@portone/server-sdk";
+import { PortOneClient } from "portone-bff/sdk";
+import { checkBuiltSdk } from "./lib/sdk-entry.js";
+import {
+  environmentLine,
+  fixed,
+  median,
+  printTable,
+  relativeSpread,
+  rotated,
+} from "./lib/stats.js";
+
+checkBuiltSdk();
+
+const rounds = Number(process.env.BENCH_CALL_ROUNDS ?? 20);
+const callsPerRound = Number(process.env.BENCH_CALLS ?? 300);
+
+const server = spawn(
+  process.execPath,
+  [fileURLToPath(new URL("./lib/payment-server.js", import.meta.url))],
+  { stdio: ["pipe", "pipe", "inherit"] },
+);
+const [firstLine] = await once(server.stdout, "data");
+const { port, bytes } = JSON.parse(String(firstLine));
+const baseUrl = `http://127.0.0.1:${port}`;
+const secret = "benchmark-api-secret";
+const paymentId = "order-2024-04-25-000123";
+
+let sink = 0;
+
+const ours = PortOneClient({ secret, baseUrl });
+const official = OfficialClient({ secret, baseUrl });
+const variants = [
+  {
+    name: "raw fetch + json (limit)",
+    call: async () => {
+      const response = await fetch(`${baseUrl}/payments/${encodeURIComponent(paymentId)}`, {
+        headers: { Authorization: `PortOne ${secret}` },
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return response.json();
+    },
+  },
+  {
+    // What the SDK must do per call on top of the limit: a Headers object, an AbortController
+    // with a timeout timer, and text() + JSON.parse to tell a non-JSON body from a network error.
+    name: "fetch + SDK chores (Headers, abort timer, text+parse)",
+    call: async () => {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 60_000);
+      try {
+        const response = await fetch(
+          new URL(`/payments/${encodeURIComponent(paymentId)}`, baseUrl).href,
+          {
+            method: "GET",
+            headers: new Headers({ "User-Agent": "bench", Authorization: `PortOne ${secret}` }),
+            signal: controller.signal,
+          },
+        );
+        const text = await response.text();
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        return JSON.parse(text);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  },
+  { name: "portone-bff getPayment", call: () => ours.payment.getPayment({ paymentId }) },
+  {
+    name: "@portone/server-sdk getPayment",
+    call: () => official.payment.getPayment({ paymentId }),
+  },
+];
+
+async function timeCalls(variant, count) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    const payment = await variant.call();
+    sink ^= payment.amount.total;
+  }
+  return Number(process.hrtime.bigint() - start) / count / 1e3;
+}
+
+try {
+  for (const variant of variants) {
+    await timeCalls(variant, 300);
+    variant.samples = [];
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of rotated(variants, round)) {
+      variant.samples.push(await timeCalls(variant, callsPerRound));
+    }
+  }
+} finally {
+  server.stdin.end();
+}
+
+const limit = median(variants[0].samples);
+console.log(
+  `## Call overhead\n\n${environmentLine()}; ${rounds} rounds x ${callsPerRound} sequential getPayment calls per variant, order rotated; ${bytes}-byte PaidPayment; keep-alive on (undici default).\n`,
+);
+printTable([
+  ["variant", "µs/call (median)", "vs raw fetch", "spread"],
+  ...variants.map((variant) => {
+    const perCall = median(variant.samples);
+    return [
+      variant.name,
+      fixed(perCall, 1),
+      `${perCall >= limit ? "+" : ""}${fixed((perCall / limit - 1) * 100, 1)}%`,
+      `±${fixed(relativeSpread(variant.samples) * 100, 1)}%`,
+    ];
+  }),
+]);
+// Per-round ratios cancel out slow drifts of the machine that hit every variant in a round.
+const perRoundRatio = (index) =>
+  median(variants[index].samples.map((sample, round) => sample / variants[0].samples[round]));
+console.log(
+  `- per-round median ratio to raw fetch: fetch + SDK chores ${fixed(perRoundRatio(1), 3)}x, portone-bff ${fixed(perRoundRatio(2), 3)}x, @portone/server-sdk ${fixed(perRoundRatio(3), 3)}x (target for portone-bff <= 1.05x)\n`,
+);
+if (sink === 0.5) console.log("");
