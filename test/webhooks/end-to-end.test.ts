@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { webhooksModule } from "../../src/webhooks/module.js";
+import type { Webhooks } from "../../src/webhooks/webhooks.js";
+import {
+  checkout,
+  configFromEnv,
+  newOrder,
+  type RunningSandbox,
+  type RunningService,
+  type ShopBackend,
+  serviceEnv,
+  setFaults,
+  signToken,
+  startSandbox,
+  startService,
+  startShopBackend,
+  trpcClient,
+} from "../service/support/harness.js";
+import { randomSecret, SubscriberServer, waitFor } from "./support/subscriber-server.js";
+import {
+  DATABASE_KINDS,
+  TEST_DATABASE_URL,
+  temporaryPostgresSchema,
+} from "./support/test-databases.js";
+
+interface SandboxLogEntry {
+  webhookId: string;
+  eventType: string;
+  status: string;
+}
+
+describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ kind, skip }) => {
+  let sandbox: RunningSandbox;
+  let shop: ShopBackend;
+  let running: RunningService;
+  let subscriber: SubscriberServer;
+  let webhooks: Webhooks | undefined;
+  let dropSchema: (() => Promise<void>) | undefined;
+  let alice: ReturnType<typeof trpcClient>;
+
+  beforeAll(async () => {
+    if (skip) return;
+    sandbox = await startSandbox();
+    shop = await startShopBackend();
+    subscriber = new SubscriberServer(randomSecret());
+    await subscriber.listen();
+    let databaseUrl: Record<string, string> = {};
+    if (kind === "postgres" && TEST_DATABASE_URL) {
+      const schema = await temporaryPostgresSchema(TEST_DATABASE_URL);
+      dropSchema = schema.cleanup;
+      databaseUrl = { DATABASE_URL: schema.url };
+    }
+    const env = serviceEnv(sandbox, shop, {
+      ...databaseUrl,
+      LOG_LEVEL: "warn",
+      WEBHOOK_SUBSCRIBERS: JSON.stringify([{ url: subscriber.url, secret: subscriber.secret }]),
+      WEBHOOK_RETRY_BASE_MS: "50",
+      WEBHOOK_RETRY_MAX_MS: "500",
+      WEBHOOK_POLL_INTERVAL_MS: "50",
+      RECONCILE_INTERVAL_MS: "0",
+    });
+    running = await startService(configFromEnv(env), {
+      modules: [webhooksModule({ onCreated: (created) => (webhooks = created) })],
+    });
+    sandbox.sandbox.setWebhookEndpoints([{ url: `${running.url}/webhooks/portone` }]);
+    alice = trpcClient(running.url, await signToken("alice"));
+  });
+
+  afterAll(async () => {
+    await running?.service.close();
+    await sandbox?.sandbox.close();
+    await shop?.app.close();
+    await subscriber?.close();
+    await dropSchema?.();
+  });
+
+  async function payOrder(): Promise<string> {
+    const order = newOrder("alice");
+    shop.orders.set(order.orderId, order);
+    const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
+    const result = await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+    expect(result.code).toBeUndefined();
+    return prepared.paymentId;
+  }
+
+  async function sandboxLog(): Promise<SandboxLogEntry[]> {
+    const response = await fetch(`${sandbox.url}/sandbox/webhooks`);
+    return ((await response.json()) as { deliveries: SandboxLogEntry[] }).deliveries;
+  }
+
+  function eventsFor(paymentId: string) {
+    return subscriber.accepted.filter(
+      (delivery) => (delivery.body.data as { paymentId?: string }).paymentId === paymentId,
+    );
+  }
+
+  it.skipIf(skip)(
+    "a checkout's webhook reaches a subscriber signed, with the synced payment attached",
+    async () => {
+      const paymentId = await payOrder();
+      await waitFor("Transaction.Paid at the subscriber", () =>
+        eventsFor(paymentId).some((delivery) => delivery.body.type === "Transaction.Paid"),
+      );
+      expect(subscriber.refused).toEqual([]);
+      const paid = eventsFor(paymentId).find(
+        (delivery) => delivery.body.type === "Transaction.Paid",
+      );
+      expect(paid?.body).toMatchObject({
+        type: "Transaction.Paid",
+        source: "portone",
+        format: "2024-04-25",
+        data: { paymentId, storeId: sandbox.sandbox.storeId },
+        payment: { paymentId, status: "PAID", totalAmount: 25_000, currency: "KRW" },
+      });
+      // The subscriber sees PortOne's webhook-id, so it can dedupe across both hops.
+      const fromSandbox = (await sandboxLog()).filter(
+        (entry) => entry.eventType === "Transaction.Paid" && entry.status === "SUCCEEDED",
+      );
+      expect(fromSandbox.map((entry) => entry.webhookId)).toContain(paid?.webhookId);
+
+      // The status change the webhook's sync caused goes out as an internal event, once.
+      await waitFor("PaymentStatusChanged at the subscriber", () =>
+        eventsFor(paymentId).some((delivery) => delivery.body.type === "PaymentStatusChanged"),
+      );
+      const changes = eventsFor(paymentId).filter((d) => d.body.type === "PaymentStatusChanged");
+      expect(changes).toHaveLength(1);
+      expect(changes[0]?.body).toMatchObject({ source: "internal", data: { status: "PAID" } });
+    },
+  );
+
+  it.skipIf(skip)(
+    "duplicate and out-of-order webhooks end as one row and one delivery each",
+    async () => {
+      await setFaults(sandbox, [
+        { kind: "webhook-duplicate" },
+        { kind: "webhook-reorder", count: 3, times: 2 },
+      ]);
+      const paymentIds = [await payOrder(), await payOrder(), await payOrder()];
+      await fetch(`${sandbox.url}/sandbox/webhooks/flush`, { method: "POST" });
+      await setFaults(sandbox, []);
+
+      const succeeded = (await sandboxLog())
+        .filter((entry) => entry.status === "SUCCEEDED")
+        .map((entry) => entry.webhookId);
+      const acknowledged = [...new Set(succeeded)];
+      // The sandbox really did send duplicates (same webhook-id acknowledged twice).
+      expect(succeeded.length).toBeGreaterThanOrEqual(acknowledged.length + paymentIds.length);
+      await waitFor("every acknowledged webhook delivered", () =>
+        acknowledged.every((id) => subscriber.acceptedFor(id).length > 0),
+      );
+      await waitFor("status changes delivered", () =>
+        paymentIds.every((id) =>
+          eventsFor(id).some((delivery) => delivery.body.type === "PaymentStatusChanged"),
+        ),
+      );
+      await webhooks?.dispatcher.drain();
+      for (const id of acknowledged) {
+        expect(subscriber.acceptedFor(id), `deliveries of ${id}`).toHaveLength(1);
+        expect(await webhooks?.store.getEvent(id)).toMatchObject({ id, state: "dispatched" });
+      }
+      for (const paymentId of paymentIds) {
+        const paid = eventsFor(paymentId).filter((d) => d.body.type === "Transaction.Paid");
+        expect(paid.length).toBeGreaterThanOrEqual(1);
+        for (const delivery of paid) {
+          expect(delivery.body.payment).toMatchObject({ paymentId, status: "PAID" });
+        }
+        const changes = eventsFor(paymentId).filter((d) => d.body.type === "PaymentStatusChanged");
+        expect(changes).toHaveLength(1);
+      }
+    },
+  );
+
+  it.skipIf(skip)("the legacy 2024-01-01 format arrives normalised", async () => {
+    sandbox.sandbox.setWebhookEndpoints([
+      { url: `${running.url}/webhooks/portone`, version: "2024-01-01" },
+    ]);
+    try {
+      const paymentId = await payOrder();
+      await waitFor("legacy Transaction.Paid at the subscriber", () =>
+        eventsFor(paymentId).some(
+          (delivery) =>
+            delivery.body.format === "2024-01-01" && delivery.body.type === "Transaction.Paid",
+        ),
+      );
+      const legacy = eventsFor(paymentId).find((delivery) => delivery.body.format === "2024-01-01");
+      expect(legacy?.body).toMatchObject({
+        source: "portone",
+        data: { paymentId },
+        payment: { paymentId, status: "PAID" },
+      });
+    } finally {
+      sandbox.sandbox.setWebhookEndpoints([{ url: `${running.url}/webhooks/portone` }]);
+    }
+  });
+});
