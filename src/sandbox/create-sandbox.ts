@@ -42,7 +42,13 @@ const SCHEDULE_POLL_MS = 1000;
 /** A local, stateful PortOne V2 emulator. */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const storage = options.persistPath ? openSnapshotStorage(options.persistPath) : undefined;
-  const snapshot = storage?.load();
+  let snapshot: ReturnType<NonNullable<typeof storage>["load"]>;
+  try {
+    snapshot = storage?.load();
+  } catch (error) {
+    storage?.close();
+    throw error;
+  }
   const credentials = { ...generateCredentials(), ...snapshot?.credentials };
   if (options.apiSecret) credentials.apiSecret = options.apiSecret;
   if (options.storeId) credentials.storeId = options.storeId;

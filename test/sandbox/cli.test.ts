@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseSandboxArgs } from "../../src/sandbox/cli.js";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+function runCli(args: string[]) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/sandbox/cli.ts", ...args], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+  const printed = (text: string) =>
+    new Promise<string>((done, fail) => {
+      const timer = setInterval(() => {
+        if (stdout.includes(text)) {
+          clearInterval(timer);
+          done(stdout);
+        } else if (child.exitCode !== null) {
+          clearInterval(timer);
+          fail(new Error(`the CLI exited (${child.exitCode}): ${stderr}`));
+        }
+      }, 50);
+    });
+  return { child, exited, printed, output: () => ({ stdout, stderr }) };
+}
+
+describe("portone-bff sandbox CLI", () => {
+  it("prints the base URL, API secret, store id and webhook secret, which work", async () => {
+    const cli = runCli(["--port", "0"]);
+    const stdout = await cli.printed("Webhook secret:");
+    const field = (name: string) => stdout.match(new RegExp(`${name}:\\s+(\\S+)`))?.[1] as string;
+    const baseUrl = field("Base URL");
+    expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(field("Store ID")).toMatch(/^store-/);
+    expect(field("Webhook secret")).toMatch(/^whsec_/);
+    const response = await fetch(`${baseUrl}/payments?requestBody=${encodeURIComponent("{}")}`, {
+      headers: { authorization: `PortOne ${field("API secret")}` },
+    });
+    expect(response.status).toBe(200);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("exits with a message naming a bad option", async () => {
+    const cli = runCli(["--port", "eighty"]);
+    expect(await cli.exited).toBe(1);
+    expect(cli.output().stderr).toContain("--port must be a whole number");
+  });
+});
+
+describe("argument parsing", () => {
+  it("reads every option", () => {
+    expect(
+      parseSandboxArgs([
+        "--port=9000",
+        "--host",
+        "0.0.0.0",
+        "--persist",
+        "data/s.json",
+        "--webhook-url",
+        "http://a/",
+        "--legacy-webhook-url",
+        "http://b/",
+        "--store-id",
+        "store-x",
+      ]),
+    ).toEqual({
+      port: 9000,
+      host: "0.0.0.0",
+      options: {
+        persistPath: "data/s.json",
+        storeId: "store-x",
+        webhookEndpoints: [{ url: "http://a/" }, { url: "http://b/", version: "2024-01-01" }],
+      },
+    });
+    expect(parseSandboxArgs(["--help"])).toBe("help");
+    expect(() => parseSandboxArgs(["--nope"])).toThrow(/Unknown option --nope/);
+    expect(() => parseSandboxArgs(["--persist"])).toThrow(/--persist needs a value/);
+  });
+});

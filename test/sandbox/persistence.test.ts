@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createSandbox } from "../../src/sandbox/index.js";
+import { newPaymentId, startSandbox } from "./support/sandbox-fixture.js";
+
+const directory = mkdtempSync(join(tmpdir(), "portone-sandbox-"));
+afterAll(() => {
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe.each(["state.json", "state.sqlite"])("persistence in %s", (file) => {
+  it("keeps credentials, payments, billing keys and idempotency keys across a restart", async () => {
+    const persistPath = join(directory, file);
+    const paymentId = newPaymentId("persist");
+    const first = await startSandbox({ persistPath });
+    await first.checkout({ paymentId, totalAmount: 8_000 });
+    const headers = { "idempotency-key": `"persisted-cancel-${paymentId}"` };
+    const cancelled = await first.api("POST", `/payments/${paymentId}/cancel`, {
+      headers,
+      body: { amount: 3_000, reason: "partial" },
+    });
+    expect(cancelled.status).toBe(200);
+    const { billingKeyInfo } = await first.client.payment.billingKey.issueBillingKey({
+      method: {
+        card: { credential: { number: "5365100000001234", expiryYear: "30", expiryMonth: "12" } },
+      },
+    });
+    const credentials = {
+      apiSecret: first.sandbox.apiSecret,
+      storeId: first.sandbox.storeId,
+      webhookSecret: first.sandbox.webhookSecret,
+    };
+    await first.close();
+
+    const second = await startSandbox({ persistPath });
+    try {
+      expect({
+        apiSecret: second.sandbox.apiSecret,
+        storeId: second.sandbox.storeId,
+        webhookSecret: second.sandbox.webhookSecret,
+      }).toEqual(credentials);
+      const payment = await second.client.payment.getPayment({ paymentId });
+      expect(payment).toMatchObject({ status: "PARTIAL_CANCELLED", amount: { cancelled: 3_000 } });
+      expect(
+        (
+          await second.client.payment.billingKey.getBillingKeyInfo({
+            billingKey: billingKeyInfo.billingKey,
+          })
+        ).status,
+      ).toBe("ISSUED");
+      const replayed = await second.api("POST", `/payments/${paymentId}/cancel`, {
+        headers,
+        body: { amount: 3_000, reason: "partial" },
+      });
+      expect(replayed.text).toBe(cancelled.text);
+      expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+      const rest = await second.client.payment.cancelPayment({ paymentId, reason: "rest" });
+      expect(rest.cancellation.totalAmount).toBe(5_000);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+it("lets explicit credentials override persisted ones", async () => {
+  const persistPath = join(directory, "override.json");
+  const first = await createSandbox({ persistPath });
+  await first.close();
+  const second = await createSandbox({ persistPath, apiSecret: "explicit-secret-for-test" });
+  try {
+    expect(second.apiSecret).toBe("explicit-secret-for-test");
+    expect(second.storeId).toBe(first.storeId);
+  } finally {
+    await second.close();
+  }
+});
+
+it("refuses a file that is not sandbox state, saying what to do", async () => {
+  const persistPath = join(directory, "foreign.json");
+  writeFileSync(persistPath, JSON.stringify({ hello: "world" }));
+  await expect(createSandbox({ persistPath })).rejects.toThrow(/not a PortOne sandbox state file/);
+});
