@@ -169,130 +169,132 @@ const subscribersSchema = z.preprocess(
     .pipe(z.array(subscriberSchema, { error: "must be a JSON array of subscriber objects" })),
 );
 
-const envSchema = z
-  .object({
-    HOST: z.preprocess(emptyAsUndefined, z.string().default("0.0.0.0")),
-    PORT: integer(0, 65_535, 3000),
-    LOG_LEVEL: z.preprocess(
-      emptyAsUndefined,
-      z
-        .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
-          error: "must be one of fatal, error, warn, info, debug, trace, silent",
-        })
-        .default("info"),
-    ),
-    TRUST_PROXY: boolean(false),
+const envSchema = z.object({
+  HOST: z.preprocess(emptyAsUndefined, z.string().default("0.0.0.0")),
+  PORT: integer(0, 65_535, 3000),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+        error: "must be one of fatal, error, warn, info, debug, trace, silent",
+      })
+      .default("info"),
+  ),
+  TRUST_PROXY: boolean(false),
 
-    PORTONE_API_SECRET: optionalText,
-    PORTONE_BASE_URL: z.preprocess(emptyAsUndefined, httpUrl.default("https://api.portone.io")),
-    PORTONE_STORE_ID: optionalText,
-    PORTONE_CHANNEL_KEY: optionalText,
-    PORTONE_CHANNEL_TYPE: z.preprocess(
-      emptyAsUndefined,
-      z.enum(["LIVE", "TEST"], { error: "must be LIVE or TEST" }).optional(),
-    ),
-    PORTONE_TIMEOUT_MS: integer(100, 300_000, 60_000),
-    PORTONE_MAX_RETRIES: integer(0, 10, 2),
-    PORTONE_WEBHOOK_SECRET: commaList,
-    SANDBOX_PORT: integer(0, 65_535, 3001),
+  PORTONE_API_SECRET: optionalText,
+  PORTONE_BASE_URL: z.preprocess(emptyAsUndefined, httpUrl.default("https://api.portone.io")),
+  PORTONE_STORE_ID: optionalText,
+  PORTONE_CHANNEL_KEY: optionalText,
+  PORTONE_CHANNEL_TYPE: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["LIVE", "TEST"], { error: "must be LIVE or TEST" }).optional(),
+  ),
+  PORTONE_TIMEOUT_MS: integer(100, 300_000, 60_000),
+  PORTONE_MAX_RETRIES: integer(0, 10, 2),
+  PORTONE_WEBHOOK_SECRET: commaList,
+  SANDBOX_PORT: integer(0, 65_535, 3001),
 
-    ORDER_SOURCE_URL: optionalUrl,
-    ORDER_SOURCE_TOKEN: optionalText,
-    ORDER_SOURCE_TIMEOUT_MS: integer(100, 120_000, 5_000),
+  ORDER_SOURCE_URL: optionalUrl,
+  ORDER_SOURCE_TOKEN: optionalText,
+  ORDER_SOURCE_TIMEOUT_MS: integer(100, 120_000, 5_000),
 
-    AUTH_JWT_SECRET: optionalText,
-    AUTH_JWKS_URL: optionalUrl,
-    AUTH_JWT_ISSUER: optionalText,
-    AUTH_JWT_AUDIENCE: optionalText,
-    AUTH_CUSTOMER_CLAIM: z.preprocess(emptyAsUndefined, z.string().default("sub")),
+  AUTH_JWT_SECRET: optionalText,
+  AUTH_JWKS_URL: optionalUrl,
+  AUTH_JWT_ISSUER: optionalText,
+  AUTH_JWT_AUDIENCE: optionalText,
+  AUTH_CUSTOMER_CLAIM: z.preprocess(emptyAsUndefined, z.string().default("sub")),
 
-    CORS_ORIGINS: commaList,
-    RATE_LIMIT_MAX: integer(1, 1_000_000, 300),
-    RATE_LIMIT_WINDOW_MS: integer(1_000, 3_600_000, 60_000),
-    BODY_LIMIT_BYTES: integer(1_024, 10_485_760, 65_536),
-    MAX_PARAM_LENGTH: integer(100, 65_535, 5_000),
-    SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 10_000),
+  CORS_ORIGINS: commaList,
+  RATE_LIMIT_MAX: integer(1, 1_000_000, 300),
+  RATE_LIMIT_WINDOW_MS: integer(1_000, 3_600_000, 60_000),
+  BODY_LIMIT_BYTES: integer(1_024, 10_485_760, 65_536),
+  MAX_PARAM_LENGTH: integer(100, 65_535, 5_000),
+  SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 10_000),
 
-    DATABASE_URL: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string()
-        .regex(/^postgres(ql)?:\/\//, { error: "must be a postgres:// URL (unset it for SQLite)" })
-        .optional(),
-    ),
-    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default("./data")),
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { error: "must be a postgres:// URL (unset it for SQLite)" })
+      .optional(),
+  ),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default("./data")),
 
-    WEBHOOK_SUBSCRIBERS: subscribersSchema,
-    ADMIN_TOKEN: z.preprocess(
-      emptyAsUndefined,
-      z.string().min(16, { error: "must be at least 16 characters" }).optional(),
-    ),
-    RECONCILE_INTERVAL_MS: integer(0, 86_400_000, 300_000),
-    RECONCILE_WINDOW_MS: integer(60_000, 2_592_000_000, 86_400_000),
-    WEBHOOK_MAX_ATTEMPTS: integer(1, 100, 10),
-    WEBHOOK_RETRY_BASE_MS: integer(1, 3_600_000, 5_000),
-    WEBHOOK_RETRY_MAX_MS: integer(1, 86_400_000, 3_600_000),
-    WEBHOOK_DELIVERY_TIMEOUT_MS: integer(100, 300_000, 15_000),
-    WEBHOOK_LEASE_MS: integer(500, 3_600_000, 60_000),
-    WEBHOOK_POLL_INTERVAL_MS: integer(10, 60_000, 1_000),
-    WEBHOOK_BODY_LIMIT_BYTES: integer(1_024, 10_485_760, 65_536),
-  })
-  .superRefine((env, context) => {
-    const problem = (variable: string, message: string) =>
-      context.addIssue({ code: "custom", path: [variable], message });
-    const live = env.PORTONE_API_SECRET !== undefined;
-    if (live) {
-      if (!env.PORTONE_STORE_ID)
-        problem(
-          "PORTONE_STORE_ID",
-          "is required with PORTONE_API_SECRET (the browser SDK needs it)",
-        );
-      if (!env.PORTONE_CHANNEL_KEY)
-        problem(
-          "PORTONE_CHANNEL_KEY",
-          "is required with PORTONE_API_SECRET (the channel the checkout opens)",
-        );
-      if (!env.ORDER_SOURCE_URL)
-        problem(
-          "ORDER_SOURCE_URL",
-          "is required with PORTONE_API_SECRET (the shop backend that says what an order costs)",
-        );
-      if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL)
-        problem(
-          "AUTH_JWT_SECRET",
-          "set AUTH_JWT_SECRET or AUTH_JWKS_URL: callers must be authenticated outside sandbox mode",
-        );
-    }
-    if (env.AUTH_JWT_SECRET && env.AUTH_JWKS_URL)
-      problem("AUTH_JWKS_URL", "set either AUTH_JWT_SECRET or AUTH_JWKS_URL, not both");
-    if (env.AUTH_JWT_SECRET && Buffer.byteLength(env.AUTH_JWT_SECRET) < 32)
-      problem("AUTH_JWT_SECRET", "must be at least 32 bytes for HS256");
-    if (env.AUTH_JWT_SECRET || env.AUTH_JWKS_URL) {
-      if (!env.AUTH_JWT_ISSUER)
-        problem("AUTH_JWT_ISSUER", "is required with JWT authentication (the expected `iss`)");
-      if (!env.AUTH_JWT_AUDIENCE)
-        problem("AUTH_JWT_AUDIENCE", "is required with JWT authentication (the expected `aud`)");
-    }
-    if (env.WEBHOOK_DELIVERY_TIMEOUT_MS >= env.WEBHOOK_LEASE_MS)
+  WEBHOOK_SUBSCRIBERS: subscribersSchema,
+  ADMIN_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+  ),
+  RECONCILE_INTERVAL_MS: integer(0, 86_400_000, 300_000),
+  RECONCILE_WINDOW_MS: integer(60_000, 2_592_000_000, 86_400_000),
+  WEBHOOK_MAX_ATTEMPTS: integer(1, 100, 10),
+  WEBHOOK_RETRY_BASE_MS: integer(1, 3_600_000, 5_000),
+  WEBHOOK_RETRY_MAX_MS: integer(1, 86_400_000, 3_600_000),
+  WEBHOOK_DELIVERY_TIMEOUT_MS: integer(100, 300_000, 15_000),
+  WEBHOOK_LEASE_MS: integer(500, 3_600_000, 60_000),
+  WEBHOOK_POLL_INTERVAL_MS: integer(10, 60_000, 1_000),
+  WEBHOOK_BODY_LIMIT_BYTES: integer(1_024, 10_485_760, 65_536),
+});
+
+/**
+ * Rules between variables, checked on the raw values so that they are reported together with
+ * the per-variable problems (a schema refinement would only run once every field parsed).
+ */
+function crossVariableProblems(raw: Record<string, string | undefined>): string[] {
+  const value = (name: string) => {
+    const text = raw[name]?.trim();
+    return text ? text : undefined;
+  };
+  const problems: string[] = [];
+  const problem = (variable: string, message: string) => problems.push(`${variable}: ${message}`);
+  if (value("PORTONE_API_SECRET")) {
+    if (!value("PORTONE_STORE_ID"))
+      problem("PORTONE_STORE_ID", "is required with PORTONE_API_SECRET (the browser SDK needs it)");
+    if (!value("PORTONE_CHANNEL_KEY"))
       problem(
-        "WEBHOOK_LEASE_MS",
-        "must be longer than WEBHOOK_DELIVERY_TIMEOUT_MS (a delivery must finish within its lease)",
+        "PORTONE_CHANNEL_KEY",
+        "is required with PORTONE_API_SECRET (the channel the checkout opens)",
       );
-    if (env.ORDER_SOURCE_TOKEN && !env.ORDER_SOURCE_URL)
-      problem("ORDER_SOURCE_TOKEN", "is set but ORDER_SOURCE_URL is not");
-  });
+    if (!value("ORDER_SOURCE_URL"))
+      problem(
+        "ORDER_SOURCE_URL",
+        "is required with PORTONE_API_SECRET (the shop backend that says what an order costs)",
+      );
+    if (!value("AUTH_JWT_SECRET") && !value("AUTH_JWKS_URL"))
+      problem(
+        "AUTH_JWT_SECRET",
+        "set AUTH_JWT_SECRET or AUTH_JWKS_URL: callers must be authenticated outside sandbox mode",
+      );
+  }
+  const jwtSecret = value("AUTH_JWT_SECRET");
+  if (jwtSecret && value("AUTH_JWKS_URL"))
+    problem("AUTH_JWKS_URL", "set either AUTH_JWT_SECRET or AUTH_JWKS_URL, not both");
+  if (jwtSecret && Buffer.byteLength(jwtSecret) < 32)
+    problem("AUTH_JWT_SECRET", "must be at least 32 bytes for HS256");
+  if (jwtSecret || value("AUTH_JWKS_URL")) {
+    if (!value("AUTH_JWT_ISSUER"))
+      problem("AUTH_JWT_ISSUER", "is required with JWT authentication (the expected `iss`)");
+    if (!value("AUTH_JWT_AUDIENCE"))
+      problem("AUTH_JWT_AUDIENCE", "is required with JWT authentication (the expected `aud`)");
+  }
+  if (value("ORDER_SOURCE_TOKEN") && !value("ORDER_SOURCE_URL"))
+    problem("ORDER_SOURCE_TOKEN", "is set but ORDER_SOURCE_URL is not");
+  return problems;
+}
 
 /** Parses the environment. Throws `ConfigError` with one line per problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): EnvConfig {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const variable = issue.path.length > 0 ? String(issue.path[0]) : "environment";
-      const detail = issue.path.length > 1 ? ` (at ${issue.path.slice(1).join(".")})` : "";
-      return `${variable}: ${issue.message}${detail}`;
-    });
-    throw new ConfigError([...new Set(problems)]);
-  }
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const variable = issue.path.length > 0 ? String(issue.path[0]) : "environment";
+        const detail = issue.path.length > 1 ? ` (at ${issue.path.slice(1).join(".")})` : "";
+        return `${variable}: ${issue.message}${detail}`;
+      });
+  problems.push(...crossVariableProblems(env));
+  if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   const env_ = parsed.data;
   const portoneTuning = {
     timeoutMs: env_.PORTONE_TIMEOUT_MS,

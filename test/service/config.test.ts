@@ -1,0 +1,160 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, withPortOne } from "../../src/config.js";
+
+const LIVE = {
+  PORTONE_API_SECRET: "live-secret-value-0123456789",
+  PORTONE_STORE_ID: "store-123",
+  PORTONE_CHANNEL_KEY: "channel-key-123",
+  ORDER_SOURCE_URL: "https://shop.internal/api/orders",
+  ORDER_SOURCE_TOKEN: "order-token-value-0123",
+  AUTH_JWT_SECRET: "hs256-secret-with-enough-bytes-0123456789",
+  AUTH_JWT_ISSUER: "https://shop.example/auth",
+  AUTH_JWT_AUDIENCE: "portone-bff",
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("configuration from the environment", () => {
+  it("with no PortOne secret it is sandbox mode with defaults", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      host: "0.0.0.0",
+      port: 3000,
+      sandboxMode: true,
+      portone: null,
+      sandboxPort: 3001,
+      store: { dataDir: "./data" },
+      http: { rateLimitMax: 300, bodyLimitBytes: 65_536, corsOrigins: [] },
+      webhooks: { subscribers: [], reconcileIntervalMs: 300_000 },
+    });
+    expect(config.auth).toBeUndefined();
+  });
+
+  it("a complete live config is typed and normalised", () => {
+    const config = loadConfig({
+      ...LIVE,
+      PORT: "8080",
+      PORTONE_BASE_URL: "https://api.portone.io/",
+      PORTONE_WEBHOOK_SECRET: "whsec_a, whsec_b",
+      CORS_ORIGINS: "https://shop.example,https://m.shop.example",
+      DATABASE_URL: "postgres://db.internal/bff",
+      WEBHOOK_SUBSCRIBERS: JSON.stringify([
+        { url: "https://fulfil.internal/hooks", events: ["Transaction.Paid"], secret: "whsec_x" },
+      ]),
+      ADMIN_TOKEN: "admin-token-0123456789",
+    });
+    expect(config.sandboxMode).toBe(false);
+    expect(config.port).toBe(8080);
+    expect(config.portone).toMatchObject({
+      baseUrl: "https://api.portone.io",
+      channelType: "LIVE",
+      webhookSecrets: ["whsec_a", "whsec_b"],
+      timeoutMs: 60_000,
+      maxRetries: 2,
+    });
+    expect(config.auth).toMatchObject({ customerClaim: "sub", issuer: LIVE.AUTH_JWT_ISSUER });
+    expect(config.http.corsOrigins).toEqual(["https://shop.example", "https://m.shop.example"]);
+    expect(config.store.databaseUrl).toBe("postgres://db.internal/bff");
+    expect(config.webhooks.subscribers).toHaveLength(1);
+    expect(config.orderSource).toEqual({
+      url: LIVE.ORDER_SOURCE_URL,
+      token: LIVE.ORDER_SOURCE_TOKEN,
+      timeoutMs: 5_000,
+    });
+    const service = withPortOne(config, config.portone as NonNullable<typeof config.portone>);
+    expect(service).not.toHaveProperty("portoneTuning");
+  });
+
+  it("reports every problem on its own line, naming the variable", () => {
+    const problems = problemsOf({
+      PORTONE_API_SECRET: "live-secret-value-0123456789",
+      PORT: "eighty",
+      LOG_LEVEL: "loud",
+      PORTONE_CHANNEL_TYPE: "PROD",
+      PORTONE_TIMEOUT_MS: "5",
+      DATABASE_URL: "mysql://x",
+      WEBHOOK_SUBSCRIBERS: "{not json",
+    });
+    const variables = problems.map((line) => line.split(":")[0]);
+    expect(variables).toEqual(
+      expect.arrayContaining([
+        "PORT",
+        "LOG_LEVEL",
+        "PORTONE_CHANNEL_TYPE",
+        "PORTONE_TIMEOUT_MS",
+        "DATABASE_URL",
+        "WEBHOOK_SUBSCRIBERS",
+      ]),
+    );
+    expect(problems.find((line) => line.startsWith("PORT:"))).toBe("PORT: must be a whole number");
+    expect(problems.find((line) => line.startsWith("PORTONE_TIMEOUT_MS"))).toBe(
+      "PORTONE_TIMEOUT_MS: must be at least 100",
+    );
+  });
+
+  it("a live config says what is missing", () => {
+    const problems = problemsOf({ PORTONE_API_SECRET: "live-secret-value-0123456789" });
+    expect(problems.map((line) => line.split(":")[0]).sort()).toEqual(
+      ["AUTH_JWT_SECRET", "ORDER_SOURCE_URL", "PORTONE_CHANNEL_KEY", "PORTONE_STORE_ID"].sort(),
+    );
+    expect(problems.join("\n")).toMatch(/AUTH_JWT_SECRET: set AUTH_JWT_SECRET or AUTH_JWKS_URL/);
+  });
+
+  it("checks JWT settings: short secrets, both verifiers, missing issuer/audience", () => {
+    const problems = problemsOf({
+      ...LIVE,
+      AUTH_JWT_SECRET: "short",
+      AUTH_JWKS_URL: "https://idp.example/jwks.json",
+      AUTH_JWT_ISSUER: "",
+      AUTH_JWT_AUDIENCE: "",
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "AUTH_JWKS_URL: set either AUTH_JWT_SECRET or AUTH_JWKS_URL, not both",
+        "AUTH_JWT_SECRET: must be at least 32 bytes for HS256",
+        "AUTH_JWT_ISSUER: is required with JWT authentication (the expected `iss`)",
+        "AUTH_JWT_AUDIENCE: is required with JWT authentication (the expected `aud`)",
+      ]),
+    );
+  });
+
+  it("validates webhook subscribers inside the JSON", () => {
+    const problems = problemsOf({
+      WEBHOOK_SUBSCRIBERS: JSON.stringify([{ url: "ftp://x", secret: "" }]),
+    });
+    expect(problems.every((line) => line.startsWith("WEBHOOK_SUBSCRIBERS:"))).toBe(true);
+    expect(problems.join("\n")).toMatch(/at 0\.url/);
+    expect(problems.join("\n")).toMatch(/at 0\.secret/);
+  });
+
+  it("never echoes a value, secret or not, in its messages", () => {
+    const secretish = "sk_live_do_not_print_me_0123456789";
+    const error = (() => {
+      try {
+        loadConfig({
+          PORTONE_API_SECRET: secretish,
+          AUTH_JWT_SECRET: "short-but-secret-xyz",
+          PORTONE_BASE_URL: `not a url ${secretish}`,
+          ADMIN_TOKEN: "tiny",
+          WEBHOOK_SUBSCRIBERS: `[{"url":"${secretish}","secret":"${secretish}"}]`,
+          PORT: secretish,
+        });
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      throw new Error("expected a ConfigError");
+    })();
+    expect(error.problems.length).toBeGreaterThan(4);
+    expect(error.message).not.toContain(secretish);
+    expect(error.message).not.toContain("short-but-secret-xyz");
+    expect(error.message).not.toContain("tiny");
+  });
+});

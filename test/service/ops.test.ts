@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  checkout,
+  configFromEnv,
+  newOrder,
+  type RunningSandbox,
+  type RunningService,
+  type ShopBackend,
+  serviceEnv,
+  signToken,
+  startSandbox,
+  startService,
+  startShopBackend,
+  trpcClient,
+  trpcErrorOf,
+} from "./support/harness.js";
+
+const ALLOWED_ORIGIN = "https://shop.example";
+
+let sandbox: RunningSandbox;
+let shop: ShopBackend;
+let running: RunningService;
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  shop = await startShopBackend();
+  running = await startService(
+    configFromEnv(
+      serviceEnv(sandbox, shop, {
+        CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://admin.shop.example`,
+        RATE_LIMIT_MAX: "40",
+        BODY_LIMIT_BYTES: "2048",
+      }),
+    ),
+  );
+});
+
+afterAll(async () => {
+  await running?.service.close();
+  await shop?.app.close();
+  await sandbox?.sandbox.close();
+});
+
+describe("ops endpoints", () => {
+  it("/healthz answers ok and /readyz checks the store and PortOne", async () => {
+    const health = await fetch(`${running.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${running.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({
+      status: "ready",
+      checks: { store: "ok", portone: "ok" },
+    });
+  });
+
+  it("/metrics has HTTP latency by route, PortOne calls by operation/outcome, syncs by result", async () => {
+    const alice = trpcClient(running.url, await signToken("metrics-alice"));
+    const order = newOrder("metrics-alice");
+    shop.orders.set(order.orderId, order);
+    const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
+    await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+    await alice.payment.complete.mutate({ paymentId: prepared.paymentId });
+    await alice.payment.get.query({ paymentId: prepared.paymentId });
+
+    const response = await fetch(`${running.url}/metrics`);
+    expect(response.headers.get("content-type")).toMatch(/text\/plain/);
+    const text = await response.text();
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/trpc\/:path",status_code="200"\} \d+/,
+    );
+    expect(text).toMatch(
+      /portone_requests_total\{operation="preRegisterPayment",outcome="success"\} 1/,
+    );
+    expect(text).toMatch(/portone_requests_total\{operation="getPayment",outcome="success"\} \d+/);
+    expect(text).toMatch(
+      /portone_request_duration_seconds_bucket\{le="0.005",operation="getPayment"/,
+    );
+    expect(text).toMatch(/payment_syncs_total\{result="changed"\} \d+/);
+    expect(text).toMatch(/payment_syncs_total\{result="unchanged"\} \d+/);
+    expect(text).toMatch(/payment_status_changes_total\{status="PAID"\} \d+/);
+    expect(text).toContain("process_cpu_user_seconds_total");
+    // Payment ids never become label values.
+    expect(text).not.toContain(prepared.paymentId);
+  });
+});
+
+describe("HTTP hardening", () => {
+  it("echoes a well-formed x-request-id and makes one otherwise", async () => {
+    const given = await fetch(`${running.url}/healthz`, {
+      headers: { "x-request-id": "edge-proxy-req-12345" },
+    });
+    expect(given.headers.get("x-request-id")).toBe("edge-proxy-req-12345");
+    const made = await fetch(`${running.url}/healthz`, { headers: { "x-request-id": "bad id!" } });
+    expect(made.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("sets security headers (helmet)", async () => {
+    const response = await fetch(`${running.url}/healthz`);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("strict-transport-security")).toMatch(/max-age/);
+    expect(response.headers.get("x-powered-by")).toBeNull();
+  });
+
+  it("allows CORS only from the configured origins", async () => {
+    const preflight = (origin: string) =>
+      fetch(`${running.url}/trpc/payment.get`, {
+        method: "OPTIONS",
+        headers: {
+          origin,
+          "access-control-request-method": "GET",
+          "access-control-request-headers": "authorization",
+        },
+      });
+    const allowed = await preflight(ALLOWED_ORIGIN);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
+    expect(allowed.headers.get("access-control-allow-headers")).toMatch(/authorization/);
+    const denied = await preflight("https://evil.example");
+    expect(denied.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("refuses bodies over the limit with 413", async () => {
+    const response = await fetch(`${running.url}/trpc/payment.prepare`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${await signToken("alice")}`,
+      },
+      body: JSON.stringify({ orderId: "x".repeat(4096) }),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it("serves batched GETs whose path names many procedures", async () => {
+    const client = trpcClient(running.url, await signToken("batcher"));
+    const calls = Array.from({ length: 30 }, (_, index) =>
+      trpcErrorOf(client.payment.get.query({ paymentId: `missing-${index}` })),
+    );
+    const errors = await Promise.all(calls);
+    expect(new Set(errors.map((error) => error.code))).toEqual(new Set(["NOT_FOUND"]));
+  });
+
+  it("rate-limits per caller: one caller's burst does not limit another", async () => {
+    const greedy = await signToken("greedy");
+    const statuses: number[] = [];
+    for (let index = 0; index < 45; index++) {
+      const response = await fetch(
+        `${running.url}/trpc/payment.get?input=${encodeURIComponent(JSON.stringify({ paymentId: "p" }))}`,
+        { headers: { authorization: `Bearer ${greedy}` } },
+      );
+      statuses.push(response.status);
+      await response.body?.cancel();
+    }
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
+    const polite = trpcClient(running.url, await signToken("polite"));
+    const error = await trpcErrorOf(polite.payment.get.query({ paymentId: "p" }));
+    expect(error.code).toBe("NOT_FOUND");
+  });
+});
