@@ -122,7 +122,7 @@ describe("caller identity", () => {
 describe("JWKS verification (RS256 keys served by an identity provider)", () => {
   let idp: FastifyInstance;
   let jwksService: RunningService;
-  let privateKey: CryptoKey;
+  let privateKey: Parameters<SignJWT["sign"]>[0];
 
   beforeAll(async () => {
     const pair = await generateKeyPair("RS256", { extractable: true });
@@ -146,7 +146,7 @@ describe("JWKS verification (RS256 keys served by an identity provider)", () => 
     await idp?.close();
   });
 
-  const sign = (claims: Record<string, unknown>, key: CryptoKey = privateKey) =>
+  const sign = (claims: Record<string, unknown>, key = privateKey) =>
     new SignJWT(claims)
       .setProtectedHeader({ alg: "RS256", kid: "key-1" })
       .setIssuer(JWT_ISSUER)
