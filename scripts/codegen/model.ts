@@ -183,7 +183,11 @@ function buildOperation(
     bodyInQuery,
     response,
     errorTypes,
-    errorClass: `${op.operationId[0]?.toUpperCase()}${op.operationId.slice(1)}Error`,
+    // Named after the error schema, as the official SDK does (so `getAllPaymentsByCursor`
+    // throws `GetAllPaymentsError`).
+    errorClass: errorRef
+      ? refName(errorRef)
+      : `${op.operationId[0]?.toUpperCase()}${op.operationId.slice(1)}Error`,
   };
 }
 

@@ -39,11 +39,11 @@ export type ConfirmEscrowError = InstanceType<typeof ConfirmEscrowError>;
 export const ConfirmPaymentError = /*#__PURE__*/ defineOperationError<AlreadyPaidError | ForbiddenError | InformationMismatchError | InvalidPaymentTokenError | InvalidRequestError | PaymentNotFoundError | PgProviderError | UnauthorizedError, PaymentError>("ConfirmPaymentError", PaymentError);
 export type ConfirmPaymentError = InstanceType<typeof ConfirmPaymentError>;
 /** Thrown by `getAllPaymentEventsByCursor`; `data.type` tells which failure it was. */
-export const GetAllPaymentEventsByCursorError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentError>("GetAllPaymentEventsByCursorError", PaymentError);
-export type GetAllPaymentEventsByCursorError = InstanceType<typeof GetAllPaymentEventsByCursorError>;
+export const GetAllPaymentEventsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentError>("GetAllPaymentEventsError", PaymentError);
+export type GetAllPaymentEventsError = InstanceType<typeof GetAllPaymentEventsError>;
 /** Thrown by `getAllPaymentsByCursor`; `data.type` tells which failure it was. */
-export const GetAllPaymentsByCursorError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentError>("GetAllPaymentsByCursorError", PaymentError);
-export type GetAllPaymentsByCursorError = InstanceType<typeof GetAllPaymentsByCursorError>;
+export const GetAllPaymentsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentError>("GetAllPaymentsError", PaymentError);
+export type GetAllPaymentsError = InstanceType<typeof GetAllPaymentsError>;
 /** Thrown by `getPayment`; `data.type` tells which failure it was. */
 export const GetPaymentError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | UnauthorizedError, PaymentError>("GetPaymentError", PaymentError);
 export type GetPaymentError = InstanceType<typeof GetPaymentError>;
@@ -83,8 +83,8 @@ export const paymentOperations: OperationTable = {
   closeVirtualAccount: { route: "POST /payments/{paymentId}/virtual-account/close", query: ["storeId"], error: CloseVirtualAccountError },
   confirmEscrow: { route: "POST /payments/{paymentId}/escrow/complete", body: true, defaultStoreId: true, error: ConfirmEscrowError },
   confirmPayment: { route: "POST /payments/{paymentId}/confirm", body: true, defaultStoreId: true, error: ConfirmPaymentError },
-  getAllPaymentEventsByCursor: { route: "GET /payment-events-by-cursor", query: ["requestBody"], body: true, defaultStoreId: true, error: GetAllPaymentEventsByCursorError, unstable: true },
-  getAllPaymentsByCursor: { route: "GET /payments-by-cursor", query: ["requestBody"], body: true, defaultStoreId: true, error: GetAllPaymentsByCursorError, unstable: true },
+  getAllPaymentEventsByCursor: { route: "GET /payment-events-by-cursor", query: ["requestBody"], body: true, defaultStoreId: true, error: GetAllPaymentEventsError, unstable: true },
+  getAllPaymentsByCursor: { route: "GET /payments-by-cursor", query: ["requestBody"], body: true, defaultStoreId: true, error: GetAllPaymentsError, unstable: true },
   getPayment: { route: "GET /payments/{paymentId}", query: ["storeId"], error: GetPaymentError },
   getPaymentTransactions: { route: "GET /payments/{paymentId}/transactions", query: ["storeId"], error: GetPaymentTransactionsError, unstable: true },
   getPayments: { route: "GET /payments", query: ["requestBody"], body: true, error: GetPaymentsError },
@@ -206,7 +206,7 @@ export type PaymentClient = {
   }, callOptions?: CallOptions) => Promise<ConfirmedPaymentSummary>;
   /**
    * 결제 이벤트 대용량 다건 조회(커서 기반)
-   * @throws {@link GetAllPaymentEventsByCursorError}
+   * @throws {@link GetAllPaymentEventsError}
    * @unstable carries no compatibility promise from PortOne
    */
   getAllPaymentEventsByCursor: (options?: {
@@ -223,7 +223,7 @@ export type PaymentClient = {
   }, callOptions?: CallOptions) => Promise<GetAllPaymentEventsByCursorResponse>;
   /**
    * 결제 대용량 다건 조회(커서 기반)
-   * @throws {@link GetAllPaymentsByCursorError}
+   * @throws {@link GetAllPaymentsError}
    * @unstable carries no compatibility promise from PortOne
    */
   getAllPaymentsByCursor: (options?: {

@@ -65,8 +65,8 @@ export type IssueB2bTaxInvoiceImmediatelyError = InstanceType<typeof IssueB2bTax
 export const RefuseB2bTaxInvoiceRequestError = /*#__PURE__*/ defineOperationError<B2bExternalServiceError | B2bNotEnabledError | B2bTaxInvoiceNoSupplierDocumentKeyError | B2bTaxInvoiceNotFoundError | B2bTaxInvoiceNotRequestedStatusError | ForbiddenError | InvalidRequestError | UnauthorizedError, TaxInvoiceError>("RefuseB2bTaxInvoiceRequestError", TaxInvoiceError);
 export type RefuseB2bTaxInvoiceRequestError = InstanceType<typeof RefuseB2bTaxInvoiceRequestError>;
 /** Thrown by `requestB2bTaxInvoice`; `data.type` tells which failure it was. */
-export const RequestB2bTaxInvoiceError = /*#__PURE__*/ defineOperationError<B2BCannotChangeTaxTypeError | B2BTaxInvoiceStatusNotSendingCompletedError | B2bExternalServiceError | B2bIssuanceTypeMismatchError | B2bModificationNotProvidedError | B2bNotEnabledError | B2bOriginalTaxInvoiceNotFoundError | B2bTaxInvoiceNoRecipientDocumentKeyError | B2bTaxInvoiceNotDraftedStatusError | B2bTaxInvoiceNotFoundError | ForbiddenError | InvalidRequestError | UnauthorizedError, TaxInvoiceError>("RequestB2bTaxInvoiceError", TaxInvoiceError);
-export type RequestB2bTaxInvoiceError = InstanceType<typeof RequestB2bTaxInvoiceError>;
+export const requestB2bTaxInvoiceError = /*#__PURE__*/ defineOperationError<B2BCannotChangeTaxTypeError | B2BTaxInvoiceStatusNotSendingCompletedError | B2bExternalServiceError | B2bIssuanceTypeMismatchError | B2bModificationNotProvidedError | B2bNotEnabledError | B2bOriginalTaxInvoiceNotFoundError | B2bTaxInvoiceNoRecipientDocumentKeyError | B2bTaxInvoiceNotDraftedStatusError | B2bTaxInvoiceNotFoundError | ForbiddenError | InvalidRequestError | UnauthorizedError, TaxInvoiceError>("requestB2bTaxInvoiceError", TaxInvoiceError);
+export type requestB2bTaxInvoiceError = InstanceType<typeof requestB2bTaxInvoiceError>;
 /** Thrown by `requestB2bTaxInvoiceReverseIssuance`; `data.type` tells which failure it was. */
 export const RequestB2bTaxInvoiceReverseIssuanceError = /*#__PURE__*/ defineOperationError<B2BCannotChangeTaxTypeError | B2BTaxInvoiceStatusNotSendingCompletedError | B2bCounterpartyNotFoundError | B2bCounterpartyNtsNotConnectedError | B2bExternalServiceError | B2bIdAlreadyExistsError | B2bIssuanceTypeMismatchError | B2bModificationNotProvidedError | B2bNotEnabledError | B2bOriginalTaxInvoiceNotFoundError | B2bRecipientNotFoundError | B2bSupplierNotFoundError | B2bTaxInvoiceNotFoundError | B2bTaxInvoiceRecipientDocumentKeyAlreadyUsedError | B2bTaxInvoiceSupplierDocumentKeyAlreadyUsedError | ForbiddenError | InvalidRequestError | UnauthorizedError, TaxInvoiceError>("RequestB2bTaxInvoiceReverseIssuanceError", TaxInvoiceError);
 export type RequestB2bTaxInvoiceReverseIssuanceError = InstanceType<typeof RequestB2bTaxInvoiceReverseIssuanceError>;
@@ -97,7 +97,7 @@ export const taxInvoiceOperations: OperationTable = {
   issueB2bTaxInvoice: { route: "POST /b2b/tax-invoices/{taxInvoiceKey}/issue", query: ["brn","taxInvoiceKeyType","test"], body: true, error: IssueB2bTaxInvoiceError },
   issueB2bTaxInvoiceImmediately: { route: "POST /b2b/tax-invoices/issue-immediately", query: ["test"], body: true, error: IssueB2bTaxInvoiceImmediatelyError },
   refuseB2bTaxInvoiceRequest: { route: "POST /b2b/tax-invoices/{taxInvoiceKey}/refuse-request", query: ["brn","taxInvoiceKeyType","test"], body: true, error: RefuseB2bTaxInvoiceRequestError },
-  requestB2bTaxInvoice: { route: "POST /b2b/tax-invoices/{taxInvoiceKey}/request", query: ["brn","taxInvoiceKeyType","test"], error: RequestB2bTaxInvoiceError },
+  requestB2bTaxInvoice: { route: "POST /b2b/tax-invoices/{taxInvoiceKey}/request", query: ["brn","taxInvoiceKeyType","test"], error: requestB2bTaxInvoiceError },
   requestB2bTaxInvoiceReverseIssuance: { route: "POST /b2b/tax-invoices/request-reverse-issuance", query: ["test"], body: true, error: RequestB2bTaxInvoiceReverseIssuanceError },
   sendToNtsB2bTaxInvoice: { route: "POST /b2b/tax-invoices/{taxInvoiceKey}/send-to-nts", query: ["brn","taxInvoiceKeyType","test"], error: SendToNtsB2bTaxInvoiceError },
   updateB2bTaxInvoiceDraft: { route: "PUT /b2b/tax-invoices/draft", query: ["test"], body: true, error: UpdateB2bTaxInvoiceDraftError },
@@ -370,7 +370,7 @@ export type TaxInvoiceClient = {
   }, callOptions?: CallOptions) => Promise<RefuseB2bTaxInvoiceRequestResponse>;
   /**
    * 세금계산서 역발행 요청
-   * @throws {@link RequestB2bTaxInvoiceError}
+   * @throws {@link requestB2bTaxInvoiceError}
    */
   requestB2bTaxInvoice: (options: {
     /** 세금계산서 문서 번호 */

@@ -11,11 +11,11 @@ export { CashReceiptError };
 export * from "./types.js";
 
 /** Thrown by `cancelCashReceiptByPaymentId`; `data.type` tells which failure it was. */
-export const CancelCashReceiptByPaymentIdError = /*#__PURE__*/ defineOperationError<CashReceiptNotFoundError | CashReceiptNotIssuedError | ForbiddenError | InvalidRequestError | PgProviderError | UnauthorizedError, CashReceiptError>("CancelCashReceiptByPaymentIdError", CashReceiptError);
-export type CancelCashReceiptByPaymentIdError = InstanceType<typeof CancelCashReceiptByPaymentIdError>;
+export const CancelCashReceiptError = /*#__PURE__*/ defineOperationError<CashReceiptNotFoundError | CashReceiptNotIssuedError | ForbiddenError | InvalidRequestError | PgProviderError | UnauthorizedError, CashReceiptError>("CancelCashReceiptError", CashReceiptError);
+export type CancelCashReceiptError = InstanceType<typeof CancelCashReceiptError>;
 /** Thrown by `getCashReceiptByPaymentId`; `data.type` tells which failure it was. */
-export const GetCashReceiptByPaymentIdError = /*#__PURE__*/ defineOperationError<CashReceiptNotFoundError | ForbiddenError | InvalidRequestError | UnauthorizedError, CashReceiptError>("GetCashReceiptByPaymentIdError", CashReceiptError);
-export type GetCashReceiptByPaymentIdError = InstanceType<typeof GetCashReceiptByPaymentIdError>;
+export const GetCashReceiptError = /*#__PURE__*/ defineOperationError<CashReceiptNotFoundError | ForbiddenError | InvalidRequestError | UnauthorizedError, CashReceiptError>("GetCashReceiptError", CashReceiptError);
+export type GetCashReceiptError = InstanceType<typeof GetCashReceiptError>;
 /** Thrown by `getCashReceipts`; `data.type` tells which failure it was. */
 export const GetCashReceiptsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, CashReceiptError>("GetCashReceiptsError", CashReceiptError);
 export type GetCashReceiptsError = InstanceType<typeof GetCashReceiptsError>;
@@ -25,8 +25,8 @@ export type IssueCashReceiptError = InstanceType<typeof IssueCashReceiptError>;
 
 /** Where each parameter of the payment.cashReceipt operations goes on the wire. */
 export const cashReceiptOperations: OperationTable = {
-  cancelCashReceiptByPaymentId: { route: "POST /payments/{paymentId}/cash-receipt/cancel", query: ["storeId"], error: CancelCashReceiptByPaymentIdError },
-  getCashReceiptByPaymentId: { route: "GET /payments/{paymentId}/cash-receipt", query: ["storeId"], error: GetCashReceiptByPaymentIdError },
+  cancelCashReceiptByPaymentId: { route: "POST /payments/{paymentId}/cash-receipt/cancel", query: ["storeId"], error: CancelCashReceiptError },
+  getCashReceiptByPaymentId: { route: "GET /payments/{paymentId}/cash-receipt", query: ["storeId"], error: GetCashReceiptError },
   getCashReceipts: { route: "GET /cash-receipts", query: ["requestBody"], body: true, error: GetCashReceiptsError },
   issueCashReceipt: { route: "POST /cash-receipts", body: true, defaultStoreId: true, error: IssueCashReceiptError },
 };
@@ -34,7 +34,7 @@ export const cashReceiptOperations: OperationTable = {
 export type CashReceiptClient = {
   /**
    * 현금 영수증 취소
-   * @throws {@link CancelCashReceiptByPaymentIdError}
+   * @throws {@link CancelCashReceiptError}
    */
   cancelCashReceiptByPaymentId: (options: {
     /** 결제 건 아이디 */
@@ -44,7 +44,7 @@ export type CashReceiptClient = {
   }, callOptions?: CallOptions) => Promise<CancelCashReceiptResponse>;
   /**
    * 현금 영수증 단건 조회
-   * @throws {@link GetCashReceiptByPaymentIdError}
+   * @throws {@link GetCashReceiptError}
    */
   getCashReceiptByPaymentId: (options: {
     /** 결제 건 아이디 */
