@@ -15,7 +15,9 @@ export type ScriptedReply =
   /** never answer (the client must time out or abort) */
   | "hang"
   /** destroy the connection without a response */
-  | "reset";
+  | "reset"
+  /** send status and headers, then never finish the body */
+  | "stall-body";
 
 export interface ScriptedServer {
   baseUrl: string;
@@ -55,6 +57,11 @@ export async function startScriptedServer(
       if (reply === undefined || reply === "hang") return;
       if (reply === "reset") {
         req.socket.destroy();
+        return;
+      }
+      if (reply === "stall-body") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"status":');
         return;
       }
       res.writeHead(reply.status, reply.headers ?? {});

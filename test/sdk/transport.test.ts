@@ -150,6 +150,12 @@ describe("retries", () => {
     expect(bodies.size).toBe(1);
   });
 
+  it("falls back to the error type for the message when PortOne sends none", async () => {
+    server.script("/payments/no-message", [json(404, { type: "PAYMENT_NOT_FOUND" })]);
+    const error = await failure(client().getPayment({ paymentId: "no-message" }));
+    expect((error as Error).message).toBe("PAYMENT_NOT_FOUND");
+  });
+
   it("never retries a 4xx business error", async () => {
     server.script("/payments/order-3/cancel", [
       json(400, { type: "PAYMENT_NOT_PAID", message: "결제 완료 상태가 아닙니다" }),
@@ -214,6 +220,15 @@ describe("transport errors", () => {
     expect((error as RequestTimeoutError).operation).toBe("getPayment");
     expect((error as RequestTimeoutError).timeoutMs).toBe(150);
     expect(server.requests).toHaveLength(2);
+  });
+
+  it("times out a body that stops halfway, keeping the status that arrived", async () => {
+    server.script("/payments/stall", ["stall-body"]);
+    const error = await failure(
+      client({ timeoutMs: 150, maxRetries: 0 }).getPayment({ paymentId: "stall" }),
+    );
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect((error as RequestTimeoutError).status).toBe(200);
   });
 
   it("reports an HTML 502 as UnexpectedResponseError with a short snippet and no secret", async () => {

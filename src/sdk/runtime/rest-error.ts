@@ -25,7 +25,14 @@ export abstract class RestError extends PortOneError {
   readonly operation: string | undefined;
 
   constructor(data: RestErrorBody | { readonly type: Unrecognized }, response?: ResponseDetails) {
-    super("message" in data && typeof data.message === "string" ? data.message : undefined);
+    // PortOne's own message when it sent one; else the type, so a log line still says what failed.
+    super(
+      "message" in data && typeof data.message === "string"
+        ? data.message
+        : typeof data.type === "string"
+          ? data.type
+          : undefined,
+    );
     this.data = data;
     this.status = response?.status ?? 0;
     this.headers = response?.headers ?? new Headers();

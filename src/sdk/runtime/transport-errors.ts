@@ -12,7 +12,8 @@ export interface TransportErrorDetails {
 /** The request (one attempt, including reading the body) took longer than `timeoutMs`. */
 export class RequestTimeoutError extends PortOneError {
   readonly operation: string;
-  readonly status: number | undefined = undefined;
+  /** Set when the headers arrived but the body did not in time. */
+  readonly status: number | undefined;
   readonly timeoutMs: number;
 
   constructor(details: TransportErrorDetails & { timeoutMs: number }) {
@@ -23,6 +24,7 @@ export class RequestTimeoutError extends PortOneError {
     });
     this.name = "RequestTimeoutError";
     this.operation = details.operation;
+    this.status = details.status;
     this.timeoutMs = details.timeoutMs;
   }
 }
