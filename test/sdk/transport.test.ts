@@ -285,6 +285,21 @@ describe("transport errors", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("stops waiting between retries when the caller aborts", async () => {
+    server.script("/payments/slow-retry", [
+      json(503, { type: "UNAVAILABLE" }, { "retry-after": "30" }),
+      json(200, paid),
+    ]);
+    const controller = new AbortController();
+    const reason = new Error("shutting down");
+    setTimeout(() => controller.abort(reason), 200);
+    const error = await failure(
+      client().getPayment({ paymentId: "slow-retry" }, { signal: controller.signal }),
+    );
+    expect(error).toBe(reason);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it("does not start when the signal is already aborted", async () => {
     const error = await failure(
       client().getPayment({ paymentId: "x" }, { signal: AbortSignal.abort(new Error("no")) }),
