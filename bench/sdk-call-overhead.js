@@ -21,8 +21,8 @@ import {
 
 checkBuiltSdk();
 
-const rounds = Number(process.env.BENCH_CALL_ROUNDS ?? 20);
-const callsPerRound = Number(process.env.BENCH_CALLS ?? 300);
+const rounds = Number(process.env.BENCH_CALL_ROUNDS ?? 60);
+const callsPerRound = Number(process.env.BENCH_CALLS ?? 100);
 
 const server = spawn(
   process.execPath,
@@ -100,9 +100,12 @@ try {
       variant.samples.push(await timeCalls(variant, callsPerRound));
     }
   }
-} finally {
+} catch (error) {
   server.stdin.end();
+  throw error;
 }
+const paymentJson = await (await fetch(`${baseUrl}/payments/${paymentId}`)).text();
+server.stdin.end();
 
 const limit = median(variants[0].samples);
 console.log(
@@ -126,4 +129,51 @@ const perRoundRatio = (index) =>
 console.log(
   `- per-round median ratio to raw fetch: fetch + SDK chores ${fixed(perRoundRatio(1), 3)}x, portone-bff ${fixed(perRoundRatio(2), 3)}x, @portone/server-sdk ${fixed(perRoundRatio(3), 3)}x (target for portone-bff <= 1.05x)\n`,
 );
+// The same three clients against a stub `fetch` that returns a ready Response without any
+// socket: what remains is each client's own CPU cost per call, free of network noise.
+const realFetch = globalThis.fetch;
+globalThis.fetch = async () =>
+  new Response(paymentJson, { status: 200, headers: { "content-type": "application/json" } });
+const stubbedOurs = PortOneClient({ secret, baseUrl });
+const stubbedOfficial = OfficialClient({ secret, baseUrl });
+const stubVariants = [
+  {
+    name: "stub fetch + json (limit)",
+    call: async () => {
+      const response = await fetch(`${baseUrl}/payments/${encodeURIComponent(paymentId)}`, {
+        headers: { Authorization: `PortOne ${secret}` },
+      });
+      return response.json();
+    },
+  },
+  { name: "portone-bff getPayment", call: () => stubbedOurs.payment.getPayment({ paymentId }) },
+  {
+    name: "@portone/server-sdk getPayment",
+    call: () => stubbedOfficial.payment.getPayment({ paymentId }),
+  },
+];
+for (const variant of stubVariants) {
+  await timeCalls(variant, 5_000);
+  variant.samples = [];
+}
+for (let round = 0; round < 15; round++) {
+  for (const variant of rotated(stubVariants, round)) {
+    variant.samples.push(await timeCalls(variant, 5_000));
+  }
+}
+globalThis.fetch = realFetch;
+const stubLimit = median(stubVariants[0].samples);
+console.log("### Client CPU cost per call, stub fetch (no socket)\n");
+printTable([
+  ["variant", "µs/call (median)", "added over stub fetch, µs", "spread"],
+  ...stubVariants.map((variant) => {
+    const perCall = median(variant.samples);
+    return [
+      variant.name,
+      fixed(perCall, 2),
+      variant === stubVariants[0] ? "-" : fixed(perCall - stubLimit, 2),
+      `±${fixed(relativeSpread(variant.samples) * 100, 1)}%`,
+    ];
+  }),
+]);
 if (sink === 0.5) console.log("");
