@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sign } from "../../src/sdk/webhook/index.js";
+import {
+  type RunningSandbox,
+  type ShopBackend,
+  serviceEnv,
+  startSandbox,
+  startShopBackend,
+} from "../service/support/harness.js";
+import { type ServiceProcess, startServiceProcess } from "./support/service-process.js";
+import { randomSecret, SubscriberServer, waitFor } from "./support/subscriber-server.js";
+import { TEST_DATABASE_URL, temporaryPostgresSchema } from "./support/test-databases.js";
+
+/**
+ * Three service processes on one PostgreSQL share the inbox and the outbox: PortOne's webhooks
+ * land on any of them (and twice), yet each event reaches each subscriber, and no delivery
+ * attempt is ever made twice or overlaps another attempt of the same delivery.
+ */
+describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
+  let sandbox: RunningSandbox;
+  let shop: ShopBackend;
+  let slow: SubscriberServer;
+  let flaky: SubscriberServer;
+  let dropSchema: (() => Promise<void>) | undefined;
+  const replicas: ServiceProcess[] = [];
+
+  beforeAll(async () => {
+    if (!TEST_DATABASE_URL) return;
+    sandbox = await startSandbox();
+    shop = await startShopBackend();
+    slow = new SubscriberServer(randomSecret());
+    flaky = new SubscriberServer(randomSecret());
+    await slow.listen();
+    await flaky.listen();
+    const schema = await temporaryPostgresSchema(TEST_DATABASE_URL);
+    dropSchema = schema.cleanup;
+    const env = serviceEnv(sandbox, shop, {
+      DATABASE_URL: schema.url,
+      LOG_LEVEL: "info",
+      WEBHOOK_SUBSCRIBERS: JSON.stringify([
+        { url: slow.url, secret: slow.secret },
+        { url: flaky.url, secret: flaky.secret, events: ["Transaction.*"] },
+      ]),
+      WEBHOOK_RETRY_BASE_MS: "50",
+      WEBHOOK_RETRY_MAX_MS: "300",
+      WEBHOOK_MAX_ATTEMPTS: "100",
+      WEBHOOK_DELIVERY_TIMEOUT_MS: "3000",
+      WEBHOOK_LEASE_MS: "10000",
+      WEBHOOK_POLL_INTERVAL_MS: "50",
+      RECONCILE_INTERVAL_MS: "0",
+    });
+    // Started together: their migrations race and must serialise.
+    replicas.push(...(await Promise.all([0, 1, 2].map(() => startServiceProcess(env)))));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await slow?.close();
+    await flaky?.close();
+    await shop?.app.close();
+    await sandbox?.sandbox.close();
+    await dropSchema?.();
+  });
+
+  async function post(replica: ServiceProcess, id: string, body: string): Promise<number> {
+    const response = await fetch(`${replica.url}/webhooks/portone`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(await sign(sandbox.sandbox.webhookSecret, body, { id })),
+      },
+      body,
+    });
+    return response.status;
+  }
+
+  it("delivers each event to each subscriber, with no attempt made twice", async () => {
+    slow.delayMs = 150;
+    flaky.mode = "failing";
+    const ids = Array.from({ length: 30 }, (_, i) => `msg_replica_${i}_${Date.now()}`);
+    const statuses: number[] = [];
+    await Promise.all(
+      ids.map(async (id, i) => {
+        const body = JSON.stringify({
+          type: i % 3 === 0 ? "BillingKey.Issued" : "Transaction.Paid",
+          timestamp: new Date().toISOString(),
+          data: {
+            storeId: "s",
+            paymentId: `not-ours-${i}`,
+            billingKey: `bk-${i}`,
+            transactionId: "t",
+          },
+        });
+        // Every webhook arrives at two replicas, every fifth at all three at once.
+        const targets = i % 5 === 0 ? [0, 1, 2] : [i % 3, (i + 1) % 3];
+        const results = await Promise.all(
+          targets.map((target) => post(replicas[target] as ServiceProcess, id, body)),
+        );
+        statuses.push(...results);
+      }),
+    );
+    expect(statuses.every((status) => status === 200)).toBe(true);
+
+    await waitFor("the flaky subscriber failed a few times", () => flaky.requests.length >= 20);
+    flaky.mode = "up";
+
+    const transactionIds = ids.filter((_, i) => i % 3 !== 0);
+    await waitFor(
+      "every event at the slow subscriber",
+      () => ids.every((id) => slow.acceptedFor(id).length > 0),
+      60_000,
+    );
+    await waitFor(
+      "every transaction event at the flaky subscriber",
+      () => transactionIds.every((id) => flaky.acceptedFor(id).length > 0),
+      60_000,
+    );
+
+    for (const id of ids) expect(slow.acceptedFor(id), id).toHaveLength(1);
+    for (const id of transactionIds) expect(flaky.acceptedFor(id), id).toHaveLength(1);
+    expect(flaky.acceptedIds().filter((id) => !transactionIds.includes(id))).toEqual([]);
+
+    for (const subscriber of [slow, flaky]) {
+      expect(subscriber.refused).toEqual([]);
+      const byEvent = new Map<string, typeof subscriber.requests>();
+      for (const request of subscriber.requests) {
+        byEvent.set(request.webhookId, [...(byEvent.get(request.webhookId) ?? []), request]);
+      }
+      for (const [id, requests] of byEvent) {
+        // Each attempt number was handed out once...
+        const attempts = requests.map((request) => request.attempt);
+        expect(new Set(attempts).size, `${id} attempts ${attempts}`).toBe(attempts.length);
+        // ...and attempts of one delivery never overlapped in time.
+        const sorted = [...requests].sort((a, b) => a.startedAt - b.startedAt);
+        for (let i = 1; i < sorted.length; i++) {
+          expect(sorted[i]?.startedAt ?? 0).toBeGreaterThanOrEqual(
+            sorted[i - 1]?.endedAt ?? Infinity,
+          );
+        }
+      }
+    }
+    // The flaky subscriber's retries really happened...
+    expect(flaky.requests.length).toBeGreaterThan(transactionIds.length);
+    // ...and the deliveries were shared among the replicas, as each one's /metrics shows.
+    const deliveredPerReplica = await Promise.all(
+      replicas.map(async (replica) => {
+        const text = await (await fetch(`${replica.url}/metrics`)).text();
+        return [
+          ...text.matchAll(
+            /^portone_bff_webhook_deliveries_total\{[^}]*outcome="delivered"[^}]*\} (\d+)/gm,
+          ),
+        ]
+          .map((match) => Number(match[1]))
+          .reduce((sum, count) => sum + count, 0);
+      }),
+    );
+    expect(deliveredPerReplica.reduce((sum, count) => sum + count, 0)).toBe(
+      ids.length + transactionIds.length,
+    );
+    expect(deliveredPerReplica.filter((count) => count > 0).length).toBeGreaterThanOrEqual(2);
+  }, 150_000);
+});
