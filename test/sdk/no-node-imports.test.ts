@@ -15,7 +15,7 @@ function sourceFiles(dir: string, into: string[] = []): string[] {
 }
 
 /** Every module specifier in import/export-from statements, dynamic imports and require calls. */
-export function specifiers(source: string): string[] {
+function specifiers(source: string): string[] {
   const found: string[] = [];
   const patterns = [
     /\b(?:import|export)\s[^;]*?\bfrom\s*["']([^"']+)["']/g,
