@@ -145,6 +145,7 @@ function operationEntry(op: OperationModel): string {
   if (op.queryNames.length > 0) parts.push(`query: ${JSON.stringify(op.queryNames)}`);
   if (op.bodyFields) {
     parts.push("body: true");
+    if (op.bodyInQuery) parts.push("bodyInQuery: true");
     if (op.bodyFields.some((f) => f.name === "storeId")) parts.push("defaultStoreId: true");
   }
   parts.push(`error: ${op.errorClass}`);

@@ -10,8 +10,10 @@ export interface Operation {
   route: string;
   /** Query parameter names in order; `requestBody` marks where a GET/DELETE body goes. */
   query?: readonly string[];
-  /** The operation has a JSON body (sent as the `requestBody` query parameter for GET/DELETE). */
+  /** The operation has a JSON body. */
   body?: true;
+  /** GET/DELETE with a body: the JSON goes in the `requestBody` query parameter instead. */
+  bodyInQuery?: true;
   /** The body's `storeId` falls back to the client's `storeId`. */
   defaultStoreId?: true;
   /** Thrown for a PortOne error body. */

@@ -54,16 +54,15 @@ export function buildWireRequest(
     if (op.defaultStoreId) body.storeId = args.storeId ?? init.storeId;
     json = JSON.stringify(body);
   }
-  const bodyInQuery = method === "GET" || method === "DELETE";
   const query: string[] = [];
   for (const name of op.query ?? []) {
-    const value = name === "requestBody" && bodyInQuery ? json : args[name];
+    const value = name === "requestBody" && op.bodyInQuery ? json : args[name];
     if (value === undefined || value === null) continue;
     query.push(`${name}=${encodeURIComponent(String(value))}`);
   }
   const base = init.baseUrl ?? DEFAULT_BASE_URL;
   const url = new URL(query.length > 0 ? `${path}?${query.join("&")}` : path, base).href;
-  return { method, url, body: bodyInQuery ? undefined : json };
+  return { method, url, body: op.bodyInQuery ? undefined : json };
 }
 
 /** Outcome of one attempt that may be worth repeating. */

@@ -30,7 +30,7 @@ export type SendIdentityVerificationError = InstanceType<typeof SendIdentityVeri
 export const identityVerificationOperations: OperationTable = {
   confirmIdentityVerification: { route: "POST /identity-verifications/{identityVerificationId}/confirm", body: true, defaultStoreId: true, error: ConfirmIdentityVerificationError },
   getIdentityVerification: { route: "GET /identity-verifications/{identityVerificationId}", query: ["storeId"], error: GetIdentityVerificationError },
-  getIdentityVerifications: { route: "GET /identity-verifications", query: ["requestBody"], body: true, error: GetIdentityVerificationsError },
+  getIdentityVerifications: { route: "GET /identity-verifications", query: ["requestBody"], body: true, bodyInQuery: true, error: GetIdentityVerificationsError },
   resendIdentityVerification: { route: "POST /identity-verifications/{identityVerificationId}/resend", query: ["storeId"], error: ResendIdentityVerificationError },
   sendIdentityVerification: { route: "POST /identity-verifications/{identityVerificationId}/send", body: true, defaultStoreId: true, error: SendIdentityVerificationError },
 };

@@ -19,8 +19,8 @@ export type GetPaymentReconciliationTransactionVatReportError = InstanceType<typ
 
 /** Where each parameter of the reconciliation operations goes on the wire. */
 export const reconciliationOperations: OperationTable = {
-  getPaymentReconciliationSettlementVatReport: { route: "GET /payment-reconciliations/settlements/vat-report", query: ["requestBody"], body: true, error: GetPaymentReconciliationSettlementVatReportError, unstable: true },
-  getPaymentReconciliationTransactionVatReport: { route: "GET /payment-reconciliations/transactions/vat-report", query: ["requestBody"], body: true, error: GetPaymentReconciliationTransactionVatReportError, unstable: true },
+  getPaymentReconciliationSettlementVatReport: { route: "GET /payment-reconciliations/settlements/vat-report", query: ["requestBody"], body: true, bodyInQuery: true, error: GetPaymentReconciliationSettlementVatReportError, unstable: true },
+  getPaymentReconciliationTransactionVatReport: { route: "GET /payment-reconciliations/transactions/vat-report", query: ["requestBody"], body: true, bodyInQuery: true, error: GetPaymentReconciliationTransactionVatReportError, unstable: true },
 };
 
 export type ReconciliationClient = {

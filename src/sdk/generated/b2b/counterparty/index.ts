@@ -38,8 +38,8 @@ export type ValidateB2bCounterpartyCertificateError = InstanceType<typeof Valida
 /** Where each parameter of the b2b.counterparty operations goes on the wire. */
 export const counterpartyOperations: OperationTable = {
   createB2bCounterparty: { route: "POST /b2b/counterparties", query: ["test"], body: true, error: CreateB2bCounterpartyError },
-  deleteB2bCounterparty: { route: "DELETE /b2b/counterparties/{counterpartyId}", query: ["test","requestBody"], body: true, error: DeleteB2bCounterpartyError },
-  getB2bCounterparties: { route: "GET /b2b/counterparties", query: ["test","requestBody"], body: true, error: GetB2bCounterpartiesError },
+  deleteB2bCounterparty: { route: "DELETE /b2b/counterparties/{counterpartyId}", query: ["test","requestBody"], body: true, bodyInQuery: true, error: DeleteB2bCounterpartyError },
+  getB2bCounterparties: { route: "GET /b2b/counterparties", query: ["test","requestBody"], body: true, bodyInQuery: true, error: GetB2bCounterpartiesError },
   getB2bCounterparty: { route: "GET /b2b/counterparties/{counterpartyId}", query: ["test"], error: GetB2bCounterpartyError },
   getB2bCounterpartyCertificate: { route: "GET /b2b/counterparties/{brn}/certificate", query: ["test"], error: GetB2bCounterpartyCertificateError },
   getB2bCounterpartyCertificateRegistrationUrl: { route: "GET /b2b/counterparties/{brn}/certificate/registration-url", query: ["test"], error: GetB2bCounterpartyCertificateRegistrationUrlError },

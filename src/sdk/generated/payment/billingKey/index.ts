@@ -35,7 +35,7 @@ export const billingKeyOperations: OperationTable = {
   confirmBillingKeyIssueAndPay: { route: "POST /billing-keys/confirm-issue-and-pay", body: true, defaultStoreId: true, error: ConfirmBillingKeyIssueAndPayError },
   deleteBillingKey: { route: "DELETE /billing-keys/{billingKey}", query: ["storeId","reason","requester","skipWebhook"], error: DeleteBillingKeyError },
   getBillingKeyInfo: { route: "GET /billing-keys/{billingKey}", query: ["storeId"], error: GetBillingKeyInfoError },
-  getBillingKeyInfos: { route: "GET /billing-keys", query: ["requestBody"], body: true, error: GetBillingKeyInfosError },
+  getBillingKeyInfos: { route: "GET /billing-keys", query: ["requestBody"], body: true, bodyInQuery: true, error: GetBillingKeyInfosError },
   issueBillingKey: { route: "POST /billing-keys", body: true, defaultStoreId: true, error: IssueBillingKeyError },
 };
 

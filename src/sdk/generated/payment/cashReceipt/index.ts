@@ -27,7 +27,7 @@ export type IssueCashReceiptError = InstanceType<typeof IssueCashReceiptError>;
 export const cashReceiptOperations: OperationTable = {
   cancelCashReceiptByPaymentId: { route: "POST /payments/{paymentId}/cash-receipt/cancel", query: ["storeId"], error: CancelCashReceiptError },
   getCashReceiptByPaymentId: { route: "GET /payments/{paymentId}/cash-receipt", query: ["storeId"], error: GetCashReceiptError },
-  getCashReceipts: { route: "GET /cash-receipts", query: ["requestBody"], body: true, error: GetCashReceiptsError },
+  getCashReceipts: { route: "GET /cash-receipts", query: ["requestBody"], body: true, bodyInQuery: true, error: GetCashReceiptsError },
   issueCashReceipt: { route: "POST /cash-receipts", body: true, defaultStoreId: true, error: IssueCashReceiptError },
 };
 

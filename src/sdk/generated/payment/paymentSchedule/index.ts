@@ -27,8 +27,8 @@ export type RevokePaymentSchedulesError = InstanceType<typeof RevokePaymentSched
 export const paymentScheduleOperations: OperationTable = {
   createPaymentSchedule: { route: "POST /payments/{paymentId}/schedule", body: true, error: CreatePaymentScheduleError },
   getPaymentSchedule: { route: "GET /payment-schedules/{paymentScheduleId}", query: ["storeId"], error: GetPaymentScheduleError },
-  getPaymentSchedules: { route: "GET /payment-schedules", query: ["requestBody"], body: true, error: GetPaymentSchedulesError },
-  revokePaymentSchedules: { route: "DELETE /payment-schedules", query: ["requestBody"], body: true, defaultStoreId: true, error: RevokePaymentSchedulesError },
+  getPaymentSchedules: { route: "GET /payment-schedules", query: ["requestBody"], body: true, bodyInQuery: true, error: GetPaymentSchedulesError },
+  revokePaymentSchedules: { route: "DELETE /payment-schedules", query: ["requestBody"], body: true, bodyInQuery: true, defaultStoreId: true, error: RevokePaymentSchedulesError },
 };
 
 export type PaymentScheduleClient = {

@@ -55,7 +55,7 @@ export const partnerOperations: OperationTable = {
   disconnectBulkPartnerCounterparty: { route: "POST /platform/partners/counterparty-disconnect", query: ["test"], body: true, error: DisconnectBulkPartnerCounterpartyError },
   disconnectPartnerCounterparty: { route: "POST /platform/partners/counterparty-disconnect/{id}", query: ["test"], error: DisconnectPartnerCounterpartyError },
   getPlatformPartner: { route: "GET /platform/partners/{id}", query: ["test"], error: GetPlatformPartnerError },
-  getPlatformPartners: { route: "GET /platform/partners", query: ["test","requestBody"], body: true, error: GetPlatformPartnersError },
+  getPlatformPartners: { route: "GET /platform/partners", query: ["test","requestBody"], body: true, bodyInQuery: true, error: GetPlatformPartnersError },
   recoverPlatformPartner: { route: "POST /platform/partners/{id}/recover", query: ["test"], error: RecoverPlatformPartnerError },
   updatePlatformPartner: { route: "PATCH /platform/partners/{id}", query: ["test"], body: true, error: UpdatePlatformPartnerError },
 };

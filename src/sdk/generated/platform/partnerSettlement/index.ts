@@ -21,7 +21,7 @@ export type GetPlatformPartnerSettlementsError = InstanceType<typeof GetPlatform
 /** Where each parameter of the platform.partnerSettlement operations goes on the wire. */
 export const partnerSettlementOperations: OperationTable = {
   deletePlatformPartnerSettlements: { route: "POST /platform/partner-settlements/delete", query: ["test"], body: true, error: DeletePlatformPartnerSettlementsError, unstable: true },
-  getPlatformPartnerSettlements: { route: "GET /platform/partner-settlements", query: ["test","requestBody"], body: true, error: GetPlatformPartnerSettlementsError },
+  getPlatformPartnerSettlements: { route: "GET /platform/partner-settlements", query: ["test","requestBody"], body: true, bodyInQuery: true, error: GetPlatformPartnerSettlementsError },
 };
 
 export type PartnerSettlementClient = {

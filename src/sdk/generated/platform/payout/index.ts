@@ -21,7 +21,7 @@ export type GetPlatformPayoutsError = InstanceType<typeof GetPlatformPayoutsErro
 /** Where each parameter of the platform.payout operations goes on the wire. */
 export const payoutOperations: OperationTable = {
   completePlatformPayoutByPartnerSettlementIds: { route: "POST /platform/partner-settlements/complete-payout", query: ["test"], body: true, error: CompletePlatformPayoutByPartnerSettlementIdsError, unstable: true },
-  getPlatformPayouts: { route: "GET /platform/payouts", query: ["test","requestBody"], body: true, error: GetPlatformPayoutsError },
+  getPlatformPayouts: { route: "GET /platform/payouts", query: ["test","requestBody"], body: true, bodyInQuery: true, error: GetPlatformPayoutsError },
 };
 
 export type PayoutClient = {

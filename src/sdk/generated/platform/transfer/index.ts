@@ -39,9 +39,9 @@ export const transferOperations: OperationTable = {
   createPlatformOrderCancelTransfer: { route: "POST /platform/transfers/order-cancel", query: ["test"], body: true, error: CreatePlatformOrderCancelTransferError },
   createPlatformOrderTransfer: { route: "POST /platform/transfers/order", query: ["test"], body: true, error: CreatePlatformOrderTransferError },
   deletePlatformTransfer: { route: "DELETE /platform/transfers/{id}", query: ["test"], error: DeletePlatformTransferError },
-  downloadPlatformTransferSheet: { route: "GET /platform/transfer-summaries/sheet-file", query: ["test","requestBody"], body: true, error: DownloadPlatformTransferSheetError, response: "text" },
+  downloadPlatformTransferSheet: { route: "GET /platform/transfer-summaries/sheet-file", query: ["test","requestBody"], body: true, bodyInQuery: true, error: DownloadPlatformTransferSheetError, response: "text" },
   getPlatformTransfer: { route: "GET /platform/transfers/{id}", query: ["test"], error: GetPlatformTransferError },
-  getPlatformTransferSummaries: { route: "GET /platform/transfer-summaries", query: ["test","requestBody"], body: true, error: GetPlatformTransferSummariesError },
+  getPlatformTransferSummaries: { route: "GET /platform/transfer-summaries", query: ["test","requestBody"], body: true, bodyInQuery: true, error: GetPlatformTransferSummariesError },
 };
 
 export type TransferClient = {
