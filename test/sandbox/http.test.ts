@@ -3,6 +3,7 @@ import { operationRoutes } from "../../src/sandbox/generated/operations.js";
 import { hasOpenApi, loadOpenApi, missingOpenApiReason } from "./support/openapi.js";
 import {
   checkedResponses,
+  known,
   newPaymentId,
   type RunningSandbox,
   schemaViolations,
@@ -138,7 +139,7 @@ describe("wire format", () => {
   it("decodes percent-encoded path parameters", async () => {
     const paymentId = `order/${newPaymentId()}?#`;
     await running.checkout({ paymentId, totalAmount: 100 });
-    const payment = await running.client.payment.getPayment({ paymentId });
+    const payment = known(await running.client.payment.getPayment({ paymentId }));
     expect(payment.id).toBe(paymentId);
   });
 
@@ -209,7 +210,7 @@ describe("Idempotency-Key", () => {
     expect(second.status).toBe(200);
     expect(second.text).toBe(first.text);
     expect(second.headers.get("idempotent-replayed")).toBe("true");
-    const payment = await running.client.payment.getPayment({ paymentId });
+    const payment = known(await running.client.payment.getPayment({ paymentId }));
     expect(payment.amount.cancelled).toBe(1_000);
 
     const reused = await running.api("POST", `/payments/${paymentId}/cancel`, {
@@ -328,7 +329,7 @@ describe("fault injection", () => {
     });
     expect(retried.status).toBe(200);
     expect(retried.headers.get("idempotent-replayed")).toBe("true");
-    expect((await running.client.payment.getPayment({ paymentId })).status).toBe("CANCELLED");
+    expect(known(await running.client.payment.getPayment({ paymentId })).status).toBe("CANCELLED");
   });
 
   it("hangs until the client gives up", async () => {

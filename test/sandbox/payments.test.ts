@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { hasOpenApi, missingOpenApiReason } from "./support/openapi.js";
 import {
   checkedResponses,
+  known,
   newPaymentId,
   type RunningSandbox,
   schemaViolations,
@@ -79,7 +80,7 @@ describe("pre-register -> checkout -> get -> cancel partial -> cancel rest", () 
       totalAmount: 4_000,
       taxFreeAmount: 0,
     });
-    const afterPartial = await client.payment.getPayment({ paymentId });
+    const afterPartial = known(await client.payment.getPayment({ paymentId }));
     expect(afterPartial.status).toBe("PARTIAL_CANCELLED");
     expect(afterPartial.amount).toMatchObject({ cancelled: 4_000, cancelledTaxFree: 0 });
 
@@ -138,7 +139,7 @@ describe("pre-register -> checkout -> get -> cancel partial -> cancel rest", () 
     const checkout = await sandbox.checkout({ paymentId, totalAmount: 100 });
     expect(checkout.body.code).toBeDefined();
     expect(checkout.body.message).toContain("pre-registered");
-    const payment = await sandbox.client.payment.getPayment({ paymentId });
+    const payment = known(await sandbox.client.payment.getPayment({ paymentId }));
     expect(payment.status).toBe("FAILED");
   });
 
@@ -151,7 +152,7 @@ describe("pre-register -> checkout -> get -> cancel partial -> cancel rest", () 
     });
     const checkout = await sandbox.checkout({ paymentId, totalAmount: 50_000, paidAmount: 100 });
     expect(checkout.body.code).toBeUndefined();
-    const payment = await sandbox.client.payment.getPayment({ paymentId });
+    const payment = known(await sandbox.client.payment.getPayment({ paymentId }));
     expect(payment).toMatchObject({ status: "PAID", amount: { total: 100, paid: 100 } });
   });
 
@@ -170,12 +171,12 @@ describe("pre-register -> checkout -> get -> cancel partial -> cancel rest", () 
   it("keeps every attempt as a transaction; the paid one is the payment", async () => {
     const paymentId = newPaymentId();
     await sandbox.checkout({ paymentId, totalAmount: 3_000, outcome: "failed" });
-    const failed = await sandbox.client.payment.getPayment({ paymentId });
+    const failed = known(await sandbox.client.payment.getPayment({ paymentId }));
     expect(failed.status).toBe("FAILED");
     const retry = await sandbox.checkout({ paymentId, totalAmount: 3_000 });
     const { items } = await sandbox.client.payment.getPaymentTransactions({ paymentId });
     expect(items.map((tx) => tx.status)).toEqual(["FAILED", "PAID"]);
-    const payment = await sandbox.client.payment.getPayment({ paymentId });
+    const payment = known(await sandbox.client.payment.getPayment({ paymentId }));
     expect(payment.transactionId).toBe(retry.body.txId);
   });
 
@@ -219,7 +220,7 @@ describe("manual confirmation (confirmPayment)", () => {
 
   it("confirms an authenticated payment that matches", async () => {
     const { paymentId, paymentToken, txId } = await authenticated();
-    const ready = await sandbox.client.payment.getPayment({ paymentId });
+    const ready = known(await sandbox.client.payment.getPayment({ paymentId }));
     expect(ready.status).toBe("READY");
     const summary = await sandbox.client.payment.confirmPayment({
       paymentId,
@@ -231,7 +232,7 @@ describe("manual confirmation (confirmPayment)", () => {
       isTest: true,
     });
     expect(summary.pgTxId).toEqual(expect.any(String));
-    const paid = await sandbox.client.payment.getPayment({ paymentId });
+    const paid = known(await sandbox.client.payment.getPayment({ paymentId }));
     expect(paid.status).toBe("PAID");
 
     const twice = await portOneError(
@@ -256,7 +257,7 @@ describe("manual confirmation (confirmPayment)", () => {
       );
       expect(error.data.type).toBe("INFORMATION_MISMATCH");
       expect(error.data.message).toContain(field);
-      expect((await sandbox.client.payment.getPayment({ paymentId })).status).toBe("READY");
+      expect(known(await sandbox.client.payment.getPayment({ paymentId })).status).toBe("READY");
     },
   );
 
@@ -300,7 +301,7 @@ describe("virtual accounts and pending payments", () => {
       payMethod: "VIRTUAL_ACCOUNT",
       outcome: "virtual-account-issued",
     });
-    const issued = await sandbox.client.payment.getPayment({ paymentId });
+    const issued = known(await sandbox.client.payment.getPayment({ paymentId }));
     expect(issued.status).toBe("VIRTUAL_ACCOUNT_ISSUED");
     expect(issued.method?.type).toBe("PaymentMethodVirtualAccount");
     const deposit = await sandbox.api("POST", `/sandbox/payments/${paymentId}/deposit`, {
@@ -308,7 +309,7 @@ describe("virtual accounts and pending payments", () => {
       body: {},
     });
     expect(deposit.body.status).toBe("PAID");
-    expect((await sandbox.client.payment.getPayment({ paymentId })).status).toBe("PAID");
+    expect(known(await sandbox.client.payment.getPayment({ paymentId })).status).toBe("PAID");
     const error = await portOneError(sandbox.client.payment.closeVirtualAccount({ paymentId }));
     expect(error.data.type).toBe("PAYMENT_NOT_WAITING_FOR_DEPOSIT");
   });
@@ -318,7 +319,7 @@ describe("virtual accounts and pending payments", () => {
     await sandbox.checkout({ paymentId, totalAmount: 9_900, outcome: "virtual-account-issued" });
     const closed = await sandbox.client.payment.closeVirtualAccount({ paymentId });
     expect(Date.parse(closed.closedAt)).not.toBeNaN();
-    expect((await sandbox.client.payment.getPayment({ paymentId })).status).toBe("FAILED");
+    expect(known(await sandbox.client.payment.getPayment({ paymentId })).status).toBe("FAILED");
   });
 
   it("settles a pending payment when the PG approves it", async () => {
@@ -329,12 +330,14 @@ describe("virtual accounts and pending payments", () => {
       payMethod: "EASY_PAY",
       outcome: "pay-pending",
     });
-    expect((await sandbox.client.payment.getPayment({ paymentId })).status).toBe("PAY_PENDING");
+    expect(known(await sandbox.client.payment.getPayment({ paymentId })).status).toBe(
+      "PAY_PENDING",
+    );
     await sandbox.api("POST", `/sandbox/payments/${paymentId}/settle`, {
       auth: false,
       body: { outcome: "paid" },
     });
-    expect((await sandbox.client.payment.getPayment({ paymentId })).status).toBe("PAID");
+    expect(known(await sandbox.client.payment.getPayment({ paymentId })).status).toBe("PAID");
   });
 });
 
@@ -349,11 +352,11 @@ describe("listing payments", () => {
     const failed = await sandbox.client.payment.getPayments({
       filter: { from: since, status: ["FAILED"] },
     });
-    expect(failed.items.map((p) => p.id)).toEqual([ids[1]]);
+    expect(failed.items.map((p) => known(p).id)).toEqual([ids[1]]);
     const pending = await sandbox.client.payment.getPayments({
       filter: { from: since, status: ["PENDING"] },
     });
-    expect(pending.items.map((p) => p.id)).toEqual([ids[2]]);
+    expect(pending.items.map((p) => known(p).id)).toEqual([ids[2]]);
 
     const pageOne = await sandbox.client.payment.getPayments({
       page: { number: 0, size: 2 },
@@ -364,7 +367,7 @@ describe("listing payments", () => {
       filter: { from: since, sortOrder: "ASC" },
     });
     expect(pageOne.page).toEqual({ number: 0, size: 2, totalCount: 3 });
-    expect([...pageOne.items, ...pageTwo.items].map((p) => p.id)).toEqual(ids);
+    expect([...pageOne.items, ...pageTwo.items].map((p) => known(p).id)).toEqual(ids);
 
     const future = await sandbox.client.payment.getPayments({
       filter: { from: new Date(Date.now() + 60_000).toISOString() },
@@ -385,7 +388,7 @@ describe("listing payments", () => {
         ...(cursor ? { cursor } : {}),
       });
       if (items.length === 0) break;
-      seen.push(...items.map((item) => item.payment.id));
+      seen.push(...items.map((item) => known(item.payment).id));
       cursor = items.at(-1)?.cursor;
     }
     expect(seen.filter((id) => ids.includes(id))).toEqual(ids);

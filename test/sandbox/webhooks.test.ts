@@ -2,11 +2,13 @@ import * as OfficialWebhook from "@portone/server-sdk/webhook";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { verify as ourVerify } from "../../src/sdk/webhook/index.js";
 import {
+  known,
   newPaymentId,
   type RunningSandbox,
   schemaViolations,
   startSandbox,
 } from "./support/sandbox-fixture.js";
+
 import { WebhookReceiver } from "./support/webhook-receiver.js";
 
 let receiver: WebhookReceiver;
@@ -70,7 +72,7 @@ describe("signed 2024-04-25 webhooks", () => {
       "Transaction.PartialCancelled",
       "Transaction.Cancelled",
     ]);
-    const payment = await running.client.payment.getPayment({ paymentId });
+    const payment = known(await running.client.payment.getPayment({ paymentId }));
     for (const webhook of verified) {
       expect(webhook).toMatchObject({
         data: { paymentId, storeId: running.sandbox.storeId, transactionId: payment.transactionId },
@@ -82,7 +84,7 @@ describe("signed 2024-04-25 webhooks", () => {
     );
     await expect(
       OfficialWebhook.verify(
-        "whsec_" + Buffer.from("another secret").toString("base64"),
+        `whsec_${Buffer.from("another secret").toString("base64")}`,
         receiver.received[0]?.body ?? "",
         receiver.received[0]?.headers as Record<string, string>,
       ),
@@ -93,7 +95,7 @@ describe("signed 2024-04-25 webhooks", () => {
     const paymentId = newPaymentId("webhook");
     await running.checkout({ paymentId, totalAmount: 5_000 });
     await running.sandbox.flushWebhooks();
-    const payment = await running.client.payment.getPayment({ paymentId });
+    const payment = known(await running.client.payment.getPayment({ paymentId }));
     expect(payment.webhooks).toHaveLength(2);
     for (const webhook of payment.webhooks ?? []) {
       expect(webhook).toMatchObject({
@@ -174,7 +176,7 @@ describe("retries", () => {
       );
     }
     expect([...byId.values()].sort()).toEqual([2, 3]);
-    const payment = await running.client.payment.getPayment({ paymentId });
+    const payment = known(await running.client.payment.getPayment({ paymentId }));
     expect(payment.webhooks?.map((w) => [w.status, w.currentExecutionCount]).sort()).toEqual([
       ["SUCCEEDED", 2],
       ["SUCCEEDED", 3],
@@ -188,7 +190,7 @@ describe("retries", () => {
     await receiver.waitFor(12, 20_000);
     await running.sandbox.flushWebhooks();
     expect(receiver.received).toHaveLength(12);
-    const payment = await running.client.payment.getPayment({ paymentId });
+    const payment = known(await running.client.payment.getPayment({ paymentId }));
     for (const webhook of payment.webhooks ?? []) {
       expect(webhook).toMatchObject({
         status: "FAILED_NOT_OK_RESPONSE",
@@ -239,7 +241,7 @@ describe("retries", () => {
       const paymentId = newPaymentId("timeout");
       await quick.checkout({ paymentId, totalAmount: 1_000, outcome: "pay-pending" });
       await quick.sandbox.flushWebhooks();
-      const payment = await quick.client.payment.getPayment({ paymentId });
+      const payment = known(await quick.client.payment.getPayment({ paymentId }));
       expect(payment.webhooks?.[0]?.status).toBe("FAILED_UNEXPECTED_ERROR");
     } finally {
       await quick.close();
@@ -265,7 +267,7 @@ describe("resendWebhook", () => {
       "Transaction.Paid",
       "Transaction.Paid",
     ]);
-    const payment = await running.client.payment.getPayment({ paymentId });
+    const payment = known(await running.client.payment.getPayment({ paymentId }));
     expect(payment.webhooks).toHaveLength(3);
     await expect(
       running.client.payment.resendWebhook({ paymentId, webhookId: "nope" }),

@@ -1,4 +1,9 @@
 import { randomUUID } from "node:crypto";
+import type {
+  DeleteBillingKeyResponse,
+  GetBillingKeyInfosResponse,
+  IssueBillingKeyResponse,
+} from "../../sdk/generated/payment/billingKey/types.js";
 import { isoAt } from "../clock.js";
 import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
@@ -43,7 +48,7 @@ export function assertChannel(ctx: DomainContext, channelKey: string | undefined
   }
 }
 
-export function issueBillingKey(ctx: DomainContext, body: Input) {
+export function issueBillingKey(ctx: DomainContext, body: Input): IssueBillingKeyResponse {
   assertStore(ctx, body.raw("storeId"));
   assertChannel(ctx, body.optionalString("channelKey"));
   const card = body.object("method").optionalObject("card");
@@ -102,7 +107,7 @@ const timeFields = {
 } as const;
 const timeFieldNames = Object.keys(timeFields) as (keyof typeof timeFields)[];
 
-export function getBillingKeyInfos(ctx: DomainContext, body: Input) {
+export function getBillingKeyInfos(ctx: DomainContext, body: Input): GetBillingKeyInfosResponse {
   const filter = body.optionalObject("filter");
   assertStore(ctx, filter?.raw("storeId"));
   const timeOf = timeFields[filter?.oneOf("timeRangeField", timeFieldNames) ?? "REQUESTED_AT"];
@@ -130,7 +135,7 @@ export function deleteBillingKey(
   ctx: DomainContext,
   billingKey: string,
   query: Record<string, string | undefined>,
-) {
+): DeleteBillingKeyResponse {
   assertStore(ctx, query.storeId);
   const record = findBillingKey(ctx, billingKey);
   if (record.status === "DELETED") {

@@ -1,3 +1,7 @@
+import type {
+  PayInstantlyResponse,
+  PayWithBillingKeyResponse,
+} from "../../sdk/generated/payment/types.js";
 import { isoAt } from "../clock.js";
 import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
@@ -31,7 +35,7 @@ function charge(
   body: Input,
   method: JsonObject,
   extra: { billingKey?: string; scheduleId?: string; declined?: boolean },
-) {
+): PayWithBillingKeyResponse & PayInstantlyResponse {
   assertStore(ctx, body.raw("storeId"));
   assertChannel(ctx, body.optionalString("channelKey"));
   const orderName = body.string("orderName");

@@ -1,3 +1,8 @@
+import type {
+  GetAllPaymentsByCursorResponse,
+  GetPaymentsResponse,
+  GetPaymentTransactionsResponse,
+} from "../../sdk/generated/payment/types.js";
 import { invalidRequest } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import type { PaymentRecord, PaymentStatus, TransactionRecord } from "../state/records.js";
@@ -40,7 +45,11 @@ export function getPayment(ctx: DomainContext, paymentId: string, storeId: unkno
   return paymentView(payment, tx, ctx.state.credentials);
 }
 
-export function getPaymentTransactions(ctx: DomainContext, paymentId: string, storeId: unknown) {
+export function getPaymentTransactions(
+  ctx: DomainContext,
+  paymentId: string,
+  storeId: unknown,
+): GetPaymentTransactionsResponse {
   assertStore(ctx, storeId);
   const { payment } = findPayment(ctx, paymentId);
   return {
@@ -49,7 +58,7 @@ export function getPaymentTransactions(ctx: DomainContext, paymentId: string, st
 }
 
 /** getPayments: page + the common filters (store, status, time range, method, currency, ...). */
-export function getPayments(ctx: DomainContext, body: Input) {
+export function getPayments(ctx: DomainContext, body: Input): GetPaymentsResponse {
   const filter = body.optionalObject("filter");
   assertStore(ctx, filter?.raw("storeId"));
   const merchantId = filter?.optionalString("merchantId");
@@ -119,7 +128,10 @@ function decodeCursor(cursor: string): [string, string] {
 }
 
 /** getAllPaymentsByCursor: every payment created in [from, until), oldest first. */
-export function getAllPaymentsByCursor(ctx: DomainContext, body: Input) {
+export function getAllPaymentsByCursor(
+  ctx: DomainContext,
+  body: Input,
+): GetAllPaymentsByCursorResponse {
   assertStore(ctx, body.raw("storeId"));
   const until = body.optionalDate("until") ?? ctx.clock.now();
   const from = body.optionalDate("from") ?? until - NINETY_DAYS_MS;

@@ -1,4 +1,8 @@
 import { randomUUID } from "node:crypto";
+import type {
+  CloseVirtualAccountResponse,
+  ConfirmedPaymentSummary,
+} from "../../sdk/generated/payment/types.js";
 import { isoAt } from "../clock.js";
 import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
@@ -39,7 +43,11 @@ export function preRegisterPayment(ctx: DomainContext, paymentId: string, body: 
 }
 
 /** confirmPayment: the merchant approves an authenticated payment (manual confirmation). */
-export function confirmPayment(ctx: DomainContext, paymentId: string, body: Input) {
+export function confirmPayment(
+  ctx: DomainContext,
+  paymentId: string,
+  body: Input,
+): ConfirmedPaymentSummary {
   assertStore(ctx, body.raw("storeId"));
   const paymentToken = body.string("paymentToken");
   const payment = ctx.state.payments.get(paymentId);
@@ -88,7 +96,11 @@ export function confirmPayment(ctx: DomainContext, paymentId: string, body: Inpu
 }
 
 /** cancelPayment, full or partial, with PortOne's amount guards. */
-export function cancelPayment(ctx: DomainContext, paymentId: string, body: Input) {
+export function cancelPayment(
+  ctx: DomainContext,
+  paymentId: string,
+  body: Input,
+): CancellationRecord {
   assertStore(ctx, body.raw("storeId"));
   const reason = body.string("reason");
   const { tx } = findPayment(ctx, paymentId);
@@ -186,7 +198,11 @@ export function cancelPayment(ctx: DomainContext, paymentId: string, body: Input
  * closeVirtualAccount: the account stops taking deposits. The sandbox reports the payment as
  * FAILED, since no money moved.
  */
-export function closeVirtualAccount(ctx: DomainContext, paymentId: string, storeId: unknown) {
+export function closeVirtualAccount(
+  ctx: DomainContext,
+  paymentId: string,
+  storeId: unknown,
+): CloseVirtualAccountResponse {
   assertStore(ctx, storeId);
   const { tx } = findPayment(ctx, paymentId);
   if (tx.status !== "VIRTUAL_ACCOUNT_ISSUED") {

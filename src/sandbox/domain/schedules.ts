@@ -1,4 +1,9 @@
 import { randomUUID } from "node:crypto";
+import type {
+  CreatePaymentScheduleResponse,
+  GetPaymentSchedulesResponse,
+  RevokePaymentSchedulesResponse,
+} from "../../sdk/generated/payment/paymentSchedule/types.js";
 import { isoAt } from "../clock.js";
 import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import { Input } from "../http/input.js";
@@ -11,7 +16,11 @@ import { compareBy, paginate } from "./pages.js";
 import { assertStore, currentTransaction, isSettled } from "./transactions.js";
 import { scheduleView } from "./views.js";
 
-export function createPaymentSchedule(ctx: DomainContext, paymentId: string, body: Input) {
+export function createPaymentSchedule(
+  ctx: DomainContext,
+  paymentId: string,
+  body: Input,
+): CreatePaymentScheduleResponse {
   const paymentInput = body.object("payment");
   const timeToPay = body.optionalDate("timeToPay");
   if (timeToPay === undefined) throw invalidRequest("timeToPay is required.");
@@ -106,7 +115,7 @@ const sortKeys = {
     r.revokedAt ?? r.completedAt ?? r.startedAt ?? r.createdAt,
 } as const;
 
-export function getPaymentSchedules(ctx: DomainContext, body: Input) {
+export function getPaymentSchedules(ctx: DomainContext, body: Input): GetPaymentSchedulesResponse {
   const filter = body.optionalObject("filter");
   assertStore(ctx, filter?.raw("storeId"));
   const billingKey = filter?.optionalString("billingKey");
@@ -134,7 +143,10 @@ export function getPaymentSchedules(ctx: DomainContext, body: Input) {
   return { items: items.map(scheduleView), page };
 }
 
-export function revokePaymentSchedules(ctx: DomainContext, body: Input) {
+export function revokePaymentSchedules(
+  ctx: DomainContext,
+  body: Input,
+): RevokePaymentSchedulesResponse {
   assertStore(ctx, body.raw("storeId"));
   const billingKey = body.optionalString("billingKey");
   const scheduleIds = body.optionalArray("scheduleIds") as string[] | undefined;

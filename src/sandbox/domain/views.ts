@@ -1,3 +1,6 @@
+import type { BillingKeyInfo } from "../../sdk/generated/payment/billingKey/types.js";
+import type { PaymentSchedule } from "../../sdk/generated/payment/paymentSchedule/types.js";
+import type { Payment, PaymentTransaction } from "../../sdk/generated/payment/types.js";
 import type { SandboxCredentials } from "../credentials.js";
 import type {
   BillingKeyRecord,
@@ -79,14 +82,15 @@ export function paymentView(
   payment: PaymentRecord,
   tx: TransactionRecord,
   credentials: SandboxCredentials,
-): JsonObject {
+): Payment {
+  // The records hold the schema's field names; test/sandbox checks the result against openapi.json.
   return {
     id: payment.id,
     transactionId: tx.id,
     ...commonFields(tx, payment, credentials),
     origin: tx.origin,
     ...statusFields(tx),
-  };
+  } as Payment;
 }
 
 /** A PortOne `PaymentTransaction` (one attempt). */
@@ -94,22 +98,22 @@ export function transactionView(
   payment: PaymentRecord,
   tx: TransactionRecord,
   credentials: SandboxCredentials,
-): JsonObject {
+): PaymentTransaction {
   return {
     id: tx.id,
     paymentId: payment.id,
     ...commonFields(tx, payment, credentials),
     ...statusFields(tx),
-  };
+  } as PaymentTransaction;
 }
 
 /** A PortOne `BillingKeyInfo`. */
-export function billingKeyView(record: BillingKeyRecord): JsonObject {
-  return { ...record };
+export function billingKeyView(record: BillingKeyRecord): BillingKeyInfo {
+  return { ...record } as BillingKeyInfo;
 }
 
 /** A PortOne `PaymentSchedule`. */
-export function scheduleView(record: ScheduleRecord): JsonObject {
+export function scheduleView(record: ScheduleRecord): PaymentSchedule {
   const { paymentInput: _input, ...view } = record;
-  return compact(view as unknown as JsonObject);
+  return compact(view as unknown as JsonObject) as PaymentSchedule;
 }

@@ -1,4 +1,8 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import type {
+  LoginViaApiSecretResponse,
+  RefreshTokenResponse,
+} from "../../sdk/generated/auth/types.js";
 import type { Clock } from "../options.js";
 import { PortOneApiError } from "./api-error.js";
 
@@ -70,7 +74,7 @@ export class Authenticator {
     return this.issue();
   }
 
-  private issue() {
+  private issue(): LoginViaApiSecretResponse & RefreshTokenResponse {
     const now = this.clock.now();
     for (const [token, expiresAt] of this.accessTokens) {
       if (expiresAt <= now) this.accessTokens.delete(token);

@@ -1,3 +1,9 @@
+import type { SelectedChannel } from "../../sdk/generated/common/types.js";
+import type {
+  PaymentWebhook,
+  SucceededPaymentCancellation,
+} from "../../sdk/generated/payment/types.js";
+
 /**
  * What the sandbox stores. Records hold PortOne's own field names and JSON shapes so that the
  * views in domain/views.ts are mostly selection, and a persisted file reads like API output.
@@ -25,18 +31,7 @@ export interface AmountRecord {
   cancelledTaxFree: number;
 }
 
-export interface CancellationRecord {
-  status: "SUCCEEDED";
-  id: string;
-  pgCancellationId: string;
-  totalAmount: number;
-  taxFreeAmount: number;
-  vatAmount: number;
-  reason: string;
-  cancelledAt: string;
-  requestedAt: string;
-  trigger: "API" | "CONSOLE";
-}
+export type CancellationRecord = SucceededPaymentCancellation;
 
 /** One attempt to pay a payment id (PortOne's transaction; its id is the browser's txId). */
 export interface TransactionRecord {
@@ -80,19 +75,11 @@ export interface PreRegistration {
 }
 
 /** A PortOne `PaymentWebhook`: one event to one endpoint, updated on every attempt. */
-export interface WebhookRecord {
-  id: string;
-  paymentStatus?: PaymentStatus;
-  status?: "SUCCEEDED" | "FAILED_NOT_OK_RESPONSE" | "FAILED_UNEXPECTED_ERROR";
-  url: string;
-  isAsync: boolean;
+export type WebhookRecord = PaymentWebhook & {
   currentExecutionCount: number;
   maxExecutionCount: number;
-  trigger?: string;
-  request?: { header?: string; body: string; requestedAt?: string };
-  response?: { code: string; header: string; body: string; respondedAt: string };
   triggeredAt: string;
-}
+};
 
 export interface PaymentRecord {
   id: string;
@@ -108,7 +95,7 @@ export interface BillingKeyRecord {
   merchantId: string;
   storeId: string;
   methods: JsonObject[];
-  channels: JsonObject[];
+  channels: SelectedChannel[];
   customer: JsonObject;
   customData?: string;
   requestedAt: string;

@@ -133,3 +133,11 @@ export function newPaymentId(label = "payment"): string {
   sequence += 1;
   return `${label}-${Date.now().toString(36)}-${sequence}`;
 }
+
+/**
+ * The official SDK's unions end in an "unrecognized" branch (a symbol-typed discriminant) for
+ * forward compatibility; a test knows which kind it asked for.
+ */
+export function known<T>(value: T): Exclude<T, { readonly status: symbol }> {
+  return value as Exclude<T, { readonly status: symbol }>;
+}

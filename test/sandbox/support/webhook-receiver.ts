@@ -52,7 +52,13 @@ export class WebhookReceiver {
         () => reject(new Error(`expected ${count} webhooks, got ${this.received.length}`)),
         timeoutMs,
       );
-      this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+      this.waiters.push({
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
     });
   }
 
