@@ -81,19 +81,60 @@ const variants = [
   },
 ];
 
+/** Wall time per call in µs; also records this process's CPU time (user + system) per call. */
 async function timeCalls(variant, count) {
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let i = 0; i < count; i++) {
     const payment = await variant.call();
     sink ^= payment.amount.total;
   }
-  return Number(process.hrtime.bigint() - start) / count / 1e3;
+  const wall = Number(process.hrtime.bigint() - start) / count / 1e3;
+  const cpu = process.cpuUsage(cpuStart);
+  variant.cpuSamples?.push((cpu.user + cpu.system) / count);
+  return wall;
+}
+
+const percent = (value, base) =>
+  `${value >= base ? "+" : ""}${fixed((value / base - 1) * 100, 1)}%`;
+
+/**
+ * Prints medians of wall and client CPU time per call against the first variant (the limit),
+ * plus per-round ratios, which cancel slow drifts of a busy machine that hit a whole round.
+ */
+function report(measured, limitName) {
+  const [limit] = measured;
+  const wallLimit = median(limit.samples);
+  const cpuLimit = median(limit.cpuSamples);
+  const perRound = (variant, key) =>
+    median(variant[key].map((sample, round) => sample / limit[key][round]));
+  printTable([
+    [
+      "variant",
+      "wall µs/call",
+      `wall vs ${limitName}`,
+      "wall, per-round ratio",
+      "client CPU µs/call",
+      `CPU vs ${limitName}`,
+      "CPU, per-round ratio",
+    ],
+    ...measured.map((variant) => [
+      variant.name,
+      `${fixed(median(variant.samples), 1)} ±${fixed(relativeSpread(variant.samples) * 100, 0)}%`,
+      percent(median(variant.samples), wallLimit),
+      `${fixed(perRound(variant, "samples"), 3)}x`,
+      fixed(median(variant.cpuSamples), 1),
+      percent(median(variant.cpuSamples), cpuLimit),
+      `${fixed(perRound(variant, "cpuSamples"), 3)}x`,
+    ]),
+  ]);
 }
 
 try {
   for (const variant of variants) {
     await timeCalls(variant, 300);
     variant.samples = [];
+    variant.cpuSamples = [];
   }
   for (let round = 0; round < rounds; round++) {
     for (const variant of rotated(variants, round)) {
@@ -107,28 +148,10 @@ try {
 const paymentJson = await (await fetch(`${baseUrl}/payments/${paymentId}`)).text();
 server.stdin.end();
 
-const limit = median(variants[0].samples);
 console.log(
   `## Call overhead\n\n${environmentLine()}; ${rounds} rounds x ${callsPerRound} sequential getPayment calls per variant, order rotated; ${bytes}-byte PaidPayment; keep-alive on (undici default).\n`,
 );
-printTable([
-  ["variant", "µs/call (median)", "vs raw fetch", "spread"],
-  ...variants.map((variant) => {
-    const perCall = median(variant.samples);
-    return [
-      variant.name,
-      fixed(perCall, 1),
-      `${perCall >= limit ? "+" : ""}${fixed((perCall / limit - 1) * 100, 1)}%`,
-      `±${fixed(relativeSpread(variant.samples) * 100, 1)}%`,
-    ];
-  }),
-]);
-// Per-round ratios cancel out slow drifts of the machine that hit every variant in a round.
-const perRoundRatio = (index) =>
-  median(variants[index].samples.map((sample, round) => sample / variants[0].samples[round]));
-console.log(
-  `- per-round median ratio to raw fetch: fetch + SDK chores ${fixed(perRoundRatio(1), 3)}x, portone-bff ${fixed(perRoundRatio(2), 3)}x, @portone/server-sdk ${fixed(perRoundRatio(3), 3)}x (target for portone-bff <= 1.05x)\n`,
-);
+report(variants, "raw fetch");
 // The same three clients against a stub `fetch` that returns a ready Response without any
 // socket: what remains is each client's own CPU cost per call, free of network noise.
 const realFetch = globalThis.fetch;
@@ -155,6 +178,7 @@ const stubVariants = [
 for (const variant of stubVariants) {
   await timeCalls(variant, 5_000);
   variant.samples = [];
+  variant.cpuSamples = [];
 }
 for (let round = 0; round < 15; round++) {
   for (const variant of rotated(stubVariants, round)) {
@@ -162,18 +186,6 @@ for (let round = 0; round < 15; round++) {
   }
 }
 globalThis.fetch = realFetch;
-const stubLimit = median(stubVariants[0].samples);
-console.log("### Client CPU cost per call, stub fetch (no socket)\n");
-printTable([
-  ["variant", "µs/call (median)", "added over stub fetch, µs", "spread"],
-  ...stubVariants.map((variant) => {
-    const perCall = median(variant.samples);
-    return [
-      variant.name,
-      fixed(perCall, 2),
-      variant === stubVariants[0] ? "-" : fixed(perCall - stubLimit, 2),
-      `±${fixed(relativeSpread(variant.samples) * 100, 1)}%`,
-    ];
-  }),
-]);
+console.log("### Client cost per call with a stub fetch (no socket)\n");
+report(stubVariants, "stub fetch");
 if (sink === 0.5) console.log("");

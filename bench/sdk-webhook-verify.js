@@ -90,14 +90,19 @@ async function makeVariants(body) {
   ];
 }
 
+/** Wall ns for `iterations` calls; also records the process's CPU ns per call (all threads). */
 async function timeIterations(variant, iterations) {
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   if (variant.async) {
     for (let i = 0; i < iterations; i++) sink ^= (await variant.run()) ? 1 : 0;
   } else {
     for (let i = 0; i < iterations; i++) sink ^= variant.run() ? 1 : 0;
   }
-  return Number(process.hrtime.bigint() - start);
+  const wall = Number(process.hrtime.bigint() - start);
+  const cpu = process.cpuUsage(cpuStart);
+  variant.cpuSamples?.push(((cpu.user + cpu.system) * 1e3) / iterations);
+  return wall;
 }
 
 async function measure(label, body) {
@@ -108,6 +113,7 @@ async function measure(label, body) {
     const probe = await timeIterations(variant, 1_000);
     variant.iterations = Math.max(1_000, Math.round((targetRoundMs * 1e6 * 1_000) / probe));
     variant.samples = [];
+    variant.cpuSamples = [];
   }
   for (let round = 0; round < rounds; round++) {
     for (const variant of rotated(variants, round)) {
@@ -117,17 +123,20 @@ async function measure(label, body) {
     }
   }
   const ours = median(variants[0].samples);
+  const oursCpu = median(variants[0].cpuSamples);
   console.log(`### ${label} (${Buffer.byteLength(body)}-byte body)\n`);
   printTable([
-    ["variant", "ns/op (median)", "ops/s", "time vs portone-bff", "spread"],
+    ["variant", "wall ns/op", "ops/s", "wall vs portone-bff", "CPU ns/op", "CPU vs portone-bff"],
     ...variants.map((variant) => {
       const nsPerOp = median(variant.samples);
+      const cpuPerOp = median(variant.cpuSamples);
       return [
         variant.name,
-        grouped(nsPerOp),
+        `${grouped(nsPerOp)} ±${fixed(relativeSpread(variant.samples) * 100, 0)}%`,
         grouped(1e9 / nsPerOp),
         `${fixed(nsPerOp / ours)}x`,
-        `±${fixed(relativeSpread(variant.samples) * 100, 1)}%`,
+        grouped(cpuPerOp),
+        `${fixed(cpuPerOp / oursCpu)}x`,
       ];
     }),
   ]);
