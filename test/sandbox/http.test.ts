@@ -375,3 +375,32 @@ describe.skipIf(!hasOpenApi)("generated route table", () => {
     }
   });
 });
+
+describe("the project's own SDK against the sandbox", () => {
+  it("sends quoted Idempotency-Keys the sandbox accepts, and retries an outstanding one", async () => {
+    const { PortOneClient } = await import("../../src/sdk/index.js");
+    const statuses: (number | undefined)[] = [];
+    const ours = PortOneClient({
+      secret: running.sandbox.apiSecret,
+      baseUrl: running.baseUrl,
+      storeId: running.sandbox.storeId,
+      onResponse: ({ status }) => {
+        statuses.push(status);
+      },
+    });
+    const paymentId = await paidPayment();
+    running.sandbox.setFaults([{ kind: "latency", ms: 300, route: "cancelPayment", times: 1 }]);
+    const idempotencyKey = `cancel-${paymentId}-ours`;
+    const input = { paymentId, amount: 1_000, reason: "ours" };
+    const [first, second] = await Promise.all([
+      ours.payment.cancelPayment(input, { idempotencyKey }),
+      new Promise((resolve) => setTimeout(resolve, 100)).then(() =>
+        ours.payment.cancelPayment(input, { idempotencyKey }),
+      ),
+    ]);
+    expect(second).toEqual(first);
+    expect(statuses).toContain(409);
+    const payment = known(await running.client.payment.getPayment({ paymentId }));
+    expect(payment.amount.cancelled).toBe(1_000);
+  });
+});

@@ -396,6 +396,35 @@ describe("listing payments", () => {
   });
 });
 
+describe("checkout page", () => {
+  it("serves an HTML form prefilled with the sandbox's store and channel", async () => {
+    const page = await sandbox.api("GET", "/sandbox/checkout", { auth: false });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.text).toContain(sandbox.sandbox.storeId);
+    expect(page.text).toContain(sandbox.sandbox.channelKey);
+    for (const outcome of [
+      "paid",
+      "failed",
+      "virtual-account-issued",
+      "pay-pending",
+      "awaiting-confirm",
+    ]) {
+      expect(page.text).toContain(`value="${outcome}"`);
+    }
+  });
+
+  it("answers a browser-SDK-shaped error for an unknown channel", async () => {
+    const response = await sandbox.checkout({
+      paymentId: newPaymentId(),
+      totalAmount: 100,
+      channelKey: "channel-key-unknown",
+    });
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ transactionType: "PAYMENT", code: "ChannelNotFound" });
+  });
+});
+
 describe.skipIf(!hasOpenApi)("schema conformance", () => {
   it("validated every response of the payment operations against openapi.json", () => {
     for (const operationId of [
