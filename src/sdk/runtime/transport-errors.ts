@@ -29,16 +29,18 @@ export class RequestTimeoutError extends PortOneError {
   }
 }
 
-/** No HTTP response: DNS failure, refused or reset connection, TLS failure, ... */
+/** No (complete) HTTP response: DNS failure, refused or reset connection, TLS failure, ... */
 export class NetworkError extends PortOneError {
   readonly operation: string;
-  readonly status: number | undefined = undefined;
+  /** Set when the connection failed after the status line arrived. */
+  readonly status: number | undefined;
 
   constructor(details: TransportErrorDetails) {
     const reason = details.cause instanceof Error ? `: ${details.cause.message}` : "";
     super(`${details.operation}: could not reach PortOne${reason}`, { cause: details.cause });
     this.name = "NetworkError";
     this.operation = details.operation;
+    this.status = details.status;
   }
 }
 
