@@ -375,6 +375,37 @@ describe("listing payments", () => {
     expect(future.page.totalCount).toBe(0);
   });
 
+  it("searches text fields and filters by origin, card and features sandbox payments lack", async () => {
+    const paymentId = newPaymentId("search");
+    const orderName = `Search order ${paymentId}`;
+    await sandbox.checkout({
+      paymentId,
+      totalAmount: 2_000,
+      orderName,
+      customer: { email: `${paymentId}@example.com` },
+    });
+    const byOrderName = await sandbox.client.payment.getPayments({
+      filter: { textSearch: [{ field: "ORDER_NAME", value: orderName }] },
+    });
+    expect(byOrderName.items.map((p) => known(p).id)).toEqual([paymentId]);
+    const byEmail = await sandbox.client.payment.getPayments({
+      filter: {
+        textSearch: [{ field: "ALL", value: `${paymentId}@example.com` }],
+        platformType: "SDK_PC",
+        cardType: "CREDIT",
+      },
+    });
+    expect(byEmail.items.map((p) => known(p).id)).toEqual([paymentId]);
+    const fromApi = await sandbox.client.payment.getPayments({
+      filter: { textSearch: [{ field: "PAYMENT_ID", value: paymentId }], platformType: "API" },
+    });
+    expect(fromApi.page.totalCount).toBe(0);
+    const escrow = await sandbox.client.payment.getPayments({
+      filter: { escrowStatus: "REGISTERED" },
+    });
+    expect(escrow.page.totalCount).toBe(0);
+  });
+
   it("walks every payment with getAllPaymentsByCursor", async () => {
     const since = new Date(Date.now() - 1).toISOString();
     const ids = [newPaymentId("cursor"), newPaymentId("cursor"), newPaymentId("cursor")];

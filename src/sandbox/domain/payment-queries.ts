@@ -4,7 +4,7 @@ import type {
   GetPaymentTransactionsResponse,
 } from "../../sdk/generated/payment/types.js";
 import { invalidRequest } from "../http/api-error.js";
-import type { Input } from "../http/input.js";
+import { Input } from "../http/input.js";
 import type { PaymentRecord, PaymentStatus, TransactionRecord } from "../state/records.js";
 import type { DomainContext } from "./context.js";
 import { compareBy, paginate } from "./pages.js";
@@ -24,6 +24,45 @@ const methodTypeByRecord: Record<string, string> = {
 
 /** `PaymentFilterInput.status` says PENDING where `Payment.status` says PAY_PENDING. */
 const filterStatus = (status: PaymentStatus) => (status === "PAY_PENDING" ? "PENDING" : status);
+
+const platformTypeOf = (tx: TransactionRecord) =>
+  tx.origin.platformType === "API"
+    ? "API"
+    : tx.origin.platformType === "MOBILE"
+      ? "SDK_MOBILE"
+      : "SDK_PC";
+
+/** The values `PaymentFilterInput.textSearch` looks in, per field; ALL looks in every one. */
+function searchableText(tx: TransactionRecord, field: string): string[] {
+  const card = (tx.method?.card ?? {}) as Record<string, unknown>;
+  const fields: Record<string, unknown[]> = {
+    PAYMENT_ID: [tx.paymentId],
+    TX_ID: [tx.id],
+    SCHEDULE_ID: [tx.scheduleId],
+    FAIL_REASON: [tx.failure?.reason],
+    CARD_ISSUER: [card.issuer],
+    CARD_BIN: [card.bin],
+    CARD_NUMBER: [card.number],
+    CARD_APPROVAL_NUMBER: [tx.method?.approvalNumber],
+    VIRTUAL_ACCOUNT_HOLDER_NAME: [tx.method?.remitteeName],
+    VIRTUAL_ACCOUNT_BANK: [
+      tx.method?.type === "PaymentMethodVirtualAccount" ? tx.method.bank : undefined,
+    ],
+    VIRTUAL_ACCOUNT_NUMBER: [tx.method?.accountNumber],
+    PG_TX_ID: [tx.pgTxId],
+    PG_CANCELLATION_ID: tx.cancellations.map((c) => c.pgCancellationId),
+    CANCEL_REASON: tx.cancellations.map((c) => c.reason),
+    ORDER_NAME: [tx.orderName],
+    CUSTOMER_NAME: [tx.customer.name],
+    CUSTOMER_EMAIL: [tx.customer.email],
+    CUSTOMER_PHONE_NUMBER: [tx.customer.phoneNumber],
+    CUSTOMER_ZIPCODE: [tx.customer.zipcode],
+    BILLING_KEY: [tx.billingKey],
+    PROMOTION_ID: [tx.promotionId],
+  };
+  const values = field === "ALL" ? Object.values(fields).flat() : (fields[field] ?? []);
+  return values.filter((value): value is string => typeof value === "string");
+}
 
 interface Entry {
   payment: PaymentRecord;
@@ -77,7 +116,40 @@ export function getPayments(ctx: DomainContext, body: Input): GetPaymentsRespons
   const sortOrder = filter?.oneOf("sortOrder", ["ASC", "DESC"]) ?? "DESC";
   const pgProvider = "TOSSPAYMENTS";
 
-  const matching = entries(ctx).filter(({ tx }) => {
+  const platformType = filter?.oneOf("platformType", ["SDK_MOBILE", "SDK_PC", "API"] as const);
+  const webhookStatus = filter?.optionalString("webhookStatus");
+  const isEscrow = filter?.optionalBoolean("isEscrow");
+  const card = {
+    brand: filter?.optionalString("cardBrand"),
+    type: filter?.optionalString("cardType"),
+    ownerType: filter?.optionalString("cardOwnerType"),
+  };
+  const textSearch = (filter?.optionalArray("textSearch") ?? []).map((entry, index) => {
+    const search = Input.of(entry, `filter.textSearch[${index}]`);
+    return { field: search.string("field"), value: search.string("value") };
+  });
+  // Sandbox payments never have escrow, gift certificates or cash receipts: such filters match none.
+  const matchesNothing = [
+    "escrowStatus",
+    "giftCertificateType",
+    "cashReceiptType",
+    "cashReceiptStatus",
+    "cashReceiptIssuedAtRange",
+    "cashReceiptCancelledAtRange",
+  ].some((field) => filter?.has(field));
+
+  const matching = entries(ctx).filter(({ payment, tx }) => {
+    if (matchesNothing || isEscrow === true) return false;
+    if (platformType !== undefined && platformTypeOf(tx) !== platformType) return false;
+    if (webhookStatus !== undefined && payment.webhooks.at(-1)?.status !== webhookStatus)
+      return false;
+    const txCard = tx.method?.card as Record<string, unknown> | undefined;
+    for (const [key, wanted] of Object.entries(card)) {
+      if (wanted !== undefined && txCard?.[key] !== wanted) return false;
+    }
+    for (const { field, value } of textSearch) {
+      if (!searchableText(tx, field).some((text) => text.includes(value))) return false;
+    }
     const time = Date.parse(useStatusTime ? tx.statusChangedAt : tx.requestedAt);
     if (from !== undefined && time < from) return false;
     if (until !== undefined && time >= until) return false;
