@@ -63,6 +63,18 @@ describe("billing keys", () => {
       filter: { customerId: "customer-list", status: ["ISSUED"] },
     });
     expect(listed.items.map((item) => known(item).billingKey)).toEqual([billingKey]);
+    const searched = await keys.getBillingKeyInfos({
+      filter: {
+        textSearch: { field: "CUSTOMER_NAME", value: "Lee Billing" },
+        methods: ["CARD"],
+        customerId: "customer-list",
+      },
+    });
+    expect(searched.page.totalCount).toBe(1);
+    const byTransfer = await keys.getBillingKeyInfos({
+      filter: { customerId: "customer-list", methods: ["TRANSFER"] },
+    });
+    expect(byTransfer.page.totalCount).toBe(0);
 
     const deleted = await keys.deleteBillingKey({ billingKey, reason: "customer left" });
     expect(Date.parse(deleted.deletedAt)).not.toBeNaN();

@@ -99,6 +99,22 @@ export function getBillingKeyInfo(ctx: DomainContext, billingKey: string, storeI
   return billingKeyView(findBillingKey(ctx, billingKey));
 }
 
+function billingKeyText(record: BillingKeyRecord, field: string): string[] {
+  const card = (record.methods[0]?.card ?? {}) as Record<string, unknown>;
+  const values: Record<string, unknown> = {
+    CARD_BIN: card.bin,
+    CARD_NUMBER: card.number,
+    PG_MERCHANT_ID: record.channels[0]?.pgMerchantId,
+    CUSTOMER_NAME: record.customer.name,
+    CUSTOMER_EMAIL: record.customer.email,
+    CUSTOMER_PHONE_NUMBER: record.customer.phoneNumber,
+    CUSTOMER_ZIPCODE: record.customer.zipcode,
+    BILLING_KEY: record.billingKey,
+  };
+  const value = values[field];
+  return typeof value === "string" ? [value] : [];
+}
+
 const timeFields = {
   REQUESTED_AT: (r: BillingKeyRecord) => r.requestedAt,
   ISSUED_AT: (r: BillingKeyRecord) => r.issuedAt,
@@ -118,7 +134,32 @@ export function getBillingKeyInfos(ctx: DomainContext, body: Input): GetBillingK
   const sort = body.optionalObject("sort");
   const sortTime = timeFields[sort?.oneOf("by", timeFieldNames) ?? "REQUESTED_AT"];
   const order = sort?.oneOf("order", ["ASC", "DESC"] as const) ?? "DESC";
+  const listed = (field: string) => filter?.optionalArray(field) as string[] | undefined;
+  const methods = listed("methods");
+  const pgProviders = listed("pgProviders");
+  const pgCompanies = listed("pgCompanies");
+  const version = filter?.optionalString("version");
+  const platformType = filter?.optionalString("platformType");
+  const channelGroupIds = listed("channelGroupIds");
+  const textSearch = filter?.optionalObject("textSearch");
+  const search = textSearch && {
+    field: textSearch.string("field"),
+    value: textSearch.string("value"),
+  };
   const matching = [...ctx.state.billingKeys.values()].filter((record) => {
+    // Sandbox billing keys are cards issued over the API on the TOSSPAYMENTS test channel.
+    if (methods && !methods.includes("CARD")) return false;
+    if (pgProviders && !pgProviders.includes("TOSSPAYMENTS")) return false;
+    if (pgCompanies && !pgCompanies.includes("TOSSPAYMENTS")) return false;
+    if (version !== undefined && version !== "V2") return false;
+    if (platformType !== undefined && platformType !== "API") return false;
+    if (channelGroupIds?.length) return false;
+    if (
+      search &&
+      !billingKeyText(record, search.field).some((text) => text.includes(search.value))
+    ) {
+      return false;
+    }
     const time = Date.parse(timeOf(record));
     if (from !== undefined && !(time >= from)) return false;
     if (until !== undefined && !(time < until)) return false;
