@@ -9,6 +9,8 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { PortOneClient as OfficialClient } from "@portone/server-sdk";
 import { PortOneClient } from "portone-bff/sdk";
+// Internal, for the step ladder below only: the runtime's URL/body builder.
+import { buildWireRequest } from "../dist/sdk/runtime/send-request.js";
 import { checkBuiltSdk } from "./lib/sdk-entry.js";
 import {
   environmentLine,
@@ -152,21 +154,57 @@ console.log(
   `## Call overhead\n\n${environmentLine()}; ${rounds} rounds x ${callsPerRound} sequential getPayment calls per variant, order rotated; ${bytes}-byte PaidPayment; keep-alive on (undici default).\n`,
 );
 report(variants, "raw fetch");
-// The same three clients against a stub `fetch` that returns a ready Response without any
-// socket: what remains is each client's own CPU cost per call, free of network noise.
+// The clients against a stub `fetch` that returns a ready Response without any socket: what
+// remains is each client's own CPU cost per call, free of network noise.
 const realFetch = globalThis.fetch;
 globalThis.fetch = async () =>
   new Response(paymentJson, { status: 200, headers: { "content-type": "application/json" } });
 const stubbedOurs = PortOneClient({ secret, baseUrl });
 const stubbedOfficial = OfficialClient({ secret, baseUrl });
+const stubUrl = `${baseUrl}/payments/${encodeURIComponent(paymentId)}`;
+const withTimeout = async (send) => {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 60_000);
+  try {
+    return JSON.parse(await (await send(controller.signal)).text());
+  } finally {
+    clearTimeout(timer);
+  }
+};
+const sdkHeaders = () => new Headers({ "User-Agent": "bench", Authorization: `PortOne ${secret}` });
+const getPaymentRoute = { route: "GET /payments/{paymentId}", query: ["storeId"] };
+// A ladder that adds the SDK's per-call steps one at a time, to show what each costs.
 const stubVariants = [
   {
     name: "stub fetch + json (limit)",
-    call: async () => {
-      const response = await fetch(`${baseUrl}/payments/${encodeURIComponent(paymentId)}`, {
-        headers: { Authorization: `PortOne ${secret}` },
-      });
-      return response.json();
+    call: async () =>
+      (await fetch(stubUrl, { headers: { Authorization: `PortOne ${secret}` } })).json(),
+  },
+  {
+    name: "+ text() and JSON.parse",
+    call: async () =>
+      JSON.parse(
+        await (await fetch(stubUrl, { headers: { Authorization: `PortOne ${secret}` } })).text(),
+      ),
+  },
+  {
+    name: "+ AbortController and 60 s timer",
+    call: () =>
+      withTimeout((signal) =>
+        fetch(stubUrl, { headers: { Authorization: `PortOne ${secret}` }, signal }),
+      ),
+  },
+  {
+    name: "+ Headers object",
+    call: () => withTimeout((signal) => fetch(stubUrl, { headers: sdkHeaders(), signal })),
+  },
+  {
+    name: "+ runtime buildWireRequest",
+    call: () => {
+      const wire = buildWireRequest({ baseUrl }, "getPayment", getPaymentRoute, { paymentId });
+      return withTimeout((signal) =>
+        fetch(wire.url, { method: wire.method, headers: sdkHeaders(), signal }),
+      );
     },
   },
   { name: "portone-bff getPayment", call: () => stubbedOurs.payment.getPayment({ paymentId }) },
@@ -182,7 +220,7 @@ for (const variant of stubVariants) {
 }
 for (let round = 0; round < 15; round++) {
   for (const variant of rotated(stubVariants, round)) {
-    variant.samples.push(await timeCalls(variant, 5_000));
+    variant.samples.push(await timeCalls(variant, 3_000));
   }
 }
 globalThis.fetch = realFetch;
