@@ -54,6 +54,7 @@ export class WebhookDispatcher implements EventPublisher {
   readonly log: DeliveryLogEntry[] = [];
   private readonly scheduled = new Set<Delivery>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly lastAttemptByUrl = new Map<string, Promise<void>>();
   private held: Delivery[] = [];
   private readonly closing = new AbortController();
   private closed = false;
@@ -155,19 +156,29 @@ export class WebhookDispatcher implements EventPublisher {
 
   private start(delivery: Delivery): void {
     if (this.closed) return;
-    const running = this.attempt(delivery)
+    // One attempt at a time per endpoint, so webhooks arrive in the order of the changes unless
+    // a retry or the webhook-reorder fault says otherwise.
+    const previous = this.lastAttemptByUrl.get(delivery.url) ?? Promise.resolve();
+    const running = previous
+      .then(() => this.attempt(delivery))
       .then(async (ok) => {
         if (ok && this.options.faults.forWebhook("webhook-duplicate")) {
           await this.send(delivery);
         }
       })
       .catch((error: unknown) => this.options.onError?.(error))
-      .finally(() => this.inFlight.delete(running));
+      .finally(() => {
+        this.inFlight.delete(running);
+        if (this.lastAttemptByUrl.get(delivery.url) === running)
+          this.lastAttemptByUrl.delete(delivery.url);
+      });
     this.inFlight.add(running);
+    this.lastAttemptByUrl.set(delivery.url, running);
   }
 
   /** One attempt; schedules the next on failure. Resolves true on a 2xx. */
   private async attempt(delivery: Delivery): Promise<boolean> {
+    if (this.closed) return false;
     const ok = await this.send(delivery);
     const { record } = delivery;
     if (
