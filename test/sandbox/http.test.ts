@@ -256,6 +256,38 @@ describe("Idempotency-Key", () => {
     expect(retried.headers.get("idempotent-replayed")).toBe("true");
   });
 
+  it("keeps processing after the client gives up; the retry learns the outcome", async () => {
+    const paymentId = await paidPayment();
+    running.sandbox.setFaults([{ kind: "latency", ms: 400, route: "cancelPayment", times: 1 }]);
+    const headers = { "idempotency-key": `"cancel-${paymentId}-abandoned"` };
+    const body = JSON.stringify({ reason: "client timed out" });
+    const abandoned = fetch(`${running.baseUrl}/payments/${paymentId}/cancel`, {
+      method: "POST",
+      headers: { authorization: `PortOne ${running.sandbox.apiSecret}`, ...headers },
+      body,
+      signal: AbortSignal.timeout(100),
+    });
+    await expect(abandoned).rejects.toThrow();
+    const early = await running.api("POST", `/payments/${paymentId}/cancel`, {
+      headers,
+      body: { reason: "client timed out" },
+    });
+    expect(early.status).toBe(409);
+    let retried = early;
+    for (let attempt = 0; attempt < 50 && retried.status === 409; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      retried = await running.api("POST", `/payments/${paymentId}/cancel`, {
+        headers,
+        body: { reason: "client timed out" },
+      });
+    }
+    expect(retried.status).toBe(200);
+    expect(retried.headers.get("idempotent-replayed")).toBe("true");
+    const payment = known(await running.client.payment.getPayment({ paymentId }));
+    expect(payment).toMatchObject({ status: "CANCELLED", amount: { cancelled: 10_000 } });
+    expect(payment.status === "CANCELLED" && payment.cancellations).toHaveLength(1);
+  });
+
   it("rejects keys that are not quoted RFC 8941 strings of 16-256 characters", async () => {
     for (const key of [
       "unquoted-key-1234567890",

@@ -109,16 +109,11 @@ export class FaultInjector {
     return fired;
   }
 
-  /** Whether a webhook fault of this kind fires for the next delivery (and its rule). */
-  forWebhook<K extends "webhook-duplicate" | "webhook-reorder">(
-    kind: K,
-  ): Extract<FaultRule, { kind: K }> | undefined {
-    for (const active of this.rules) {
-      if (active.rule.kind === kind && this.fire(active)) {
-        return active.rule as Extract<FaultRule, { kind: K }>;
-      }
-    }
-    return undefined;
+  /** Whether the next successful webhook delivery is sent a second time. */
+  duplicateWebhook(): boolean {
+    return this.rules.some(
+      (active) => active.rule.kind === "webhook-duplicate" && this.fire(active),
+    );
   }
 
   /** Whether deliveries should currently be held back for reordering (does not consume). */

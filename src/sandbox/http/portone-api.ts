@@ -31,6 +31,7 @@ export interface PortOneApiOptions {
 interface RequestState {
   operation: OperationRoute;
   faults: RequestFault[];
+  body?: Input;
   idempotency?: { key: string; fingerprint: string };
 }
 
@@ -130,6 +131,7 @@ export async function portOneApi(app: FastifyInstance, options: PortOneApiOption
     const state = stateOf(request);
     if (state.operation.requiresAuth) options.auth.check(request.headers.authorization);
     const body = parseBody(request);
+    state.body = body;
     const header = request.headers["idempotency-key"];
     const decision = options.idempotency.begin(
       request.method,
@@ -171,11 +173,9 @@ export async function portOneApi(app: FastifyInstance, options: PortOneApiOption
     return payload;
   });
 
+  // A client that goes away does not stop the request (as on PortOne): the key stays outstanding
+  // until the response is stored, so a retry learns the outcome instead of running it twice.
   app.addHook("onResponse", async (request: FastifyRequest) => {
-    const state = requests.get(request);
-    if (state?.idempotency) options.idempotency.abandon(state.idempotency.key);
-  });
-  app.addHook("onRequestAbort", async (request: FastifyRequest) => {
     const state = requests.get(request);
     if (state?.idempotency) options.idempotency.abandon(state.idempotency.key);
   });
@@ -191,7 +191,7 @@ export async function portOneApi(app: FastifyInstance, options: PortOneApiOption
         return handler({
           params: request.params as Record<string, string>,
           query: request.query as Record<string, string | undefined>,
-          body: parseBody(request),
+          body: requests.get(request)?.body ?? parseBody(request),
           request,
         });
       },

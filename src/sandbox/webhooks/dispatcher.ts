@@ -162,7 +162,7 @@ export class WebhookDispatcher implements EventPublisher {
     const running = previous
       .then(() => this.attempt(delivery))
       .then(async (ok) => {
-        if (ok && this.options.faults.forWebhook("webhook-duplicate")) {
+        if (ok && this.options.faults.duplicateWebhook()) {
           await this.send(delivery);
         }
       })
