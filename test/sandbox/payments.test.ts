@@ -445,6 +445,33 @@ describe("checkout page", () => {
     }
   });
 
+  it("lets a frontend on another origin call the checkout route (CORS)", async () => {
+    const preflight = await fetch(`${sandbox.baseUrl}/sandbox/checkout`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "http://shop.localhost:5173",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("http://shop.localhost:5173");
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("content-type");
+    const checkout = await sandbox.api("POST", "/sandbox/checkout", {
+      auth: false,
+      headers: { origin: "http://shop.localhost:5173" },
+      body: {
+        storeId: sandbox.sandbox.storeId,
+        paymentId: newPaymentId(),
+        orderName: "CORS",
+        totalAmount: 100,
+        currency: "KRW",
+      },
+    });
+    expect(checkout.status).toBe(200);
+    expect(checkout.headers.get("access-control-allow-origin")).toBe("http://shop.localhost:5173");
+  });
+
   it("answers a browser-SDK-shaped error for an unknown channel", async () => {
     const response = await sandbox.checkout({
       paymentId: newPaymentId(),

@@ -51,8 +51,14 @@ export function checkoutPage(defaults: { storeId: string; channelKey: string }):
   if (!form.elements.paymentId.value) form.elements.paymentId.value = "payment-" + crypto.randomUUID();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const body = Object.fromEntries(new FormData(form));
-    body.totalAmount = Number(body.totalAmount);
+    // Query parameters the form has no field for (taxFreeAmount, customData, customer as JSON,
+    // paidAmount, ...) are passed through, as requestPayment would receive them.
+    const body = Object.fromEntries([...params].filter(([key]) => key !== "redirectUrl"));
+    Object.assign(body, Object.fromEntries(new FormData(form)));
+    for (const key of ["totalAmount", "taxFreeAmount", "vatAmount", "paidAmount"]) {
+      if (body[key] !== undefined) body[key] = Number(body[key]);
+    }
+    if (typeof body.customer === "string") body.customer = JSON.parse(body.customer);
     const response = await fetch("/sandbox/checkout", {
       method: "POST",
       headers: { "content-type": "application/json" },

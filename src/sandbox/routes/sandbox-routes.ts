@@ -52,6 +52,20 @@ export function parseWebhookEndpoints(value: unknown): WebhookEndpoint[] {
 export async function sandboxRoutes(app: FastifyInstance, options: SandboxRoutesOptions) {
   const { ctx, webhooks, faults } = options;
 
+  // A shop's frontend on another origin plays the browser SDK against these routes.
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("access-control-allow-origin", request.headers.origin ?? "*");
+    reply.header("vary", "origin");
+  });
+  app.options("/sandbox/*", async (_request, reply) =>
+    reply
+      .header("access-control-allow-methods", "GET, POST, OPTIONS")
+      .header("access-control-allow-headers", "content-type")
+      .header("access-control-max-age", "600")
+      .code(204)
+      .send(),
+  );
+
   app.get("/sandbox/checkout", async (_request, reply) =>
     reply.type("text/html; charset=utf-8").send(
       checkoutPage({
