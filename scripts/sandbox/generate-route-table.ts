@@ -1,6 +1,7 @@
 // Writes src/sandbox/generated/operations.ts: the sandbox's route table, derived from PortOne's
 // schema so that the sandbox knows every operation (and the status code of every error type)
 // without reading ../shared at run time. Run: npx tsx scripts/sandbox/generate-route-table.ts
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,6 +86,8 @@ ${statusRows.join("\n")}
 `;
 
 writeFileSync(outputPath, output);
+// Format like the rest of the tree, so a regeneration only shows real changes in a diff.
+execFileSync("npx", ["biome", "format", "--write", outputPath], { cwd: repoRoot, stdio: "ignore" });
 console.log(
   `wrote ${rows.length} operations and ${statusRows.length} error types to ${outputPath}`,
 );
