@@ -239,11 +239,11 @@ describe("Idempotency-Key", () => {
 
   it("answers 409 IDEMPOTENCY_OUTSTANDING_REQUEST while the first request is in flight", async () => {
     const paymentId = await paidPayment();
-    running.sandbox.setFaults([{ kind: "latency", ms: 400, route: "cancelPayment", times: 1 }]);
+    running.sandbox.setFaults([{ kind: "latency", ms: 1_500, route: "cancelPayment", times: 1 }]);
     const headers = { "idempotency-key": `"cancel-${paymentId}-slow"` };
     const body = { reason: "slow cancel" };
     const slow = running.api("POST", `/payments/${paymentId}/cancel`, { headers, body });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const concurrent = await running.api("POST", `/payments/${paymentId}/cancel`, {
       headers,
       body,
@@ -258,14 +258,14 @@ describe("Idempotency-Key", () => {
 
   it("keeps processing after the client gives up; the retry learns the outcome", async () => {
     const paymentId = await paidPayment();
-    running.sandbox.setFaults([{ kind: "latency", ms: 400, route: "cancelPayment", times: 1 }]);
+    running.sandbox.setFaults([{ kind: "latency", ms: 1_500, route: "cancelPayment", times: 1 }]);
     const headers = { "idempotency-key": `"cancel-${paymentId}-abandoned"` };
     const body = JSON.stringify({ reason: "client timed out" });
     const abandoned = fetch(`${running.baseUrl}/payments/${paymentId}/cancel`, {
       method: "POST",
       headers: { authorization: `PortOne ${running.sandbox.apiSecret}`, ...headers },
       body,
-      signal: AbortSignal.timeout(100),
+      signal: AbortSignal.timeout(200),
     });
     await expect(abandoned).rejects.toThrow();
     const early = await running.api("POST", `/payments/${paymentId}/cancel`, {
@@ -416,17 +416,18 @@ describe("the project's own SDK against the sandbox", () => {
       secret: running.sandbox.apiSecret,
       baseUrl: running.baseUrl,
       storeId: running.sandbox.storeId,
+      maxRetries: 6,
       onResponse: ({ status }) => {
         statuses.push(status);
       },
     });
     const paymentId = await paidPayment();
-    running.sandbox.setFaults([{ kind: "latency", ms: 300, route: "cancelPayment", times: 1 }]);
+    running.sandbox.setFaults([{ kind: "latency", ms: 1_500, route: "cancelPayment", times: 1 }]);
     const idempotencyKey = `cancel-${paymentId}-ours`;
     const input = { paymentId, amount: 1_000, reason: "ours" };
     const [first, second] = await Promise.all([
       ours.payment.cancelPayment(input, { idempotencyKey }),
-      new Promise((resolve) => setTimeout(resolve, 100)).then(() =>
+      new Promise((resolve) => setTimeout(resolve, 300)).then(() =>
         ours.payment.cancelPayment(input, { idempotencyKey }),
       ),
     ]);
