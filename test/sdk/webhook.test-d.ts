@@ -59,6 +59,47 @@ describe("Webhook types", () => {
     expectTypeOf<Webhook.WebhookVerificationFailureReason>().toEqualTypeOf<OfficialWebhook.WebhookVerificationFailureReason>();
   });
 
+  it("has every webhook type of the official package, with the same shape", () => {
+    expectTypeOf<Webhook.WebhookBillingKey>().toEqualTypeOf<OfficialWebhook.WebhookBillingKey>();
+    expectTypeOf<Webhook.WebhookBillingKeyData>().toEqualTypeOf<OfficialWebhook.WebhookBillingKeyData>();
+    expectTypeOf<Webhook.WebhookBillingKeyDataDeleted>().toEqualTypeOf<OfficialWebhook.WebhookBillingKeyDataDeleted>();
+    expectTypeOf<Webhook.WebhookBillingKeyDataFailed>().toEqualTypeOf<OfficialWebhook.WebhookBillingKeyDataFailed>();
+    expectTypeOf<Webhook.WebhookBillingKeyDataIssued>().toEqualTypeOf<OfficialWebhook.WebhookBillingKeyDataIssued>();
+    expectTypeOf<Webhook.WebhookBillingKeyDataReady>().toEqualTypeOf<OfficialWebhook.WebhookBillingKeyDataReady>();
+    expectTypeOf<Webhook.WebhookBillingKeyDataUpdated>().toEqualTypeOf<OfficialWebhook.WebhookBillingKeyDataUpdated>();
+    expectTypeOf<Webhook.WebhookBillingKeyDeleted>().toEqualTypeOf<OfficialWebhook.WebhookBillingKeyDeleted>();
+    expectTypeOf<Webhook.WebhookBillingKeyFailed>().toEqualTypeOf<OfficialWebhook.WebhookBillingKeyFailed>();
+    expectTypeOf<Webhook.WebhookBillingKeyIssued>().toEqualTypeOf<OfficialWebhook.WebhookBillingKeyIssued>();
+    expectTypeOf<Webhook.WebhookBillingKeyReady>().toEqualTypeOf<OfficialWebhook.WebhookBillingKeyReady>();
+    expectTypeOf<Webhook.WebhookBillingKeyUpdated>().toEqualTypeOf<OfficialWebhook.WebhookBillingKeyUpdated>();
+    expectTypeOf<Webhook.WebhookTransaction>().toEqualTypeOf<OfficialWebhook.WebhookTransaction>();
+    expectTypeOf<Webhook.WebhookTransactionCancelled>().toEqualTypeOf<OfficialWebhook.WebhookTransactionCancelled>();
+    expectTypeOf<Webhook.WebhookTransactionCancelledCancelled>().toEqualTypeOf<OfficialWebhook.WebhookTransactionCancelledCancelled>();
+    expectTypeOf<Webhook.WebhookTransactionCancelledCancelPending>().toEqualTypeOf<OfficialWebhook.WebhookTransactionCancelledCancelPending>();
+    expectTypeOf<Webhook.WebhookTransactionCancelledData>().toEqualTypeOf<OfficialWebhook.WebhookTransactionCancelledData>();
+    expectTypeOf<Webhook.WebhookTransactionCancelledDataCancelled>().toEqualTypeOf<OfficialWebhook.WebhookTransactionCancelledDataCancelled>();
+    expectTypeOf<Webhook.WebhookTransactionCancelledDataCancelPending>().toEqualTypeOf<OfficialWebhook.WebhookTransactionCancelledDataCancelPending>();
+    expectTypeOf<Webhook.WebhookTransactionCancelledDataPartialCancelled>().toEqualTypeOf<OfficialWebhook.WebhookTransactionCancelledDataPartialCancelled>();
+    expectTypeOf<Webhook.WebhookTransactionCancelledPartialCancelled>().toEqualTypeOf<OfficialWebhook.WebhookTransactionCancelledPartialCancelled>();
+    expectTypeOf<Webhook.WebhookTransactionConfirm>().toEqualTypeOf<OfficialWebhook.WebhookTransactionConfirm>();
+    expectTypeOf<Webhook.WebhookTransactionData>().toEqualTypeOf<OfficialWebhook.WebhookTransactionData>();
+    expectTypeOf<Webhook.WebhookTransactionDataConfirm>().toEqualTypeOf<OfficialWebhook.WebhookTransactionDataConfirm>();
+    expectTypeOf<Webhook.WebhookTransactionDataDisputeCreated>().toEqualTypeOf<OfficialWebhook.WebhookTransactionDataDisputeCreated>();
+    expectTypeOf<Webhook.WebhookTransactionDataDisputeResolved>().toEqualTypeOf<OfficialWebhook.WebhookTransactionDataDisputeResolved>();
+    expectTypeOf<Webhook.WebhookTransactionDataFailed>().toEqualTypeOf<OfficialWebhook.WebhookTransactionDataFailed>();
+    expectTypeOf<Webhook.WebhookTransactionDataPaid>().toEqualTypeOf<OfficialWebhook.WebhookTransactionDataPaid>();
+    expectTypeOf<Webhook.WebhookTransactionDataPayPending>().toEqualTypeOf<OfficialWebhook.WebhookTransactionDataPayPending>();
+    expectTypeOf<Webhook.WebhookTransactionDataReady>().toEqualTypeOf<OfficialWebhook.WebhookTransactionDataReady>();
+    expectTypeOf<Webhook.WebhookTransactionDataVirtualAccountIssued>().toEqualTypeOf<OfficialWebhook.WebhookTransactionDataVirtualAccountIssued>();
+    expectTypeOf<Webhook.WebhookTransactionDisputeCreated>().toEqualTypeOf<OfficialWebhook.WebhookTransactionDisputeCreated>();
+    expectTypeOf<Webhook.WebhookTransactionDisputeResolved>().toEqualTypeOf<OfficialWebhook.WebhookTransactionDisputeResolved>();
+    expectTypeOf<Webhook.WebhookTransactionFailed>().toEqualTypeOf<OfficialWebhook.WebhookTransactionFailed>();
+    expectTypeOf<Webhook.WebhookTransactionPaid>().toEqualTypeOf<OfficialWebhook.WebhookTransactionPaid>();
+    expectTypeOf<Webhook.WebhookTransactionPayPending>().toEqualTypeOf<OfficialWebhook.WebhookTransactionPayPending>();
+    expectTypeOf<Webhook.WebhookTransactionReady>().toEqualTypeOf<OfficialWebhook.WebhookTransactionReady>();
+    expectTypeOf<Webhook.WebhookTransactionVirtualAccountIssued>().toEqualTypeOf<OfficialWebhook.WebhookTransactionVirtualAccountIssued>();
+  });
+
   it("verify takes what frameworks hand over and returns the union", () => {
     expectTypeOf(Webhook.verify).returns.toEqualTypeOf<Promise<Webhook.Webhook>>();
     expectTypeOf<IncomingHttpHeaders>().toExtend<Webhook.WebhookHeaders>();
