@@ -107,6 +107,15 @@ describe("pre-register -> checkout -> get -> cancel partial -> cancel rest", () 
     expect(taxFreeTooMuch.data.type).toBe(
       "CANCEL_TAX_FREE_AMOUNT_EXCEEDS_CANCELLABLE_TAX_FREE_AMOUNT",
     );
+    // 7,000 left of which 1,000 tax-free: a 6,500 all-taxable cancellation is too much taxable money.
+    const taxableTooMuch = await portOneError(
+      client.payment.cancelPayment({ paymentId, amount: 6_500, reason: "taxable" }),
+    );
+    expect(taxableTooMuch.data.type).toBe("CANCEL_TAX_AMOUNT_EXCEEDS_CANCELLABLE_TAX_AMOUNT");
+    const partsTooBig = await portOneError(
+      client.payment.cancelPayment({ paymentId, amount: 500, taxFreeAmount: 600, reason: "parts" }),
+    );
+    expect(partsTooBig.data.type).toBe("SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT");
 
     const rest = await client.payment.cancelPayment({
       paymentId,
@@ -312,6 +321,16 @@ describe("virtual accounts and pending payments", () => {
     expect(known(await sandbox.client.payment.getPayment({ paymentId })).status).toBe("PAID");
     const error = await portOneError(sandbox.client.payment.closeVirtualAccount({ paymentId }));
     expect(error.data.type).toBe("PAYMENT_NOT_WAITING_FOR_DEPOSIT");
+    const noAccount = await portOneError(
+      sandbox.client.payment.cancelPayment({ paymentId, reason: "refund" }),
+    );
+    expect(noAccount.data.message).toContain("refundAccount");
+    const refunded = await sandbox.client.payment.cancelPayment({
+      paymentId,
+      reason: "refund",
+      refundAccount: { bank: "KOOKMIN", number: "12345678901234", holderName: "Kim Sandbox" },
+    });
+    expect(refunded.cancellation).toMatchObject({ status: "SUCCEEDED", totalAmount: 9_900 });
   });
 
   it("closes a virtual account nobody paid into", async () => {

@@ -116,6 +116,18 @@ export function cancelPayment(
       `Payment ${paymentId} is ${tx.status}, not paid.`,
     );
   }
+  if (tx.method?.type === "PaymentMethodVirtualAccount") {
+    // Money that came by bank transfer goes back to a bank account the merchant names.
+    const account = body.optionalObject("refundAccount");
+    if (!account) {
+      throw invalidRequest(
+        "refundAccount { bank, number, holderName } is required to refund a virtual account payment.",
+      );
+    }
+    account.string("bank");
+    account.string("number");
+    account.string("holderName");
+  }
   const { amount } = tx;
   const cancellable = amount.total - amount.cancelled;
   const cancellableTaxFree = amount.taxFree - amount.cancelledTaxFree;
@@ -137,25 +149,35 @@ export function cancelPayment(
       `amount ${cancelAmount} exceeds the cancellable amount ${cancellable}.`,
     );
   }
-  const isRest = cancelAmount === cancellable;
-  const requestedTaxFree = body.optionalInteger("taxFreeAmount");
-  // Without a tax-free part, PortOne cancels the taxable part first.
+  const cancelAmountGiven = body.has("amount");
+  // PortOne: without taxFreeAmount a partial cancellation is all taxable; cancelling the
+  // whole rest (no amount) takes the remaining tax-free part with it.
   const taxFree =
-    requestedTaxFree ??
-    (isRest
-      ? cancellableTaxFree
-      : Math.min(
-          cancellableTaxFree,
-          Math.max(0, cancelAmount - (cancellable - cancellableTaxFree)),
-        ));
+    body.optionalInteger("taxFreeAmount") ?? (cancelAmountGiven ? 0 : cancellableTaxFree);
+  if (taxFree > cancelAmount) {
+    throw new PortOneApiError(
+      "SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT",
+      `taxFreeAmount ${taxFree} exceeds amount ${cancelAmount}.`,
+    );
+  }
   if (taxFree > cancellableTaxFree) {
     throw new PortOneApiError(
       "CANCEL_TAX_FREE_AMOUNT_EXCEEDS_CANCELLABLE_TAX_FREE_AMOUNT",
       `taxFreeAmount ${taxFree} exceeds the cancellable tax-free amount ${cancellableTaxFree}.`,
     );
   }
-  const requestedVat = body.optionalInteger("vatAmount");
-  const vat = requestedVat ?? (isRest ? cancellableVat : defaultVat(cancelAmount, taxFree));
+  const taxable = cancelAmount - taxFree;
+  const cancellableTaxable = cancellable - cancellableTaxFree;
+  if (taxable > cancellableTaxable) {
+    throw new PortOneApiError(
+      "CANCEL_TAX_AMOUNT_EXCEEDS_CANCELLABLE_TAX_AMOUNT",
+      `The taxable part ${taxable} exceeds the cancellable taxable amount ${cancellableTaxable}; give taxFreeAmount.`,
+    );
+  }
+  const isRest = cancelAmount === cancellable;
+  const vat =
+    body.optionalInteger("vatAmount") ??
+    (isRest ? cancellableVat : defaultVat(cancelAmount, taxFree));
   if (taxFree + vat > cancelAmount) {
     throw new PortOneApiError(
       "SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT",
@@ -163,10 +185,7 @@ export function cancelPayment(
     );
   }
   if (vat > cancellableVat) {
-    throw new PortOneApiError(
-      "CANCEL_TAX_AMOUNT_EXCEEDS_CANCELLABLE_TAX_AMOUNT",
-      `vatAmount ${vat} exceeds the cancellable VAT ${cancellableVat}.`,
-    );
+    throw invalidRequest(`vatAmount ${vat} exceeds the VAT left to cancel, ${cancellableVat}.`);
   }
 
   const now = isoAt(ctx.clock);
