@@ -104,6 +104,13 @@ export function startCheckout(ctx: DomainContext, input: Input): CheckoutResult 
     );
   }
 
+  const customer = input.optionalObject("customer");
+  const products = input.optionalArray("products");
+  const productCount = input.optionalInteger("productCount");
+  const country = input.optionalString("country");
+  const isCulturalExpense = input.optionalBoolean("isCulturalExpense");
+  const failureReason = input.optionalString("failureReason");
+
   const payment = paymentRecordFor(ctx, paymentId);
   const existing = currentTransaction(payment);
   if (existing && isSettled(existing.status)) {
@@ -112,7 +119,6 @@ export function startCheckout(ctx: DomainContext, input: Input): CheckoutResult 
 
   const now = isoAt(ctx.clock);
   const customData = input.raw("customData");
-  const customer = input.optionalObject("customer");
   const tx: TransactionRecord = {
     id: newTransactionId(),
     paymentId,
@@ -132,21 +138,17 @@ export function startCheckout(ctx: DomainContext, input: Input): CheckoutResult 
     outcome === "virtual-account-issued"
       ? virtualAccountMethod(ctx.clock.now())
       : methodForPayMethod(payMethod, ctx.clock.now(), {
-          ...(customer?.optionalString("phoneNumber")
-            ? { phoneNumber: customer.optionalString("phoneNumber") }
+          ...(typeof tx.customer.phoneNumber === "string"
+            ? { phoneNumber: tx.customer.phoneNumber }
             : {}),
         });
   if (method) tx.method = method;
   if (customData !== undefined && customData !== null) {
     tx.customData = typeof customData === "string" ? customData : JSON.stringify(customData);
   }
-  const products = input.optionalArray("products");
   if (products) tx.products = products as TransactionRecord["products"];
-  const productCount = input.optionalInteger("productCount");
   if (productCount !== undefined) tx.productCount = productCount;
-  const country = input.optionalString("country");
   if (country) tx.country = country;
-  const isCulturalExpense = input.optionalBoolean("isCulturalExpense");
   if (isCulturalExpense !== undefined) tx.isCulturalExpense = isCulturalExpense;
   payment.transactions.push(tx);
   publishTransaction(ctx, tx);
@@ -167,8 +169,7 @@ export function startCheckout(ctx: DomainContext, input: Input): CheckoutResult 
         markPaid(ctx, tx, paidAmount);
         break;
       case "failed": {
-        const reason =
-          input.optionalString("failureReason") ?? "The card issuer declined the payment.";
+        const reason = failureReason ?? "The card issuer declined the payment.";
         fail(ctx, tx, reason, "SANDBOX_DECLINED");
         Object.assign(result, {
           code: "PGProviderError",
