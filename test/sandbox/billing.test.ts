@@ -201,7 +201,11 @@ describe("payment schedules on the sandbox clock", () => {
     );
     expect(blocked.data.type).toBe("PAYMENT_SCHEDULE_ALREADY_EXISTS");
 
-    await sandbox.advanceClock(30 * 60 * 1000);
+    const advanced = await running.api("POST", "/sandbox/clock/advance", {
+      auth: false,
+      body: { ms: 30 * 60 * 1000 },
+    });
+    expect(Date.parse(advanced.body.now)).toBe(now + 30 * 60 * 1000);
     expect(
       (await paymentSchedule.getPaymentSchedule({ paymentScheduleId: schedule.id })).status,
     ).toBe("SCHEDULED");

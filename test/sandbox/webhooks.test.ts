@@ -298,3 +298,39 @@ describe("delivery faults", () => {
     expect(receiver.bodies().map((b) => b.type)).toEqual(["Transaction.Paid", "Transaction.Ready"]);
   });
 });
+
+describe("admin routes", () => {
+  it("replaces the webhook endpoints over HTTP and logs deliveries", async () => {
+    const other = await new WebhookReceiver().start();
+    try {
+      const set = await running.api("POST", "/sandbox/webhook-endpoints", {
+        auth: false,
+        body: { endpoints: [{ url: other.url, version: "2024-01-01" }] },
+      });
+      expect(set.status).toBe(200);
+      const paymentId = newPaymentId("admin");
+      await running.checkout({ paymentId, totalAmount: 1_000 });
+      await other.waitFor(2);
+      expect(other.bodies().map((b) => (b as { status?: string }).status)).toEqual([
+        "Ready",
+        "Paid",
+      ]);
+      expect(receiver.received).toHaveLength(0);
+
+      const flushed = await running.api("POST", "/sandbox/webhooks/flush", { auth: false });
+      expect(flushed.body.pendingRetries).toBe(0);
+      const log = await running.api("GET", "/sandbox/webhooks", { auth: false });
+      const mine = log.body.deliveries.filter((d: { url: string }) => d.url === other.url);
+      expect(mine.map((d: { status: string }) => d.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+
+      const bad = await running.api("POST", "/sandbox/webhook-endpoints", {
+        auth: false,
+        body: { endpoints: [{ url: "not a url" }] },
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toContain("url");
+    } finally {
+      await other.close();
+    }
+  });
+});
