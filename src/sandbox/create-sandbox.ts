@@ -41,7 +41,7 @@ const SCHEDULE_POLL_MS = 1000;
 
 /** A local, stateful PortOne V2 emulator. */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const storage = options.persistPath ? openSnapshotStorage(options.persistPath) : undefined;
+  const storage = options.persistPath ? await openSnapshotStorage(options.persistPath) : undefined;
   let snapshot: ReturnType<NonNullable<typeof storage>["load"]>;
   try {
     snapshot = storage?.load();

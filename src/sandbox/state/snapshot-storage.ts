@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
 import type { SandboxCredentials } from "../credentials.js";
 import type {
   BillingKeyRecord,
@@ -25,9 +24,12 @@ export interface SnapshotStorage {
   close(): void;
 }
 
-export function openSnapshotStorage(path: string): SnapshotStorage {
+export async function openSnapshotStorage(path: string): Promise<SnapshotStorage> {
   mkdirSync(dirname(path), { recursive: true });
-  return path.endsWith(".json") ? jsonFileStorage(path) : sqliteStorage(path);
+  if (path.endsWith(".json")) return jsonFileStorage(path);
+  // Loaded on demand: a sandbox without a SQLite file never needs the native module.
+  const { default: Database } = await import("better-sqlite3");
+  return sqliteStorage(new Database(path));
 }
 
 function parseSnapshot(text: string, path: string): Snapshot {
@@ -60,8 +62,8 @@ function jsonFileStorage(path: string): SnapshotStorage {
   };
 }
 
-function sqliteStorage(path: string): SnapshotStorage {
-  const db = new Database(path);
+function sqliteStorage(db: import("better-sqlite3").Database): SnapshotStorage {
+  const path = db.name;
   db.pragma("journal_mode = WAL");
   db.exec(
     "CREATE TABLE IF NOT EXISTS sandbox_state (id INTEGER PRIMARY KEY CHECK (id = 1), snapshot TEXT NOT NULL)",
