@@ -73,6 +73,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     timeoutMs: options.webhookTimeoutMs ?? 30_000,
     onError: (error) => app.log.error({ err: error }, "webhook delivery failed"),
   });
+  webhooks.resumeRetries();
   const ctx: DomainContext = { state, clock, events: webhooks };
   const auth = new Authenticator(credentials.apiSecret, clock);
   const hangs = new Set<() => void>();

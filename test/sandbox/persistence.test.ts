@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSandbox } from "../../src/sandbox/index.js";
 import { known, newPaymentId, startSandbox } from "./support/sandbox-fixture.js";
+import { WebhookReceiver } from "./support/webhook-receiver.js";
 
 const directory = mkdtempSync(join(tmpdir(), "portone-sandbox-"));
 afterAll(() => {
@@ -81,4 +82,41 @@ it("refuses a file that is not sandbox state, saying what to do", async () => {
   const persistPath = join(directory, "foreign.json");
   writeFileSync(persistPath, JSON.stringify({ hello: "world" }));
   await expect(createSandbox({ persistPath })).rejects.toThrow(/not a PortOne sandbox state file/);
+});
+
+it("resumes webhook retries that were still due when the sandbox stopped", async () => {
+  const persistPath = join(directory, "retries.sqlite");
+  const receiver = await new WebhookReceiver().start();
+  try {
+    receiver.respondWith = () => 500;
+    const first = await startSandbox({ persistPath, webhookEndpoints: [{ url: receiver.url }] });
+    const paymentId = newPaymentId("resume");
+    await first.checkout({ paymentId, totalAmount: 1_000, outcome: "pay-pending" });
+    await first.sandbox.flushWebhooks();
+    await receiver.waitFor(2);
+    // Both deliveries failed once; their first retry is a minute away when the sandbox stops.
+    await first.close();
+
+    receiver.respondWith = () => 200;
+    const second = await startSandbox({
+      persistPath,
+      webhookEndpoints: [{ url: receiver.url }],
+      webhookRetryScale: 1 / 60_000,
+    });
+    try {
+      await receiver.waitFor(4);
+      await second.sandbox.flushWebhooks();
+      const ids = receiver.received.map((webhook) => webhook.headers["webhook-id"]);
+      expect(ids.slice(2).sort()).toEqual(ids.slice(0, 2).sort());
+      const payment = known(await second.client.payment.getPayment({ paymentId }));
+      expect(payment.webhooks?.map((w) => [w.status, w.currentExecutionCount])).toEqual([
+        ["SUCCEEDED", 2],
+        ["SUCCEEDED", 2],
+      ]);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await receiver.close();
+  }
 });

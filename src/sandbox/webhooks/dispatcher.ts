@@ -180,24 +180,53 @@ export class WebhookDispatcher implements EventPublisher {
   private async attempt(delivery: Delivery): Promise<boolean> {
     if (this.closed) return false;
     const ok = await this.send(delivery);
+    if (!ok) this.scheduleRetry(delivery);
+    return ok;
+  }
+
+  private scheduleRetry(delivery: Delivery): void {
     const { record } = delivery;
     if (
-      !ok &&
-      !this.closed &&
-      record.currentExecutionCount < MAX_EXECUTIONS &&
-      record.trigger !== "MANUAL"
+      this.closed ||
+      record.currentExecutionCount >= MAX_EXECUTIONS ||
+      record.trigger === "MANUAL"
     ) {
-      const minutes = RETRY_DELAYS_MINUTES[record.currentExecutionCount - 1] ?? 0;
-      // PortOne adds jitter; keep it small so the order of the schedule stays visible.
-      const delay = minutes * MINUTE_MS * this.options.retryScale * (1 + Math.random() * 0.1);
-      delivery.timer = setTimeout(() => {
-        this.scheduled.delete(delivery);
-        this.start(delivery);
-      }, delay);
-      delivery.timer.unref?.();
-      this.scheduled.add(delivery);
+      return;
     }
-    return ok;
+    const minutes = RETRY_DELAYS_MINUTES[record.currentExecutionCount - 1] ?? 0;
+    // PortOne adds jitter; keep it small so the order of the schedule stays visible.
+    const delay = minutes * MINUTE_MS * this.options.retryScale * (1 + Math.random() * 0.1);
+    delivery.timer = setTimeout(() => {
+      this.scheduled.delete(delivery);
+      this.start(delivery);
+    }, delay);
+    delivery.timer.unref?.();
+    this.scheduled.add(delivery);
+  }
+
+  /**
+   * After a restart with persisted state: schedules the retries that were still due for
+   * payment webhooks (the next attempt counts from now).
+   */
+  resumeRetries(): number {
+    let resumed = 0;
+    for (const payment of this.options.state.payments.values()) {
+      for (const record of payment.webhooks) {
+        const body = record.request?.body;
+        if (record.status === "SUCCEEDED" || body === undefined) continue;
+        const before = this.scheduled.size;
+        const eventType = (() => {
+          try {
+            return String((JSON.parse(body) as { type?: unknown }).type ?? "legacy");
+          } catch {
+            return "legacy";
+          }
+        })();
+        this.scheduleRetry({ id: record.id, url: record.url, body, record, eventType });
+        if (this.scheduled.size > before) resumed += 1;
+      }
+    }
+    return resumed;
   }
 
   private async send(delivery: Delivery): Promise<boolean> {
