@@ -127,7 +127,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       for (const release of hangs) release();
       hangs.clear();
       await app.close();
-      storage?.close();
+      state.closeStorage();
     },
     apiSecret: credentials.apiSecret,
     storeId: credentials.storeId,

@@ -16,7 +16,7 @@ export class SandboxState {
 
   constructor(
     readonly credentials: SandboxCredentials,
-    private readonly storage?: SnapshotStorage,
+    private storage?: SnapshotStorage,
     snapshot?: Snapshot,
   ) {
     for (const payment of snapshot?.payments ?? []) this.payments.set(payment.id, payment);
@@ -27,6 +27,15 @@ export class SandboxState {
 
   changed(): void {
     this.storage?.save(this.snapshot());
+  }
+
+  /** Saves a last time and closes the storage; later changes (a request still finishing) stay in memory. */
+  closeStorage(): void {
+    const storage = this.storage;
+    this.storage = undefined;
+    if (!storage) return;
+    storage.save(this.snapshot());
+    storage.close();
   }
 
   snapshot(): Snapshot {
