@@ -1,3 +1,4 @@
+import type { webcrypto } from "node:crypto";
 import {
   createRemoteJWKSet,
   type JWTPayload,
@@ -43,6 +44,7 @@ export function createCallerAuthenticator(
     return async () => ANONYMOUS;
   }
   const verifyToken = tokenVerifier(jwt);
+  const verified = new VerifiedTokenCache();
   return async (authorization) => {
     if (authorization === undefined || authorization.trim() === "") {
       if (options.allowAnonymous) return ANONYMOUS;
@@ -50,17 +52,61 @@ export function createCallerAuthenticator(
     }
     const match = /^Bearer\s+([A-Za-z0-9_\-.]+)\s*$/i.exec(authorization);
     if (!match?.[1]) throw new AuthenticationError("malformed");
-    const payload = await verifyToken(match[1]);
-    const customerId = payload[jwt.customerClaim];
-    if (typeof customerId === "string" && customerId.length > 0) return { customerId };
-    if (typeof customerId === "number") return { customerId: String(customerId) };
-    throw new AuthenticationError("invalid");
+    const token = match[1];
+    const known = verified.get(token);
+    if (known) return known;
+    const payload = await verifyToken(token);
+    const claim = payload[jwt.customerClaim];
+    const customerId =
+      typeof claim === "string" && claim.length > 0
+        ? claim
+        : typeof claim === "number"
+          ? String(claim)
+          : undefined;
+    if (customerId === undefined) throw new AuthenticationError("invalid");
+    const caller: Caller = Object.freeze({ customerId });
+    if (typeof payload.exp === "number") verified.set(token, caller, payload.exp * 1000);
+    return caller;
   };
 }
 
+/**
+ * A browser sends the same token with every call until it expires; remembering the tokens that
+ * verified (until their own `exp`) saves a signature check per request. Only exact token
+ * strings that passed every check are kept, and the map is bounded.
+ */
+class VerifiedTokenCache {
+  private readonly entries = new Map<string, { caller: Caller; expiresAtMs: number }>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(token: string): Caller | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (Date.now() < entry.expiresAtMs) return entry.caller;
+    this.entries.delete(token);
+    return undefined;
+  }
+
+  set(token: string, caller: Caller, expiresAtMs: number): void {
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(token, { caller, expiresAtMs });
+  }
+}
+
 function tokenVerifier(jwt: JwtAuthConfig): (token: string) => Promise<JWTPayload> {
-  const key: Uint8Array | JWTVerifyGetKey = jwt.hs256Secret
-    ? new TextEncoder().encode(jwt.hs256Secret)
+  // Imported once: handing jose the raw bytes would re-import the key on every verification.
+  const key: Promise<webcrypto.CryptoKey> | JWTVerifyGetKey = jwt.hs256Secret
+    ? crypto.subtle.importKey(
+        "raw",
+        new TextEncoder().encode(jwt.hs256Secret),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["verify"],
+      )
     : createRemoteJWKSet(new URL(jwt.jwksUrl as string), {
         timeoutDuration: 5_000,
         cooldownDuration: 30_000,
@@ -75,8 +121,8 @@ function tokenVerifier(jwt: JwtAuthConfig): (token: string) => Promise<JWTPayloa
   return async (token) => {
     try {
       const { payload } =
-        key instanceof Uint8Array
-          ? await jwtVerify(token, key, verifyOptions)
+        key instanceof Promise
+          ? await jwtVerify(token, await key, verifyOptions)
           : await jwtVerify(token, key, verifyOptions);
       return payload;
     } catch (error) {
