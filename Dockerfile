@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1
+# portone-bff: one container next to the shop backend. Build: docker build -t portone-bff .
+
+# Compile TypeScript with the full toolchain.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json
+
+# Production dependencies only. better-sqlite3 downloads a prebuilt binary; the compilers are
+# here only for platforms without one, and stay out of the final image.
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/data
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+# The image's built-in unprivileged user owns only the data directory.
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+# 3000: the service. 3001: the embedded sandbox (sandbox mode only, i.e. no PORTONE_API_SECRET).
+EXPOSE 3000 3001
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM from `docker stop` reaches node directly (exec form), which shuts down gracefully.
+CMD ["node", "dist/main.js"]
