@@ -33,6 +33,7 @@ import type {
 import { preparePayment } from "./payments/prepare-payment.js";
 import { type SyncPaymentDeps, type SyncResult, syncPayment } from "./payments/sync-payment.js";
 import type { PaymentProcedures, RequestContext } from "./router/context.js";
+import { sendTRPCShapedError } from "./router/http-error-response.js";
 import { appRouter } from "./router/index.js";
 import { PortOneClient } from "./sdk/index.js";
 import { type Database, type Migration, migrate, openDatabase } from "./store/database.js";
@@ -113,6 +114,8 @@ export interface Service {
   /** Stops accepting, finishes in-flight requests, stops modules, closes the database. */
   close(): Promise<void>;
 }
+
+const RATE_LIMITED = "Too many requests; slow down and retry shortly.";
 
 const PROBE_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
@@ -204,6 +207,28 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
         allowedHeaders: ["authorization", "content-type", "trpc-accept", "x-request-id"],
         maxAge: 600,
       });
+      trpcScope.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+        if (error.statusCode === 429)
+          return sendTRPCShapedError(request, reply, 429, "TOO_MANY_REQUESTS", RATE_LIMITED);
+        if (error.statusCode === 413)
+          return sendTRPCShapedError(
+            request,
+            reply,
+            413,
+            "PAYLOAD_TOO_LARGE",
+            "Request body too large.",
+          );
+        if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)
+          return sendTRPCShapedError(
+            request,
+            reply,
+            error.statusCode,
+            "BAD_REQUEST",
+            "Malformed request.",
+          );
+        request.log.error({ err: error }, "request failed before reaching tRPC");
+        return sendTRPCShapedError(request, reply, 500, "INTERNAL_SERVER_ERROR", "Internal error.");
+      });
       await trpcScope.register(rateLimit, {
         max: config.http.rateLimitMax,
         timeWindow: config.http.rateLimitWindowMs,
@@ -216,6 +241,8 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
           }
           return `ip:${request.ip}`;
         },
+        errorResponseBuilder: (_request, context) =>
+          Object.assign(new Error(RATE_LIMITED), { statusCode: context.statusCode }),
       });
       await trpcScope.register(fastifyTRPCPlugin, {
         prefix: "/trpc",

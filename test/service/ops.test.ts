@@ -129,6 +129,9 @@ describe("HTTP hardening", () => {
       body: JSON.stringify({ orderId: "x".repeat(4096) }),
     });
     expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({
+      error: { data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413 } },
+    });
   });
 
   it("serves batched GETs whose path names many procedures", async () => {
@@ -152,6 +155,14 @@ describe("HTTP hardening", () => {
       await response.body?.cancel();
     }
     expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
+    // tRPC clients see it as a typed error, one per call of a batch.
+    const limited = trpcClient(running.url, greedy);
+    const [first, second] = await Promise.all([
+      trpcErrorOf(limited.payment.get.query({ paymentId: "a" })),
+      trpcErrorOf(limited.payment.get.query({ paymentId: "b" })),
+    ]);
+    expect(first).toMatchObject({ code: "TOO_MANY_REQUESTS", httpStatus: 429 });
+    expect(second?.code).toBe("TOO_MANY_REQUESTS");
     const polite = trpcClient(running.url, await signToken("polite"));
     const error = await trpcErrorOf(polite.payment.get.query({ paymentId: "p" }));
     expect(error.code).toBe("NOT_FOUND");
