@@ -23,11 +23,9 @@ export function sendTRPCShapedError(
   };
   const isBatch = (request.query as { batch?: string } | undefined)?.batch === "1";
   const body = isBatch
-    ? path
-        .split(",")
-        .map((procedure) => ({
-          error: { ...error.error, data: { ...error.error.data, path: procedure } },
-        }))
+    ? path.split(",").map((procedure) => ({
+        error: { ...error.error, data: { ...error.error.data, path: procedure } },
+      }))
     : error;
   return reply.code(statusCode).send(body);
 }
