@@ -40,7 +40,10 @@ export interface DatabaseOptions {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl);
-  return openSqlite(join(options.dataDir, options.sqliteFileName ?? "portone-bff.sqlite"), options.dataDir);
+  return openSqlite(
+    join(options.dataDir, options.sqliteFileName ?? "portone-bff.sqlite"),
+    options.dataDir,
+  );
 }
 
 function openSqlite(path: string, dataDir: string): SqliteDatabase {
@@ -101,10 +104,12 @@ export async function migrate(db: Database, migrations: readonly Migration[]): P
     const record = sqlite.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (id, applied_at) VALUES (?, ?)`);
     for (const migration of migrations) {
       if (applied.has(migration.id)) continue;
-      sqlite.transaction(() => {
-        sqlite.exec(migration.sqlite);
-        record.run(migration.id, new Date().toISOString());
-      }).immediate();
+      sqlite
+        .transaction(() => {
+          sqlite.exec(migration.sqlite);
+          record.run(migration.id, new Date().toISOString());
+        })
+        .immediate();
     }
     return;
   }
