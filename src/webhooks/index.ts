@@ -11,6 +11,7 @@ export { KNOWN_EVENT_TYPES, matchesPattern } from "./event.js";
 export type { HandlerOptions, WebhookHandler } from "./handlers.js";
 export { ATTEMPT_HEADER, type HttpSubscriberConfig } from "./http-subscriber.js";
 export { createWebhookMetrics, type WebhookMetrics } from "./metrics.js";
+export { type WebhooksModuleOptions, webhooksModule } from "./module.js";
 export { createOutboxEventSink } from "./outbox-event-sink.js";
 export { type PaymentListApi, reconcileRecentPayments } from "./reconcile.js";
 export type { RetryPolicy } from "./retry-policy.js";

@@ -21,6 +21,35 @@ import type {
   WebhookStore,
 } from "./webhook-store.js";
 
+interface PendingInsert {
+  readonly event: InboundEvent;
+  readonly receivedAt: number;
+  resolve(inserted: boolean): void;
+  reject(error: unknown): void;
+}
+
+/** Inserts the batch in one statement; resolves to the ids that were new. */
+async function insertBatch(pool: pg.Pool, batch: readonly PendingInsert[]): Promise<Set<string>> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at, next_attempt_at)
+     SELECT id, source, format, type, occurred_at, data, received_at, received_at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+       AS incoming (id, source, format, type, occurred_at, data, received_at)
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id`,
+    [
+      batch.map((pending) => pending.event.id),
+      batch.map((pending) => pending.event.source),
+      batch.map((pending) => pending.event.format),
+      batch.map((pending) => pending.event.type),
+      batch.map((pending) => pending.event.occurredAt),
+      batch.map((pending) => JSON.stringify(pending.event.data)),
+      batch.map((pending) => pending.receivedAt),
+    ],
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
 /**
  * The inbox for several replicas on one PostgreSQL. Claims pick due rows with
  * `FOR UPDATE SKIP LOCKED` and lease them in the same statement: concurrent claimers skip
@@ -28,23 +57,33 @@ import type {
  * qualifies (its lease is in the future) when re-checked.
  */
 export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
+  // Group commit: the inserts that arrive within one turn of the event loop go to the database
+  // as one statement and one commit (one WAL flush instead of one per webhook). Each caller
+  // resolves only once that commit is done.
+  let queued: PendingInsert[] = [];
+  const flushInserts = () => {
+    const batch = queued;
+    queued = [];
+    insertBatch(pool, batch).then(
+      (inserted) => {
+        for (const pending of batch) {
+          // Within a batch the first request for an id stored it; any later one is a duplicate.
+          const first = inserted.delete(pending.event.id);
+          pending.resolve(first);
+        }
+      },
+      (error: unknown) => {
+        for (const pending of batch) pending.reject(error);
+      },
+    );
+  };
+
   return {
-    async insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
-      const result = await pool.query(
-        `INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-         ON CONFLICT (id) DO NOTHING`,
-        [
-          event.id,
-          event.source,
-          event.format,
-          event.type,
-          event.occurredAt,
-          JSON.stringify(event.data),
-          receivedAt,
-        ],
-      );
-      return (result.rowCount ?? 0) > 0;
+    insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
+      return new Promise((resolve, reject) => {
+        queued.push({ event, receivedAt, resolve, reject });
+        if (queued.length === 1) setImmediate(flushInserts);
+      });
     },
 
     async getEvent(id: string): Promise<StoredEvent | null> {

@@ -23,6 +23,13 @@ import type {
   WebhookStore,
 } from "./webhook-store.js";
 
+interface PendingInsert {
+  readonly event: InboundEvent;
+  readonly receivedAt: number;
+  resolve(inserted: boolean): void;
+  reject(error: unknown): void;
+}
+
 /**
  * The embedded inbox. better-sqlite3 is synchronous and SQLite has one writer at a time, so
  * each claim is a single UPDATE ... RETURNING inside an IMMEDIATE transaction: two claimers
@@ -149,18 +156,50 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
     },
   );
 
-  return {
-    async insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
-      const { changes } = insertEvent.run({
-        id: event.id,
-        source: event.source,
-        format: event.format,
-        type: event.type,
-        occurredAt: event.occurredAt,
-        data: JSON.stringify(event.data),
-        receivedAt,
+  const insertOne = (event: InboundEvent, receivedAt: number): boolean =>
+    insertEvent.run({
+      id: event.id,
+      source: event.source,
+      format: event.format,
+      type: event.type,
+      occurredAt: event.occurredAt,
+      data: JSON.stringify(event.data),
+      receivedAt,
+    }).changes > 0;
+  const insertBatchTx = sqlite.transaction((batch: readonly PendingInsert[]) =>
+    batch.map((pending) => insertOne(pending.event, pending.receivedAt)),
+  );
+
+  // Group commit: inserts that arrive while the event loop is busy are committed together in
+  // one transaction (one WAL write instead of one per webhook). Every caller still resolves
+  // only after the commit that holds its row, so no webhook is acknowledged before it is stored.
+  let queued: PendingInsert[] = [];
+  const flushInserts = () => {
+    const batch = queued;
+    queued = [];
+    try {
+      const inserted = insertBatchTx.immediate(batch);
+      batch.forEach((pending, index) => {
+        pending.resolve(inserted[index] === true);
       });
-      return changes > 0;
+    } catch {
+      // One bad row must not fail the others: retry them one by one.
+      for (const pending of batch) {
+        try {
+          pending.resolve(insertOne(pending.event, pending.receivedAt));
+        } catch (error) {
+          pending.reject(error);
+        }
+      }
+    }
+  };
+
+  return {
+    insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
+      return new Promise((resolve, reject) => {
+        queued.push({ event, receivedAt, resolve, reject });
+        if (queued.length === 1) setImmediate(flushInserts);
+      });
     },
     async getEvent(id: string): Promise<StoredEvent | null> {
       const row = selectEvent.get(id) as EventRow | undefined;
