@@ -9,8 +9,9 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { PortOneClient as OfficialClient } from "@portone/server-sdk";
 import { PortOneClient } from "portone-bff/sdk";
-// Internal, for the step ladder below only: the runtime's URL/body builder.
-import { buildWireRequest } from "../dist/sdk/runtime/send-request.js";
+// Internal, for the step ladder below only: the runtime's operation rows and URL/body builder.
+import { compileOperation } from "../dist/sdk/runtime/operation.js";
+import { buildWireRequest } from "../dist/sdk/runtime/wire-request.js";
 import { checkBuiltSdk } from "./lib/sdk-entry.js";
 import {
   environmentLine,
@@ -172,7 +173,7 @@ const withTimeout = async (send) => {
   }
 };
 const sdkHeaders = () => new Headers({ "User-Agent": "bench", Authorization: `PortOne ${secret}` });
-const getPaymentRoute = { route: "GET /payments/{paymentId}", query: ["storeId"] };
+const getPaymentRow = compileOperation("getPayment", ["GET /payments/{paymentId}?storeId", Error]);
 // A ladder that adds the SDK's per-call steps one at a time, to show what each costs.
 const stubVariants = [
   {
@@ -201,9 +202,9 @@ const stubVariants = [
   {
     name: "+ runtime buildWireRequest",
     call: () => {
-      const wire = buildWireRequest({ baseUrl }, "getPayment", getPaymentRoute, { paymentId });
+      const wire = buildWireRequest({ baseUrl }, getPaymentRow, { paymentId });
       return withTimeout((signal) =>
-        fetch(wire.url, { method: wire.method, headers: sdkHeaders(), signal }),
+        fetch(wire.url, { method: getPaymentRow.method, headers: sdkHeaders(), signal }),
       );
     },
   },

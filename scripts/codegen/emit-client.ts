@@ -3,6 +3,13 @@
  * factories from names), the operation table, and the client type and factory (which hand the
  * table to the runtime's one generic client builder).
  */
+
+import {
+  DEFAULT_STORE_ID,
+  HAS_BODY,
+  NO_RESPONSE,
+  TEXT_RESPONSE,
+} from "../../src/sdk/runtime/operation.js";
 import { GENERATED_HEADER } from "./emit-types.js";
 import {
   compareText,
@@ -140,18 +147,35 @@ export function emitCategoryModule(
   );
 }
 
+/**
+ * `["POST /payments/{paymentId}/cancel", CancelPaymentError, 3]`, plus a comment naming the
+ * flags: the compact row the runtime's `Operation` type describes (runtime/operation.ts).
+ */
 function operationEntry(op: OperationModel): string {
-  const parts = [`route: ${JSON.stringify(`${op.method} ${op.path}`)}`];
-  if (op.queryNames.length > 0) parts.push(`query: ${JSON.stringify(op.queryNames)}`);
-  if (op.bodyFields) {
-    parts.push("body: true");
-    if (op.bodyInQuery) parts.push("bodyInQuery: true");
-    if (op.bodyFields.some((f) => f.name === "storeId")) parts.push("defaultStoreId: true");
+  if (op.path.includes("?") || op.queryNames.some((name) => /[?&=]/.test(name))) {
+    throw new Error(`${op.id}: "?", "&" or "=" in its path or query names cannot be tabled`);
   }
-  parts.push(`error: ${op.errorClass}`);
-  if (op.response.kind !== "json") parts.push(`response: "${op.response.kind}"`);
-  if (op.unstable) parts.push("unstable: true");
-  return `{ ${parts.join(", ")} }`;
+  const query = op.queryNames.length > 0 ? `?${op.queryNames.join("&")}` : "";
+  const route = JSON.stringify(`${op.method} ${op.path}${query}`);
+  let flags = 0;
+  const names: string[] = [];
+  if (op.bodyFields) {
+    flags |= HAS_BODY;
+    names.push("body");
+    if (op.bodyFields.some((f) => f.name === "storeId")) {
+      flags |= DEFAULT_STORE_ID;
+      names.push("default storeId");
+    }
+  }
+  if (op.response.kind === "text") {
+    flags |= TEXT_RESPONSE;
+    names.push("text response");
+  } else if (op.response.kind === "none") {
+    flags |= NO_RESPONSE;
+    names.push("no response body");
+  }
+  const flagsPart = flags === 0 ? "" : `, ${flags} /* ${names.join(", ")} */`;
+  return `[${route}, ${op.errorClass}${flagsPart}]`;
 }
 
 function clientMember(op: OperationModel, renderer: TypeRenderer): string {

@@ -157,13 +157,13 @@ describe("generator rules", () => {
 
   it("writes one table row per operation with the placement of its parameters", () => {
     expect(file("shop/index.ts")).toContain(
-      'getThing: { route: "GET /things/{thingId}", query: ["storeId"], error: GetThingError },',
+      'getThing: ["GET /things/{thingId}?storeId", GetThingError],',
     );
     expect(file("shop/stock/index.ts")).toContain(
-      'createThing: { route: "POST /things", body: true, defaultStoreId: true, error: CreateThingError, unstable: true },',
+      'createThing: ["POST /things", CreateThingError, 3 /* body, default storeId */],',
     );
     expect(file("platform/index.ts")).toContain(
-      'listThings: { route: "GET /list", query: ["requestBody"], body: true, bodyInQuery: true, error: ListThingsError },',
+      'listThings: ["GET /list?requestBody", ListThingsError, 1 /* body */],',
     );
     expect(file("shop/stock/index.ts")).toContain("@unstable");
   });

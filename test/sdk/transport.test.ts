@@ -90,6 +90,26 @@ describe("request shape", () => {
     expect(server.requests[0]?.headers["x-trace"]).toBe("call");
   });
 
+  it("treats header names case-insensitively, as Headers does", async () => {
+    server.script("/payments/order-1", [json(200, paid)]);
+    const payments = client({ headers: { "User-Agent": "shop/1", "X-Trace": "client" } });
+    await payments.getPayment({ paymentId: "order-1" }, { headers: { "x-trace": "call" } });
+    expect(server.requests[0]?.headers["user-agent"]).toBe("shop/1");
+    expect(server.requests[0]?.headers["x-trace"]).toBe("call");
+  });
+
+  it("refuses a header with a line break at once, without sending or retrying", async () => {
+    const payments = client({ headers: { "x-shop": "a\r\nx-injected: 1" } });
+    const error = await failure(payments.getPayment({ paymentId: "order-1" }));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(server.requests).toHaveLength(0);
+    const badName = await failure(
+      client().getPayment({ paymentId: "order-1" }, { headers: { "bad name": "x" } }),
+    );
+    expect(badName).toBeInstanceOf(TypeError);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it("uses an injected fetch", async () => {
     const seen: string[] = [];
     const payments = client({

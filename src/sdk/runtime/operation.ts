@@ -1,30 +1,73 @@
 import type { ResponseDetails, RestError } from "./rest-error.js";
 
+/** The operation has a JSON body: every option that is not a path or query parameter. */
+export const HAS_BODY = 1;
+/** The body's `storeId` falls back to the client's `storeId`. */
+export const DEFAULT_STORE_ID = 2;
+/** The success body is plain text (CSV downloads), returned as a string. */
+export const TEXT_RESPONSE = 4;
+/** The success response has no body; the call resolves to undefined. */
+export const NO_RESPONSE = 8;
+
+type OperationErrorConstructor = new (data: never, response?: ResponseDetails) => RestError;
+
 /**
- * One row of a generated operation table: where each option of a call goes on the wire.
- * Path parameters are the `{name}` segments of the route; query parameters are listed; every
- * other option is a top-level field of the JSON body.
+ * One row of a generated operation table, kept terse because every row ships in every bundle
+ * that uses its category:
+ * - the route, `"GET /payments/{paymentId}?storeId"`: method, path with `{name}` parameters,
+ *   and the query parameter names in order after `?`, joined by `&` (a `requestBody` query
+ *   parameter carries the JSON body of a GET/DELETE);
+ * - the error class thrown for a PortOne error body;
+ * - flags: `HAS_BODY | DEFAULT_STORE_ID | TEXT_RESPONSE | NO_RESPONSE`, 0 when omitted.
  */
-export interface Operation {
-  /** `"GET /payments/{paymentId}"` */
-  route: string;
-  /** Query parameter names in order; `requestBody` marks where a GET/DELETE body goes. */
-  query?: readonly string[];
-  /** The operation has a JSON body. */
-  body?: true;
-  /** GET/DELETE with a body: the JSON goes in the `requestBody` query parameter instead. */
-  bodyInQuery?: true;
-  /** The body's `storeId` falls back to the client's `storeId`. */
-  defaultStoreId?: true;
-  /** Thrown for a PortOne error body. */
-  error: new (
-    data: never,
-    response?: ResponseDetails,
-  ) => RestError;
-  /** Success body: JSON (default), plain text (CSV downloads) or none. */
-  response?: "text" | "none";
-  /** PortOne gives no compatibility promise for this operation. */
-  unstable?: true;
-}
+export type Operation = readonly [route: string, error: OperationErrorConstructor, flags?: number];
 
 export type OperationTable = Readonly<Record<string, Operation>>;
+
+/** A row parsed once, on the operation's first call, into what each call needs. */
+export interface CompiledOperation {
+  readonly name: string;
+  readonly method: string;
+  /** Literal path pieces around the parameters: `pieces[0] + param 0 + pieces[1] + ...` */
+  readonly pathPieces: readonly string[];
+  readonly pathParams: readonly string[];
+  readonly queryNames: readonly string[];
+  /** Options that are not body fields (path and query parameter names). */
+  readonly placed: ReadonlySet<string>;
+  readonly hasBody: boolean;
+  /** GET/DELETE with a body: the JSON goes in the `requestBody` query parameter instead. */
+  readonly bodyInQuery: boolean;
+  readonly defaultStoreId: boolean;
+  readonly mutating: boolean;
+  readonly response: "json" | "text" | "none";
+  readonly error: OperationErrorConstructor;
+}
+
+const MUTATING_METHODS = ["POST", "PUT", "PATCH", "DELETE"];
+
+export function compileOperation(name: string, [route, error, flags = 0]: Operation) {
+  const space = route.indexOf(" ");
+  const method = route.slice(0, space);
+  const [path = "", query] = route.slice(space + 1).split("?");
+  // "/a/{x}/b".split(/[{}]/) -> ["/a/", "x", "/b"]: even indexes literal, odd indexes names.
+  const parts = path.split(/[{}]/);
+  const pathPieces = parts.filter((_, i) => i % 2 === 0);
+  const pathParams = parts.filter((_, i) => i % 2 === 1);
+  const queryNames = query ? query.split("&") : [];
+  const hasBody = (flags & HAS_BODY) !== 0;
+  const compiled: CompiledOperation = {
+    name,
+    method,
+    pathPieces,
+    pathParams,
+    queryNames,
+    placed: new Set([...pathParams, ...queryNames]),
+    hasBody,
+    bodyInQuery: hasBody && queryNames.includes("requestBody"),
+    defaultStoreId: (flags & DEFAULT_STORE_ID) !== 0,
+    mutating: MUTATING_METHODS.includes(method),
+    response: flags & TEXT_RESPONSE ? "text" : flags & NO_RESPONSE ? "none" : "json",
+    error,
+  };
+  return compiled;
+}

@@ -1,11 +1,13 @@
 /**
  * The one request pipeline every operation goes through: URL, query and body from the
  * operation table, authentication, idempotency key, timeout, retries, hooks, error mapping.
+ * It runs on every call, so it allocates only what the call uses (no hook events without
+ * hooks, no `Headers` object for ordinary headers).
  */
 import { formatIdempotencyKey, newIdempotencyKey } from "./idempotency-key.js";
-import type { Operation } from "./operation.js";
-import type { CallOptions, ClientOptions, FetchFunction, PortOneClientInit } from "./options.js";
-import type { RestError, RestErrorBody } from "./rest-error.js";
+import type { CompiledOperation } from "./operation.js";
+import type { CallOptions, FetchFunction, PortOneClientInit, RequestEvent } from "./options.js";
+import type { RestErrorBody } from "./rest-error.js";
 import {
   backoffDelayMs,
   DEFAULT_MAX_RETRIES,
@@ -16,221 +18,168 @@ import {
 } from "./retry-policy.js";
 import { NetworkError, RequestTimeoutError, UnexpectedResponseError } from "./transport-errors.js";
 import { USER_AGENT } from "./version.js";
+import { buildWireRequest } from "./wire-request.js";
 
-const DEFAULT_BASE_URL = "https://api.portone.io";
-const MUTATING_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+// Looked up per call, so a `fetch` installed later (a polyfill, a test double) is used.
+const globalFetch: FetchFunction = (url, init) => fetch(url, init);
 
-type Arguments = Record<string, unknown>;
-
-/** A request as it goes on the wire (before headers that differ per attempt). */
-export interface WireRequest {
-  method: string;
-  url: string;
-  body: string | undefined;
-}
-
-/** Builds method, URL and body exactly as @portone/server-sdk does for the same arguments. */
-export function buildWireRequest(
-  init: Pick<PortOneClientInit, "baseUrl" | "storeId">,
-  operationName: string,
-  op: Operation,
-  args: Arguments,
-): WireRequest {
-  const space = op.route.indexOf(" ");
-  const method = op.route.slice(0, space);
-  const placed = new Set(op.query);
-  const path = op.route.slice(space + 1).replace(/\{([^}]+)\}/g, (_, name: string) => {
-    placed.add(name);
-    const value = args[name];
-    if (value === undefined || value === null) {
-      throw new TypeError(`${operationName}: missing path parameter "${name}" in the options`);
-    }
-    return encodeURIComponent(String(value));
-  });
-  let json: string | undefined;
-  if (op.body) {
-    const body: Arguments = {};
-    for (const [name, value] of Object.entries(args)) if (!placed.has(name)) body[name] = value;
-    if (op.defaultStoreId) body.storeId = args.storeId ?? init.storeId;
-    json = JSON.stringify(body);
-  }
-  const query: string[] = [];
-  for (const name of op.query ?? []) {
-    const value = name === "requestBody" && op.bodyInQuery ? json : args[name];
-    if (value === undefined || value === null) continue;
-    query.push(`${name}=${encodeURIComponent(String(value))}`);
-  }
-  const base = init.baseUrl ?? DEFAULT_BASE_URL;
-  const url = new URL(query.length > 0 ? `${path}?${query.join("&")}` : path, base).href;
-  return { method, url, body: op.bodyInQuery ? undefined : json };
-}
-
-/** Outcome of one attempt that may be worth repeating. */
-interface RetryableFailure {
-  error: Error;
-  retryAfterMs: number | undefined;
-}
-
+/** An attempt's failure that may go away if the request is sent again. */
 class Retryable {
-  constructor(readonly failure: RetryableFailure) {}
+  constructor(
+    readonly error: Error,
+    readonly retryAfterMs: number | undefined,
+  ) {}
 }
 
 export async function sendRequest(
   init: PortOneClientInit,
-  operationName: string,
-  op: Operation,
-  args: Arguments | undefined,
+  op: CompiledOperation,
+  args: Record<string, unknown> | undefined,
   call: CallOptions | undefined,
 ): Promise<unknown> {
-  const wire = buildWireRequest(init, operationName, op, args ?? {});
-  const headers = requestHeaders(init, wire, call);
+  const wire = buildWireRequest(init, op, args ?? {});
+  const headers = requestHeaders(init, op, wire.body !== undefined, call);
   const maxRetries = call?.maxRetries ?? init.maxRetries ?? DEFAULT_MAX_RETRIES;
   const timeoutMs = call?.timeoutMs ?? init.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const fetchFunction: FetchFunction = call?.fetch ?? init.fetch ?? ((url, req) => fetch(url, req));
+  const fetchFunction = call?.fetch ?? init.fetch ?? globalFetch;
   const signal = call?.signal;
 
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
-    const outcome = await attemptOnce({
-      init,
-      operationName,
-      op,
-      wire,
-      headers,
-      attempt,
-      timeoutMs,
-      fetchFunction,
-      signal,
-    });
-    if (!(outcome instanceof Retryable)) return outcome;
-    const { error, retryAfterMs: serverDelay } = outcome.failure;
-    if (attempt > maxRetries || serverDelay === Number.POSITIVE_INFINITY) throw error;
-    await sleep(serverDelay ?? backoffDelayMs(attempt), signal);
+    const event: RequestEvent | undefined =
+      init.onRequest || init.onResponse
+        ? { operation: op.name, method: op.method, url: wire.url, attempt }
+        : undefined;
+    if (event) callHook(init.onRequest, event);
+    const started = event ? Date.now() : 0;
+    let status: number | undefined;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onCallerAbort = signal && (() => controller.abort(signal.reason));
+    if (onCallerAbort) signal.addEventListener("abort", onCallerAbort, { once: true });
+    let retry: Retryable;
+    try {
+      let response: Response;
+      let text: string;
+      try {
+        response = await fetchFunction(wire.url, {
+          method: op.method,
+          headers,
+          body: wire.body,
+          signal: controller.signal,
+        });
+        status = response.status;
+        text = await response.text();
+      } catch (cause) {
+        if (signal?.aborted) throw signal.reason;
+        const details = { operation: op.name, status, cause };
+        throw new Retryable(
+          timedOut ? new RequestTimeoutError({ ...details, timeoutMs }) : new NetworkError(details),
+          undefined,
+        );
+      }
+      const result = interpret(op, response, text);
+      if (event) callHook(init.onResponse, { ...event, status, durationMs: Date.now() - started });
+      return result;
+    } catch (error) {
+      if (event) {
+        const reported = error instanceof Retryable ? error.error : error;
+        const durationMs = Date.now() - started;
+        callHook(init.onResponse, { ...event, status, durationMs, error: reported });
+      }
+      if (!(error instanceof Retryable)) throw error;
+      retry = error;
+    } finally {
+      clearTimeout(timer);
+      if (onCallerAbort) signal.removeEventListener("abort", onCallerAbort);
+    }
+    if (attempt > maxRetries || retry.retryAfterMs === Number.POSITIVE_INFINITY) throw retry.error;
+    await sleep(retry.retryAfterMs ?? backoffDelayMs(attempt), signal);
   }
 }
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~\w-]+$/;
+const UNSAFE_HEADER_VALUE = /[\0\r\n]/;
+
+/**
+ * A plain object with lowercase names, as `Headers` would hold them. Anything `Headers` might
+ * reject or rewrite (an odd name, a line break in a value) goes through `Headers` instead, so
+ * such a mistake still fails at once with its TypeError rather than as a retried network error.
+ */
 function requestHeaders(
   init: PortOneClientInit,
-  wire: WireRequest,
+  op: CompiledOperation,
+  hasBody: boolean,
   call: CallOptions | undefined,
-): Headers {
-  const headers = new Headers({ "User-Agent": USER_AGENT });
-  if (init.secret) headers.set("Authorization", `PortOne ${init.secret}`);
-  if (wire.body !== undefined) headers.set("Content-Type", "application/json");
-  if (MUTATING_METHODS.has(wire.method)) {
+): Record<string, string> | Headers {
+  const headers: Record<string, string> = { "user-agent": USER_AGENT };
+  let unusual = false;
+  if (init.secret) {
+    headers.authorization = `PortOne ${init.secret}`;
+    unusual = UNSAFE_HEADER_VALUE.test(init.secret);
+  }
+  if (hasBody) headers["content-type"] = "application/json";
+  if (op.mutating) {
     // One key per call, reused by every retry, so a retry can never act twice.
-    headers.set(
-      "Idempotency-Key",
-      formatIdempotencyKey(call?.idempotencyKey ?? newIdempotencyKey()),
-    );
+    headers["idempotency-key"] = formatIdempotencyKey(call?.idempotencyKey ?? newIdempotencyKey());
   }
   for (const extra of [init.headers, call?.headers]) {
-    if (extra) for (const [name, value] of Object.entries(extra)) headers.set(name, value);
-  }
-  return headers;
-}
-
-interface Attempt {
-  init: ClientOptions;
-  operationName: string;
-  op: Operation;
-  wire: WireRequest;
-  headers: Headers;
-  attempt: number;
-  timeoutMs: number;
-  fetchFunction: FetchFunction;
-  signal: AbortSignal | undefined;
-}
-
-async function attemptOnce(a: Attempt): Promise<unknown> {
-  const event = {
-    operation: a.operationName,
-    method: a.wire.method,
-    url: a.wire.url,
-    attempt: a.attempt,
-  };
-  callHook(a.init.onRequest, event);
-  const started = Date.now();
-  let status: number | undefined;
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, a.timeoutMs);
-  const onCallerAbort = () => controller.abort(a.signal?.reason);
-  a.signal?.addEventListener("abort", onCallerAbort, { once: true });
-  try {
-    let response: Response;
-    let text: string;
-    try {
-      response = await a.fetchFunction(a.wire.url, {
-        method: a.wire.method,
-        headers: a.headers,
-        body: a.wire.body,
-        signal: controller.signal,
-      });
-      status = response.status;
-      text = await response.text();
-    } catch (cause) {
-      if (a.signal?.aborted) throw a.signal.reason;
-      const details = { operation: a.operationName, status, cause };
-      throw new Retryable({
-        error: timedOut
-          ? new RequestTimeoutError({ ...details, timeoutMs: a.timeoutMs })
-          : new NetworkError(details),
-        retryAfterMs: undefined,
-      });
+    if (!extra) continue;
+    for (const name of Object.keys(extra)) {
+      const value = extra[name] as string;
+      const lower = name.toLowerCase();
+      if (!HEADER_NAME.test(name) || UNSAFE_HEADER_VALUE.test(value) || lower === "__proto__") {
+        unusual = true;
+      }
+      headers[lower] = value;
     }
-    const result = interpret(a, response, text);
-    callHook(a.init.onResponse, { ...event, status, durationMs: Date.now() - started });
-    return result;
-  } catch (error) {
-    const reported = error instanceof Retryable ? error.failure.error : error;
-    callHook(a.init.onResponse, {
-      ...event,
-      status,
-      durationMs: Date.now() - started,
-      error: reported,
-    });
-    if (error instanceof Retryable) return error;
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    a.signal?.removeEventListener("abort", onCallerAbort);
   }
+  if (!unusual) return headers;
+  const checked = new Headers({ "user-agent": USER_AGENT });
+  if (init.secret) checked.set("authorization", `PortOne ${init.secret}`);
+  for (const name of ["content-type", "idempotency-key"]) {
+    const value = headers[name];
+    if (value !== undefined) checked.set(name, value);
+  }
+  for (const extra of [init.headers, call?.headers]) {
+    if (extra) for (const name of Object.keys(extra)) checked.set(name, extra[name] as string);
+  }
+  return checked;
 }
 
-function interpret(a: Attempt, response: Response, text: string): unknown {
-  const contentType = response.headers.get("content-type") ?? undefined;
-  const details = { operation: a.operationName, status: response.status, body: text, contentType };
+function interpret(op: CompiledOperation, response: Response, text: string): unknown {
   if (response.ok) {
-    if (a.op.response === "none") return undefined;
-    if (a.op.response === "text") return text;
+    if (op.response === "none") return undefined;
+    if (op.response === "text") return text;
     const parsed = parseJson(text);
-    if (
-      parsed === undefined ||
-      typeof parsed !== "object" ||
-      parsed === null ||
-      Array.isArray(parsed)
-    ) {
-      throw new UnexpectedResponseError(details, "expected a JSON object");
-    }
-    return parsed;
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed;
+    throw unexpected(op, response, text, "expected a JSON object");
   }
   const parsed = parseJson(text);
   const body = isErrorBody(parsed) ? parsed : undefined;
   const error: Error = body
-    ? new (a.op.error as new (data: RestErrorBody, response: object) => RestError)(body, {
+    ? new (op.error as unknown as new (data: RestErrorBody, response: object) => Error)(body, {
         status: response.status,
         headers: response.headers,
-        operation: a.operationName,
+        operation: op.name,
       })
-    : new UnexpectedResponseError(details, "expected a JSON error body with a string `type`");
+    : unexpected(op, response, text, "expected a JSON error body with a string `type`");
   if (isRetryableStatus(response.status, body?.type)) {
-    throw new Retryable({ error, retryAfterMs: retryAfterMs(response.headers) });
+    throw new Retryable(error, retryAfterMs(response.headers));
   }
   throw error;
+}
+
+function unexpected(op: CompiledOperation, response: Response, text: string, reason: string) {
+  const contentType = response.headers.get("content-type") ?? undefined;
+  return new UnexpectedResponseError(
+    { operation: op.name, status: response.status, body: text, contentType },
+    reason,
+  );
 }
 
 function parseJson(text: string): unknown {

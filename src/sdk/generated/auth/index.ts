@@ -19,8 +19,8 @@ export type RefreshTokenError = InstanceType<typeof RefreshTokenError>;
 
 /** Where each parameter of the auth operations goes on the wire. */
 export const authOperations: OperationTable = {
-  loginViaApiSecret: { route: "POST /login/api-secret", body: true, error: LoginViaApiSecretError },
-  refreshToken: { route: "POST /token/refresh", body: true, error: RefreshTokenError },
+  loginViaApiSecret: ["POST /login/api-secret", LoginViaApiSecretError, 1 /* body */],
+  refreshToken: ["POST /token/refresh", RefreshTokenError, 1 /* body */],
 };
 
 export type AuthClient = {

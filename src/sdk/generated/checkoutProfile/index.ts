@@ -16,7 +16,7 @@ export type EvaluateCheckoutProfileError = InstanceType<typeof EvaluateCheckoutP
 
 /** Where each parameter of the checkoutProfile operations goes on the wire. */
 export const checkoutProfileOperations: OperationTable = {
-  evaluateCheckoutProfile: { route: "GET /checkout-profiles/evaluate", query: ["profileKey","country","currency","amount"], error: EvaluateCheckoutProfileError },
+  evaluateCheckoutProfile: ["GET /checkout-profiles/evaluate?profileKey&country&currency&amount", EvaluateCheckoutProfileError],
 };
 
 export type CheckoutProfileClient = {

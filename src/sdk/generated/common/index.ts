@@ -15,7 +15,7 @@ export type GetBankInfosError = InstanceType<typeof GetBankInfosError>;
 
 /** Where each parameter of the common operations goes on the wire. */
 export const commonOperations: OperationTable = {
-  getBankInfos: { route: "GET /banks", error: GetBankInfosError },
+  getBankInfos: ["GET /banks", GetBankInfosError],
 };
 
 export type CommonClient = {

@@ -28,11 +28,11 @@ export type SendIdentityVerificationError = InstanceType<typeof SendIdentityVeri
 
 /** Where each parameter of the identityVerification operations goes on the wire. */
 export const identityVerificationOperations: OperationTable = {
-  confirmIdentityVerification: { route: "POST /identity-verifications/{identityVerificationId}/confirm", body: true, defaultStoreId: true, error: ConfirmIdentityVerificationError },
-  getIdentityVerification: { route: "GET /identity-verifications/{identityVerificationId}", query: ["storeId"], error: GetIdentityVerificationError },
-  getIdentityVerifications: { route: "GET /identity-verifications", query: ["requestBody"], body: true, bodyInQuery: true, error: GetIdentityVerificationsError },
-  resendIdentityVerification: { route: "POST /identity-verifications/{identityVerificationId}/resend", query: ["storeId"], error: ResendIdentityVerificationError },
-  sendIdentityVerification: { route: "POST /identity-verifications/{identityVerificationId}/send", body: true, defaultStoreId: true, error: SendIdentityVerificationError },
+  confirmIdentityVerification: ["POST /identity-verifications/{identityVerificationId}/confirm", ConfirmIdentityVerificationError, 3 /* body, default storeId */],
+  getIdentityVerification: ["GET /identity-verifications/{identityVerificationId}?storeId", GetIdentityVerificationError],
+  getIdentityVerifications: ["GET /identity-verifications?requestBody", GetIdentityVerificationsError, 1 /* body */],
+  resendIdentityVerification: ["POST /identity-verifications/{identityVerificationId}/resend?storeId", ResendIdentityVerificationError],
+  sendIdentityVerification: ["POST /identity-verifications/{identityVerificationId}/send", SendIdentityVerificationError, 3 /* body, default storeId */],
 };
 
 export type IdentityVerificationClient = {

@@ -22,9 +22,9 @@ export type GetPaymentSessionError = InstanceType<typeof GetPaymentSessionError>
 
 /** Where each parameter of the paymentSession operations goes on the wire. */
 export const paymentSessionOperations: OperationTable = {
-  closePaymentSession: { route: "POST /payment-sessions/{sessionId}/close", error: ClosePaymentSessionError },
-  createPaymentSession: { route: "POST /payment-sessions", body: true, defaultStoreId: true, error: CreatePaymentSessionError },
-  getPaymentSession: { route: "GET /payment-sessions/{sessionId}", error: GetPaymentSessionError },
+  closePaymentSession: ["POST /payment-sessions/{sessionId}/close", ClosePaymentSessionError],
+  createPaymentSession: ["POST /payment-sessions", CreatePaymentSessionError, 3 /* body, default storeId */],
+  getPaymentSession: ["GET /payment-sessions/{sessionId}", GetPaymentSessionError],
 };
 
 export type PaymentSessionClient = {

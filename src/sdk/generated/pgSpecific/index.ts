@@ -20,8 +20,8 @@ export type GetKakaopayPaymentOrderError = InstanceType<typeof GetKakaopayPaymen
 
 /** Where each parameter of the pgSpecific operations goes on the wire. */
 export const pgSpecificOperations: OperationTable = {
-  confirmPaymentwallDelivery: { route: "POST /paymentwall/delivery/confirm", body: true, error: ConfirmPaymentwallDeliveryError },
-  getKakaopayPaymentOrder: { route: "GET /kakaopay/payment/order", query: ["pgTxId","channelKey"], error: GetKakaopayPaymentOrderError },
+  confirmPaymentwallDelivery: ["POST /paymentwall/delivery/confirm", ConfirmPaymentwallDeliveryError, 1 /* body */],
+  getKakaopayPaymentOrder: ["GET /kakaopay/payment/order?pgTxId&channelKey", GetKakaopayPaymentOrderError],
 };
 
 export type PgSpecificClient = {

@@ -19,8 +19,8 @@ export type GetPaymentReconciliationTransactionVatReportError = InstanceType<typ
 
 /** Where each parameter of the reconciliation operations goes on the wire. */
 export const reconciliationOperations: OperationTable = {
-  getPaymentReconciliationSettlementVatReport: { route: "GET /payment-reconciliations/settlements/vat-report", query: ["requestBody"], body: true, bodyInQuery: true, error: GetPaymentReconciliationSettlementVatReportError, unstable: true },
-  getPaymentReconciliationTransactionVatReport: { route: "GET /payment-reconciliations/transactions/vat-report", query: ["requestBody"], body: true, bodyInQuery: true, error: GetPaymentReconciliationTransactionVatReportError, unstable: true },
+  getPaymentReconciliationSettlementVatReport: ["GET /payment-reconciliations/settlements/vat-report?requestBody", GetPaymentReconciliationSettlementVatReportError, 1 /* body */],
+  getPaymentReconciliationTransactionVatReport: ["GET /payment-reconciliations/transactions/vat-report?requestBody", GetPaymentReconciliationTransactionVatReportError, 1 /* body */],
 };
 
 export type ReconciliationClient = {

@@ -37,14 +37,14 @@ export type ValidateB2bCounterpartyCertificateError = InstanceType<typeof Valida
 
 /** Where each parameter of the b2b.counterparty operations goes on the wire. */
 export const counterpartyOperations: OperationTable = {
-  createB2bCounterparty: { route: "POST /b2b/counterparties", query: ["test"], body: true, error: CreateB2bCounterpartyError },
-  deleteB2bCounterparty: { route: "DELETE /b2b/counterparties/{counterpartyId}", query: ["test","requestBody"], body: true, bodyInQuery: true, error: DeleteB2bCounterpartyError },
-  getB2bCounterparties: { route: "GET /b2b/counterparties", query: ["test","requestBody"], body: true, bodyInQuery: true, error: GetB2bCounterpartiesError },
-  getB2bCounterparty: { route: "GET /b2b/counterparties/{counterpartyId}", query: ["test"], error: GetB2bCounterpartyError },
-  getB2bCounterpartyCertificate: { route: "GET /b2b/counterparties/{brn}/certificate", query: ["test"], error: GetB2bCounterpartyCertificateError },
-  getB2bCounterpartyCertificateRegistrationUrl: { route: "GET /b2b/counterparties/{brn}/certificate/registration-url", query: ["test"], error: GetB2bCounterpartyCertificateRegistrationUrlError },
-  updateB2bCounterparty: { route: "PATCH /b2b/counterparties/{counterpartyId}", query: ["test"], body: true, error: UpdateB2bCounterpartyError },
-  validateB2bCounterpartyCertificate: { route: "POST /b2b/counterparties/{brn}/certificate/validate", query: ["test"], error: ValidateB2bCounterpartyCertificateError },
+  createB2bCounterparty: ["POST /b2b/counterparties?test", CreateB2bCounterpartyError, 1 /* body */],
+  deleteB2bCounterparty: ["DELETE /b2b/counterparties/{counterpartyId}?test&requestBody", DeleteB2bCounterpartyError, 1 /* body */],
+  getB2bCounterparties: ["GET /b2b/counterparties?test&requestBody", GetB2bCounterpartiesError, 1 /* body */],
+  getB2bCounterparty: ["GET /b2b/counterparties/{counterpartyId}?test", GetB2bCounterpartyError],
+  getB2bCounterpartyCertificate: ["GET /b2b/counterparties/{brn}/certificate?test", GetB2bCounterpartyCertificateError],
+  getB2bCounterpartyCertificateRegistrationUrl: ["GET /b2b/counterparties/{brn}/certificate/registration-url?test", GetB2bCounterpartyCertificateRegistrationUrlError],
+  updateB2bCounterparty: ["PATCH /b2b/counterparties/{counterpartyId}?test", UpdateB2bCounterpartyError, 1 /* body */],
+  validateB2bCounterpartyCertificate: ["POST /b2b/counterparties/{brn}/certificate/validate?test", ValidateB2bCounterpartyCertificateError],
 };
 
 export type CounterpartyClient = {

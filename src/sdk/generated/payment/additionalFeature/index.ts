@@ -16,7 +16,7 @@ export type GetPgCardPromotionsError = InstanceType<typeof GetPgCardPromotionsEr
 
 /** Where each parameter of the payment.additionalFeature operations goes on the wire. */
 export const additionalFeatureOperations: OperationTable = {
-  getPgCardPromotions: { route: "GET /payment-gateways/card-promotion", query: ["channelKey","amount","cardCompany"], error: GetPgCardPromotionsError },
+  getPgCardPromotions: ["GET /payment-gateways/card-promotion?channelKey&amount&cardCompany", GetPgCardPromotionsError],
 };
 
 export type AdditionalFeatureClient = {

@@ -31,12 +31,12 @@ export type IssueBillingKeyError = InstanceType<typeof IssueBillingKeyError>;
 
 /** Where each parameter of the payment.billingKey operations goes on the wire. */
 export const billingKeyOperations: OperationTable = {
-  confirmBillingKey: { route: "POST /billing-keys/confirm", body: true, defaultStoreId: true, error: ConfirmBillingKeyError },
-  confirmBillingKeyIssueAndPay: { route: "POST /billing-keys/confirm-issue-and-pay", body: true, defaultStoreId: true, error: ConfirmBillingKeyIssueAndPayError },
-  deleteBillingKey: { route: "DELETE /billing-keys/{billingKey}", query: ["storeId","reason","requester","skipWebhook"], error: DeleteBillingKeyError },
-  getBillingKeyInfo: { route: "GET /billing-keys/{billingKey}", query: ["storeId"], error: GetBillingKeyInfoError },
-  getBillingKeyInfos: { route: "GET /billing-keys", query: ["requestBody"], body: true, bodyInQuery: true, error: GetBillingKeyInfosError },
-  issueBillingKey: { route: "POST /billing-keys", body: true, defaultStoreId: true, error: IssueBillingKeyError },
+  confirmBillingKey: ["POST /billing-keys/confirm", ConfirmBillingKeyError, 3 /* body, default storeId */],
+  confirmBillingKeyIssueAndPay: ["POST /billing-keys/confirm-issue-and-pay", ConfirmBillingKeyIssueAndPayError, 3 /* body, default storeId */],
+  deleteBillingKey: ["DELETE /billing-keys/{billingKey}?storeId&reason&requester&skipWebhook", DeleteBillingKeyError],
+  getBillingKeyInfo: ["GET /billing-keys/{billingKey}?storeId", GetBillingKeyInfoError],
+  getBillingKeyInfos: ["GET /billing-keys?requestBody", GetBillingKeyInfosError, 1 /* body */],
+  issueBillingKey: ["POST /billing-keys", IssueBillingKeyError, 3 /* body, default storeId */],
 };
 
 export type BillingKeyClient = {

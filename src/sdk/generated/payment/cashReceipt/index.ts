@@ -25,10 +25,10 @@ export type IssueCashReceiptError = InstanceType<typeof IssueCashReceiptError>;
 
 /** Where each parameter of the payment.cashReceipt operations goes on the wire. */
 export const cashReceiptOperations: OperationTable = {
-  cancelCashReceiptByPaymentId: { route: "POST /payments/{paymentId}/cash-receipt/cancel", query: ["storeId"], error: CancelCashReceiptError },
-  getCashReceiptByPaymentId: { route: "GET /payments/{paymentId}/cash-receipt", query: ["storeId"], error: GetCashReceiptError },
-  getCashReceipts: { route: "GET /cash-receipts", query: ["requestBody"], body: true, bodyInQuery: true, error: GetCashReceiptsError },
-  issueCashReceipt: { route: "POST /cash-receipts", body: true, defaultStoreId: true, error: IssueCashReceiptError },
+  cancelCashReceiptByPaymentId: ["POST /payments/{paymentId}/cash-receipt/cancel?storeId", CancelCashReceiptError],
+  getCashReceiptByPaymentId: ["GET /payments/{paymentId}/cash-receipt?storeId", GetCashReceiptError],
+  getCashReceipts: ["GET /cash-receipts?requestBody", GetCashReceiptsError, 1 /* body */],
+  issueCashReceipt: ["POST /cash-receipts", IssueCashReceiptError, 3 /* body, default storeId */],
 };
 
 export type CashReceiptClient = {

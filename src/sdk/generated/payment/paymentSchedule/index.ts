@@ -25,10 +25,10 @@ export type RevokePaymentSchedulesError = InstanceType<typeof RevokePaymentSched
 
 /** Where each parameter of the payment.paymentSchedule operations goes on the wire. */
 export const paymentScheduleOperations: OperationTable = {
-  createPaymentSchedule: { route: "POST /payments/{paymentId}/schedule", body: true, error: CreatePaymentScheduleError },
-  getPaymentSchedule: { route: "GET /payment-schedules/{paymentScheduleId}", query: ["storeId"], error: GetPaymentScheduleError },
-  getPaymentSchedules: { route: "GET /payment-schedules", query: ["requestBody"], body: true, bodyInQuery: true, error: GetPaymentSchedulesError },
-  revokePaymentSchedules: { route: "DELETE /payment-schedules", query: ["requestBody"], body: true, bodyInQuery: true, defaultStoreId: true, error: RevokePaymentSchedulesError },
+  createPaymentSchedule: ["POST /payments/{paymentId}/schedule", CreatePaymentScheduleError, 1 /* body */],
+  getPaymentSchedule: ["GET /payment-schedules/{paymentScheduleId}?storeId", GetPaymentScheduleError],
+  getPaymentSchedules: ["GET /payment-schedules?requestBody", GetPaymentSchedulesError, 1 /* body */],
+  revokePaymentSchedules: ["DELETE /payment-schedules?requestBody", RevokePaymentSchedulesError, 3 /* body, default storeId */],
 };
 
 export type PaymentScheduleClient = {

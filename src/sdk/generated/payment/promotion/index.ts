@@ -16,7 +16,7 @@ export type GetPromotionError = InstanceType<typeof GetPromotionError>;
 
 /** Where each parameter of the payment.promotion operations goes on the wire. */
 export const promotionOperations: OperationTable = {
-  getPromotion: { route: "GET /promotions/{promotionId}", error: GetPromotionError },
+  getPromotion: ["GET /promotions/{promotionId}", GetPromotionError],
 };
 
 export type PromotionClient = {

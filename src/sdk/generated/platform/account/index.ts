@@ -17,7 +17,7 @@ export type GetPlatformAccountHolderError = InstanceType<typeof GetPlatformAccou
 
 /** Where each parameter of the platform.account operations goes on the wire. */
 export const accountOperations: OperationTable = {
-  getPlatformAccountHolder: { route: "GET /platform/bank-accounts/{bank}/{accountNumber}/holder", query: ["test","birthdate","businessRegistrationNumber"], error: GetPlatformAccountHolderError },
+  getPlatformAccountHolder: ["GET /platform/bank-accounts/{bank}/{accountNumber}/holder?test&birthdate&businessRegistrationNumber", GetPlatformAccountHolderError],
 };
 
 export type AccountClient = {

@@ -17,7 +17,7 @@ export type GetPlatformAccountTransfersError = InstanceType<typeof GetPlatformAc
 
 /** Where each parameter of the platform.accountTransfer operations goes on the wire. */
 export const accountTransferOperations: OperationTable = {
-  getPlatformAccountTransfers: { route: "GET /platform/account-transfers", query: ["test","requestBody"], body: true, bodyInQuery: true, error: GetPlatformAccountTransfersError, unstable: true },
+  getPlatformAccountTransfers: ["GET /platform/account-transfers?test&requestBody", GetPlatformAccountTransfersError, 1 /* body */],
 };
 
 export type AccountTransferClient = {

@@ -17,7 +17,7 @@ export type GetPlatformBulkAccountTransfersError = InstanceType<typeof GetPlatfo
 
 /** Where each parameter of the platform.bulkAccountTransfer operations goes on the wire. */
 export const bulkAccountTransferOperations: OperationTable = {
-  getPlatformBulkAccountTransfers: { route: "GET /platform/bulk-account-transfers", query: ["test","requestBody"], body: true, bodyInQuery: true, error: GetPlatformBulkAccountTransfersError },
+  getPlatformBulkAccountTransfers: ["GET /platform/bulk-account-transfers?test&requestBody", GetPlatformBulkAccountTransfersError, 1 /* body */],
 };
 
 export type BulkAccountTransferClient = {

@@ -17,7 +17,7 @@ export type GetPlatformBulkPayoutsError = InstanceType<typeof GetPlatformBulkPay
 
 /** Where each parameter of the platform.bulkPayout operations goes on the wire. */
 export const bulkPayoutOperations: OperationTable = {
-  getPlatformBulkPayouts: { route: "GET /platform/bulk-payouts", query: ["test","requestBody"], body: true, bodyInQuery: true, error: GetPlatformBulkPayoutsError },
+  getPlatformBulkPayouts: ["GET /platform/bulk-payouts?test&requestBody", GetPlatformBulkPayoutsError, 1 /* body */],
 };
 
 export type BulkPayoutClient = {

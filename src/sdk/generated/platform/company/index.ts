@@ -20,8 +20,8 @@ export type GetPlatformCompanyStateError = InstanceType<typeof GetPlatformCompan
 
 /** Where each parameter of the platform.company operations goes on the wire. */
 export const companyOperations: OperationTable = {
-  getB2bBusinessInfos: { route: "POST /b2b/companies/business-info", query: ["test"], body: true, error: GetB2bBusinessInfosError },
-  getPlatformCompanyState: { route: "GET /platform/companies/{businessRegistrationNumber}/state", query: ["test"], error: GetPlatformCompanyStateError },
+  getB2bBusinessInfos: ["POST /b2b/companies/business-info?test", GetB2bBusinessInfosError, 1 /* body */],
+  getPlatformCompanyState: ["GET /platform/companies/{businessRegistrationNumber}/state?test", GetPlatformCompanyStateError],
 };
 
 export type CompanyClient = {

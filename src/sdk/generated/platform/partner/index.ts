@@ -47,17 +47,17 @@ export type UpdatePlatformPartnerError = InstanceType<typeof UpdatePlatformPartn
 
 /** Where each parameter of the platform.partner operations goes on the wire. */
 export const partnerOperations: OperationTable = {
-  archivePlatformPartner: { route: "POST /platform/partners/{id}/archive", query: ["test"], error: ArchivePlatformPartnerError },
-  connectBulkPartnerCounterparty: { route: "POST /platform/partners/counterparty-connect", query: ["test"], body: true, error: ConnectBulkPartnerCounterpartyError },
-  connectPartnerCounterparty: { route: "POST /platform/partners/counterparty-connect/{id}", query: ["test"], error: ConnectPartnerCounterpartyError },
-  createPlatformPartner: { route: "POST /platform/partners", query: ["test"], body: true, error: CreatePlatformPartnerError },
-  createPlatformPartners: { route: "POST /platform/partners/batch", query: ["test"], body: true, error: CreatePlatformPartnersError },
-  disconnectBulkPartnerCounterparty: { route: "POST /platform/partners/counterparty-disconnect", query: ["test"], body: true, error: DisconnectBulkPartnerCounterpartyError },
-  disconnectPartnerCounterparty: { route: "POST /platform/partners/counterparty-disconnect/{id}", query: ["test"], error: DisconnectPartnerCounterpartyError },
-  getPlatformPartner: { route: "GET /platform/partners/{id}", query: ["test"], error: GetPlatformPartnerError },
-  getPlatformPartners: { route: "GET /platform/partners", query: ["test","requestBody"], body: true, bodyInQuery: true, error: GetPlatformPartnersError },
-  recoverPlatformPartner: { route: "POST /platform/partners/{id}/recover", query: ["test"], error: RecoverPlatformPartnerError },
-  updatePlatformPartner: { route: "PATCH /platform/partners/{id}", query: ["test"], body: true, error: UpdatePlatformPartnerError },
+  archivePlatformPartner: ["POST /platform/partners/{id}/archive?test", ArchivePlatformPartnerError],
+  connectBulkPartnerCounterparty: ["POST /platform/partners/counterparty-connect?test", ConnectBulkPartnerCounterpartyError, 1 /* body */],
+  connectPartnerCounterparty: ["POST /platform/partners/counterparty-connect/{id}?test", ConnectPartnerCounterpartyError],
+  createPlatformPartner: ["POST /platform/partners?test", CreatePlatformPartnerError, 1 /* body */],
+  createPlatformPartners: ["POST /platform/partners/batch?test", CreatePlatformPartnersError, 1 /* body */],
+  disconnectBulkPartnerCounterparty: ["POST /platform/partners/counterparty-disconnect?test", DisconnectBulkPartnerCounterpartyError, 1 /* body */],
+  disconnectPartnerCounterparty: ["POST /platform/partners/counterparty-disconnect/{id}?test", DisconnectPartnerCounterpartyError],
+  getPlatformPartner: ["GET /platform/partners/{id}?test", GetPlatformPartnerError],
+  getPlatformPartners: ["GET /platform/partners?test&requestBody", GetPlatformPartnersError, 1 /* body */],
+  recoverPlatformPartner: ["POST /platform/partners/{id}/recover?test", RecoverPlatformPartnerError],
+  updatePlatformPartner: ["PATCH /platform/partners/{id}?test", UpdatePlatformPartnerError, 1 /* body */],
 };
 
 export type PartnerClient = {

@@ -20,8 +20,8 @@ export type GetPlatformPartnerSettlementsError = InstanceType<typeof GetPlatform
 
 /** Where each parameter of the platform.partnerSettlement operations goes on the wire. */
 export const partnerSettlementOperations: OperationTable = {
-  deletePlatformPartnerSettlements: { route: "POST /platform/partner-settlements/delete", query: ["test"], body: true, error: DeletePlatformPartnerSettlementsError, unstable: true },
-  getPlatformPartnerSettlements: { route: "GET /platform/partner-settlements", query: ["test","requestBody"], body: true, bodyInQuery: true, error: GetPlatformPartnerSettlementsError },
+  deletePlatformPartnerSettlements: ["POST /platform/partner-settlements/delete?test", DeletePlatformPartnerSettlementsError, 1 /* body */],
+  getPlatformPartnerSettlements: ["GET /platform/partner-settlements?test&requestBody", GetPlatformPartnerSettlementsError, 1 /* body */],
 };
 
 export type PartnerSettlementClient = {

@@ -20,8 +20,8 @@ export type GetPlatformPayoutsError = InstanceType<typeof GetPlatformPayoutsErro
 
 /** Where each parameter of the platform.payout operations goes on the wire. */
 export const payoutOperations: OperationTable = {
-  completePlatformPayoutByPartnerSettlementIds: { route: "POST /platform/partner-settlements/complete-payout", query: ["test"], body: true, error: CompletePlatformPayoutByPartnerSettlementIdsError, unstable: true },
-  getPlatformPayouts: { route: "GET /platform/payouts", query: ["test","requestBody"], body: true, bodyInQuery: true, error: GetPlatformPayoutsError },
+  completePlatformPayoutByPartnerSettlementIds: ["POST /platform/partner-settlements/complete-payout?test", CompletePlatformPayoutByPartnerSettlementIdsError, 1 /* body */],
+  getPlatformPayouts: ["GET /platform/payouts?test&requestBody", GetPlatformPayoutsError, 1 /* body */],
 };
 
 export type PayoutClient = {

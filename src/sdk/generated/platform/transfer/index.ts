@@ -35,13 +35,13 @@ export type GetPlatformTransferSummariesError = InstanceType<typeof GetPlatformT
 
 /** Where each parameter of the platform.transfer operations goes on the wire. */
 export const transferOperations: OperationTable = {
-  createPlatformManualTransfer: { route: "POST /platform/transfers/manual", query: ["test"], body: true, error: CreatePlatformManualTransferError },
-  createPlatformOrderCancelTransfer: { route: "POST /platform/transfers/order-cancel", query: ["test"], body: true, error: CreatePlatformOrderCancelTransferError },
-  createPlatformOrderTransfer: { route: "POST /platform/transfers/order", query: ["test"], body: true, error: CreatePlatformOrderTransferError },
-  deletePlatformTransfer: { route: "DELETE /platform/transfers/{id}", query: ["test"], error: DeletePlatformTransferError },
-  downloadPlatformTransferSheet: { route: "GET /platform/transfer-summaries/sheet-file", query: ["test","requestBody"], body: true, bodyInQuery: true, error: DownloadPlatformTransferSheetError, response: "text" },
-  getPlatformTransfer: { route: "GET /platform/transfers/{id}", query: ["test"], error: GetPlatformTransferError },
-  getPlatformTransferSummaries: { route: "GET /platform/transfer-summaries", query: ["test","requestBody"], body: true, bodyInQuery: true, error: GetPlatformTransferSummariesError },
+  createPlatformManualTransfer: ["POST /platform/transfers/manual?test", CreatePlatformManualTransferError, 1 /* body */],
+  createPlatformOrderCancelTransfer: ["POST /platform/transfers/order-cancel?test", CreatePlatformOrderCancelTransferError, 1 /* body */],
+  createPlatformOrderTransfer: ["POST /platform/transfers/order?test", CreatePlatformOrderTransferError, 1 /* body */],
+  deletePlatformTransfer: ["DELETE /platform/transfers/{id}?test", DeletePlatformTransferError],
+  downloadPlatformTransferSheet: ["GET /platform/transfer-summaries/sheet-file?test&requestBody", DownloadPlatformTransferSheetError, 5 /* body, text response */],
+  getPlatformTransfer: ["GET /platform/transfers/{id}?test", GetPlatformTransferError],
+  getPlatformTransferSummaries: ["GET /platform/transfer-summaries?test&requestBody", GetPlatformTransferSummariesError, 1 /* body */],
 };
 
 export type TransferClient = {
