@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { PaymentView } from "../payments/payment-view.js";
 import { type DispatchedEvent, isTransactionEvent, serialiseDispatchedEvent } from "./event.js";
 import { type DeliveryMetricOutcome, noWebhookMetrics, type WebhookMetrics } from "./metrics.js";
 import { type RetryPolicy, retryDelayMs } from "./retry-policy.js";
@@ -19,7 +20,7 @@ export interface DispatcherLogger {
 
 export interface PaymentSyncPort {
   /** Runs `syncPayment` and returns the fresh, sanitised payment view. */
-  sync(paymentId: string): Promise<unknown>;
+  sync(paymentId: string): Promise<PaymentView>;
   /** True for errors a retry cannot fix (e.g. a payment this service never prepared). */
   isPermanent(error: unknown): boolean;
 }
@@ -262,7 +263,7 @@ export class WebhookDispatcher {
 
   async #syncPayment(
     event: ClaimedEvent,
-  ): Promise<"postponed" | { payment: unknown | null; error?: string }> {
+  ): Promise<"postponed" | { payment: PaymentView | null; error?: string }> {
     const paymentId = event.data.paymentId;
     if (!this.#payments || !isTransactionEvent(event.type) || typeof paymentId !== "string") {
       return { payment: null };

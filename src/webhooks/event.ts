@@ -1,3 +1,7 @@
+import type { PaymentView } from "../payments/payment-view.js";
+
+export type { PaymentView };
+
 /**
  * The one internal event shape that every inbound webhook (2024-04-25 or legacy 2024-01-01)
  * and every internal status change is normalised to before it is stored and fanned out.
@@ -100,7 +104,7 @@ export interface InboundEvent<Type extends string = string, Data = Record<string
  */
 export interface DispatchedEvent<Type extends string = string, Data = Record<string, unknown>>
   extends InboundEvent<Type, Data> {
-  readonly payment: unknown | null;
+  readonly payment: PaymentView | null;
   /** Why `payment` is null for a transaction event, e.g. PortOne unreachable after retries. */
   readonly paymentSyncError?: string;
 }
@@ -157,7 +161,7 @@ export function parseDispatchedEvent(body: string): DispatchedEvent {
     format: EventFormat;
     timestamp: string;
     data: Record<string, unknown>;
-    payment: unknown | null;
+    payment: PaymentView | null;
     paymentSyncError?: string;
   };
   return {

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import type { DispatchedEvent, EventFor } from "../../src/webhooks/event.js";
+import type { DispatchedEvent, EventFor, PaymentView } from "../../src/webhooks/event.js";
 import type { Webhooks } from "../../src/webhooks/webhooks.js";
 
 declare const webhooks: Webhooks;
@@ -9,7 +9,7 @@ describe("webhooks.on is typed by the pattern", () => {
     webhooks.on("Transaction.Paid", (event) => {
       expectTypeOf(event.type).toEqualTypeOf<"Transaction.Paid">();
       expectTypeOf(event.data.paymentId).toEqualTypeOf<string>();
-      expectTypeOf(event.payment).toEqualTypeOf<unknown>();
+      expectTypeOf(event.payment).toEqualTypeOf<PaymentView | null>();
     });
     webhooks.on("Transaction.Cancelled", (event) => {
       expectTypeOf(event.data.cancellationId).toEqualTypeOf<string>();
