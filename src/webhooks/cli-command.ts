@@ -24,6 +24,10 @@ export async function runWebhooksCommand(
   io: WebhooksCommandIo = { out: console.log, err: console.error },
 ): Promise<number> {
   const [action, ...rest] = args;
+  if (action === "--help" || action === "-h" || action === "help") {
+    io.out(USAGE);
+    return 0;
+  }
   let values: { subscriber?: string; event?: string; limit?: string };
   try {
     ({ values } = parseArgs({

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sign } from "../../src/sdk/webhook/index.js";
+import { openDatabase } from "../../src/store/database.js";
+import { createWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
 import {
   type RunningSandbox,
   type ShopBackend,
@@ -137,6 +139,28 @@ describe("crash safety (SQLite, service as a child process)", () => {
           request.startedAt <= crashedAt,
       );
       expect(inFlightAtCrash, `${id} delivered twice without a crash in between`).toBe(true);
+    }
+    // Beyond what was acknowledged: every event the crashed process had stored (some of them
+    // perhaps without its 2xx going out) reaches the subscriber too, and nothing is left over.
+    const db = await openDatabase({ dataDir: sqlite.dataDir });
+    try {
+      const store = createWebhookStore(db);
+      await waitFor(
+        "inbox and outbox drained",
+        async () => {
+          const backlog = await store.backlog();
+          return backlog.pendingEvents === 0 && backlog.pendingDeliveries === 0;
+        },
+        60_000,
+      );
+      const deliveries = await store.listDeliveries({ limit: 10_000 });
+      expect(deliveries.every((delivery) => delivery.state === "delivered")).toBe(true);
+      expect(deliveries.length).toBeGreaterThanOrEqual(acknowledged.length);
+      for (const delivery of deliveries) {
+        expect(subscriber.acceptedFor(delivery.eventId).length).toBeGreaterThan(0);
+      }
+    } finally {
+      await db.close();
     }
     await second.stop();
   }, 150_000);
