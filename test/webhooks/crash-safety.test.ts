@@ -102,8 +102,8 @@ describe("crash safety (SQLite, service as a child process)", () => {
         if (id) acknowledged.push(id);
       }
     });
-    await waitFor("some deliveries attempted", () => subscriber.requests.length >= 10);
-    await waitFor("webhooks acknowledged", () => acknowledged.length >= 40);
+    await waitFor("some deliveries attempted", () => subscriber.requests.length >= 10, 60_000);
+    await waitFor("webhooks acknowledged", () => acknowledged.length >= 40, 60_000);
     // Crash while the senders are still posting.
     await first.crash();
     const crashedAt = Date.now();

@@ -101,7 +101,11 @@ describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
     );
     expect(statuses.every((status) => status === 200)).toBe(true);
 
-    await waitFor("the flaky subscriber failed a few times", () => flaky.requests.length >= 20);
+    await waitFor(
+      "the flaky subscriber failed a few times",
+      () => flaky.requests.length >= 20,
+      60_000,
+    );
     flaky.mode = "up";
 
     const transactionIds = ids.filter((_, i) => i % 3 !== 0);
