@@ -68,7 +68,7 @@ export function emitCategoryErrors(model: SchemaModel): string {
     );
     body +=
       `\n/** Base of the errors thrown by the ${category} operations. */\n` +
-      `export const ${base} = /*#__PURE__*/ defineCategoryError<${union}, ${parentBase}>("${base}", ${parentBase});\n` +
+      `export const ${base} = /*#__PURE__*/ defineCategoryError<${union}, ${parentBase}>("${withoutErrorSuffix(base)}", ${parentBase});\n` +
       `export type ${base} = InstanceType<typeof ${base}>;\n`;
   }
   const imports =
@@ -76,6 +76,14 @@ export function emitCategoryErrors(model: SchemaModel): string {
     `import { RestError } from "../runtime/rest-error.js";\n` +
     renderer.importLines("", new Set());
   return `${GENERATED_HEADER}${imports}${body}`;
+}
+
+/** Error class names all end in `Error`; the runtime adds it back (a few bytes per class). */
+function withoutErrorSuffix(className: string): string {
+  if (!className.endsWith("Error")) {
+    throw new Error(`error class ${className}: its name must end in "Error"`);
+  }
+  return className.slice(0, -"Error".length);
 }
 
 /**
@@ -100,7 +108,7 @@ export function emitCategoryModule(
     .map(
       (op) =>
         `${docComment("", [`Thrown by \`${op.id}\`; \`data.type\` tells which failure it was.`])}` +
-        `export const ${op.errorClass} = /*#__PURE__*/ defineOperationError<${unionOf(op.errorTypes, renderer)}, ${base}>("${op.errorClass}", ${base});\n` +
+        `export const ${op.errorClass} = /*#__PURE__*/ defineOperationError<${unionOf(op.errorTypes, renderer)}, ${base}>("${withoutErrorSuffix(op.errorClass)}", ${base});\n` +
         `export type ${op.errorClass} = InstanceType<typeof ${op.errorClass}>;\n`,
     )
     .join("");
@@ -142,8 +150,8 @@ export function emitCategoryModule(
     `export const ${tableName}: OperationTable = {\n${table}${table ? "\n" : ""}};\n\n` +
     `export type ${name} = {\n${members}\n};\n\n` +
     `/** Creates a client for the ${category} operations. */\n` +
-    `export function ${name}(init: PortOneClientInit): ${name} {\n` +
-    `  return createClient(init, ${tableName}, {${childFactories ? ` ${childFactories} ` : ""}}) as ${name};\n}\n`
+    `export const ${name} = (init: PortOneClientInit): ${name} =>\n` +
+    `  createClient(init, ${tableName}, {${childFactories ? ` ${childFactories} ` : ""}}) as ${name};\n`
   );
 }
 

@@ -170,10 +170,10 @@ describe("generator rules", () => {
 
   it("makes error classes from names, under their category's base", () => {
     expect(file("category-errors.ts")).toContain(
-      'export const StockError = /*#__PURE__*/ defineCategoryError<ThingNotFoundError, ShopError>("StockError", ShopError);',
+      'export const StockError = /*#__PURE__*/ defineCategoryError<ThingNotFoundError, ShopError>("Stock", ShopError);',
     );
     expect(file("shop/index.ts")).toContain(
-      'defineOperationError<ThingNotFoundError, ShopError>("GetThingError", ShopError);',
+      'defineOperationError<ThingNotFoundError, ShopError>("GetThing", ShopError);',
     );
   });
 

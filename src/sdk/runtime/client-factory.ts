@@ -9,22 +9,10 @@ import { sendRequest } from "./send-request.js";
 
 type ChildFactories = Readonly<Record<string, (init: PortOneClientInit) => unknown>>;
 
-/** Shared by every client, so that creating a client per request does not parse rows again. */
-const compiled = new WeakMap<Operation, CompiledOperation>();
-
-function compiledRow(name: string, row: Operation): CompiledOperation {
-  let op = compiled.get(row);
-  if (!op) {
-    op = compileOperation(name, row);
-    compiled.set(row, op);
-  }
-  return op;
-}
-
 /**
  * Turns a generated operation table into a client object: one method per row (named after
- * the operationId) plus the category's sub-clients. A row is parsed on its first call, so
- * that creating a client (all 147 operations for `PortOneClient`) stays cheap.
+ * the operationId) plus the category's sub-clients. A row is parsed on its first call (about a
+ * microsecond), so that creating a client (all 147 operations for `PortOneClient`) stays cheap.
  */
 export function createClient(
   init: PortOneClientInit,
@@ -36,18 +24,10 @@ export function createClient(
     const row = operations[name] as Operation;
     let op: CompiledOperation | undefined;
     client[name] = (args?: Record<string, unknown>, call?: CallOptions) => {
-      op ??= compiledRow(name, row);
+      op ??= compileOperation(name, row);
       return sendRequest(init, op, args, call);
     };
   }
   for (const key of Object.keys(children)) client[key] = children[key]?.(init);
   return client;
-}
-
-/** What a generated category exports as its client: `PaymentClient(init)`. */
-export function clientFactory(
-  operations: OperationTable,
-  children: ChildFactories,
-): (init: PortOneClientInit) => Record<string, unknown> {
-  return (init) => createClient(init, operations, children);
 }

@@ -22,25 +22,22 @@ type AnyErrorClass = abstract new (data: never, response?: ResponseDetails) => R
 
 /**
  * The generated error classes are made here from (name, base) pairs, so generated code stays
- * data. The name is kept as a string so minifiers cannot rename it.
+ * data. The name (given without its `Error` suffix, which every one of them has) is kept as a
+ * string so minifiers cannot rename it.
  */
 function subclass(name: string, base: AnyErrorClass): AnyErrorClass {
   const Base = base as unknown as new (data: unknown, response?: ResponseDetails) => RestError;
   const created = class extends Base {};
-  Object.defineProperty(created, "name", { value: name });
+  Object.defineProperty(created, "name", { value: `${name}Error` });
   return created as unknown as AnyErrorClass;
 }
 
-export function defineCategoryError<Data, Base extends RestError>(
+export const defineOperationError = subclass as unknown as <Data, Base extends RestError>(
   name: string,
   base: abstract new (data: never, response?: ResponseDetails) => Base,
-): CategoryErrorClass<Data, Base> {
-  return subclass(name, base) as unknown as CategoryErrorClass<Data, Base>;
-}
+) => OperationErrorClass<Data, Base>;
 
-export function defineOperationError<Data, Base extends RestError>(
+export const defineCategoryError = subclass as unknown as <Data, Base extends RestError>(
   name: string,
   base: abstract new (data: never, response?: ResponseDetails) => Base,
-): OperationErrorClass<Data, Base> {
-  return subclass(name, base) as unknown as OperationErrorClass<Data, Base>;
-}
+) => CategoryErrorClass<Data, Base>;

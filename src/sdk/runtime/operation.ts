@@ -28,46 +28,33 @@ export type OperationTable = Readonly<Record<string, Operation>>;
 export interface CompiledOperation {
   readonly name: string;
   readonly method: string;
+  readonly flags: number;
+  readonly error: OperationErrorConstructor;
   /** Literal path pieces around the parameters: `pieces[0] + param 0 + pieces[1] + ...` */
   readonly pathPieces: readonly string[];
   readonly pathParams: readonly string[];
   readonly queryNames: readonly string[];
-  /** Options that are not body fields (path and query parameter names). */
-  readonly placed: ReadonlySet<string>;
-  readonly hasBody: boolean;
   /** GET/DELETE with a body: the JSON goes in the `requestBody` query parameter instead. */
   readonly bodyInQuery: boolean;
-  readonly defaultStoreId: boolean;
-  readonly mutating: boolean;
-  readonly response: "json" | "text" | "none";
-  readonly error: OperationErrorConstructor;
 }
 
-const MUTATING_METHODS = ["POST", "PUT", "PATCH", "DELETE"];
-
-export function compileOperation(name: string, [route, error, flags = 0]: Operation) {
-  const space = route.indexOf(" ");
-  const method = route.slice(0, space);
-  const [path = "", query] = route.slice(space + 1).split("?");
+export function compileOperation(
+  name: string,
+  [route, error, flags = 0]: Operation,
+): CompiledOperation {
+  const [method = "", path = "", query] = route.split(/[ ?]/);
   // "/a/{x}/b".split(/[{}]/) -> ["/a/", "x", "/b"]: even indexes literal, odd indexes names.
   const parts = path.split(/[{}]/);
-  const pathPieces = parts.filter((_, i) => i % 2 === 0);
-  const pathParams = parts.filter((_, i) => i % 2 === 1);
   const queryNames = query ? query.split("&") : [];
-  const hasBody = (flags & HAS_BODY) !== 0;
-  const compiled: CompiledOperation = {
+  return {
     name,
     method,
-    pathPieces,
-    pathParams,
-    queryNames,
-    placed: new Set([...pathParams, ...queryNames]),
-    hasBody,
-    bodyInQuery: hasBody && queryNames.includes("requestBody"),
-    defaultStoreId: (flags & DEFAULT_STORE_ID) !== 0,
-    mutating: MUTATING_METHODS.includes(method),
-    response: flags & TEXT_RESPONSE ? "text" : flags & NO_RESPONSE ? "none" : "json",
+    flags,
     error,
+    pathPieces: parts.filter((_, i) => i % 2 === 0),
+    pathParams: parts.filter((_, i) => i % 2 === 1),
+    queryNames,
+    // The generator only lists `requestBody` for operations with a body.
+    bodyInQuery: queryNames.includes("requestBody"),
   };
-  return compiled;
 }

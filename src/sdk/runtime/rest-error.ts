@@ -17,18 +17,18 @@ export interface ResponseDetails {
  * (`GetPaymentError`), which extends its category's base (`PaymentError`) and this class.
  */
 export abstract class RestError extends PortOneError {
-  readonly data: RestErrorBody | { readonly type: Unrecognized };
+  declare readonly data: RestErrorBody | { readonly type: Unrecognized };
   /** HTTP status of the response; 0 only when the error was constructed by hand. */
-  readonly status: number;
+  declare readonly status: number;
   /** Response headers (request id, Retry-After, ...); they never contain the API secret. */
-  readonly headers: Headers;
-  readonly operation: string | undefined;
+  declare readonly headers: Headers;
+  declare readonly operation: string | undefined;
 
   constructor(data: RestErrorBody | { readonly type: Unrecognized }, response?: ResponseDetails) {
     // PortOne's own message when it sent one; else the type, so a log line still says what failed.
     super(
-      "message" in data && typeof data.message === "string"
-        ? data.message
+      typeof (data as RestErrorBody).message === "string"
+        ? (data as RestErrorBody).message
         : typeof data.type === "string"
           ? data.type
           : undefined,

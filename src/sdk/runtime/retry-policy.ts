@@ -49,7 +49,7 @@ export function retryAfterMs(headers: Headers, now: number = Date.now()): number
     if (Number.isNaN(date)) return undefined;
     ms = Math.max(0, date - now);
   }
-  return ms > MAX_RETRY_AFTER_MS ? Number.POSITIVE_INFINITY : ms;
+  return ms > MAX_RETRY_AFTER_MS ? Infinity : ms;
 }
 
 /** Waits, or rejects with the signal's reason as soon as it aborts. */

@@ -5,7 +5,7 @@
  * hooks, no `Headers` object for ordinary headers).
  */
 import { formatIdempotencyKey, newIdempotencyKey } from "./idempotency-key.js";
-import type { CompiledOperation } from "./operation.js";
+import { type CompiledOperation, NO_RESPONSE, TEXT_RESPONSE } from "./operation.js";
 import type { CallOptions, FetchFunction, PortOneClientInit, RequestEvent } from "./options.js";
 import type { RestErrorBody } from "./rest-error.js";
 import {
@@ -25,10 +25,13 @@ const globalFetch: FetchFunction = (url, init) => fetch(url, init);
 
 /** An attempt's failure that may go away if the request is sent again. */
 class Retryable {
-  constructor(
-    readonly error: Error,
-    readonly retryAfterMs: number | undefined,
-  ) {}
+  declare readonly error: Error;
+  /** What the server's Retry-After asks for, if anything */
+  declare readonly retryAfterMs: number | undefined;
+  constructor(error: Error, retryAfterMs?: number) {
+    this.error = error;
+    this.retryAfterMs = retryAfterMs;
+  }
 }
 
 export async function sendRequest(
@@ -53,6 +56,9 @@ export async function sendRequest(
     if (event) callHook(init.onRequest, event);
     const started = event ? Date.now() : 0;
     let status: number | undefined;
+    const report = (outcome: { error?: unknown }) =>
+      event &&
+      callHook(init.onResponse, { ...event, status, durationMs: Date.now() - started, ...outcome });
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -79,25 +85,20 @@ export async function sendRequest(
         const details = { operation: op.name, status, cause };
         throw new Retryable(
           timedOut ? new RequestTimeoutError({ ...details, timeoutMs }) : new NetworkError(details),
-          undefined,
         );
       }
       const result = interpret(op, response, text);
-      if (event) callHook(init.onResponse, { ...event, status, durationMs: Date.now() - started });
+      report({});
       return result;
     } catch (error) {
-      if (event) {
-        const reported = error instanceof Retryable ? error.error : error;
-        const durationMs = Date.now() - started;
-        callHook(init.onResponse, { ...event, status, durationMs, error: reported });
-      }
+      report({ error: error instanceof Retryable ? error.error : error });
       if (!(error instanceof Retryable)) throw error;
       retry = error;
     } finally {
       clearTimeout(timer);
       if (onCallerAbort) signal.removeEventListener("abort", onCallerAbort);
     }
-    if (attempt > maxRetries || retry.retryAfterMs === Number.POSITIVE_INFINITY) throw retry.error;
+    if (attempt > maxRetries || retry.retryAfterMs === Infinity) throw retry.error;
     await sleep(retry.retryAfterMs ?? backoffDelayMs(attempt), signal);
   }
 }
@@ -116,45 +117,40 @@ function requestHeaders(
   hasBody: boolean,
   call: CallOptions | undefined,
 ): Record<string, string> | Headers {
-  const headers: Record<string, string> = { "user-agent": USER_AGENT };
-  let unusual = false;
-  if (init.secret) {
-    headers.authorization = `PortOne ${init.secret}`;
-    unusual = UNSAFE_HEADER_VALUE.test(init.secret);
-  }
-  if (hasBody) headers["content-type"] = "application/json";
-  if (op.mutating) {
-    // One key per call, reused by every retry, so a retry can never act twice.
-    headers["idempotency-key"] = formatIdempotencyKey(call?.idempotencyKey ?? newIdempotencyKey());
-  }
-  for (const extra of [init.headers, call?.headers]) {
-    if (!extra) continue;
-    for (const name of Object.keys(extra)) {
-      const value = extra[name] as string;
-      const lower = name.toLowerCase();
-      if (!HEADER_NAME.test(name) || UNSAFE_HEADER_VALUE.test(value) || lower === "__proto__") {
-        unusual = true;
-      }
-      headers[lower] = value;
+  // One key per call, reused by every retry, so a retry can never act twice.
+  // Every method but GET changes something (the schema uses GET, POST, PUT, PATCH, DELETE).
+  const idempotencyKey =
+    op.method !== "GET"
+      ? formatIdempotencyKey(call?.idempotencyKey ?? newIdempotencyKey())
+      : undefined;
+  const fill = (set: (name: string, value: string) => void) => {
+    set("user-agent", USER_AGENT);
+    if (init.secret) set("authorization", `PortOne ${init.secret}`);
+    if (hasBody) set("content-type", "application/json");
+    if (idempotencyKey) set("idempotency-key", idempotencyKey);
+    for (const extra of [init.headers, call?.headers]) {
+      if (extra) for (const name of Object.keys(extra)) set(name, extra[name] as string);
     }
-  }
+  };
+  const headers: Record<string, string> = {};
+  let unusual = false;
+  fill((name, value) => {
+    const lower = name.toLowerCase();
+    if (!HEADER_NAME.test(name) || UNSAFE_HEADER_VALUE.test(value) || lower === "__proto__") {
+      unusual = true;
+    }
+    headers[lower] = value;
+  });
   if (!unusual) return headers;
-  const checked = new Headers({ "user-agent": USER_AGENT });
-  if (init.secret) checked.set("authorization", `PortOne ${init.secret}`);
-  for (const name of ["content-type", "idempotency-key"]) {
-    const value = headers[name];
-    if (value !== undefined) checked.set(name, value);
-  }
-  for (const extra of [init.headers, call?.headers]) {
-    if (extra) for (const name of Object.keys(extra)) checked.set(name, extra[name] as string);
-  }
+  const checked = new Headers();
+  fill((name, value) => checked.set(name, value));
   return checked;
 }
 
 function interpret(op: CompiledOperation, response: Response, text: string): unknown {
   if (response.ok) {
-    if (op.response === "none") return undefined;
-    if (op.response === "text") return text;
+    if (op.flags & NO_RESPONSE) return undefined;
+    if (op.flags & TEXT_RESPONSE) return text;
     const parsed = parseJson(text);
     if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed;
     throw unexpected(op, response, text, "expected a JSON object");

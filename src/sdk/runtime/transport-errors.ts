@@ -9,38 +9,44 @@ export interface TransportErrorDetails {
   cause?: unknown;
 }
 
+/**
+ * What the three transport errors share. Each passes its name as a string because minifiers
+ * rename classes, and `name` is what a log line shows.
+ */
+export abstract class TransportError extends PortOneError {
+  declare readonly operation: string;
+  declare readonly status: number | undefined;
+
+  constructor(name: string, message: string, details: TransportErrorDetails) {
+    super(`${details.operation}: ${message}`, { cause: details.cause });
+    this.name = name;
+    this.operation = details.operation;
+    this.status = details.status;
+  }
+}
+
 /** The request (one attempt, including reading the body) took longer than `timeoutMs`. */
-export class RequestTimeoutError extends PortOneError {
-  readonly operation: string;
+export class RequestTimeoutError extends TransportError {
   /** Set when the headers arrived but the body did not in time. */
-  readonly status: number | undefined;
-  readonly timeoutMs: number;
+  declare readonly status: number | undefined;
+  declare readonly timeoutMs: number;
 
   constructor(details: TransportErrorDetails & { timeoutMs: number }) {
     // A mutating call may still complete on PortOne's side: retrying it with the same
     // idempotencyKey returns its outcome.
-    super(`${details.operation}: timed out after ${details.timeoutMs} ms`, {
-      cause: details.cause,
-    });
-    this.name = "RequestTimeoutError";
-    this.operation = details.operation;
-    this.status = details.status;
+    super("RequestTimeoutError", `timed out after ${details.timeoutMs} ms`, details);
     this.timeoutMs = details.timeoutMs;
   }
 }
 
 /** No (complete) HTTP response: DNS failure, refused or reset connection, TLS failure, ... */
-export class NetworkError extends PortOneError {
-  readonly operation: string;
+export class NetworkError extends TransportError {
   /** Set when the connection failed after the status line arrived. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
 
   constructor(details: TransportErrorDetails) {
     const reason = details.cause instanceof Error ? `: ${details.cause.message}` : "";
-    super(`${details.operation}: could not reach PortOne${reason}`, { cause: details.cause });
-    this.name = "NetworkError";
-    this.operation = details.operation;
-    this.status = details.status;
+    super("NetworkError", `could not reach PortOne${reason}`, details);
   }
 }
 
@@ -51,23 +57,20 @@ const SNIPPET_LENGTH = 200;
  * A response this SDK cannot interpret: a non-JSON body such as a gateway's HTML 502, or JSON
  * that is not what the schema describes. Only a short snippet of the body is kept.
  */
-export class UnexpectedResponseError extends PortOneError {
-  readonly operation: string;
-  readonly status: number | undefined;
-  readonly contentType: string | undefined;
+export class UnexpectedResponseError extends TransportError {
+  declare readonly contentType: string | undefined;
   /** The first characters of the body */
-  readonly bodySnippet: string;
+  declare readonly bodySnippet: string;
 
   constructor(
     details: TransportErrorDetails & { body: string; contentType?: string | undefined },
     reason: string,
   ) {
-    super(`${details.operation}: unexpected response (HTTP ${details.status ?? "?"}): ${reason}`, {
-      cause: details.cause,
-    });
-    this.name = "UnexpectedResponseError";
-    this.operation = details.operation;
-    this.status = details.status;
+    super(
+      "UnexpectedResponseError",
+      `unexpected response (HTTP ${details.status ?? "?"}): ${reason}`,
+      details,
+    );
     this.contentType = details.contentType;
     this.bodySnippet = details.body.slice(0, SNIPPET_LENGTH);
   }

@@ -3,7 +3,7 @@
  * (`new URL(path + query, baseUrl)` over encodeURIComponent'd values), but by concatenation:
  * parsing a URL per call costs more than the rest of the request building together.
  */
-import type { CompiledOperation } from "./operation.js";
+import { type CompiledOperation, DEFAULT_STORE_ID, HAS_BODY } from "./operation.js";
 import type { PortOneClientInit } from "./options.js";
 
 const DEFAULT_BASE_URL = "https://api.portone.io";
@@ -26,8 +26,7 @@ let lastOrigin: string | undefined;
 function originOf(base: string): string | undefined {
   if (base !== lastBase) {
     const root = new URL("/", base);
-    lastOrigin =
-      root.protocol === "http:" || root.protocol === "https:" ? root.href.slice(0, -1) : undefined;
+    lastOrigin = /^https?:$/.test(root.protocol) ? root.href.slice(0, -1) : undefined;
     lastBase = base;
   }
   return lastOrigin;
@@ -53,10 +52,12 @@ export function buildWireRequest(
     path += encoded + pathPieces[i + 1];
   }
   let json: string | undefined;
-  if (op.hasBody) {
+  if (op.flags & HAS_BODY) {
     const body: Arguments = {};
-    for (const name of Object.keys(args)) if (!op.placed.has(name)) body[name] = args[name];
-    if (op.defaultStoreId) body.storeId = args.storeId ?? init.storeId;
+    for (const name of Object.keys(args)) {
+      if (!pathParams.includes(name) && !op.queryNames.includes(name)) body[name] = args[name];
+    }
+    if (op.flags & DEFAULT_STORE_ID) body.storeId = args.storeId ?? init.storeId;
     json = JSON.stringify(body);
   }
   let query = "";

@@ -11,10 +11,10 @@ export { AuthError };
 export type * from "./types.js";
 
 /** Thrown by `loginViaApiSecret`; `data.type` tells which failure it was. */
-export const LoginViaApiSecretError = /*#__PURE__*/ defineOperationError<InvalidRequestError | UnauthorizedError, AuthError>("LoginViaApiSecretError", AuthError);
+export const LoginViaApiSecretError = /*#__PURE__*/ defineOperationError<InvalidRequestError | UnauthorizedError, AuthError>("LoginViaApiSecret", AuthError);
 export type LoginViaApiSecretError = InstanceType<typeof LoginViaApiSecretError>;
 /** Thrown by `refreshToken`; `data.type` tells which failure it was. */
-export const RefreshTokenError = /*#__PURE__*/ defineOperationError<InvalidRequestError | UnauthorizedError, AuthError>("RefreshTokenError", AuthError);
+export const RefreshTokenError = /*#__PURE__*/ defineOperationError<InvalidRequestError | UnauthorizedError, AuthError>("RefreshToken", AuthError);
 export type RefreshTokenError = InstanceType<typeof RefreshTokenError>;
 
 /** Where each parameter of the auth operations goes on the wire. */
@@ -43,6 +43,5 @@ export type AuthClient = {
 };
 
 /** Creates a client for the auth operations. */
-export function AuthClient(init: PortOneClientInit): AuthClient {
-  return createClient(init, authOperations, {}) as AuthClient;
-}
+export const AuthClient = (init: PortOneClientInit): AuthClient =>
+  createClient(init, authOperations, {}) as AuthClient;

@@ -23,6 +23,5 @@ export type B2bClient = {
 };
 
 /** Creates a client for the b2b operations. */
-export function B2bClient(init: PortOneClientInit): B2bClient {
-  return createClient(init, b2bOperations, { counterparty: CounterpartyClient, taxInvoice: TaxInvoiceClient }) as B2bClient;
-}
+export const B2bClient = (init: PortOneClientInit): B2bClient =>
+  createClient(init, b2bOperations, { counterparty: CounterpartyClient, taxInvoice: TaxInvoiceClient }) as B2bClient;

@@ -11,7 +11,7 @@ export { CheckoutProfileError };
 export type * from "./types.js";
 
 /** Thrown by `evaluateCheckoutProfile`; `data.type` tells which failure it was. */
-export const EvaluateCheckoutProfileError = /*#__PURE__*/ defineOperationError<InvalidRequestError | ProfileSettingsNotFoundError, CheckoutProfileError>("EvaluateCheckoutProfileError", CheckoutProfileError);
+export const EvaluateCheckoutProfileError = /*#__PURE__*/ defineOperationError<InvalidRequestError | ProfileSettingsNotFoundError, CheckoutProfileError>("EvaluateCheckoutProfile", CheckoutProfileError);
 export type EvaluateCheckoutProfileError = InstanceType<typeof EvaluateCheckoutProfileError>;
 
 /** Where each parameter of the checkoutProfile operations goes on the wire. */
@@ -37,6 +37,5 @@ export type CheckoutProfileClient = {
 };
 
 /** Creates a client for the checkoutProfile operations. */
-export function CheckoutProfileClient(init: PortOneClientInit): CheckoutProfileClient {
-  return createClient(init, checkoutProfileOperations, {}) as CheckoutProfileClient;
-}
+export const CheckoutProfileClient = (init: PortOneClientInit): CheckoutProfileClient =>
+  createClient(init, checkoutProfileOperations, {}) as CheckoutProfileClient;

@@ -10,7 +10,7 @@ export { CommonError };
 export * from "./types.js";
 
 /** Thrown by `getBankInfos`; `data.type` tells which failure it was. */
-export const GetBankInfosError = /*#__PURE__*/ defineOperationError<InvalidRequestError, CommonError>("GetBankInfosError", CommonError);
+export const GetBankInfosError = /*#__PURE__*/ defineOperationError<InvalidRequestError, CommonError>("GetBankInfos", CommonError);
 export type GetBankInfosError = InstanceType<typeof GetBankInfosError>;
 
 /** Where each parameter of the common operations goes on the wire. */
@@ -27,6 +27,5 @@ export type CommonClient = {
 };
 
 /** Creates a client for the common operations. */
-export function CommonClient(init: PortOneClientInit): CommonClient {
-  return createClient(init, commonOperations, {}) as CommonClient;
-}
+export const CommonClient = (init: PortOneClientInit): CommonClient =>
+  createClient(init, commonOperations, {}) as CommonClient;

@@ -11,19 +11,19 @@ export { IdentityVerificationError };
 export * from "./types.js";
 
 /** Thrown by `confirmIdentityVerification`; `data.type` tells which failure it was. */
-export const ConfirmIdentityVerificationError = /*#__PURE__*/ defineOperationError<ForbiddenError | IdentityVerificationAlreadyVerifiedError | IdentityVerificationNotFoundError | IdentityVerificationNotSentError | InvalidRequestError | PgProviderError | UnauthorizedError, IdentityVerificationError>("ConfirmIdentityVerificationError", IdentityVerificationError);
+export const ConfirmIdentityVerificationError = /*#__PURE__*/ defineOperationError<ForbiddenError | IdentityVerificationAlreadyVerifiedError | IdentityVerificationNotFoundError | IdentityVerificationNotSentError | InvalidRequestError | PgProviderError | UnauthorizedError, IdentityVerificationError>("ConfirmIdentityVerification", IdentityVerificationError);
 export type ConfirmIdentityVerificationError = InstanceType<typeof ConfirmIdentityVerificationError>;
 /** Thrown by `getIdentityVerification`; `data.type` tells which failure it was. */
-export const GetIdentityVerificationError = /*#__PURE__*/ defineOperationError<ForbiddenError | IdentityVerificationNotFoundError | InvalidRequestError | UnauthorizedError, IdentityVerificationError>("GetIdentityVerificationError", IdentityVerificationError);
+export const GetIdentityVerificationError = /*#__PURE__*/ defineOperationError<ForbiddenError | IdentityVerificationNotFoundError | InvalidRequestError | UnauthorizedError, IdentityVerificationError>("GetIdentityVerification", IdentityVerificationError);
 export type GetIdentityVerificationError = InstanceType<typeof GetIdentityVerificationError>;
 /** Thrown by `getIdentityVerifications`; `data.type` tells which failure it was. */
-export const GetIdentityVerificationsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, IdentityVerificationError>("GetIdentityVerificationsError", IdentityVerificationError);
+export const GetIdentityVerificationsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, IdentityVerificationError>("GetIdentityVerifications", IdentityVerificationError);
 export type GetIdentityVerificationsError = InstanceType<typeof GetIdentityVerificationsError>;
 /** Thrown by `resendIdentityVerification`; `data.type` tells which failure it was. */
-export const ResendIdentityVerificationError = /*#__PURE__*/ defineOperationError<ForbiddenError | IdentityVerificationAlreadyVerifiedError | IdentityVerificationNotFoundError | IdentityVerificationNotSentError | InvalidRequestError | PgProviderError | UnauthorizedError, IdentityVerificationError>("ResendIdentityVerificationError", IdentityVerificationError);
+export const ResendIdentityVerificationError = /*#__PURE__*/ defineOperationError<ForbiddenError | IdentityVerificationAlreadyVerifiedError | IdentityVerificationNotFoundError | IdentityVerificationNotSentError | InvalidRequestError | PgProviderError | UnauthorizedError, IdentityVerificationError>("ResendIdentityVerification", IdentityVerificationError);
 export type ResendIdentityVerificationError = InstanceType<typeof ResendIdentityVerificationError>;
 /** Thrown by `sendIdentityVerification`; `data.type` tells which failure it was. */
-export const SendIdentityVerificationError = /*#__PURE__*/ defineOperationError<ChannelNotFoundError | ForbiddenError | IdentityVerificationAlreadySentError | IdentityVerificationAlreadyVerifiedError | IdentityVerificationNotFoundError | InvalidRequestError | MaxTransactionCountReachedError | PgProviderError | UnauthorizedError, IdentityVerificationError>("SendIdentityVerificationError", IdentityVerificationError);
+export const SendIdentityVerificationError = /*#__PURE__*/ defineOperationError<ChannelNotFoundError | ForbiddenError | IdentityVerificationAlreadySentError | IdentityVerificationAlreadyVerifiedError | IdentityVerificationNotFoundError | InvalidRequestError | MaxTransactionCountReachedError | PgProviderError | UnauthorizedError, IdentityVerificationError>("SendIdentityVerification", IdentityVerificationError);
 export type SendIdentityVerificationError = InstanceType<typeof SendIdentityVerificationError>;
 
 /** Where each parameter of the identityVerification operations goes on the wire. */
@@ -105,6 +105,5 @@ export type IdentityVerificationClient = {
 };
 
 /** Creates a client for the identityVerification operations. */
-export function IdentityVerificationClient(init: PortOneClientInit): IdentityVerificationClient {
-  return createClient(init, identityVerificationOperations, {}) as IdentityVerificationClient;
-}
+export const IdentityVerificationClient = (init: PortOneClientInit): IdentityVerificationClient =>
+  createClient(init, identityVerificationOperations, {}) as IdentityVerificationClient;

@@ -21,58 +21,58 @@ export * as PaymentSchedule from "./paymentSchedule/index.js";
 export * as Promotion from "./promotion/index.js";
 
 /** Thrown by `applyEscrowLogistics`; `data.type` tells which failure it was. */
-export const ApplyEscrowLogisticsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | PaymentNotPaidError | PgProviderError | UnauthorizedError, PaymentError>("ApplyEscrowLogisticsError", PaymentError);
+export const ApplyEscrowLogisticsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | PaymentNotPaidError | PgProviderError | UnauthorizedError, PaymentError>("ApplyEscrowLogistics", PaymentError);
 export type ApplyEscrowLogisticsError = InstanceType<typeof ApplyEscrowLogisticsError>;
 /** Thrown by `cancelPayment`; `data.type` tells which failure it was. */
-export const CancelPaymentError = /*#__PURE__*/ defineOperationError<CancelAmountExceedsCancellableAmountError | CancelTaxAmountExceedsCancellableTaxAmountError | CancelTaxFreeAmountExceedsCancellableTaxFreeAmountError | CancellableAmountConsistencyBrokenError | ForbiddenError | InvalidRequestError | MaxCancelCountReachedError | NegativePromotionAdjustedCancelAmountError | PaymentAlreadyCancelledError | PaymentNotFoundError | PaymentNotPaidError | PgProviderError | PromotionDiscountRetainOptionShouldNotBeChangedError | SumOfPartsExceedsCancelAmountError | UnauthorizedError, PaymentError>("CancelPaymentError", PaymentError);
+export const CancelPaymentError = /*#__PURE__*/ defineOperationError<CancelAmountExceedsCancellableAmountError | CancelTaxAmountExceedsCancellableTaxAmountError | CancelTaxFreeAmountExceedsCancellableTaxFreeAmountError | CancellableAmountConsistencyBrokenError | ForbiddenError | InvalidRequestError | MaxCancelCountReachedError | NegativePromotionAdjustedCancelAmountError | PaymentAlreadyCancelledError | PaymentNotFoundError | PaymentNotPaidError | PgProviderError | PromotionDiscountRetainOptionShouldNotBeChangedError | SumOfPartsExceedsCancelAmountError | UnauthorizedError, PaymentError>("CancelPayment", PaymentError);
 export type CancelPaymentError = InstanceType<typeof CancelPaymentError>;
 /** Thrown by `capturePayment`; `data.type` tells which failure it was. */
-export const CapturePaymentError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | PaymentNotPaidError | PgProviderError | UnauthorizedError, PaymentError>("CapturePaymentError", PaymentError);
+export const CapturePaymentError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | PaymentNotPaidError | PgProviderError | UnauthorizedError, PaymentError>("CapturePayment", PaymentError);
 export type CapturePaymentError = InstanceType<typeof CapturePaymentError>;
 /** Thrown by `closeVirtualAccount`; `data.type` tells which failure it was. */
-export const CloseVirtualAccountError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | PaymentNotWaitingForDepositError | PgProviderError | UnauthorizedError, PaymentError>("CloseVirtualAccountError", PaymentError);
+export const CloseVirtualAccountError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | PaymentNotWaitingForDepositError | PgProviderError | UnauthorizedError, PaymentError>("CloseVirtualAccount", PaymentError);
 export type CloseVirtualAccountError = InstanceType<typeof CloseVirtualAccountError>;
 /** Thrown by `confirmEscrow`; `data.type` tells which failure it was. */
-export const ConfirmEscrowError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | PaymentNotPaidError | PgProviderError | UnauthorizedError, PaymentError>("ConfirmEscrowError", PaymentError);
+export const ConfirmEscrowError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | PaymentNotPaidError | PgProviderError | UnauthorizedError, PaymentError>("ConfirmEscrow", PaymentError);
 export type ConfirmEscrowError = InstanceType<typeof ConfirmEscrowError>;
 /** Thrown by `confirmPayment`; `data.type` tells which failure it was. */
-export const ConfirmPaymentError = /*#__PURE__*/ defineOperationError<AlreadyPaidError | ForbiddenError | InformationMismatchError | InvalidPaymentTokenError | InvalidRequestError | PaymentNotFoundError | PgProviderError | UnauthorizedError, PaymentError>("ConfirmPaymentError", PaymentError);
+export const ConfirmPaymentError = /*#__PURE__*/ defineOperationError<AlreadyPaidError | ForbiddenError | InformationMismatchError | InvalidPaymentTokenError | InvalidRequestError | PaymentNotFoundError | PgProviderError | UnauthorizedError, PaymentError>("ConfirmPayment", PaymentError);
 export type ConfirmPaymentError = InstanceType<typeof ConfirmPaymentError>;
 /** Thrown by `getAllPaymentEventsByCursor`; `data.type` tells which failure it was. */
-export const GetAllPaymentEventsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentError>("GetAllPaymentEventsError", PaymentError);
+export const GetAllPaymentEventsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentError>("GetAllPaymentEvents", PaymentError);
 export type GetAllPaymentEventsError = InstanceType<typeof GetAllPaymentEventsError>;
 /** Thrown by `getAllPaymentsByCursor`; `data.type` tells which failure it was. */
-export const GetAllPaymentsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentError>("GetAllPaymentsError", PaymentError);
+export const GetAllPaymentsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentError>("GetAllPayments", PaymentError);
 export type GetAllPaymentsError = InstanceType<typeof GetAllPaymentsError>;
 /** Thrown by `getPayment`; `data.type` tells which failure it was. */
-export const GetPaymentError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | UnauthorizedError, PaymentError>("GetPaymentError", PaymentError);
+export const GetPaymentError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | UnauthorizedError, PaymentError>("GetPayment", PaymentError);
 export type GetPaymentError = InstanceType<typeof GetPaymentError>;
 /** Thrown by `getPaymentTransactions`; `data.type` tells which failure it was. */
-export const GetPaymentTransactionsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | UnauthorizedError, PaymentError>("GetPaymentTransactionsError", PaymentError);
+export const GetPaymentTransactionsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | UnauthorizedError, PaymentError>("GetPaymentTransactions", PaymentError);
 export type GetPaymentTransactionsError = InstanceType<typeof GetPaymentTransactionsError>;
 /** Thrown by `getPayments`; `data.type` tells which failure it was. */
-export const GetPaymentsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentError>("GetPaymentsError", PaymentError);
+export const GetPaymentsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentError>("GetPayments", PaymentError);
 export type GetPaymentsError = InstanceType<typeof GetPaymentsError>;
 /** Thrown by `modifyEscrowLogistics`; `data.type` tells which failure it was. */
-export const ModifyEscrowLogisticsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | PaymentNotPaidError | PgProviderError | UnauthorizedError, PaymentError>("ModifyEscrowLogisticsError", PaymentError);
+export const ModifyEscrowLogisticsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | PaymentNotPaidError | PgProviderError | UnauthorizedError, PaymentError>("ModifyEscrowLogistics", PaymentError);
 export type ModifyEscrowLogisticsError = InstanceType<typeof ModifyEscrowLogisticsError>;
 /** Thrown by `payInstantly`; `data.type` tells which failure it was. */
-export const PayInstantlyError = /*#__PURE__*/ defineOperationError<AlreadyPaidError | ChannelNotFoundError | DiscountAmountExceedsTotalAmountError | ForbiddenError | InvalidRequestError | MaxTransactionCountReachedError | PaymentScheduleAlreadyExistsError | PgProviderError | PromotionPayMethodDoesNotMatchError | SumOfPartsExceedsTotalAmountError | UnauthorizedError, PaymentError>("PayInstantlyError", PaymentError);
+export const PayInstantlyError = /*#__PURE__*/ defineOperationError<AlreadyPaidError | ChannelNotFoundError | DiscountAmountExceedsTotalAmountError | ForbiddenError | InvalidRequestError | MaxTransactionCountReachedError | PaymentScheduleAlreadyExistsError | PgProviderError | PromotionPayMethodDoesNotMatchError | SumOfPartsExceedsTotalAmountError | UnauthorizedError, PaymentError>("PayInstantly", PaymentError);
 export type PayInstantlyError = InstanceType<typeof PayInstantlyError>;
 /** Thrown by `payWithBillingKey`; `data.type` tells which failure it was. */
-export const PayWithBillingKeyError = /*#__PURE__*/ defineOperationError<AlreadyPaidError | BillingKeyAlreadyDeletedError | BillingKeyNotFoundError | ChannelNotFoundError | DiscountAmountExceedsTotalAmountError | ForbiddenError | InvalidRequestError | MaxTransactionCountReachedError | PaymentScheduleAlreadyExistsError | PgProviderError | PromotionPayMethodDoesNotMatchError | SumOfPartsExceedsTotalAmountError | UnauthorizedError, PaymentError>("PayWithBillingKeyError", PaymentError);
+export const PayWithBillingKeyError = /*#__PURE__*/ defineOperationError<AlreadyPaidError | BillingKeyAlreadyDeletedError | BillingKeyNotFoundError | ChannelNotFoundError | DiscountAmountExceedsTotalAmountError | ForbiddenError | InvalidRequestError | MaxTransactionCountReachedError | PaymentScheduleAlreadyExistsError | PgProviderError | PromotionPayMethodDoesNotMatchError | SumOfPartsExceedsTotalAmountError | UnauthorizedError, PaymentError>("PayWithBillingKey", PaymentError);
 export type PayWithBillingKeyError = InstanceType<typeof PayWithBillingKeyError>;
 /** Thrown by `preRegisterPayment`; `data.type` tells which failure it was. */
-export const PreRegisterPaymentError = /*#__PURE__*/ defineOperationError<AlreadyPaidError | ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentError>("PreRegisterPaymentError", PaymentError);
+export const PreRegisterPaymentError = /*#__PURE__*/ defineOperationError<AlreadyPaidError | ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentError>("PreRegisterPayment", PaymentError);
 export type PreRegisterPaymentError = InstanceType<typeof PreRegisterPaymentError>;
 /** Thrown by `registerStoreReceipt`; `data.type` tells which failure it was. */
-export const RegisterStoreReceiptError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | PaymentNotPaidError | PgProviderError | UnauthorizedError, PaymentError>("RegisterStoreReceiptError", PaymentError);
+export const RegisterStoreReceiptError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentNotFoundError | PaymentNotPaidError | PgProviderError | UnauthorizedError, PaymentError>("RegisterStoreReceipt", PaymentError);
 export type RegisterStoreReceiptError = InstanceType<typeof RegisterStoreReceiptError>;
 /** Thrown by `resendWebhook`; `data.type` tells which failure it was. */
-export const ResendWebhookError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | MaxWebhookRetryCountReachedError | PaymentNotFoundError | UnauthorizedError | WebhookNotFoundError, PaymentError>("ResendWebhookError", PaymentError);
+export const ResendWebhookError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | MaxWebhookRetryCountReachedError | PaymentNotFoundError | UnauthorizedError | WebhookNotFoundError, PaymentError>("ResendWebhook", PaymentError);
 export type ResendWebhookError = InstanceType<typeof ResendWebhookError>;
 /** Thrown by `stopPaymentCancellation`; `data.type` tells which failure it was. */
-export const StopPaymentCancellationError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentCancellationNotFoundError | PaymentCancellationNotPendingError | PaymentNotFoundError | PgProviderError | UnauthorizedError, PaymentError>("StopPaymentCancellationError", PaymentError);
+export const StopPaymentCancellationError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentCancellationNotFoundError | PaymentCancellationNotPendingError | PaymentNotFoundError | PgProviderError | UnauthorizedError, PaymentError>("StopPaymentCancellation", PaymentError);
 export type StopPaymentCancellationError = InstanceType<typeof StopPaymentCancellationError>;
 
 /** Where each parameter of the payment operations goes on the wire. */
@@ -454,6 +454,5 @@ export type PaymentClient = {
 };
 
 /** Creates a client for the payment operations. */
-export function PaymentClient(init: PortOneClientInit): PaymentClient {
-  return createClient(init, paymentOperations, { additionalFeature: AdditionalFeatureClient, billingKey: BillingKeyClient, cashReceipt: CashReceiptClient, paymentSchedule: PaymentScheduleClient, promotion: PromotionClient }) as PaymentClient;
-}
+export const PaymentClient = (init: PortOneClientInit): PaymentClient =>
+  createClient(init, paymentOperations, { additionalFeature: AdditionalFeatureClient, billingKey: BillingKeyClient, cashReceipt: CashReceiptClient, paymentSchedule: PaymentScheduleClient, promotion: PromotionClient }) as PaymentClient;

@@ -11,13 +11,13 @@ export { PaymentSessionError };
 export type * from "./types.js";
 
 /** Thrown by `closePaymentSession`; `data.type` tells which failure it was. */
-export const ClosePaymentSessionError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | SessionNotFoundError | UnauthorizedError, PaymentSessionError>("ClosePaymentSessionError", PaymentSessionError);
+export const ClosePaymentSessionError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | SessionNotFoundError | UnauthorizedError, PaymentSessionError>("ClosePaymentSession", PaymentSessionError);
 export type ClosePaymentSessionError = InstanceType<typeof ClosePaymentSessionError>;
 /** Thrown by `createPaymentSession`; `data.type` tells which failure it was. */
-export const CreatePaymentSessionError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | MaxTtlExceededError | UnauthorizedError, PaymentSessionError>("CreatePaymentSessionError", PaymentSessionError);
+export const CreatePaymentSessionError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | MaxTtlExceededError | UnauthorizedError, PaymentSessionError>("CreatePaymentSession", PaymentSessionError);
 export type CreatePaymentSessionError = InstanceType<typeof CreatePaymentSessionError>;
 /** Thrown by `getPaymentSession`; `data.type` tells which failure it was. */
-export const GetPaymentSessionError = /*#__PURE__*/ defineOperationError<InvalidRequestError | SessionExpiredError | SessionNotFoundError, PaymentSessionError>("GetPaymentSessionError", PaymentSessionError);
+export const GetPaymentSessionError = /*#__PURE__*/ defineOperationError<InvalidRequestError | SessionExpiredError | SessionNotFoundError, PaymentSessionError>("GetPaymentSession", PaymentSessionError);
 export type GetPaymentSessionError = InstanceType<typeof GetPaymentSessionError>;
 
 /** Where each parameter of the paymentSession operations goes on the wire. */
@@ -89,6 +89,5 @@ export type PaymentSessionClient = {
 };
 
 /** Creates a client for the paymentSession operations. */
-export function PaymentSessionClient(init: PortOneClientInit): PaymentSessionClient {
-  return createClient(init, paymentSessionOperations, {}) as PaymentSessionClient;
-}
+export const PaymentSessionClient = (init: PortOneClientInit): PaymentSessionClient =>
+  createClient(init, paymentSessionOperations, {}) as PaymentSessionClient;

@@ -12,10 +12,10 @@ export { PgSpecificError };
 export type * from "./types.js";
 
 /** Thrown by `confirmPaymentwallDelivery`; `data.type` tells which failure it was. */
-export const ConfirmPaymentwallDeliveryError = /*#__PURE__*/ defineOperationError<InvalidRequestError | PaymentNotFoundError | UnauthorizedError, PgSpecificError>("ConfirmPaymentwallDeliveryError", PgSpecificError);
+export const ConfirmPaymentwallDeliveryError = /*#__PURE__*/ defineOperationError<InvalidRequestError | PaymentNotFoundError | UnauthorizedError, PgSpecificError>("ConfirmPaymentwallDelivery", PgSpecificError);
 export type ConfirmPaymentwallDeliveryError = InstanceType<typeof ConfirmPaymentwallDeliveryError>;
 /** Thrown by `getKakaopayPaymentOrder`; `data.type` tells which failure it was. */
-export const GetKakaopayPaymentOrderError = /*#__PURE__*/ defineOperationError<InvalidRequestError | UnauthorizedError, PgSpecificError>("GetKakaopayPaymentOrderError", PgSpecificError);
+export const GetKakaopayPaymentOrderError = /*#__PURE__*/ defineOperationError<InvalidRequestError | UnauthorizedError, PgSpecificError>("GetKakaopayPaymentOrder", PgSpecificError);
 export type GetKakaopayPaymentOrderError = InstanceType<typeof GetKakaopayPaymentOrderError>;
 
 /** Where each parameter of the pgSpecific operations goes on the wire. */
@@ -84,6 +84,5 @@ export type PgSpecificClient = {
 };
 
 /** Creates a client for the pgSpecific operations. */
-export function PgSpecificClient(init: PortOneClientInit): PgSpecificClient {
-  return createClient(init, pgSpecificOperations, {}) as PgSpecificClient;
-}
+export const PgSpecificClient = (init: PortOneClientInit): PgSpecificClient =>
+  createClient(init, pgSpecificOperations, {}) as PgSpecificClient;

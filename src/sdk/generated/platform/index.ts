@@ -31,67 +31,67 @@ export * as Policy from "./policy/index.js";
 export * as Transfer from "./transfer/index.js";
 
 /** Thrown by `cancelPlatformAdditionalFeePolicySchedule`; `data.type` tells which failure it was. */
-export const CancelPlatformAdditionalFeePolicyScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("CancelPlatformAdditionalFeePolicyScheduleError", PlatformError);
+export const CancelPlatformAdditionalFeePolicyScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("CancelPlatformAdditionalFeePolicySchedule", PlatformError);
 export type CancelPlatformAdditionalFeePolicyScheduleError = InstanceType<typeof CancelPlatformAdditionalFeePolicyScheduleError>;
 /** Thrown by `cancelPlatformContractSchedule`; `data.type` tells which failure it was. */
-export const CancelPlatformContractScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("CancelPlatformContractScheduleError", PlatformError);
+export const CancelPlatformContractScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("CancelPlatformContractSchedule", PlatformError);
 export type CancelPlatformContractScheduleError = InstanceType<typeof CancelPlatformContractScheduleError>;
 /** Thrown by `cancelPlatformDiscountSharePolicySchedule`; `data.type` tells which failure it was. */
-export const CancelPlatformDiscountSharePolicyScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("CancelPlatformDiscountSharePolicyScheduleError", PlatformError);
+export const CancelPlatformDiscountSharePolicyScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("CancelPlatformDiscountSharePolicySchedule", PlatformError);
 export type CancelPlatformDiscountSharePolicyScheduleError = InstanceType<typeof CancelPlatformDiscountSharePolicyScheduleError>;
 /** Thrown by `cancelPlatformPartnerSchedule`; `data.type` tells which failure it was. */
-export const CancelPlatformPartnerScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | PlatformPartnerNotFoundError | UnauthorizedError, PlatformError>("CancelPlatformPartnerScheduleError", PlatformError);
+export const CancelPlatformPartnerScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | PlatformPartnerNotFoundError | UnauthorizedError, PlatformError>("CancelPlatformPartnerSchedule", PlatformError);
 export type CancelPlatformPartnerScheduleError = InstanceType<typeof CancelPlatformPartnerScheduleError>;
 /** Thrown by `getPlatformAdditionalFeePolicySchedule`; `data.type` tells which failure it was. */
-export const GetPlatformAdditionalFeePolicyScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("GetPlatformAdditionalFeePolicyScheduleError", PlatformError);
+export const GetPlatformAdditionalFeePolicyScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("GetPlatformAdditionalFeePolicySchedule", PlatformError);
 export type GetPlatformAdditionalFeePolicyScheduleError = InstanceType<typeof GetPlatformAdditionalFeePolicyScheduleError>;
 /** Thrown by `getPlatformContractSchedule`; `data.type` tells which failure it was. */
-export const GetPlatformContractScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("GetPlatformContractScheduleError", PlatformError);
+export const GetPlatformContractScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("GetPlatformContractSchedule", PlatformError);
 export type GetPlatformContractScheduleError = InstanceType<typeof GetPlatformContractScheduleError>;
 /** Thrown by `getPlatformDiscountSharePolicyFilterOptions`; `data.type` tells which failure it was. */
-export const GetPlatformDiscountSharePolicyFilterOptionsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("GetPlatformDiscountSharePolicyFilterOptionsError", PlatformError);
+export const GetPlatformDiscountSharePolicyFilterOptionsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("GetPlatformDiscountSharePolicyFilterOptions", PlatformError);
 export type GetPlatformDiscountSharePolicyFilterOptionsError = InstanceType<typeof GetPlatformDiscountSharePolicyFilterOptionsError>;
 /** Thrown by `getPlatformDiscountSharePolicySchedule`; `data.type` tells which failure it was. */
-export const GetPlatformDiscountSharePolicyScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("GetPlatformDiscountSharePolicyScheduleError", PlatformError);
+export const GetPlatformDiscountSharePolicyScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("GetPlatformDiscountSharePolicySchedule", PlatformError);
 export type GetPlatformDiscountSharePolicyScheduleError = InstanceType<typeof GetPlatformDiscountSharePolicyScheduleError>;
 /** Thrown by `getPlatformPartnerFilterOptions`; `data.type` tells which failure it was. */
-export const GetPlatformPartnerFilterOptionsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("GetPlatformPartnerFilterOptionsError", PlatformError);
+export const GetPlatformPartnerFilterOptionsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("GetPlatformPartnerFilterOptions", PlatformError);
 export type GetPlatformPartnerFilterOptionsError = InstanceType<typeof GetPlatformPartnerFilterOptionsError>;
 /** Thrown by `getPlatformPartnerSchedule`; `data.type` tells which failure it was. */
-export const GetPlatformPartnerScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | PlatformPartnerNotFoundError | UnauthorizedError, PlatformError>("GetPlatformPartnerScheduleError", PlatformError);
+export const GetPlatformPartnerScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | PlatformPartnerNotFoundError | UnauthorizedError, PlatformError>("GetPlatformPartnerSchedule", PlatformError);
 export type GetPlatformPartnerScheduleError = InstanceType<typeof GetPlatformPartnerScheduleError>;
 /** Thrown by `getPlatformSetting`; `data.type` tells which failure it was. */
-export const GetPlatformSettingError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("GetPlatformSettingError", PlatformError);
+export const GetPlatformSettingError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("GetPlatformSetting", PlatformError);
 export type GetPlatformSettingError = InstanceType<typeof GetPlatformSettingError>;
 /** Thrown by `rescheduleAdditionalFeePolicy`; `data.type` tells which failure it was. */
-export const RescheduleAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("RescheduleAdditionalFeePolicyError", PlatformError);
+export const RescheduleAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("RescheduleAdditionalFeePolicy", PlatformError);
 export type RescheduleAdditionalFeePolicyError = InstanceType<typeof RescheduleAdditionalFeePolicyError>;
 /** Thrown by `rescheduleContract`; `data.type` tells which failure it was. */
-export const RescheduleContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("RescheduleContractError", PlatformError);
+export const RescheduleContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("RescheduleContract", PlatformError);
 export type RescheduleContractError = InstanceType<typeof RescheduleContractError>;
 /** Thrown by `rescheduleDiscountSharePolicy`; `data.type` tells which failure it was. */
-export const RescheduleDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("RescheduleDiscountSharePolicyError", PlatformError);
+export const RescheduleDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("RescheduleDiscountSharePolicy", PlatformError);
 export type RescheduleDiscountSharePolicyError = InstanceType<typeof RescheduleDiscountSharePolicyError>;
 /** Thrown by `reschedulePartner`; `data.type` tells which failure it was. */
-export const ReschedulePartnerError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractNotFoundError | PlatformMemberCompanyConnectedPartnerCannotBeScheduledError | PlatformNotEnabledError | PlatformPartnerNotFoundError | UnauthorizedError, PlatformError>("ReschedulePartnerError", PlatformError);
+export const ReschedulePartnerError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractNotFoundError | PlatformMemberCompanyConnectedPartnerCannotBeScheduledError | PlatformNotEnabledError | PlatformPartnerNotFoundError | UnauthorizedError, PlatformError>("ReschedulePartner", PlatformError);
 export type ReschedulePartnerError = InstanceType<typeof ReschedulePartnerError>;
 /** Thrown by `scheduleAdditionalFeePolicy`; `data.type` tells which failure it was. */
-export const ScheduleAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformAdditionalFeePolicyScheduleAlreadyExistsError | PlatformArchivedAdditionalFeePolicyError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("ScheduleAdditionalFeePolicyError", PlatformError);
+export const ScheduleAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformAdditionalFeePolicyScheduleAlreadyExistsError | PlatformArchivedAdditionalFeePolicyError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("ScheduleAdditionalFeePolicy", PlatformError);
 export type ScheduleAdditionalFeePolicyError = InstanceType<typeof ScheduleAdditionalFeePolicyError>;
 /** Thrown by `scheduleContract`; `data.type` tells which failure it was. */
-export const ScheduleContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformArchivedContractError | PlatformContractNotFoundError | PlatformContractScheduleAlreadyExistsError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("ScheduleContractError", PlatformError);
+export const ScheduleContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformArchivedContractError | PlatformContractNotFoundError | PlatformContractScheduleAlreadyExistsError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("ScheduleContract", PlatformError);
 export type ScheduleContractError = InstanceType<typeof ScheduleContractError>;
 /** Thrown by `scheduleDiscountSharePolicy`; `data.type` tells which failure it was. */
-export const ScheduleDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformArchivedDiscountSharePolicyError | PlatformDiscountSharePolicyNotFoundError | PlatformDiscountSharePolicyScheduleAlreadyExistsError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("ScheduleDiscountSharePolicyError", PlatformError);
+export const ScheduleDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformArchivedDiscountSharePolicyError | PlatformDiscountSharePolicyNotFoundError | PlatformDiscountSharePolicyScheduleAlreadyExistsError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("ScheduleDiscountSharePolicy", PlatformError);
 export type ScheduleDiscountSharePolicyError = InstanceType<typeof ScheduleDiscountSharePolicyError>;
 /** Thrown by `schedulePartner`; `data.type` tells which failure it was. */
-export const SchedulePartnerError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAccountVerificationAlreadyUsedError | PlatformAccountVerificationFailedError | PlatformAccountVerificationNotFoundError | PlatformArchivedPartnerError | PlatformCompanyVerificationAlreadyUsedError | PlatformContractNotFoundError | PlatformInsufficientDataToChangePartnerTypeError | PlatformMemberCompanyConnectedPartnerBrnUnchangeableError | PlatformMemberCompanyConnectedPartnerCannotBeScheduledError | PlatformMemberCompanyConnectedPartnerTypeUnchangeableError | PlatformNotEnabledError | PlatformPartnerNotFoundError | PlatformPartnerScheduleAlreadyExistsError | PlatformUserDefinedPropertyNotFoundError | UnauthorizedError, PlatformError>("SchedulePartnerError", PlatformError);
+export const SchedulePartnerError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAccountVerificationAlreadyUsedError | PlatformAccountVerificationFailedError | PlatformAccountVerificationNotFoundError | PlatformArchivedPartnerError | PlatformCompanyVerificationAlreadyUsedError | PlatformContractNotFoundError | PlatformInsufficientDataToChangePartnerTypeError | PlatformMemberCompanyConnectedPartnerBrnUnchangeableError | PlatformMemberCompanyConnectedPartnerCannotBeScheduledError | PlatformMemberCompanyConnectedPartnerTypeUnchangeableError | PlatformNotEnabledError | PlatformPartnerNotFoundError | PlatformPartnerScheduleAlreadyExistsError | PlatformUserDefinedPropertyNotFoundError | UnauthorizedError, PlatformError>("SchedulePartner", PlatformError);
 export type SchedulePartnerError = InstanceType<typeof SchedulePartnerError>;
 /** Thrown by `schedulePlatformPartners`; `data.type` tells which failure it was. */
-export const SchedulePlatformPartnersError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformArchivedPartnersCannotBeScheduledError | PlatformContractNotFoundError | PlatformMemberCompanyConnectedPartnersCannotBeScheduledError | PlatformNotEnabledError | PlatformPartnerSchedulesAlreadyExistError | PlatformUserDefinedPropertyNotFoundError | UnauthorizedError, PlatformError>("SchedulePlatformPartnersError", PlatformError);
+export const SchedulePlatformPartnersError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformArchivedPartnersCannotBeScheduledError | PlatformContractNotFoundError | PlatformMemberCompanyConnectedPartnersCannotBeScheduledError | PlatformNotEnabledError | PlatformPartnerSchedulesAlreadyExistError | PlatformUserDefinedPropertyNotFoundError | UnauthorizedError, PlatformError>("SchedulePlatformPartners", PlatformError);
 export type SchedulePlatformPartnersError = InstanceType<typeof SchedulePlatformPartnersError>;
 /** Thrown by `updatePlatformSetting`; `data.type` tells which failure it was. */
-export const UpdatePlatformSettingError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("UpdatePlatformSettingError", PlatformError);
+export const UpdatePlatformSettingError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PlatformError>("UpdatePlatformSetting", PlatformError);
 export type UpdatePlatformSettingError = InstanceType<typeof UpdatePlatformSettingError>;
 
 /** Where each parameter of the platform operations goes on the wire. */
@@ -396,6 +396,5 @@ export type PlatformClient = {
 };
 
 /** Creates a client for the platform operations. */
-export function PlatformClient(init: PortOneClientInit): PlatformClient {
-  return createClient(init, platformOperations, { account: AccountClient, accountTransfer: AccountTransferClient, bulkAccountTransfer: BulkAccountTransferClient, bulkPayout: BulkPayoutClient, company: CompanyClient, partner: PartnerClient, partnerSettlement: PartnerSettlementClient, payout: PayoutClient, policy: PolicyClient, transfer: TransferClient }) as PlatformClient;
-}
+export const PlatformClient = (init: PortOneClientInit): PlatformClient =>
+  createClient(init, platformOperations, { account: AccountClient, accountTransfer: AccountTransferClient, bulkAccountTransfer: BulkAccountTransferClient, bulkPayout: BulkPayoutClient, company: CompanyClient, partner: PartnerClient, partnerSettlement: PartnerSettlementClient, payout: PayoutClient, policy: PolicyClient, transfer: TransferClient }) as PlatformClient;

@@ -11,10 +11,10 @@ export { ReconciliationError };
 export type * from "./types.js";
 
 /** Thrown by `getPaymentReconciliationSettlementVatReport`; `data.type` tells which failure it was. */
-export const GetPaymentReconciliationSettlementVatReportError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, ReconciliationError>("GetPaymentReconciliationSettlementVatReportError", ReconciliationError);
+export const GetPaymentReconciliationSettlementVatReportError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, ReconciliationError>("GetPaymentReconciliationSettlementVatReport", ReconciliationError);
 export type GetPaymentReconciliationSettlementVatReportError = InstanceType<typeof GetPaymentReconciliationSettlementVatReportError>;
 /** Thrown by `getPaymentReconciliationTransactionVatReport`; `data.type` tells which failure it was. */
-export const GetPaymentReconciliationTransactionVatReportError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, ReconciliationError>("GetPaymentReconciliationTransactionVatReportError", ReconciliationError);
+export const GetPaymentReconciliationTransactionVatReportError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, ReconciliationError>("GetPaymentReconciliationTransactionVatReport", ReconciliationError);
 export type GetPaymentReconciliationTransactionVatReportError = InstanceType<typeof GetPaymentReconciliationTransactionVatReportError>;
 
 /** Where each parameter of the reconciliation operations goes on the wire. */
@@ -47,6 +47,5 @@ export type ReconciliationClient = {
 };
 
 /** Creates a client for the reconciliation operations. */
-export function ReconciliationClient(init: PortOneClientInit): ReconciliationClient {
-  return createClient(init, reconciliationOperations, {}) as ReconciliationClient;
-}
+export const ReconciliationClient = (init: PortOneClientInit): ReconciliationClient =>
+  createClient(init, reconciliationOperations, {}) as ReconciliationClient;

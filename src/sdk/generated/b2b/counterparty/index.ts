@@ -11,28 +11,28 @@ export { CounterpartyError };
 export type * from "./types.js";
 
 /** Thrown by `createB2bCounterparty`; `data.type` tells which failure it was. */
-export const CreateB2bCounterpartyError = /*#__PURE__*/ defineOperationError<B2bCounterpartyBrnInvalidError | B2bCounterpartyIdAlreadyExistsByPartnerError | B2bCounterpartyIdAlreadyExistsError | B2bCounterpartyMissingRequiredFieldsError | B2bCounterpartyNtsConnectionFailedError | B2bCounterpartyPartnerNotConnectableError | B2bCounterpartySelfOriginBrnMismatchError | B2bCounterpartyTooManyAdditionalContactsError | B2bCounterpartyVerificationBrnMismatchError | B2bCounterpartyVerificationInvalidError | B2bCounterpartyVerificationNotFoundError | B2bCounterpartyVerificationTypeMismatchError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("CreateB2bCounterpartyError", CounterpartyError);
+export const CreateB2bCounterpartyError = /*#__PURE__*/ defineOperationError<B2bCounterpartyBrnInvalidError | B2bCounterpartyIdAlreadyExistsByPartnerError | B2bCounterpartyIdAlreadyExistsError | B2bCounterpartyMissingRequiredFieldsError | B2bCounterpartyNtsConnectionFailedError | B2bCounterpartyPartnerNotConnectableError | B2bCounterpartySelfOriginBrnMismatchError | B2bCounterpartyTooManyAdditionalContactsError | B2bCounterpartyVerificationBrnMismatchError | B2bCounterpartyVerificationInvalidError | B2bCounterpartyVerificationNotFoundError | B2bCounterpartyVerificationTypeMismatchError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("CreateB2bCounterparty", CounterpartyError);
 export type CreateB2bCounterpartyError = InstanceType<typeof CreateB2bCounterpartyError>;
 /** Thrown by `deleteB2bCounterparty`; `data.type` tells which failure it was. */
-export const DeleteB2bCounterpartyError = /*#__PURE__*/ defineOperationError<B2bCounterpartyNotFoundError | B2bCounterpartyOngoingTaxInvoiceExistsError | B2bCounterpartyPartnerNotDeletableError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("DeleteB2bCounterpartyError", CounterpartyError);
+export const DeleteB2bCounterpartyError = /*#__PURE__*/ defineOperationError<B2bCounterpartyNotFoundError | B2bCounterpartyOngoingTaxInvoiceExistsError | B2bCounterpartyPartnerNotDeletableError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("DeleteB2bCounterparty", CounterpartyError);
 export type DeleteB2bCounterpartyError = InstanceType<typeof DeleteB2bCounterpartyError>;
 /** Thrown by `getB2bCounterparties`; `data.type` tells which failure it was. */
-export const GetB2bCounterpartiesError = /*#__PURE__*/ defineOperationError<B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("GetB2bCounterpartiesError", CounterpartyError);
+export const GetB2bCounterpartiesError = /*#__PURE__*/ defineOperationError<B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("GetB2bCounterparties", CounterpartyError);
 export type GetB2bCounterpartiesError = InstanceType<typeof GetB2bCounterpartiesError>;
 /** Thrown by `getB2bCounterparty`; `data.type` tells which failure it was. */
-export const GetB2bCounterpartyError = /*#__PURE__*/ defineOperationError<B2bCounterpartyNotFoundError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("GetB2bCounterpartyError", CounterpartyError);
+export const GetB2bCounterpartyError = /*#__PURE__*/ defineOperationError<B2bCounterpartyNotFoundError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("GetB2bCounterparty", CounterpartyError);
 export type GetB2bCounterpartyError = InstanceType<typeof GetB2bCounterpartyError>;
 /** Thrown by `getB2bCounterpartyCertificate`; `data.type` tells which failure it was. */
-export const GetB2bCounterpartyCertificateError = /*#__PURE__*/ defineOperationError<B2bCertificateUnregisteredError | B2bCounterpartyNotFoundError | B2bCounterpartyNtsNotConnectedError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("GetB2bCounterpartyCertificateError", CounterpartyError);
+export const GetB2bCounterpartyCertificateError = /*#__PURE__*/ defineOperationError<B2bCertificateUnregisteredError | B2bCounterpartyNotFoundError | B2bCounterpartyNtsNotConnectedError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("GetB2bCounterpartyCertificate", CounterpartyError);
 export type GetB2bCounterpartyCertificateError = InstanceType<typeof GetB2bCounterpartyCertificateError>;
 /** Thrown by `getB2bCounterpartyCertificateRegistrationUrl`; `data.type` tells which failure it was. */
-export const GetB2bCounterpartyCertificateRegistrationUrlError = /*#__PURE__*/ defineOperationError<B2bCounterpartyNotFoundError | B2bCounterpartyNtsNotConnectedError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("GetB2bCounterpartyCertificateRegistrationUrlError", CounterpartyError);
+export const GetB2bCounterpartyCertificateRegistrationUrlError = /*#__PURE__*/ defineOperationError<B2bCounterpartyNotFoundError | B2bCounterpartyNtsNotConnectedError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("GetB2bCounterpartyCertificateRegistrationUrl", CounterpartyError);
 export type GetB2bCounterpartyCertificateRegistrationUrlError = InstanceType<typeof GetB2bCounterpartyCertificateRegistrationUrlError>;
 /** Thrown by `updateB2bCounterparty`; `data.type` tells which failure it was. */
-export const UpdateB2bCounterpartyError = /*#__PURE__*/ defineOperationError<B2bCounterpartyBrnModificationNotAllowedError | B2bCounterpartyMissingRequiredFieldsError | B2bCounterpartyNotFoundError | B2bCounterpartyPartnerNotUpdatableError | B2bCounterpartyTooManyAdditionalContactsError | B2bCounterpartyVerificationBrnMismatchError | B2bCounterpartyVerificationInvalidError | B2bCounterpartyVerificationNotFoundError | B2bCounterpartyVerificationTypeMismatchError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("UpdateB2bCounterpartyError", CounterpartyError);
+export const UpdateB2bCounterpartyError = /*#__PURE__*/ defineOperationError<B2bCounterpartyBrnModificationNotAllowedError | B2bCounterpartyMissingRequiredFieldsError | B2bCounterpartyNotFoundError | B2bCounterpartyPartnerNotUpdatableError | B2bCounterpartyTooManyAdditionalContactsError | B2bCounterpartyVerificationBrnMismatchError | B2bCounterpartyVerificationInvalidError | B2bCounterpartyVerificationNotFoundError | B2bCounterpartyVerificationTypeMismatchError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("UpdateB2bCounterparty", CounterpartyError);
 export type UpdateB2bCounterpartyError = InstanceType<typeof UpdateB2bCounterpartyError>;
 /** Thrown by `validateB2bCounterpartyCertificate`; `data.type` tells which failure it was. */
-export const ValidateB2bCounterpartyCertificateError = /*#__PURE__*/ defineOperationError<B2bCertificateUnregisteredError | B2bCounterpartyNotFoundError | B2bCounterpartyNtsNotConnectedError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("ValidateB2bCounterpartyCertificateError", CounterpartyError);
+export const ValidateB2bCounterpartyCertificateError = /*#__PURE__*/ defineOperationError<B2bCertificateUnregisteredError | B2bCounterpartyNotFoundError | B2bCounterpartyNtsNotConnectedError | B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CounterpartyError>("ValidateB2bCounterpartyCertificate", CounterpartyError);
 export type ValidateB2bCounterpartyCertificateError = InstanceType<typeof ValidateB2bCounterpartyCertificateError>;
 
 /** Where each parameter of the b2b.counterparty operations goes on the wire. */
@@ -141,6 +141,5 @@ export type CounterpartyClient = {
 };
 
 /** Creates a client for the b2b.counterparty operations. */
-export function CounterpartyClient(init: PortOneClientInit): CounterpartyClient {
-  return createClient(init, counterpartyOperations, {}) as CounterpartyClient;
-}
+export const CounterpartyClient = (init: PortOneClientInit): CounterpartyClient =>
+  createClient(init, counterpartyOperations, {}) as CounterpartyClient;

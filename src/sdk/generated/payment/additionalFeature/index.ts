@@ -11,7 +11,7 @@ export { AdditionalFeatureError };
 export type * from "./types.js";
 
 /** Thrown by `getPgCardPromotions`; `data.type` tells which failure it was. */
-export const GetPgCardPromotionsError = /*#__PURE__*/ defineOperationError<ChannelNotFoundError | InvalidRequestError | PgProviderError | UnauthorizedError, AdditionalFeatureError>("GetPgCardPromotionsError", AdditionalFeatureError);
+export const GetPgCardPromotionsError = /*#__PURE__*/ defineOperationError<ChannelNotFoundError | InvalidRequestError | PgProviderError | UnauthorizedError, AdditionalFeatureError>("GetPgCardPromotions", AdditionalFeatureError);
 export type GetPgCardPromotionsError = InstanceType<typeof GetPgCardPromotionsError>;
 
 /** Where each parameter of the payment.additionalFeature operations goes on the wire. */
@@ -35,6 +35,5 @@ export type AdditionalFeatureClient = {
 };
 
 /** Creates a client for the payment.additionalFeature operations. */
-export function AdditionalFeatureClient(init: PortOneClientInit): AdditionalFeatureClient {
-  return createClient(init, additionalFeatureOperations, {}) as AdditionalFeatureClient;
-}
+export const AdditionalFeatureClient = (init: PortOneClientInit): AdditionalFeatureClient =>
+  createClient(init, additionalFeatureOperations, {}) as AdditionalFeatureClient;

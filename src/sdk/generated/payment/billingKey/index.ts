@@ -11,22 +11,22 @@ export { BillingKeyError };
 export * from "./types.js";
 
 /** Thrown by `confirmBillingKey`; `data.type` tells which failure it was. */
-export const ConfirmBillingKeyError = /*#__PURE__*/ defineOperationError<BillingKeyAlreadyIssuedError | BillingKeyNotFoundError | ForbiddenError | InformationMismatchError | InvalidRequestError | PgProviderError | UnauthorizedError, BillingKeyError>("ConfirmBillingKeyError", BillingKeyError);
+export const ConfirmBillingKeyError = /*#__PURE__*/ defineOperationError<BillingKeyAlreadyIssuedError | BillingKeyNotFoundError | ForbiddenError | InformationMismatchError | InvalidRequestError | PgProviderError | UnauthorizedError, BillingKeyError>("ConfirmBillingKey", BillingKeyError);
 export type ConfirmBillingKeyError = InstanceType<typeof ConfirmBillingKeyError>;
 /** Thrown by `confirmBillingKeyIssueAndPay`; `data.type` tells which failure it was. */
-export const ConfirmBillingKeyIssueAndPayError = /*#__PURE__*/ defineOperationError<BillingKeyAlreadyIssuedError | BillingKeyNotFoundError | ForbiddenError | InformationMismatchError | InvalidRequestError | PgProviderError | UnauthorizedError, BillingKeyError>("ConfirmBillingKeyIssueAndPayError", BillingKeyError);
+export const ConfirmBillingKeyIssueAndPayError = /*#__PURE__*/ defineOperationError<BillingKeyAlreadyIssuedError | BillingKeyNotFoundError | ForbiddenError | InformationMismatchError | InvalidRequestError | PgProviderError | UnauthorizedError, BillingKeyError>("ConfirmBillingKeyIssueAndPay", BillingKeyError);
 export type ConfirmBillingKeyIssueAndPayError = InstanceType<typeof ConfirmBillingKeyIssueAndPayError>;
 /** Thrown by `deleteBillingKey`; `data.type` tells which failure it was. */
-export const DeleteBillingKeyError = /*#__PURE__*/ defineOperationError<BillingKeyAlreadyDeletedError | BillingKeyNotFoundError | BillingKeyNotIssuedError | ChannelSpecificError | ForbiddenError | InvalidRequestError | PaymentScheduleAlreadyExistsError | PgProviderError | UnauthorizedError, BillingKeyError>("DeleteBillingKeyError", BillingKeyError);
+export const DeleteBillingKeyError = /*#__PURE__*/ defineOperationError<BillingKeyAlreadyDeletedError | BillingKeyNotFoundError | BillingKeyNotIssuedError | ChannelSpecificError | ForbiddenError | InvalidRequestError | PaymentScheduleAlreadyExistsError | PgProviderError | UnauthorizedError, BillingKeyError>("DeleteBillingKey", BillingKeyError);
 export type DeleteBillingKeyError = InstanceType<typeof DeleteBillingKeyError>;
 /** Thrown by `getBillingKeyInfo`; `data.type` tells which failure it was. */
-export const GetBillingKeyInfoError = /*#__PURE__*/ defineOperationError<BillingKeyNotFoundError | ForbiddenError | InvalidRequestError | UnauthorizedError, BillingKeyError>("GetBillingKeyInfoError", BillingKeyError);
+export const GetBillingKeyInfoError = /*#__PURE__*/ defineOperationError<BillingKeyNotFoundError | ForbiddenError | InvalidRequestError | UnauthorizedError, BillingKeyError>("GetBillingKeyInfo", BillingKeyError);
 export type GetBillingKeyInfoError = InstanceType<typeof GetBillingKeyInfoError>;
 /** Thrown by `getBillingKeyInfos`; `data.type` tells which failure it was. */
-export const GetBillingKeyInfosError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, BillingKeyError>("GetBillingKeyInfosError", BillingKeyError);
+export const GetBillingKeyInfosError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, BillingKeyError>("GetBillingKeyInfos", BillingKeyError);
 export type GetBillingKeyInfosError = InstanceType<typeof GetBillingKeyInfosError>;
 /** Thrown by `issueBillingKey`; `data.type` tells which failure it was. */
-export const IssueBillingKeyError = /*#__PURE__*/ defineOperationError<ChannelNotFoundError | ChannelSpecificError | ForbiddenError | InvalidRequestError | PgProviderError | UnauthorizedError, BillingKeyError>("IssueBillingKeyError", BillingKeyError);
+export const IssueBillingKeyError = /*#__PURE__*/ defineOperationError<ChannelNotFoundError | ChannelSpecificError | ForbiddenError | InvalidRequestError | PgProviderError | UnauthorizedError, BillingKeyError>("IssueBillingKey", BillingKeyError);
 export type IssueBillingKeyError = InstanceType<typeof IssueBillingKeyError>;
 
 /** Where each parameter of the payment.billingKey operations goes on the wire. */
@@ -141,6 +141,5 @@ export type BillingKeyClient = {
 };
 
 /** Creates a client for the payment.billingKey operations. */
-export function BillingKeyClient(init: PortOneClientInit): BillingKeyClient {
-  return createClient(init, billingKeyOperations, {}) as BillingKeyClient;
-}
+export const BillingKeyClient = (init: PortOneClientInit): BillingKeyClient =>
+  createClient(init, billingKeyOperations, {}) as BillingKeyClient;

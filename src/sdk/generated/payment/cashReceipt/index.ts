@@ -11,16 +11,16 @@ export { CashReceiptError };
 export * from "./types.js";
 
 /** Thrown by `cancelCashReceiptByPaymentId`; `data.type` tells which failure it was. */
-export const CancelCashReceiptError = /*#__PURE__*/ defineOperationError<CashReceiptNotFoundError | CashReceiptNotIssuedError | ForbiddenError | InvalidRequestError | PgProviderError | UnauthorizedError, CashReceiptError>("CancelCashReceiptError", CashReceiptError);
+export const CancelCashReceiptError = /*#__PURE__*/ defineOperationError<CashReceiptNotFoundError | CashReceiptNotIssuedError | ForbiddenError | InvalidRequestError | PgProviderError | UnauthorizedError, CashReceiptError>("CancelCashReceipt", CashReceiptError);
 export type CancelCashReceiptError = InstanceType<typeof CancelCashReceiptError>;
 /** Thrown by `getCashReceiptByPaymentId`; `data.type` tells which failure it was. */
-export const GetCashReceiptError = /*#__PURE__*/ defineOperationError<CashReceiptNotFoundError | ForbiddenError | InvalidRequestError | UnauthorizedError, CashReceiptError>("GetCashReceiptError", CashReceiptError);
+export const GetCashReceiptError = /*#__PURE__*/ defineOperationError<CashReceiptNotFoundError | ForbiddenError | InvalidRequestError | UnauthorizedError, CashReceiptError>("GetCashReceipt", CashReceiptError);
 export type GetCashReceiptError = InstanceType<typeof GetCashReceiptError>;
 /** Thrown by `getCashReceipts`; `data.type` tells which failure it was. */
-export const GetCashReceiptsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, CashReceiptError>("GetCashReceiptsError", CashReceiptError);
+export const GetCashReceiptsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, CashReceiptError>("GetCashReceipts", CashReceiptError);
 export type GetCashReceiptsError = InstanceType<typeof GetCashReceiptsError>;
 /** Thrown by `issueCashReceipt`; `data.type` tells which failure it was. */
-export const IssueCashReceiptError = /*#__PURE__*/ defineOperationError<CashReceiptAlreadyIssuedError | ChannelNotFoundError | ForbiddenError | InvalidRequestError | PgProviderError | UnauthorizedError, CashReceiptError>("IssueCashReceiptError", CashReceiptError);
+export const IssueCashReceiptError = /*#__PURE__*/ defineOperationError<CashReceiptAlreadyIssuedError | ChannelNotFoundError | ForbiddenError | InvalidRequestError | PgProviderError | UnauthorizedError, CashReceiptError>("IssueCashReceipt", CashReceiptError);
 export type IssueCashReceiptError = InstanceType<typeof IssueCashReceiptError>;
 
 /** Where each parameter of the payment.cashReceipt operations goes on the wire. */
@@ -97,6 +97,5 @@ export type CashReceiptClient = {
 };
 
 /** Creates a client for the payment.cashReceipt operations. */
-export function CashReceiptClient(init: PortOneClientInit): CashReceiptClient {
-  return createClient(init, cashReceiptOperations, {}) as CashReceiptClient;
-}
+export const CashReceiptClient = (init: PortOneClientInit): CashReceiptClient =>
+  createClient(init, cashReceiptOperations, {}) as CashReceiptClient;

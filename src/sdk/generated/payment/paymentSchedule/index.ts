@@ -11,16 +11,16 @@ export { PaymentScheduleError };
 export * from "./types.js";
 
 /** Thrown by `createPaymentSchedule`; `data.type` tells which failure it was. */
-export const CreatePaymentScheduleError = /*#__PURE__*/ defineOperationError<AlreadyPaidOrWaitingError | BillingKeyAlreadyDeletedError | BillingKeyNotFoundError | ForbiddenError | InvalidRequestError | PaymentScheduleAlreadyExistsError | SumOfPartsExceedsTotalAmountError | UnauthorizedError, PaymentScheduleError>("CreatePaymentScheduleError", PaymentScheduleError);
+export const CreatePaymentScheduleError = /*#__PURE__*/ defineOperationError<AlreadyPaidOrWaitingError | BillingKeyAlreadyDeletedError | BillingKeyNotFoundError | ForbiddenError | InvalidRequestError | PaymentScheduleAlreadyExistsError | SumOfPartsExceedsTotalAmountError | UnauthorizedError, PaymentScheduleError>("CreatePaymentSchedule", PaymentScheduleError);
 export type CreatePaymentScheduleError = InstanceType<typeof CreatePaymentScheduleError>;
 /** Thrown by `getPaymentSchedule`; `data.type` tells which failure it was. */
-export const GetPaymentScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentScheduleNotFoundError | UnauthorizedError, PaymentScheduleError>("GetPaymentScheduleError", PaymentScheduleError);
+export const GetPaymentScheduleError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PaymentScheduleNotFoundError | UnauthorizedError, PaymentScheduleError>("GetPaymentSchedule", PaymentScheduleError);
 export type GetPaymentScheduleError = InstanceType<typeof GetPaymentScheduleError>;
 /** Thrown by `getPaymentSchedules`; `data.type` tells which failure it was. */
-export const GetPaymentSchedulesError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentScheduleError>("GetPaymentSchedulesError", PaymentScheduleError);
+export const GetPaymentSchedulesError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | UnauthorizedError, PaymentScheduleError>("GetPaymentSchedules", PaymentScheduleError);
 export type GetPaymentSchedulesError = InstanceType<typeof GetPaymentSchedulesError>;
 /** Thrown by `revokePaymentSchedules`; `data.type` tells which failure it was. */
-export const RevokePaymentSchedulesError = /*#__PURE__*/ defineOperationError<BillingKeyAlreadyDeletedError | BillingKeyNotFoundError | ForbiddenError | InvalidRequestError | PaymentScheduleAlreadyProcessedError | PaymentScheduleAlreadyRevokedError | PaymentScheduleNotFoundError | UnauthorizedError, PaymentScheduleError>("RevokePaymentSchedulesError", PaymentScheduleError);
+export const RevokePaymentSchedulesError = /*#__PURE__*/ defineOperationError<BillingKeyAlreadyDeletedError | BillingKeyNotFoundError | ForbiddenError | InvalidRequestError | PaymentScheduleAlreadyProcessedError | PaymentScheduleAlreadyRevokedError | PaymentScheduleNotFoundError | UnauthorizedError, PaymentScheduleError>("RevokePaymentSchedules", PaymentScheduleError);
 export type RevokePaymentSchedulesError = InstanceType<typeof RevokePaymentSchedulesError>;
 
 /** Where each parameter of the payment.paymentSchedule operations goes on the wire. */
@@ -81,6 +81,5 @@ export type PaymentScheduleClient = {
 };
 
 /** Creates a client for the payment.paymentSchedule operations. */
-export function PaymentScheduleClient(init: PortOneClientInit): PaymentScheduleClient {
-  return createClient(init, paymentScheduleOperations, {}) as PaymentScheduleClient;
-}
+export const PaymentScheduleClient = (init: PortOneClientInit): PaymentScheduleClient =>
+  createClient(init, paymentScheduleOperations, {}) as PaymentScheduleClient;

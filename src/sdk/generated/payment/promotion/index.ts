@@ -11,7 +11,7 @@ export { PromotionError };
 export * from "./types.js";
 
 /** Thrown by `getPromotion`; `data.type` tells which failure it was. */
-export const GetPromotionError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PromotionNotFoundError | UnauthorizedError, PromotionError>("GetPromotionError", PromotionError);
+export const GetPromotionError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PromotionNotFoundError | UnauthorizedError, PromotionError>("GetPromotion", PromotionError);
 export type GetPromotionError = InstanceType<typeof GetPromotionError>;
 
 /** Where each parameter of the payment.promotion operations goes on the wire. */
@@ -31,6 +31,5 @@ export type PromotionClient = {
 };
 
 /** Creates a client for the payment.promotion operations. */
-export function PromotionClient(init: PortOneClientInit): PromotionClient {
-  return createClient(init, promotionOperations, {}) as PromotionClient;
-}
+export const PromotionClient = (init: PortOneClientInit): PromotionClient =>
+  createClient(init, promotionOperations, {}) as PromotionClient;

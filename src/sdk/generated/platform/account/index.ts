@@ -12,7 +12,7 @@ export { AccountError };
 export type * from "./types.js";
 
 /** Thrown by `getPlatformAccountHolder`; `data.type` tells which failure it was. */
-export const GetPlatformAccountHolderError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformExternalApiFailedError | PlatformExternalApiTemporarilyFailedError | PlatformNotEnabledError | PlatformNotSupportedBankError | UnauthorizedError, AccountError>("GetPlatformAccountHolderError", AccountError);
+export const GetPlatformAccountHolderError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformExternalApiFailedError | PlatformExternalApiTemporarilyFailedError | PlatformNotEnabledError | PlatformNotSupportedBankError | UnauthorizedError, AccountError>("GetPlatformAccountHolder", AccountError);
 export type GetPlatformAccountHolderError = InstanceType<typeof GetPlatformAccountHolderError>;
 
 /** Where each parameter of the platform.account operations goes on the wire. */
@@ -40,6 +40,5 @@ export type AccountClient = {
 };
 
 /** Creates a client for the platform.account operations. */
-export function AccountClient(init: PortOneClientInit): AccountClient {
-  return createClient(init, accountOperations, {}) as AccountClient;
-}
+export const AccountClient = (init: PortOneClientInit): AccountClient =>
+  createClient(init, accountOperations, {}) as AccountClient;

@@ -12,7 +12,7 @@ export { AccountTransferError };
 export * from "./types.js";
 
 /** Thrown by `getPlatformAccountTransfers`; `data.type` tells which failure it was. */
-export const GetPlatformAccountTransfersError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, AccountTransferError>("GetPlatformAccountTransfersError", AccountTransferError);
+export const GetPlatformAccountTransfersError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, AccountTransferError>("GetPlatformAccountTransfers", AccountTransferError);
 export type GetPlatformAccountTransfersError = InstanceType<typeof GetPlatformAccountTransfersError>;
 
 /** Where each parameter of the platform.accountTransfer operations goes on the wire. */
@@ -36,6 +36,5 @@ export type AccountTransferClient = {
 };
 
 /** Creates a client for the platform.accountTransfer operations. */
-export function AccountTransferClient(init: PortOneClientInit): AccountTransferClient {
-  return createClient(init, accountTransferOperations, {}) as AccountTransferClient;
-}
+export const AccountTransferClient = (init: PortOneClientInit): AccountTransferClient =>
+  createClient(init, accountTransferOperations, {}) as AccountTransferClient;

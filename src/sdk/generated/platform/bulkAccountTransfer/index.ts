@@ -12,7 +12,7 @@ export { BulkAccountTransferError };
 export type * from "./types.js";
 
 /** Thrown by `getPlatformBulkAccountTransfers`; `data.type` tells which failure it was. */
-export const GetPlatformBulkAccountTransfersError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, BulkAccountTransferError>("GetPlatformBulkAccountTransfersError", BulkAccountTransferError);
+export const GetPlatformBulkAccountTransfersError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, BulkAccountTransferError>("GetPlatformBulkAccountTransfers", BulkAccountTransferError);
 export type GetPlatformBulkAccountTransfersError = InstanceType<typeof GetPlatformBulkAccountTransfersError>;
 
 /** Where each parameter of the platform.bulkAccountTransfer operations goes on the wire. */
@@ -35,6 +35,5 @@ export type BulkAccountTransferClient = {
 };
 
 /** Creates a client for the platform.bulkAccountTransfer operations. */
-export function BulkAccountTransferClient(init: PortOneClientInit): BulkAccountTransferClient {
-  return createClient(init, bulkAccountTransferOperations, {}) as BulkAccountTransferClient;
-}
+export const BulkAccountTransferClient = (init: PortOneClientInit): BulkAccountTransferClient =>
+  createClient(init, bulkAccountTransferOperations, {}) as BulkAccountTransferClient;

@@ -12,7 +12,7 @@ export { BulkPayoutError };
 export type * from "./types.js";
 
 /** Thrown by `getPlatformBulkPayouts`; `data.type` tells which failure it was. */
-export const GetPlatformBulkPayoutsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, BulkPayoutError>("GetPlatformBulkPayoutsError", BulkPayoutError);
+export const GetPlatformBulkPayoutsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, BulkPayoutError>("GetPlatformBulkPayouts", BulkPayoutError);
 export type GetPlatformBulkPayoutsError = InstanceType<typeof GetPlatformBulkPayoutsError>;
 
 /** Where each parameter of the platform.bulkPayout operations goes on the wire. */
@@ -35,6 +35,5 @@ export type BulkPayoutClient = {
 };
 
 /** Creates a client for the platform.bulkPayout operations. */
-export function BulkPayoutClient(init: PortOneClientInit): BulkPayoutClient {
-  return createClient(init, bulkPayoutOperations, {}) as BulkPayoutClient;
-}
+export const BulkPayoutClient = (init: PortOneClientInit): BulkPayoutClient =>
+  createClient(init, bulkPayoutOperations, {}) as BulkPayoutClient;

@@ -12,10 +12,10 @@ export { CompanyError };
 export type * from "./types.js";
 
 /** Thrown by `getB2bBusinessInfos`; `data.type` tells which failure it was. */
-export const GetB2bBusinessInfosError = /*#__PURE__*/ defineOperationError<B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CompanyError>("GetB2bBusinessInfosError", CompanyError);
+export const GetB2bBusinessInfosError = /*#__PURE__*/ defineOperationError<B2bExternalServiceError | B2bNotEnabledError | ForbiddenError | InvalidRequestError | UnauthorizedError, CompanyError>("GetB2bBusinessInfos", CompanyError);
 export type GetB2bBusinessInfosError = InstanceType<typeof GetB2bBusinessInfosError>;
 /** Thrown by `getPlatformCompanyState`; `data.type` tells which failure it was. */
-export const GetPlatformCompanyStateError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformCompanyNotFoundError | PlatformExternalApiFailedError | PlatformNotEnabledError | UnauthorizedError, CompanyError>("GetPlatformCompanyStateError", CompanyError);
+export const GetPlatformCompanyStateError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformCompanyNotFoundError | PlatformExternalApiFailedError | PlatformNotEnabledError | UnauthorizedError, CompanyError>("GetPlatformCompanyState", CompanyError);
 export type GetPlatformCompanyStateError = InstanceType<typeof GetPlatformCompanyStateError>;
 
 /** Where each parameter of the platform.company operations goes on the wire. */
@@ -48,6 +48,5 @@ export type CompanyClient = {
 };
 
 /** Creates a client for the platform.company operations. */
-export function CompanyClient(init: PortOneClientInit): CompanyClient {
-  return createClient(init, companyOperations, {}) as CompanyClient;
-}
+export const CompanyClient = (init: PortOneClientInit): CompanyClient =>
+  createClient(init, companyOperations, {}) as CompanyClient;

@@ -12,10 +12,10 @@ export { PartnerSettlementError };
 export * from "./types.js";
 
 /** Thrown by `deletePlatformPartnerSettlements`; `data.type` tells which failure it was. */
-export const DeletePlatformPartnerSettlementsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNonDeletablePartnerSettlementsError | PlatformNotEnabledError | PlatformPartnerSettlementsNotFoundError | PlatformReferencedCancelOrderTransfersExistError | UnauthorizedError, PartnerSettlementError>("DeletePlatformPartnerSettlementsError", PartnerSettlementError);
+export const DeletePlatformPartnerSettlementsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNonDeletablePartnerSettlementsError | PlatformNotEnabledError | PlatformPartnerSettlementsNotFoundError | PlatformReferencedCancelOrderTransfersExistError | UnauthorizedError, PartnerSettlementError>("DeletePlatformPartnerSettlements", PartnerSettlementError);
 export type DeletePlatformPartnerSettlementsError = InstanceType<typeof DeletePlatformPartnerSettlementsError>;
 /** Thrown by `getPlatformPartnerSettlements`; `data.type` tells which failure it was. */
-export const GetPlatformPartnerSettlementsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PartnerSettlementError>("GetPlatformPartnerSettlementsError", PartnerSettlementError);
+export const GetPlatformPartnerSettlementsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PartnerSettlementError>("GetPlatformPartnerSettlements", PartnerSettlementError);
 export type GetPlatformPartnerSettlementsError = InstanceType<typeof GetPlatformPartnerSettlementsError>;
 
 /** Where each parameter of the platform.partnerSettlement operations goes on the wire. */
@@ -53,6 +53,5 @@ export type PartnerSettlementClient = {
 };
 
 /** Creates a client for the platform.partnerSettlement operations. */
-export function PartnerSettlementClient(init: PortOneClientInit): PartnerSettlementClient {
-  return createClient(init, partnerSettlementOperations, {}) as PartnerSettlementClient;
-}
+export const PartnerSettlementClient = (init: PortOneClientInit): PartnerSettlementClient =>
+  createClient(init, partnerSettlementOperations, {}) as PartnerSettlementClient;

@@ -12,10 +12,10 @@ export { PayoutError };
 export type * from "./types.js";
 
 /** Thrown by `completePlatformPayoutByPartnerSettlementIds`; `data.type` tells which failure it was. */
-export const CompletePlatformPayoutByPartnerSettlementIdsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformBulkPayoutIdAlreadyExistsError | PlatformDuplicatedPartnerSettlementIdsError | PlatformNegativePayoutAmountPartnersError | PlatformNoSelectedPartnerSettlementsError | PlatformNonPayablePartnerSettlementsError | PlatformNotEnabledError | PlatformPartnerSettlementsNotFoundError | UnauthorizedError, PayoutError>("CompletePlatformPayoutByPartnerSettlementIdsError", PayoutError);
+export const CompletePlatformPayoutByPartnerSettlementIdsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformBulkPayoutIdAlreadyExistsError | PlatformDuplicatedPartnerSettlementIdsError | PlatformNegativePayoutAmountPartnersError | PlatformNoSelectedPartnerSettlementsError | PlatformNonPayablePartnerSettlementsError | PlatformNotEnabledError | PlatformPartnerSettlementsNotFoundError | UnauthorizedError, PayoutError>("CompletePlatformPayoutByPartnerSettlementIds", PayoutError);
 export type CompletePlatformPayoutByPartnerSettlementIdsError = InstanceType<typeof CompletePlatformPayoutByPartnerSettlementIdsError>;
 /** Thrown by `getPlatformPayouts`; `data.type` tells which failure it was. */
-export const GetPlatformPayoutsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PayoutError>("GetPlatformPayoutsError", PayoutError);
+export const GetPlatformPayoutsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PayoutError>("GetPlatformPayouts", PayoutError);
 export type GetPlatformPayoutsError = InstanceType<typeof GetPlatformPayoutsError>;
 
 /** Where each parameter of the platform.payout operations goes on the wire. */
@@ -53,6 +53,5 @@ export type PayoutClient = {
 };
 
 /** Creates a client for the platform.payout operations. */
-export function PayoutClient(init: PortOneClientInit): PayoutClient {
-  return createClient(init, payoutOperations, {}) as PayoutClient;
-}
+export const PayoutClient = (init: PortOneClientInit): PayoutClient =>
+  createClient(init, payoutOperations, {}) as PayoutClient;

@@ -12,58 +12,58 @@ export { PolicyError };
 export type * from "./types.js";
 
 /** Thrown by `archivePlatformAdditionalFeePolicy`; `data.type` tells which failure it was. */
-export const ArchivePlatformAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformCannotArchiveScheduledAdditionalFeePolicyError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("ArchivePlatformAdditionalFeePolicyError", PolicyError);
+export const ArchivePlatformAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformCannotArchiveScheduledAdditionalFeePolicyError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("ArchivePlatformAdditionalFeePolicy", PolicyError);
 export type ArchivePlatformAdditionalFeePolicyError = InstanceType<typeof ArchivePlatformAdditionalFeePolicyError>;
 /** Thrown by `archivePlatformContract`; `data.type` tells which failure it was. */
-export const ArchivePlatformContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformCannotArchiveScheduledContractError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("ArchivePlatformContractError", PolicyError);
+export const ArchivePlatformContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformCannotArchiveScheduledContractError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("ArchivePlatformContract", PolicyError);
 export type ArchivePlatformContractError = InstanceType<typeof ArchivePlatformContractError>;
 /** Thrown by `archivePlatformDiscountSharePolicy`; `data.type` tells which failure it was. */
-export const ArchivePlatformDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformCannotArchiveScheduledDiscountSharePolicyError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("ArchivePlatformDiscountSharePolicyError", PolicyError);
+export const ArchivePlatformDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformCannotArchiveScheduledDiscountSharePolicyError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("ArchivePlatformDiscountSharePolicy", PolicyError);
 export type ArchivePlatformDiscountSharePolicyError = InstanceType<typeof ArchivePlatformDiscountSharePolicyError>;
 /** Thrown by `createPlatformAdditionalFeePolicy`; `data.type` tells which failure it was. */
-export const CreatePlatformAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyAlreadyExistsError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("CreatePlatformAdditionalFeePolicyError", PolicyError);
+export const CreatePlatformAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyAlreadyExistsError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("CreatePlatformAdditionalFeePolicy", PolicyError);
 export type CreatePlatformAdditionalFeePolicyError = InstanceType<typeof CreatePlatformAdditionalFeePolicyError>;
 /** Thrown by `createPlatformContract`; `data.type` tells which failure it was. */
-export const CreatePlatformContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractAlreadyExistsError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("CreatePlatformContractError", PolicyError);
+export const CreatePlatformContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractAlreadyExistsError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("CreatePlatformContract", PolicyError);
 export type CreatePlatformContractError = InstanceType<typeof CreatePlatformContractError>;
 /** Thrown by `createPlatformDiscountSharePolicy`; `data.type` tells which failure it was. */
-export const CreatePlatformDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformDiscountSharePolicyAlreadyExistsError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("CreatePlatformDiscountSharePolicyError", PolicyError);
+export const CreatePlatformDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformDiscountSharePolicyAlreadyExistsError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("CreatePlatformDiscountSharePolicy", PolicyError);
 export type CreatePlatformDiscountSharePolicyError = InstanceType<typeof CreatePlatformDiscountSharePolicyError>;
 /** Thrown by `getPlatformAdditionalFeePolicies`; `data.type` tells which failure it was. */
-export const GetPlatformAdditionalFeePoliciesError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("GetPlatformAdditionalFeePoliciesError", PolicyError);
+export const GetPlatformAdditionalFeePoliciesError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("GetPlatformAdditionalFeePolicies", PolicyError);
 export type GetPlatformAdditionalFeePoliciesError = InstanceType<typeof GetPlatformAdditionalFeePoliciesError>;
 /** Thrown by `getPlatformAdditionalFeePolicy`; `data.type` tells which failure it was. */
-export const GetPlatformAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("GetPlatformAdditionalFeePolicyError", PolicyError);
+export const GetPlatformAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("GetPlatformAdditionalFeePolicy", PolicyError);
 export type GetPlatformAdditionalFeePolicyError = InstanceType<typeof GetPlatformAdditionalFeePolicyError>;
 /** Thrown by `getPlatformContract`; `data.type` tells which failure it was. */
-export const GetPlatformContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("GetPlatformContractError", PolicyError);
+export const GetPlatformContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("GetPlatformContract", PolicyError);
 export type GetPlatformContractError = InstanceType<typeof GetPlatformContractError>;
 /** Thrown by `getPlatformContracts`; `data.type` tells which failure it was. */
-export const GetPlatformContractsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("GetPlatformContractsError", PolicyError);
+export const GetPlatformContractsError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("GetPlatformContracts", PolicyError);
 export type GetPlatformContractsError = InstanceType<typeof GetPlatformContractsError>;
 /** Thrown by `getPlatformDiscountSharePolicies`; `data.type` tells which failure it was. */
-export const GetPlatformDiscountSharePoliciesError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("GetPlatformDiscountSharePoliciesError", PolicyError);
+export const GetPlatformDiscountSharePoliciesError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("GetPlatformDiscountSharePolicies", PolicyError);
 export type GetPlatformDiscountSharePoliciesError = InstanceType<typeof GetPlatformDiscountSharePoliciesError>;
 /** Thrown by `getPlatformDiscountSharePolicy`; `data.type` tells which failure it was. */
-export const GetPlatformDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("GetPlatformDiscountSharePolicyError", PolicyError);
+export const GetPlatformDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("GetPlatformDiscountSharePolicy", PolicyError);
 export type GetPlatformDiscountSharePolicyError = InstanceType<typeof GetPlatformDiscountSharePolicyError>;
 /** Thrown by `recoverPlatformAdditionalFeePolicy`; `data.type` tells which failure it was. */
-export const RecoverPlatformAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("RecoverPlatformAdditionalFeePolicyError", PolicyError);
+export const RecoverPlatformAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("RecoverPlatformAdditionalFeePolicy", PolicyError);
 export type RecoverPlatformAdditionalFeePolicyError = InstanceType<typeof RecoverPlatformAdditionalFeePolicyError>;
 /** Thrown by `recoverPlatformContract`; `data.type` tells which failure it was. */
-export const RecoverPlatformContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("RecoverPlatformContractError", PolicyError);
+export const RecoverPlatformContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("RecoverPlatformContract", PolicyError);
 export type RecoverPlatformContractError = InstanceType<typeof RecoverPlatformContractError>;
 /** Thrown by `recoverPlatformDiscountSharePolicy`; `data.type` tells which failure it was. */
-export const RecoverPlatformDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("RecoverPlatformDiscountSharePolicyError", PolicyError);
+export const RecoverPlatformDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("RecoverPlatformDiscountSharePolicy", PolicyError);
 export type RecoverPlatformDiscountSharePolicyError = InstanceType<typeof RecoverPlatformDiscountSharePolicyError>;
 /** Thrown by `updatePlatformAdditionalFeePolicy`; `data.type` tells which failure it was. */
-export const UpdatePlatformAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformArchivedAdditionalFeePolicyError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("UpdatePlatformAdditionalFeePolicyError", PolicyError);
+export const UpdatePlatformAdditionalFeePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformAdditionalFeePolicyNotFoundError | PlatformArchivedAdditionalFeePolicyError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("UpdatePlatformAdditionalFeePolicy", PolicyError);
 export type UpdatePlatformAdditionalFeePolicyError = InstanceType<typeof UpdatePlatformAdditionalFeePolicyError>;
 /** Thrown by `updatePlatformContract`; `data.type` tells which failure it was. */
-export const UpdatePlatformContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformArchivedContractError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("UpdatePlatformContractError", PolicyError);
+export const UpdatePlatformContractError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformArchivedContractError | PlatformContractNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("UpdatePlatformContract", PolicyError);
 export type UpdatePlatformContractError = InstanceType<typeof UpdatePlatformContractError>;
 /** Thrown by `updatePlatformDiscountSharePolicy`; `data.type` tells which failure it was. */
-export const UpdatePlatformDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformArchivedDiscountSharePolicyError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("UpdatePlatformDiscountSharePolicyError", PolicyError);
+export const UpdatePlatformDiscountSharePolicyError = /*#__PURE__*/ defineOperationError<ForbiddenError | InvalidRequestError | PlatformArchivedDiscountSharePolicyError | PlatformDiscountSharePolicyNotFoundError | PlatformNotEnabledError | UnauthorizedError, PolicyError>("UpdatePlatformDiscountSharePolicy", PolicyError);
 export type UpdatePlatformDiscountSharePolicyError = InstanceType<typeof UpdatePlatformDiscountSharePolicyError>;
 
 /** Where each parameter of the platform.policy operations goes on the wire. */
@@ -330,6 +330,5 @@ export type PolicyClient = {
 };
 
 /** Creates a client for the platform.policy operations. */
-export function PolicyClient(init: PortOneClientInit): PolicyClient {
-  return createClient(init, policyOperations, {}) as PolicyClient;
-}
+export const PolicyClient = (init: PortOneClientInit): PolicyClient =>
+  createClient(init, policyOperations, {}) as PolicyClient;
