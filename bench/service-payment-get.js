@@ -8,7 +8,7 @@
 //   npm run build && node bench/service-payment-get.js
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -56,6 +56,25 @@ async function runTarget(variant) {
     app.get("/payments/:paymentId", async (request) =>
       client.payment.getPayment({ paymentId: request.params.paymentId }),
     );
+    url = await app.listen({ port: 0, host: "127.0.0.1" });
+    close = () => app.close();
+  } else if (variant === "trpc") {
+    // tRPC's own cost: one procedure proxying the same call, none of the service around it.
+    const { default: Fastify } = await import("fastify");
+    const { initTRPC } = await import("@trpc/server");
+    const { fastifyTRPCPlugin } = await import("@trpc/server/adapters/fastify");
+    const { z } = await import("zod");
+    const client = PortOneClient({ secret: portone.apiSecret, baseUrl: portone.baseUrl });
+    const t = initTRPC.create();
+    const router = t.router({
+      payment: t.router({
+        get: t.procedure
+          .input(z.object({ paymentId: z.string() }))
+          .query(({ input }) => client.payment.getPayment({ paymentId: input.paymentId })),
+      }),
+    });
+    const app = Fastify();
+    await app.register(fastifyTRPCPlugin, { prefix: "/trpc", trpcOptions: { router } });
     url = await app.listen({ port: 0, host: "127.0.0.1" });
     close = () => app.close();
   } else {
@@ -122,11 +141,22 @@ async function child(args, env = {}) {
   });
   return {
     info,
+    pid: process_.pid,
     async stop() {
       process_.stdin.end();
       await once(process_, "exit");
     },
   };
+}
+
+/** CPU time (user + system, ms) a process has used so far; undefined where /proc is missing. */
+function cpuMsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 async function signToken() {
@@ -164,6 +194,7 @@ async function runBenchmark() {
     BENCH_CHANNEL_KEY: sandbox.info.channelKey,
   };
   const bare = await child(["--target", "bare"], upstream);
+  const trpcOnly = await child(["--target", "trpc"], upstream);
   const service = await child(["--target", "service"], upstream);
   const serviceInfoLogs = await child(["--target", "service"], {
     ...upstream,
@@ -197,16 +228,25 @@ async function runBenchmark() {
       name: "bare Fastify proxy (limit)",
       url: `${bare.info.url}/payments/${paymentA}`,
       headers: {},
+      pid: bare.pid,
+    },
+    {
+      name: "bare tRPC procedure proxy (tRPC's share)",
+      url: getUrl(trpcOnly.info.url, paymentA),
+      headers: {},
+      pid: trpcOnly.pid,
     },
     {
       name: "service payment.get, LOG_LEVEL=warn",
       url: getUrl(service.info.url, paymentA),
       headers,
+      pid: service.pid,
     },
     {
       name: "service payment.get, LOG_LEVEL=info",
       url: getUrl(serviceInfoLogs.info.url, paymentB),
       headers,
+      pid: serviceInfoLogs.pid,
     },
   ];
   // Warm-up: JIT, connection pools, SQLite page cache.
@@ -215,18 +255,30 @@ async function runBenchmark() {
     if (result.non2xx > 0 || result.errors > 0)
       throw new Error(`${variant.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   }
-  const samples = new Map(variants.map((variant) => [variant.name, { rps: [], p99: [] }]));
+  const samples = new Map(
+    variants.map((variant) => [variant.name, { rps: [], p99: [], cpu: [], upstreamCpu: [] }]),
+  );
   for (let round = 0; round < rounds; round++) {
     for (const variant of rotated(variants, round)) {
+      const cpuBefore = cpuMsOf(variant.pid);
+      const upstreamBefore = cpuMsOf(sandbox.pid);
       const result = await load(variant.url, variant.headers);
       if (result.non2xx > 0 || result.errors > 0)
         throw new Error(`${variant.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-      samples.get(variant.name).rps.push(result.requests.average);
-      samples.get(variant.name).p99.push(result.latency.p99);
+      const sample = samples.get(variant.name);
+      sample.rps.push(result.requests.average);
+      sample.p99.push(result.latency.p99);
+      if (cpuBefore !== undefined && upstreamBefore !== undefined) {
+        // Microseconds of CPU per request in the server under test and in the sandbox.
+        sample.cpu.push(((cpuMsOf(variant.pid) - cpuBefore) * 1000) / result.requests.total);
+        sample.upstreamCpu.push(
+          ((cpuMsOf(sandbox.pid) - upstreamBefore) * 1000) / result.requests.total,
+        );
+      }
     }
   }
 
-  await Promise.all([bare.stop(), service.stop(), serviceInfoLogs.stop()]);
+  await Promise.all([bare.stop(), trpcOnly.stop(), service.stop(), serviceInfoLogs.stop()]);
   await sandbox.stop();
 
   const limit = median(samples.get(variants[0].name).rps);
@@ -236,14 +288,23 @@ async function runBenchmark() {
       `${process.env.BENCH_SECONDS ?? 8} s, medians)\n`,
   );
   printTable([
-    ["variant", "req/s", "p99 latency (ms)", "throughput vs limit"],
+    [
+      "variant",
+      "req/s",
+      "p99 latency (ms)",
+      "throughput vs limit",
+      "server CPU/req (µs)",
+      "sandbox CPU/req (µs)",
+    ],
     ...variants.map((variant) => {
-      const { rps, p99 } = samples.get(variant.name);
+      const { rps, p99, cpu, upstreamCpu } = samples.get(variant.name);
       return [
         variant.name,
         grouped(median(rps)),
         fixed(median(p99), 1),
         `${fixed((100 * median(rps)) / limit, 1)}%`,
+        cpu.length > 0 ? grouped(median(cpu)) : "n/a",
+        upstreamCpu.length > 0 ? grouped(median(upstreamCpu)) : "n/a",
       ];
     }),
   ]);

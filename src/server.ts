@@ -197,7 +197,14 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
       return caller;
     };
 
-    await app.register(helmet, { global: true });
+    // The service only ever answers JSON: nothing may load, frame or run from its responses.
+    await app.register(helmet, {
+      global: true,
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      },
+    });
     await app.register(httpMetricsPlugin, { metrics });
     await app.register(opsPlugin, { metrics, readiness });
     await app.register(async (trpcScope) => {

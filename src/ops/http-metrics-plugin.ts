@@ -8,7 +8,12 @@ import type { ServiceMetrics } from "./metrics.js";
  */
 export const httpMetricsPlugin = fp<{ metrics: ServiceMetrics }>(
   async (app: FastifyInstance, { metrics }) => {
-    app.addHook("onResponse", async (request, reply) => {
+    // Callback-style hooks: they run on every request, and need no promise of their own.
+    app.addHook("onRequest", (request, reply, done) => {
+      reply.header("x-request-id", request.id);
+      done();
+    });
+    app.addHook("onResponse", (request, reply, done) => {
       metrics.httpRequestDuration.observe(
         {
           method: request.method,
@@ -17,9 +22,7 @@ export const httpMetricsPlugin = fp<{ metrics: ServiceMetrics }>(
         },
         reply.elapsedTime / 1000,
       );
-    });
-    app.addHook("onSend", async (request, reply) => {
-      reply.header("x-request-id", request.id);
+      done();
     });
   },
   { name: "http-metrics" },

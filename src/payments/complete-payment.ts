@@ -12,6 +12,6 @@ export async function syncCallersPayment(
   caller: Caller,
   deps: SyncPaymentDeps,
 ): Promise<SyncResult> {
-  await findCallersPayment(paymentId, caller, deps.records);
-  return syncPayment(paymentId, deps);
+  const record = await findCallersPayment(paymentId, caller, deps.records);
+  return syncPayment(paymentId, deps, record);
 }

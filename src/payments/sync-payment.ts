@@ -50,9 +50,14 @@ const MAX_ATTEMPTS = 5;
  * Throws `PaymentNotFoundError` for a paymentId this service never prepared, and the
  * classified PortOne failures of `callPortOne`.
  */
-export async function syncPayment(paymentId: string, deps: SyncPaymentDeps): Promise<SyncResult> {
+export async function syncPayment(
+  paymentId: string,
+  deps: SyncPaymentDeps,
+  /** The record, when the caller just read it (saves a second read). */
+  knownRecord?: PaymentRecord,
+): Promise<SyncResult> {
   try {
-    const result = await syncOnce(paymentId, deps);
+    const result = await syncOnce(paymentId, deps, knownRecord);
     deps.onSyncResult?.(
       result.outcome === "changed" && result.record.status === "MISMATCH"
         ? "mismatch"
@@ -65,8 +70,12 @@ export async function syncPayment(paymentId: string, deps: SyncPaymentDeps): Pro
   }
 }
 
-async function syncOnce(paymentId: string, deps: SyncPaymentDeps): Promise<SyncResult> {
-  let record = await deps.records.getPaymentRecord(paymentId);
+async function syncOnce(
+  paymentId: string,
+  deps: SyncPaymentDeps,
+  knownRecord: PaymentRecord | undefined,
+): Promise<SyncResult> {
+  let record = knownRecord ?? (await deps.records.getPaymentRecord(paymentId));
   if (!record) throw new PaymentNotFoundError(paymentId);
   for (let attempt = 1; ; attempt++) {
     const payment = await fetchPayment(paymentId, deps);
