@@ -198,6 +198,18 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
     };
 
     // The service only ever answers JSON: nothing may load, frame or run from its responses.
+    // Responses finishing during shutdown close their connection, so a keep-alive client does
+    // not hold the server open until its idle timeout.
+    let closing = false;
+    app.addHook("preClose", (done) => {
+      closing = true;
+      done();
+    });
+    app.addHook("onSend", (_request, reply, payload, done) => {
+      if (closing) reply.header("connection", "close");
+      done(null, payload);
+    });
+
     await app.register(helmet, {
       global: true,
       contentSecurityPolicy: {

@@ -70,6 +70,15 @@ async function serviceUrlFrom(started: Started): Promise<string> {
   throw new Error("service did not report its URL within 30 s");
 }
 
+function sandboxUrlFrom(started: Started): string {
+  for (const line of started.stdout.join("").split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const entry = JSON.parse(line) as { sandbox?: { api?: string } };
+    if (entry.sandbox?.api) return entry.sandbox.api;
+  }
+  throw new Error("the service did not log its sandbox URL");
+}
+
 let dataDir: string;
 
 beforeAll(() => {
@@ -97,11 +106,24 @@ describe("node dist/main.js (the container's start command)", () => {
         if (ready !== 200) await new Promise((resolveWait) => setTimeout(resolveWait, 100));
       }
       expect(ready).toBe(200);
-      const prepared = await trpcClient(url).payment.prepare.mutate({ orderId: "tshirt-dist" });
+      const client = trpcClient(url);
+      const prepared = await client.payment.prepare.mutate({ orderId: "tshirt-dist" });
       expect(prepared.totalAmount).toBe(25_000);
 
+      // A request still in flight when SIGTERM arrives is answered before the process exits.
+      const sandboxUrl = sandboxUrlFrom(started);
+      const faults = await fetch(`${sandboxUrl}/sandbox/faults`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ rules: [{ kind: "latency", ms: 1500, route: "getPayment" }] }),
+      });
+      expect(faults.ok).toBe(true);
+      const inFlight = client.payment.get.query({ paymentId: prepared.paymentId });
+      await new Promise((resolveWait) => setTimeout(resolveWait, 500));
       started.child.kill("SIGTERM");
-      expect(await started.exited).toBe(0);
+      expect((await inFlight).status).toBe("PREPARED");
+      const code = await started.exited;
+      expect({ code, stdout: started.stdout.join("").slice(-3000) }).toMatchObject({ code: 0 });
       const lines = started.stdout
         .join("")
         .split("\n")
