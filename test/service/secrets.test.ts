@@ -1,5 +1,6 @@
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/ops/logger.js";
 import type { AppRouter } from "../../src/router/index.js";
 import { webhooksModule } from "../../src/webhooks/module.js";
 import {
@@ -154,5 +155,36 @@ describe("secrets never reach a response or a log line", () => {
       .filter((line) => line.req !== undefined);
     expect(requestLines.length).toBeGreaterThan(0);
     expect(requestLines.every((line) => typeof line.requestId === "string")).toBe(true);
+  });
+
+  it("the logger redacts credentials wherever the service might log them", () => {
+    const lines: string[] = [];
+    const logger = createLogger("info", { write: (line: string) => lines.push(line) });
+    logger.info(
+      {
+        req: { headers: { authorization: "Bearer caller-jwt", cookie: "sid=1" } },
+        headers: { authorization: "PortOne api-secret-1" },
+        config: { apiSecret: "api-secret-2", webhookSecrets: ["whsec_1"], adminToken: "adm" },
+        confirm: { paymentToken: "payment-token-1" },
+        subscriber: { url: "https://ok.example", secret: "whsec_2" },
+        token: "bare-token",
+      },
+      "something happened",
+    );
+    const text = lines.join("");
+    for (const secret of [
+      "caller-jwt",
+      "sid=1",
+      "api-secret-1",
+      "api-secret-2",
+      "whsec_1",
+      "whsec_2",
+      "payment-token-1",
+      "bare-token",
+      '"adm"',
+    ])
+      expect({ secret, logged: text.includes(secret) }).toEqual({ secret, logged: false });
+    expect(text).toContain("https://ok.example");
+    expect(text).toContain("[redacted]");
   });
 });
