@@ -57,6 +57,12 @@ export interface PaymentRecord {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly syncedAt: string | null;
+  /**
+   * Set by every status change to the status last announced (kept if one is still pending),
+   * cleared once PaymentStatusChanged was published: a change whose event got lost (the sink
+   * failed, the process died) is announced again by a later sync.
+   */
+  readonly unpublishedPreviousStatus: PaymentRecordStatus | null;
 }
 
 export type NewPaymentRecord = Pick<
@@ -87,6 +93,8 @@ export interface PaymentRecordStore {
     expectedVersion: number,
     update: PaymentRecordUpdate,
   ): Promise<PaymentRecord | null>;
+  /** Clears `unpublishedPreviousStatus` if the record is still at `version`. */
+  markPaymentEventPublished(paymentId: string, version: number): Promise<void>;
   /** Records changed since `since` (ISO time), oldest first: input to reconciliation. */
   listPaymentRecordsUpdatedSince(since: string, limit: number): Promise<PaymentRecord[]>;
 }

@@ -18,6 +18,11 @@ export interface SyncPaymentDeps {
   readonly channelType: ChannelType;
   /** Told how each sync ended (metrics); "mismatch" is a change to MISMATCH. */
   readonly onSyncResult?: (result: SyncOutcome | "mismatch" | "error") => void;
+  /**
+   * How long a recorded change may stay unannounced before a later sync announces it itself
+   * (default 30 s: the writer normally publishes within milliseconds).
+   */
+  readonly lostEventGraceMs?: number;
 }
 
 export type SyncOutcome =
@@ -82,7 +87,10 @@ async function syncOnce(
     if (!payment) return { outcome: "not-started", record, payment };
     const verdict = judgePayment(payment, { ...record, channelType: deps.channelType });
     if (!verdict) return { outcome: "unknown-status", record, payment };
-    if (sameVerdict(record, verdict)) return { outcome: "unchanged", record, payment };
+    if (sameVerdict(record, verdict)) {
+      await announceLostChange(record, deps);
+      return { outcome: "unchanged", record, payment };
+    }
 
     const syncedAt = new Date().toISOString();
     const updated = await deps.records.updatePaymentRecord(paymentId, record.version, {
@@ -90,16 +98,7 @@ async function syncOnce(
       syncedAt,
     });
     if (updated) {
-      await deps.events.publish({
-        type: "PaymentStatusChanged",
-        paymentId,
-        orderId: updated.orderId,
-        customerId: updated.customerId,
-        previousStatus: record.status,
-        status: updated.status,
-        mismatchReason: updated.mismatchReason,
-        occurredAt: syncedAt,
-      });
+      if (updated.status !== record.status) await announce(updated, syncedAt, deps);
       return { outcome: "changed", record: updated, payment };
     }
     // Another sync won the race. If it wrote what we saw, we are done; otherwise PortOne may
@@ -111,6 +110,40 @@ async function syncOnce(
     if (attempt >= MAX_ATTEMPTS)
       throw new Error(`payment ${paymentId}: gave up after ${attempt} concurrent updates`);
   }
+}
+
+/**
+ * Publishes the change recorded in `record` and then clears its "unpublished" mark. If the
+ * sink fails, the mark stays and a later sync announces the change again (at least once).
+ * `previousStatus` is the status last announced, so a lost event is folded into the next one.
+ */
+async function announce(record: PaymentRecord, occurredAt: string, deps: SyncPaymentDeps) {
+  const previousStatus = record.unpublishedPreviousStatus;
+  if (previousStatus === null) return;
+  await deps.events.publish({
+    type: "PaymentStatusChanged",
+    paymentId: record.paymentId,
+    orderId: record.orderId,
+    customerId: record.customerId,
+    previousStatus,
+    status: record.status,
+    mismatchReason: record.mismatchReason,
+    occurredAt,
+  });
+  await deps.records.markPaymentEventPublished(record.paymentId, record.version);
+}
+
+/**
+ * The writer of a change is given time to announce it before anyone else does, so that a
+ * normal race between the browser and the webhook publishes one event, not two.
+ */
+const DEFAULT_LOST_EVENT_GRACE_MS = 30_000;
+
+async function announceLostChange(record: PaymentRecord, deps: SyncPaymentDeps) {
+  if (record.unpublishedPreviousStatus === null) return;
+  const grace = deps.lostEventGraceMs ?? DEFAULT_LOST_EVENT_GRACE_MS;
+  if (Date.now() - Date.parse(record.updatedAt) < grace) return;
+  await announce(record, record.updatedAt, deps);
 }
 
 async function fetchPayment(

@@ -131,6 +131,50 @@ function paymentRecordStoreContract(
     expect((await store.getPaymentRecord(record.paymentId))?.version).toBe(2);
   });
 
+  it("marks a status change as unpublished until its event is out, keeping the oldest", async () => {
+    const record = await store.insertPaymentRecord({
+      paymentId: unique("pay"),
+      orderId: unique("order"),
+      customerId: null,
+      totalAmount: 5,
+      currency: "KRW",
+    });
+    expect(record.unpublishedPreviousStatus).toBeNull();
+    const syncedAt = new Date().toISOString();
+    const ready = await store.updatePaymentRecord(record.paymentId, 1, {
+      status: "READY",
+      mismatchReason: null,
+      syncedAt,
+    });
+    expect(ready?.unpublishedPreviousStatus).toBe("PREPARED");
+    // A second change before the first was announced keeps the status last announced.
+    const paid = await store.updatePaymentRecord(record.paymentId, 2, {
+      status: "PAID",
+      mismatchReason: null,
+      syncedAt,
+    });
+    expect(paid).toMatchObject({ status: "PAID", unpublishedPreviousStatus: "PREPARED" });
+    await store.markPaymentEventPublished(record.paymentId, 2);
+    expect((await store.getPaymentRecord(record.paymentId))?.unpublishedPreviousStatus).toBe(
+      "PREPARED",
+    );
+    await store.markPaymentEventPublished(record.paymentId, 3);
+    expect((await store.getPaymentRecord(record.paymentId))?.unpublishedPreviousStatus).toBeNull();
+    // A change of the reason alone is not a status change.
+    const reason = await store.updatePaymentRecord(record.paymentId, 3, {
+      status: "PAID",
+      mismatchReason: "note",
+      syncedAt,
+    });
+    expect(reason?.unpublishedPreviousStatus).toBeNull();
+    const cancelled = await store.updatePaymentRecord(record.paymentId, 4, {
+      status: "CANCELLED",
+      mismatchReason: null,
+      syncedAt,
+    });
+    expect(cancelled?.unpublishedPreviousStatus).toBe("PAID");
+  });
+
   it("lists records updated since a time, oldest first, up to a limit", async () => {
     const since = new Date(Date.now() - 1).toISOString();
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -37,4 +37,9 @@ export const paymentRecordMigrations: readonly Migration[] = [
       CREATE INDEX payment_records_updated_at ON payment_records (updated_at, payment_id);
     `,
   },
+  {
+    id: "payments-002-unpublished-change",
+    sqlite: "ALTER TABLE payment_records ADD COLUMN unpublished_previous_status TEXT",
+    postgres: "ALTER TABLE payment_records ADD COLUMN unpublished_previous_status TEXT",
+  },
 ];

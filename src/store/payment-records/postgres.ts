@@ -20,10 +20,11 @@ interface Row {
   created_at: Date;
   updated_at: Date;
   synced_at: Date | null;
+  unpublished_previous_status: string | null;
 }
 
 const COLUMNS =
-  "payment_id, order_id, customer_id, total_amount, currency, status, mismatch_reason, version, created_at, updated_at, synced_at";
+  "payment_id, order_id, customer_id, total_amount, currency, status, mismatch_reason, version, created_at, updated_at, synced_at, unpublished_previous_status";
 
 function toRecord(row: Row): PaymentRecord {
   return {
@@ -38,6 +39,7 @@ function toRecord(row: Row): PaymentRecord {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     syncedAt: row.synced_at ? row.synced_at.toISOString() : null,
+    unpublishedPreviousStatus: row.unpublished_previous_status as PaymentRecordStatus | null,
   };
 }
 
@@ -56,7 +58,7 @@ export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentR
     async insertPaymentRecord(record: NewPaymentRecord) {
       await pool.query(
         `INSERT INTO payment_records (${COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, 'PREPARED', NULL, 1, $6, $6, NULL)
+         VALUES ($1, $2, $3, $4, $5, 'PREPARED', NULL, 1, $6, $6, NULL, NULL)
          ON CONFLICT DO NOTHING`,
         [
           record.paymentId,
@@ -85,7 +87,9 @@ export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentR
     ) {
       const { rows } = await pool.query<Row>(
         `UPDATE payment_records
-         SET status = $3, mismatch_reason = $4, synced_at = $5, version = version + 1, updated_at = $6
+         SET status = $3, mismatch_reason = $4, synced_at = $5, version = version + 1, updated_at = $6,
+             unpublished_previous_status = CASE WHEN status = $3 THEN unpublished_previous_status
+                                                ELSE COALESCE(unpublished_previous_status, status) END
          WHERE payment_id = $1 AND version = $2
          RETURNING ${COLUMNS}`,
         [
@@ -98,6 +102,13 @@ export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentR
         ],
       );
       return rows[0] ? toRecord(rows[0]) : null;
+    },
+    async markPaymentEventPublished(paymentId: string, version: number) {
+      await pool.query(
+        `UPDATE payment_records SET unpublished_previous_status = NULL
+         WHERE payment_id = $1 AND version = $2`,
+        [paymentId, version],
+      );
     },
     async listPaymentRecordsUpdatedSince(since: string, limit: number) {
       const { rows } = await pool.query<Row>(

@@ -19,10 +19,11 @@ interface Row {
   created_at: string;
   updated_at: string;
   synced_at: string | null;
+  unpublished_previous_status: string | null;
 }
 
 const COLUMNS =
-  "payment_id, order_id, customer_id, total_amount, currency, status, mismatch_reason, version, created_at, updated_at, synced_at";
+  "payment_id, order_id, customer_id, total_amount, currency, status, mismatch_reason, version, created_at, updated_at, synced_at, unpublished_previous_status";
 
 function toRecord(row: Row): PaymentRecord {
   return {
@@ -37,6 +38,7 @@ function toRecord(row: Row): PaymentRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     syncedAt: row.synced_at,
+    unpublishedPreviousStatus: row.unpublished_previous_status as PaymentRecordStatus | null,
   };
 }
 
@@ -45,7 +47,7 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
   const { sqlite } = db;
   const insert = sqlite.prepare(
     `INSERT INTO payment_records (${COLUMNS})
-     VALUES (@paymentId, @orderId, @customerId, @totalAmount, @currency, 'PREPARED', NULL, 1, @now, @now, NULL)
+     VALUES (@paymentId, @orderId, @customerId, @totalAmount, @currency, 'PREPARED', NULL, 1, @now, @now, NULL, NULL)
      ON CONFLICT DO NOTHING`,
   );
   const byPaymentId = sqlite.prepare(`SELECT ${COLUMNS} FROM payment_records WHERE payment_id = ?`);
@@ -53,9 +55,15 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
   const update = sqlite.prepare(
     `UPDATE payment_records
      SET status = @status, mismatch_reason = @mismatchReason, synced_at = @syncedAt,
-         version = version + 1, updated_at = @now
+         version = version + 1, updated_at = @now,
+         unpublished_previous_status = CASE WHEN status = @status THEN unpublished_previous_status
+                                            ELSE COALESCE(unpublished_previous_status, status) END
      WHERE payment_id = @paymentId AND version = @expectedVersion
      RETURNING ${COLUMNS}`,
+  );
+  const markPublished = sqlite.prepare(
+    `UPDATE payment_records SET unpublished_previous_status = NULL
+     WHERE payment_id = ? AND version = ?`,
   );
   const updatedSince = sqlite.prepare(
     `SELECT ${COLUMNS} FROM payment_records WHERE updated_at > ?
@@ -93,6 +101,9 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
         now: new Date().toISOString(),
       }) as Row | undefined;
       return row ? toRecord(row) : null;
+    },
+    async markPaymentEventPublished(paymentId: string, version: number) {
+      markPublished.run(paymentId, version);
     },
     async listPaymentRecordsUpdatedSince(since: string, limit: number) {
       return (updatedSince.all(since, limit) as Row[]).map(toRecord);
