@@ -197,7 +197,6 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
       return caller;
     };
 
-    // The service only ever answers JSON: nothing may load, frame or run from its responses.
     // Responses finishing during shutdown close their connection, so a keep-alive client does
     // not hold the server open until its idle timeout.
     let closing = false;
@@ -210,6 +209,7 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
       done(null, payload);
     });
 
+    // The service only ever answers JSON: nothing may load, frame or run from its responses.
     await app.register(helmet, {
       global: true,
       contentSecurityPolicy: {
