@@ -56,9 +56,15 @@ export async function sendRequest(
     if (event) callHook(init.onRequest, event);
     const started = event ? Date.now() : 0;
     let status: number | undefined;
-    const report = (outcome: { error?: unknown }) =>
+    const report =
       event &&
-      callHook(init.onResponse, { ...event, status, durationMs: Date.now() - started, ...outcome });
+      ((outcome: { error?: unknown }) =>
+        callHook(init.onResponse, {
+          ...event,
+          status,
+          durationMs: Date.now() - started,
+          ...outcome,
+        }));
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -88,10 +94,10 @@ export async function sendRequest(
         );
       }
       const result = interpret(op, response, text);
-      report({});
+      report?.({});
       return result;
     } catch (error) {
-      report({ error: error instanceof Retryable ? error.error : error });
+      report?.({ error: error instanceof Retryable ? error.error : error });
       if (!(error instanceof Retryable)) throw error;
       retry = error;
     } finally {
