@@ -82,7 +82,7 @@ for (const platform of (process.env.BENCH_BUNDLE_PLATFORMS ?? "neutral").split("
     [results[2], results[3]],
   ]) {
     console.log(
-      `- ${ours.name} / ${official.name}: ${fixed(ours.bytes / official.bytes)}x bytes, ${fixed(ours.gzip / official.gzip)}x gzip (target <= 0.50x)`,
+      `- ${ours.name} / ${official.name}: ${fixed(ours.bytes / official.bytes, 3)}x bytes, ${fixed(ours.gzip / official.gzip, 3)}x gzip (target <= 0.50x)`,
     );
   }
   console.log();
