@@ -184,3 +184,32 @@ describe("JWKS verification (RS256 keys served by an identity provider)", () => 
     expect(error.code).toBe("UNAUTHORIZED");
   });
 });
+
+describe("an identity provider that cannot be reached", () => {
+  it("answers SERVICE_UNAVAILABLE, not UNAUTHORIZED: the caller did nothing wrong", async () => {
+    const noIdp = await startService(
+      configFromEnv(
+        serviceEnv(sandbox, shop, {
+          AUTH_JWT_SECRET: "",
+          AUTH_JWKS_URL: "http://127.0.0.1:9/.well-known/jwks.json",
+        }),
+      ),
+    );
+    try {
+      const pair = await generateKeyPair("RS256");
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: "RS256", kid: "key-1" })
+        .setSubject("erin")
+        .setIssuer(JWT_ISSUER)
+        .setAudience(JWT_AUDIENCE)
+        .setExpirationTime("5m")
+        .sign(pair.privateKey);
+      const error = await trpcErrorOf(
+        trpcClient(noIdp.url, token).payment.get.query({ paymentId: "x" }),
+      );
+      expect(error).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503 });
+    } finally {
+      await noIdp.service.close();
+    }
+  });
+});
