@@ -49,8 +49,13 @@ const MISMATCH_STILL_HOLDS = new Set([
   "PARTIAL_CANCELLED",
 ]);
 
-/** True when PortOne's status says something our record does not know yet. */
+/**
+ * True when PortOne's status says something our record does not know yet, or when the record
+ * holds a change whose PaymentStatusChanged event was never published (its writer crashed or
+ * the sink failed): syncing it again is what publishes that change.
+ */
 export function recordLagsBehind(record: PaymentRecord, portoneStatus: string): boolean {
+  if (record.unpublishedPreviousStatus) return true;
   if (record.status === "MISMATCH") return !MISMATCH_STILL_HOLDS.has(portoneStatus);
   return record.status !== portoneStatus;
 }

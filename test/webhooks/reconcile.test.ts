@@ -91,11 +91,16 @@ describe("reconciliation against the sandbox", () => {
   });
 
   it("compares statuses the way the records keep them", () => {
-    const record = (status: PaymentRecord["status"]) => ({ status }) as PaymentRecord;
+    const record = (
+      status: PaymentRecord["status"],
+      unpublishedPreviousStatus: PaymentRecord["status"] | null = null,
+    ) => ({ status, unpublishedPreviousStatus }) as PaymentRecord;
     expect(recordLagsBehind(record("PREPARED"), "PAID")).toBe(true);
     expect(recordLagsBehind(record("PAID"), "PAID")).toBe(false);
     expect(recordLagsBehind(record("PAID"), "CANCELLED")).toBe(true);
     expect(recordLagsBehind(record("MISMATCH"), "PAID")).toBe(false);
     expect(recordLagsBehind(record("MISMATCH"), "CANCELLED")).toBe(true);
+    // Same status, but the change to it was never announced: sync again to publish it.
+    expect(recordLagsBehind(record("PAID", "PREPARED"), "PAID")).toBe(true);
   });
 });
