@@ -119,7 +119,12 @@ async function runTarget(variant) {
 
 /** Starts this file in a role and resolves the `ready` line it prints (log lines are skipped). */
 async function child(args, env = {}) {
-  const process_ = spawn(process.execPath, [SELF, ...args], {
+  // BENCH_CPU_PROF=<dir>: each server under test writes a V8 CPU profile there when it stops.
+  const profile =
+    process.env.BENCH_CPU_PROF && args[0] === "--target"
+      ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF]
+      : [];
+  const process_ = spawn(process.execPath, [...profile, SELF, ...args], {
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "inherit"],
   });

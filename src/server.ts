@@ -1,7 +1,5 @@
 import cors from "@fastify/cors";
-import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
-import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -17,6 +15,7 @@ import { createLogger, requestIdFor } from "./ops/logger.js";
 import { createServiceMetrics, type ServiceMetrics } from "./ops/metrics.js";
 import { opsPlugin, type ReadinessCheck } from "./ops/ops-plugin.js";
 import { portOneReadiness } from "./ops/portone-readiness.js";
+import { securityHeadersPlugin } from "./ops/security-headers-plugin.js";
 import type { Caller } from "./payments/access.js";
 import { syncCallersPayment } from "./payments/complete-payment.js";
 import { confirmPayment } from "./payments/confirm-payment.js";
@@ -35,6 +34,7 @@ import { type SyncPaymentDeps, type SyncResult, syncPayment } from "./payments/s
 import type { PaymentProcedures, RequestContext } from "./router/context.js";
 import { sendTRPCShapedError } from "./router/http-error-response.js";
 import { appRouter } from "./router/index.js";
+import { trpcFastifyPlugin } from "./router/trpc-fastify-plugin.js";
 import { PortOneClient } from "./sdk/index.js";
 import { type Database, type Migration, migrate, openDatabase } from "./store/database.js";
 import {
@@ -210,11 +210,12 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
     });
 
     // The service only ever answers JSON: nothing may load, frame or run from its responses.
-    await app.register(helmet, {
-      global: true,
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    await app.register(securityHeadersPlugin, {
+      helmet: {
+        contentSecurityPolicy: {
+          useDefaults: false,
+          directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+        },
       },
     });
     await app.register(httpMetricsPlugin, { metrics });
@@ -263,17 +264,15 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
         errorResponseBuilder: (_request, context) =>
           Object.assign(new Error(RATE_LIMITED), { statusCode: context.statusCode }),
       });
-      await trpcScope.register(fastifyTRPCPlugin, {
+      await trpcScope.register(trpcFastifyPlugin<typeof appRouter>, {
         prefix: "/trpc",
-        trpcOptions: {
-          router: appRouter,
-          createContext: ({ req }: { req: FastifyRequest }): RequestContext => ({
-            requestId: req.id,
-            log: req.log,
-            payments: procedures,
-            authenticate: () => callerOf(req),
-          }),
-        },
+        router: appRouter,
+        createContext: (request): RequestContext => ({
+          requestId: request.id,
+          log: request.log,
+          payments: procedures,
+          authenticate: () => callerOf(request),
+        }),
       });
     });
 
