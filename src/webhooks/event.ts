@@ -1,4 +1,5 @@
 import type { PaymentView } from "../payments/payment-view.js";
+import { WEBHOOK_TYPES } from "../sdk/webhook/index.js";
 
 export type { PaymentView };
 
@@ -66,23 +67,9 @@ export interface KnownEventData {
 
 export type KnownEventType = keyof KnownEventData;
 
+/** PortOne's webhook types (the SDK's list) and this service's own status-change event. */
 export const KNOWN_EVENT_TYPES: readonly KnownEventType[] = [
-  "Transaction.Ready",
-  "Transaction.Paid",
-  "Transaction.VirtualAccountIssued",
-  "Transaction.Failed",
-  "Transaction.PayPending",
-  "Transaction.DisputeCreated",
-  "Transaction.DisputeResolved",
-  "Transaction.Confirm",
-  "Transaction.PartialCancelled",
-  "Transaction.Cancelled",
-  "Transaction.CancelPending",
-  "BillingKey.Ready",
-  "BillingKey.Issued",
-  "BillingKey.Failed",
-  "BillingKey.Deleted",
-  "BillingKey.Updated",
+  ...WEBHOOK_TYPES,
   "PaymentStatusChanged",
 ];
 

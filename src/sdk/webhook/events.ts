@@ -200,7 +200,8 @@ export type WebhookBillingKey =
  */
 export type Webhook = WebhookTransaction | WebhookBillingKey | { readonly type: Unrecognized };
 
-const knownWebhookTypes: ReadonlySet<unknown> = /* @__PURE__ */ new Set([
+/** Every webhook `type` this SDK version knows, in the order of PortOne's documentation. */
+export const WEBHOOK_TYPES = [
   "Transaction.Ready",
   "Transaction.Paid",
   "Transaction.VirtualAccountIssued",
@@ -217,7 +218,9 @@ const knownWebhookTypes: ReadonlySet<unknown> = /* @__PURE__ */ new Set([
   "BillingKey.Failed",
   "BillingKey.Deleted",
   "BillingKey.Updated",
-] satisfies Exclude<Webhook, { readonly type: Unrecognized }>["type"][]);
+] as const satisfies readonly Exclude<Webhook, { readonly type: Unrecognized }>["type"][];
+
+const knownWebhookTypes: ReadonlySet<unknown> = /* @__PURE__ */ new Set(WEBHOOK_TYPES);
 
 /** True when this SDK version does not know the webhook's `type` (a newer or legacy event). */
 export function isUnrecognizedWebhook(

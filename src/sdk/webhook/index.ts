@@ -7,7 +7,7 @@ export type { Unrecognized } from "../runtime/unrecognized.js";
 export type { WebhookVerificationFailureReason } from "./errors.js";
 export { InvalidInputError, WebhookVerificationError } from "./errors.js";
 export type * from "./events.js";
-export { isUnrecognizedWebhook } from "./events.js";
+export { isUnrecognizedWebhook, WEBHOOK_TYPES } from "./events.js";
 export type { WebhookHeaders, WebhookUnbrandedRequiredHeaders } from "./headers.js";
 export type { LegacyWebhookBody } from "./legacy.js";
 export { parseLegacyWebhookBody } from "./legacy.js";
