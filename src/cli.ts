@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { isEntryPoint } from "./is-entry-point.js";
 import { main as serve } from "./main.js";
 import { runSandboxCli } from "./sandbox/cli.js";
 import { runWebhooksCommand } from "./webhooks/cli-command.js";
@@ -52,17 +51,7 @@ export async function runCli(argv: string[]): Promise<void> {
   await command.run(args);
 }
 
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   runCli(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(
       `portone-bff: ${error instanceof Error ? error.message : String(error)}\n`,

@@ -1,6 +1,4 @@
-import { realpathSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   ConfigError,
   type EnvConfig,
@@ -8,6 +6,7 @@ import {
   type PortOneConfig,
   withPortOne,
 } from "./config.js";
+import { isEntryPoint } from "./is-entry-point.js";
 import { createSandbox, type Sandbox } from "./sandbox/index.js";
 import { buildServer, type Service } from "./server.js";
 import { webhooksModule } from "./webhooks/module.js";
@@ -160,14 +159,4 @@ export async function main(env: Record<string, string | undefined> = process.env
   process.on("SIGINT", onSignal);
 }
 
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) void main();
+if (isEntryPoint(import.meta.url)) void main();

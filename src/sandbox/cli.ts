@@ -1,5 +1,3 @@
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { createSandbox } from "./create-sandbox.js";
 import type { SandboxOptions, WebhookEndpoint } from "./options.js";
 
@@ -111,21 +109,4 @@ export async function runSandboxCli(argv: string[]): Promise<void> {
     process.on("SIGTERM", stop);
   });
   await sandbox.close();
-}
-
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  runSandboxCli(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  });
 }

@@ -11,7 +11,7 @@ afterEach(() => {
 });
 
 function runCli(args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/sandbox/cli.ts", ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "sandbox", ...args], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
   });

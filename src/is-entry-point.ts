@@ -1,0 +1,16 @@
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/**
+ * True when the module at `moduleUrl` (its `import.meta.url`) is the script node was started
+ * with. Both sides go through realpath because npm's `bin` link and `npx` start us via symlinks.
+ */
+export function isEntryPoint(moduleUrl: string): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
