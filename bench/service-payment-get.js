@@ -5,6 +5,10 @@
 // that neither shares a thread with the load generator. Rounds alternate the variants.
 // Target: the service at >= 70% of the bare proxy's throughput.
 //
+// Fair upstream: every variant calls the sandbox through the same SDK client on Node's global
+// fetch, i.e. the same default undici Agent (keep-alive, no pipelining, connections as needed).
+// BENCH_CPU_PROF=<dir> makes each server under test write a V8 CPU profile there.
+//
 //   npm run build && node bench/service-payment-get.js
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -283,7 +287,7 @@ async function runBenchmark() {
     }
   }
 
-  await Promise.all([bare.stop(), trpcOnly.stop(), service.stop(), serviceInfoLogs.stop()]);
+  await Promise.all([bare, trpcOnly, service, serviceInfoLogs].map((server) => server.stop()));
   await sandbox.stop();
 
   const limit = median(samples.get(variants[0].name).rps);

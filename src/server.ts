@@ -1,5 +1,6 @@
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
+import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -34,7 +35,6 @@ import { type SyncPaymentDeps, type SyncResult, syncPayment } from "./payments/s
 import type { PaymentProcedures, RequestContext } from "./router/context.js";
 import { sendTRPCShapedError } from "./router/http-error-response.js";
 import { appRouter } from "./router/index.js";
-import { trpcFastifyPlugin } from "./router/trpc-fastify-plugin.js";
 import { PortOneClient } from "./sdk/index.js";
 import { type Database, type Migration, migrate, openDatabase } from "./store/database.js";
 import {
@@ -264,15 +264,17 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
         errorResponseBuilder: (_request, context) =>
           Object.assign(new Error(RATE_LIMITED), { statusCode: context.statusCode }),
       });
-      await trpcScope.register(trpcFastifyPlugin<typeof appRouter>, {
+      await trpcScope.register(fastifyTRPCPlugin, {
         prefix: "/trpc",
-        router: appRouter,
-        createContext: (request): RequestContext => ({
-          requestId: request.id,
-          log: request.log,
-          payments: procedures,
-          authenticate: () => callerOf(request),
-        }),
+        trpcOptions: {
+          router: appRouter,
+          createContext: ({ req }: { req: FastifyRequest }): RequestContext => ({
+            requestId: req.id,
+            log: req.log,
+            payments: procedures,
+            authenticate: () => callerOf(req),
+          }),
+        },
       });
     });
 
