@@ -1,4 +1,5 @@
 import cors from "@fastify/cors";
+import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, {
@@ -16,7 +17,6 @@ import { createLogger, requestIdFor } from "./ops/logger.js";
 import { createServiceMetrics, type ServiceMetrics } from "./ops/metrics.js";
 import { opsPlugin, type ReadinessCheck } from "./ops/ops-plugin.js";
 import { portOneReadiness } from "./ops/portone-readiness.js";
-import { securityHeadersPlugin } from "./ops/security-headers-plugin.js";
 import type { Caller } from "./payments/access.js";
 import { syncCallersPayment } from "./payments/complete-payment.js";
 import { confirmPayment } from "./payments/confirm-payment.js";
@@ -210,12 +210,11 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
     });
 
     // The service only ever answers JSON: nothing may load, frame or run from its responses.
-    await app.register(securityHeadersPlugin, {
-      helmet: {
-        contentSecurityPolicy: {
-          useDefaults: false,
-          directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-        },
+    await app.register(helmet, {
+      global: true,
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
       },
     });
     await app.register(httpMetricsPlugin, { metrics });
