@@ -30,18 +30,29 @@ export interface OrderSource {
 /** A PortOne channel's type: a paid payment must come from the kind the service expects. */
 export type ChannelType = "LIVE" | "TEST";
 
-/** Our verdict on a payment, derived from PortOne's status and the order it must match. */
-export type PaymentRecordStatus =
-  | "PREPARED"
-  | "READY"
-  | "PAY_PENDING"
-  | "VIRTUAL_ACCOUNT_ISSUED"
-  | "PAID"
-  | "FAILED"
-  | "PARTIAL_CANCELLED"
-  | "CANCELLED"
-  /** PortOne says paid, but amount, currency or channel differ from the order. Never fulfil. */
-  | "MISMATCH";
+/** PortOne's `Payment.status` values this version knows (PortOne may add more). */
+export const PORTONE_PAYMENT_STATUSES = [
+  "READY",
+  "PAY_PENDING",
+  "VIRTUAL_ACCOUNT_ISSUED",
+  "PAID",
+  "FAILED",
+  "PARTIAL_CANCELLED",
+  "CANCELLED",
+] as const;
+
+/**
+ * Our verdict on a payment, derived from PortOne's status and the order it must match:
+ * PREPARED before PortOne knows the payment, MISMATCH when PortOne says money moved but amount,
+ * currency or channel differ from the order (never fulfil), else PortOne's status.
+ */
+export const PAYMENT_RECORD_STATUSES = [
+  "PREPARED",
+  ...PORTONE_PAYMENT_STATUSES,
+  "MISMATCH",
+] as const;
+
+export type PaymentRecordStatus = (typeof PAYMENT_RECORD_STATUSES)[number];
 
 export interface PaymentRecord {
   readonly paymentId: string;

@@ -1,4 +1,9 @@
-import type { ChannelType, PaymentRecordStatus, PortOnePayment } from "./ports.js";
+import {
+  type ChannelType,
+  type PaymentRecordStatus,
+  PORTONE_PAYMENT_STATUSES,
+  type PortOnePayment,
+} from "./ports.js";
 
 export interface PaymentVerdict {
   readonly status: PaymentRecordStatus;
@@ -12,15 +17,7 @@ export interface ExpectedPayment {
   readonly channelType: ChannelType;
 }
 
-const KNOWN_STATUSES = new Set<string>([
-  "READY",
-  "PAY_PENDING",
-  "VIRTUAL_ACCOUNT_ISSUED",
-  "PAID",
-  "FAILED",
-  "PARTIAL_CANCELLED",
-  "CANCELLED",
-]);
+const KNOWN_STATUSES: ReadonlySet<string> = new Set(PORTONE_PAYMENT_STATUSES);
 
 /**
  * Statuses where money moved or is about to move: the amount, currency and channel must be

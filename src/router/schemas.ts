@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PAYMENT_METHOD_KINDS } from "../payments/payment-view.js";
+import { PAYMENT_RECORD_STATUSES } from "../payments/ports.js";
 
 /** PortOne allows long ids; the bound keeps junk out of logs and the database. */
 const paymentId = z.string().trim().min(1).max(200);
@@ -26,17 +27,7 @@ export const preparedPaymentOutput = z.object({
     .nullable(),
 });
 
-export const paymentStatus = z.enum([
-  "PREPARED",
-  "READY",
-  "PAY_PENDING",
-  "VIRTUAL_ACCOUNT_ISSUED",
-  "PAID",
-  "FAILED",
-  "PARTIAL_CANCELLED",
-  "CANCELLED",
-  "MISMATCH",
-]);
+export const paymentStatus = z.enum(PAYMENT_RECORD_STATUSES);
 
 /** Object schemas strip unknown keys: only these fields can ever reach a browser. */
 export const paymentViewOutput = z.object({
