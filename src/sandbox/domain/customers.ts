@@ -32,18 +32,7 @@ export function customerFromBrowser(input: Input): JsonObject {
   const fullName =
     text(input?.fullName) ??
     ([text(input?.lastName), text(input?.firstName)].filter(Boolean).join(" ") || undefined);
-  return compact({
-    id: text(input?.customerId),
-    name: fullName,
-    birthYear: text(input?.birthYear),
-    birthMonth: text(input?.birthMonth),
-    birthDay: text(input?.birthDay),
-    gender: text(input?.gender),
-    email: text(input?.email),
-    phoneNumber: text(input?.phoneNumber),
-    address: address(input?.address),
-    zipcode: text(input?.zipcode),
-  });
+  return toCustomer(input, text(input?.customerId), fullName);
 }
 
 /** The REST API's `CustomerInput` (name.full / name.separated) as `Customer`. */
@@ -52,9 +41,14 @@ export function customerFromApi(input: Input): JsonObject {
   const separated = name?.separated
     ? [text(name.separated.last), text(name.separated.first)].filter(Boolean).join(" ")
     : undefined;
+  return toCustomer(input, text(input?.id), text(name?.full) ?? (separated || undefined));
+}
+
+/** The fields both inputs name alike; only the id and the name differ between them. */
+function toCustomer(input: Input, id: string | undefined, name: string | undefined): JsonObject {
   return compact({
-    id: text(input?.id),
-    name: text(name?.full) ?? (separated || undefined),
+    id,
+    name,
     birthYear: text(input?.birthYear),
     birthMonth: text(input?.birthMonth),
     birthDay: text(input?.birthDay),
