@@ -15,7 +15,7 @@ import { paymentHandlers } from "./routes/payment-handlers.js";
 import { sandboxRoutes } from "./routes/sandbox-routes.js";
 import { SandboxState } from "./state/sandbox-state.js";
 import { openSnapshotStorage } from "./state/snapshot-storage.js";
-import { WebhookDispatcher } from "./webhooks/dispatcher.js";
+import { SandboxWebhookSender } from "./webhooks/webhook-sender.js";
 
 export interface Sandbox {
   /** Routes registered, not listening; `app.inject` works without a socket. */
@@ -63,7 +63,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   let endpoints: WebhookEndpoint[] = [...(options.webhookEndpoints ?? [])];
 
   const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true });
-  const webhooks = new WebhookDispatcher({
+  const webhooks = new SandboxWebhookSender({
     state,
     clock,
     faults,

@@ -12,7 +12,7 @@ import type { DomainContext } from "./context.js";
 import { customerFromApi } from "./customers.js";
 import { compareBy, paginate } from "./pages.js";
 import { cardMethod } from "./payment-methods.js";
-import { assertStore, sandboxChannel } from "./transactions.js";
+import { assertChannel, assertStore, sandboxChannel } from "./transactions.js";
 import { billingKeyView } from "./views.js";
 
 /** Card numbers the sandbox's PG declines, to exercise failure paths (like Stripe's test cards). */
@@ -37,15 +37,6 @@ export function cardNumberOf(card: Input): string {
   }
   credential.string("expiryYear");
   return number;
-}
-
-export function assertChannel(ctx: DomainContext, channelKey: string | undefined): void {
-  if (channelKey !== undefined && channelKey !== ctx.state.credentials.channelKey) {
-    throw new PortOneApiError(
-      "CHANNEL_NOT_FOUND",
-      `Unknown channelKey ${channelKey}; use the sandbox's ${ctx.state.credentials.channelKey}.`,
-    );
-  }
 }
 
 export function issueBillingKey(ctx: DomainContext, body: Input): IssueBillingKeyResponse {

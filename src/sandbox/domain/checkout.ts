@@ -8,14 +8,18 @@ import type { DomainContext } from "./context.js";
 import { customerFromBrowser } from "./customers.js";
 import { methodForPayMethod, virtualAccountMethod } from "./payment-methods.js";
 import {
-  currentTransaction,
+  assertChannel,
+  assertNotPaid,
+  assertWaitingForDeposit,
   findPayment,
-  isSettled,
+  markFailed,
+  markPaid,
   newPgTxId,
-  newTransactionId,
+  openTransaction,
   paymentRecordFor,
   publishTransaction,
   setStatus,
+  type TransactionOpening,
 } from "./transactions.js";
 
 export const checkoutOutcomes = [
@@ -54,23 +58,63 @@ const payMethods = [
 
 /** Ends a transaction as PortOne does when the PG (or PortOne's own checks) refuse it. */
 function fail(ctx: DomainContext, tx: TransactionRecord, reason: string, pgCode?: string): void {
-  const now = isoAt(ctx.clock);
-  setStatus(tx, "FAILED", now);
-  tx.failedAt = now;
-  tx.failure = { reason, ...(pgCode ? { pgCode, pgMessage: reason } : {}) };
+  markFailed(ctx, tx, { reason, ...(pgCode ? { pgCode, pgMessage: reason } : {}) });
 }
 
-/** Marks a transaction paid for `amount` (what the PG actually charged). */
-export function markPaid(ctx: DomainContext, tx: TransactionRecord, amount?: number): void {
-  const now = isoAt(ctx.clock);
-  if (amount !== undefined && amount !== tx.amount.total) {
-    const taxFree = Math.min(tx.amount.taxFree, amount);
-    tx.amount = paymentAmount(amount, taxFree);
+/** requestPayment's parameters, read in the order PortOne checks them. */
+function readCheckoutRequest(ctx: DomainContext, input: Input) {
+  const { credentials } = ctx.state;
+  const request = {
+    storeId: input.string("storeId"),
+    paymentId: input.string("paymentId"),
+    orderName: input.string("orderName"),
+    totalAmount: input.integer("totalAmount"),
+    currency: input.string("currency"),
+    payMethod: input.oneOf("payMethod", payMethods) ?? "CARD",
+    taxFreeAmount: input.optionalInteger("taxFreeAmount") ?? 0,
+    vatAmount: input.optionalInteger("vatAmount"),
+    outcome: input.oneOf("outcome", checkoutOutcomes) ?? "paid",
+    paidAmount: input.optionalInteger("paidAmount"),
+  };
+  const channelKey = input.optionalString("channelKey");
+  if (request.taxFreeAmount > request.totalAmount) {
+    throw invalidRequest("taxFreeAmount cannot exceed totalAmount.");
   }
-  tx.amount.paid = tx.amount.total;
-  tx.pgTxId ??= newPgTxId();
-  tx.paidAt = now;
-  setStatus(tx, "PAID", now);
+  if (request.storeId !== credentials.storeId) {
+    throw new PortOneApiError(
+      "FORBIDDEN",
+      `Unknown storeId ${request.storeId}; use ${credentials.storeId}.`,
+    );
+  }
+  assertChannel(ctx, channelKey);
+  return request;
+}
+
+type CheckoutRequest = ReturnType<typeof readCheckoutRequest>;
+
+/** The optional details requestPayment passes on to the payment as they are. */
+function readCheckoutDetails(input: Input) {
+  const customer = input.optionalObject("customer");
+  const products = input.optionalArray("products");
+  const details: TransactionOpening["details"] = {
+    productCount: input.optionalInteger("productCount"),
+    country: input.optionalString("country") || undefined,
+    isCulturalExpense: input.optionalBoolean("isCulturalExpense"),
+  };
+  const failureReason = input.optionalString("failureReason");
+  if (products) details.products = products as TransactionRecord["products"];
+  return { customer: customerFromBrowser(customer?.toJSON()), details, failureReason };
+}
+
+function checkoutMethod(
+  ctx: DomainContext,
+  request: CheckoutRequest,
+  customer: TransactionRecord["customer"],
+) {
+  if (request.outcome === "virtual-account-issued") return virtualAccountMethod(ctx.clock.now());
+  return methodForPayMethod(request.payMethod, ctx.clock.now(), {
+    ...(typeof customer.phoneNumber === "string" ? { phoneNumber: customer.phoneNumber } : {}),
+  });
 }
 
 /**
@@ -78,125 +122,78 @@ export function markPaid(ctx: DomainContext, tx: TransactionRecord, amount?: num
  * against the pre-registration, and ends it the way `outcome` asks.
  */
 export function startCheckout(ctx: DomainContext, input: Input): CheckoutResult {
-  const { credentials } = ctx.state;
-  const storeId = input.string("storeId");
-  const paymentId = input.string("paymentId");
-  const orderName = input.string("orderName");
-  const totalAmount = input.integer("totalAmount");
-  const currency = input.string("currency");
-  const payMethod = input.oneOf("payMethod", payMethods) ?? "CARD";
-  const taxFreeAmount = input.optionalInteger("taxFreeAmount") ?? 0;
-  const vatAmount = input.optionalInteger("vatAmount");
-  const outcome = input.oneOf("outcome", checkoutOutcomes) ?? "paid";
-  const paidAmount = input.optionalInteger("paidAmount");
-  const channelKey = input.optionalString("channelKey");
-  if (taxFreeAmount > totalAmount) throw invalidRequest("taxFreeAmount cannot exceed totalAmount.");
-  if (storeId !== credentials.storeId) {
-    throw new PortOneApiError(
-      "FORBIDDEN",
-      `Unknown storeId ${storeId}; use ${credentials.storeId}.`,
-    );
-  }
-  if (channelKey !== undefined && channelKey !== credentials.channelKey) {
-    throw new PortOneApiError(
-      "CHANNEL_NOT_FOUND",
-      `Unknown channelKey ${channelKey}; use the sandbox's ${credentials.channelKey}.`,
-    );
-  }
-
-  const customer = input.optionalObject("customer");
-  const products = input.optionalArray("products");
-  const productCount = input.optionalInteger("productCount");
-  const country = input.optionalString("country");
-  const isCulturalExpense = input.optionalBoolean("isCulturalExpense");
-  const failureReason = input.optionalString("failureReason");
-
-  const payment = paymentRecordFor(ctx, paymentId);
-  const existing = currentTransaction(payment);
-  if (existing && isSettled(existing.status)) {
-    throw new PortOneApiError("ALREADY_PAID", `Payment ${paymentId} is already paid.`);
-  }
-
-  const now = isoAt(ctx.clock);
+  const request = readCheckoutRequest(ctx, input);
+  const { customer, details, failureReason } = readCheckoutDetails(input);
+  const payment = paymentRecordFor(ctx, request.paymentId);
+  assertNotPaid(payment);
   const customData = input.raw("customData");
-  const tx: TransactionRecord = {
-    id: newTransactionId(),
-    paymentId,
-    storeId,
-    status: "READY",
-    requestedAt: now,
-    updatedAt: now,
-    statusChangedAt: now,
-    orderName,
-    currency,
-    amount: paymentAmount(totalAmount, taxFreeAmount, vatAmount),
-    customer: customerFromBrowser(customer?.toJSON()),
-    origin: { platformType: "PC", ipAddress: "127.0.0.1" },
-    cancellations: [],
-  };
-  const method =
-    outcome === "virtual-account-issued"
-      ? virtualAccountMethod(ctx.clock.now())
-      : methodForPayMethod(payMethod, ctx.clock.now(), {
-          ...(typeof tx.customer.phoneNumber === "string"
-            ? { phoneNumber: tx.customer.phoneNumber }
-            : {}),
-        });
-  if (method) tx.method = method;
   if (customData !== undefined && customData !== null) {
-    tx.customData = typeof customData === "string" ? customData : JSON.stringify(customData);
+    details.customData = typeof customData === "string" ? customData : JSON.stringify(customData);
   }
-  if (products) tx.products = products as TransactionRecord["products"];
-  if (productCount !== undefined) tx.productCount = productCount;
-  if (country) tx.country = country;
-  if (isCulturalExpense !== undefined) tx.isCulturalExpense = isCulturalExpense;
-  payment.transactions.push(tx);
+  const method = checkoutMethod(ctx, request, customer);
+  const tx = openTransaction(ctx, payment, {
+    storeId: request.storeId,
+    orderName: request.orderName,
+    currency: request.currency,
+    amount: paymentAmount(request.totalAmount, request.taxFreeAmount, request.vatAmount),
+    customer,
+    ...(method ? { method } : {}),
+    platformType: "PC",
+    details,
+  });
   publishTransaction(ctx, tx);
 
-  const result: CheckoutResult = { transactionType: "PAYMENT", paymentId, txId: tx.id };
-  const mismatch = preRegistrationMismatch(payment.preRegistration, {
-    totalAmount,
-    taxFreeAmount,
-    currency,
-  });
+  const result: CheckoutResult = { transactionType: "PAYMENT", paymentId: payment.id, txId: tx.id };
+  const mismatch = preRegistrationMismatch(payment.preRegistration, request);
   if (mismatch) {
     fail(ctx, tx, mismatch);
     result.code = "BadRequest";
     result.message = mismatch;
   } else {
-    switch (outcome) {
-      case "paid":
-        markPaid(ctx, tx, paidAmount);
-        break;
-      case "failed": {
-        const reason = failureReason ?? "The card issuer declined the payment.";
-        fail(ctx, tx, reason, "SANDBOX_DECLINED");
-        Object.assign(result, {
-          code: "PGProviderError",
-          message: reason,
-          pgCode: "SANDBOX_DECLINED",
-          pgMessage: reason,
-        });
-        break;
-      }
-      case "virtual-account-issued":
-        tx.pgTxId = newPgTxId();
-        setStatus(tx, "VIRTUAL_ACCOUNT_ISSUED", isoAt(ctx.clock));
-        break;
-      case "pay-pending":
-        tx.pgTxId = newPgTxId();
-        setStatus(tx, "PAY_PENDING", isoAt(ctx.clock));
-        break;
-      case "awaiting-confirm":
-        tx.paymentToken = `sandbox-payment-token-${randomBytes(18).toString("base64url")}`;
-        if (paidAmount !== undefined) tx.pendingPaidAmount = paidAmount;
-        result.paymentToken = tx.paymentToken;
-        break;
-    }
+    endCheckout(ctx, tx, request, failureReason, result);
   }
   if (tx.status !== "READY") publishTransaction(ctx, tx);
   ctx.state.changed();
   return result;
+}
+
+/** Ends the checkout's transaction the way the requested outcome says; fills in `result`. */
+function endCheckout(
+  ctx: DomainContext,
+  tx: TransactionRecord,
+  request: CheckoutRequest,
+  failureReason: string | undefined,
+  result: CheckoutResult,
+): void {
+  switch (request.outcome) {
+    case "paid":
+      markPaid(ctx, tx, request.paidAmount);
+      break;
+    case "failed": {
+      const reason = failureReason ?? "The card issuer declined the payment.";
+      fail(ctx, tx, reason, "SANDBOX_DECLINED");
+      Object.assign(result, {
+        code: "PGProviderError",
+        message: reason,
+        pgCode: "SANDBOX_DECLINED",
+        pgMessage: reason,
+      });
+      break;
+    }
+    case "virtual-account-issued":
+      tx.pgTxId = newPgTxId();
+      setStatus(tx, "VIRTUAL_ACCOUNT_ISSUED", isoAt(ctx.clock));
+      break;
+    case "pay-pending":
+      tx.pgTxId = newPgTxId();
+      setStatus(tx, "PAY_PENDING", isoAt(ctx.clock));
+      break;
+    case "awaiting-confirm":
+      tx.paymentToken = `sandbox-payment-token-${randomBytes(18).toString("base64url")}`;
+      if (request.paidAmount !== undefined) tx.pendingPaidAmount = request.paidAmount;
+      result.paymentToken = tx.paymentToken;
+      break;
+  }
 }
 
 function preRegistrationMismatch(
@@ -222,12 +219,7 @@ function preRegistrationMismatch(
 /** The customer pays into the issued virtual account. */
 export function depositVirtualAccount(ctx: DomainContext, paymentId: string, amount?: number) {
   const { tx } = findPayment(ctx, paymentId);
-  if (tx.status !== "VIRTUAL_ACCOUNT_ISSUED") {
-    throw new PortOneApiError(
-      "PAYMENT_NOT_WAITING_FOR_DEPOSIT",
-      `Payment ${paymentId} is ${tx.status}, not waiting for a deposit.`,
-    );
-  }
+  assertWaitingForDeposit(tx);
   markPaid(ctx, tx, amount);
   publishTransaction(ctx, tx, { trigger: "VIRTUAL_ACCOUNT_DEPOSIT" });
   ctx.state.changed();

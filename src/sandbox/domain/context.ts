@@ -1,5 +1,5 @@
 import type { Clock } from "../options.js";
-import type { PaymentStatus } from "../state/records.js";
+import type { TransactionStatus } from "../state/records.js";
 import type { SandboxState } from "../state/sandbox-state.js";
 
 /** A state change PortOne announces by webhook (2024-04-25 `type` and `data`). */
@@ -8,7 +8,7 @@ export interface SandboxEvent {
   data: Record<string, unknown>;
   /** Set for transaction events: attempts are recorded in that payment's `webhooks`. */
   paymentId?: string;
-  paymentStatus?: PaymentStatus;
+  paymentStatus?: TransactionStatus;
   /** PortOne's `PaymentWebhookTrigger`, when the change did not come from an API call. */
   trigger?: string;
 }

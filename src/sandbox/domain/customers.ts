@@ -1,6 +1,7 @@
 import type { JsonObject } from "../state/records.js";
 
-type Input = Record<string, unknown> | undefined;
+/** A customer object as the request carried it (not yet validated; may be absent). */
+type CustomerFields = Record<string, unknown> | undefined;
 
 const text = (value: unknown): string | undefined =>
   typeof value === "string" && value !== "" ? value : undefined;
@@ -28,7 +29,7 @@ export function compact<T extends JsonObject>(object: T): T {
 }
 
 /** The browser SDK's `customer` (fullName, customerId, ...) as the API's `Customer`. */
-export function customerFromBrowser(input: Input): JsonObject {
+export function customerFromBrowser(input: CustomerFields): JsonObject {
   const fullName =
     text(input?.fullName) ??
     ([text(input?.lastName), text(input?.firstName)].filter(Boolean).join(" ") || undefined);
@@ -36,7 +37,7 @@ export function customerFromBrowser(input: Input): JsonObject {
 }
 
 /** The REST API's `CustomerInput` (name.full / name.separated) as `Customer`. */
-export function customerFromApi(input: Input): JsonObject {
+export function customerFromApi(input: CustomerFields): JsonObject {
   const name = input?.name as { full?: unknown; separated?: { first?: unknown; last?: unknown } };
   const separated = name?.separated
     ? [text(name.separated.last), text(name.separated.first)].filter(Boolean).join(" ")
@@ -45,7 +46,11 @@ export function customerFromApi(input: Input): JsonObject {
 }
 
 /** The fields both inputs name alike; only the id and the name differ between them. */
-function toCustomer(input: Input, id: string | undefined, name: string | undefined): JsonObject {
+function toCustomer(
+  input: CustomerFields,
+  id: string | undefined,
+  name: string | undefined,
+): JsonObject {
   return compact({
     id,
     name,

@@ -2,30 +2,23 @@ import type {
   PayInstantlyResponse,
   PayWithBillingKeyResponse,
 } from "../../sdk/generated/payment/types.js";
-import { isoAt } from "../clock.js";
 import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
-import type { JsonObject, TransactionRecord } from "../state/records.js";
+import type { JsonObject } from "../state/records.js";
 import { paymentAmount } from "./amounts.js";
-import {
-  assertChannel,
-  cardNumberOf,
-  DECLINED_CARD_NUMBER,
-  findBillingKey,
-  pgDeclined,
-} from "./billing-keys.js";
-import { markPaid } from "./checkout.js";
+import { cardNumberOf, DECLINED_CARD_NUMBER, findBillingKey, pgDeclined } from "./billing-keys.js";
 import type { DomainContext } from "./context.js";
 import { customerFromApi } from "./customers.js";
 import { cardMethod } from "./payment-methods.js";
 import {
+  assertChannel,
+  assertNotPaid,
   assertStore,
-  currentTransaction,
-  isSettled,
-  newTransactionId,
+  markFailed,
+  markPaid,
+  openTransaction,
   paymentRecordFor,
   publishTransaction,
-  setStatus,
 } from "./transactions.js";
 
 /** A server-initiated payment (billing key or card credentials): no browser, paid at once. */
@@ -50,44 +43,35 @@ function charge(
     );
   }
   const payment = paymentRecordFor(ctx, paymentId);
-  const existing = currentTransaction(payment);
-  if (existing && isSettled(existing.status)) {
-    throw new PortOneApiError("ALREADY_PAID", `Payment ${paymentId} is already paid.`);
-  }
-  const now = isoAt(ctx.clock);
-  const tx: TransactionRecord = {
-    id: newTransactionId(),
-    paymentId,
+  assertNotPaid(payment);
+  const vat = amountInput.optionalInteger("vat");
+  const customer = customerFromApi(body.optionalObject("customer")?.toJSON());
+  const customData = body.optionalString("customData");
+  const products = body.optionalArray("products");
+  const tx = openTransaction(ctx, payment, {
     storeId: ctx.state.credentials.storeId,
-    status: "READY",
-    requestedAt: now,
-    updatedAt: now,
-    statusChangedAt: now,
     orderName,
     currency,
-    amount: paymentAmount(total, taxFree, amountInput.optionalInteger("vat")),
-    customer: customerFromApi(body.optionalObject("customer")?.toJSON()),
+    amount: paymentAmount(total, taxFree, vat),
+    customer,
     method,
-    origin: { platformType: "API", ipAddress: "127.0.0.1" },
-    cancellations: [],
-  };
-  const customData = body.optionalString("customData");
-  if (customData !== undefined) tx.customData = customData;
-  const products = body.optionalArray("products");
-  if (products) tx.products = products as JsonObject[];
-  const productCount = body.optionalInteger("productCount");
-  if (productCount !== undefined) tx.productCount = productCount;
-  const country = body.optionalString("country");
-  if (country) tx.country = country;
-  if (extra.billingKey) tx.billingKey = extra.billingKey;
-  if (extra.scheduleId) tx.scheduleId = extra.scheduleId;
-  payment.transactions.push(tx);
+    platformType: "API",
+    details: {
+      customData,
+      ...(products ? { products: products as JsonObject[] } : {}),
+      productCount: body.optionalInteger("productCount"),
+      country: body.optionalString("country") || undefined,
+      billingKey: extra.billingKey || undefined,
+      scheduleId: extra.scheduleId || undefined,
+    },
+  });
 
   const skipWebhook = body.optionalBoolean("skipWebhook") === true;
   if (extra.declined) {
-    setStatus(tx, "FAILED", now);
-    tx.failedAt = now;
-    tx.failure = { reason: "The card issuer declined the card.", pgCode: "SANDBOX_DECLINED" };
+    markFailed(ctx, tx, {
+      reason: "The card issuer declined the card.",
+      pgCode: "SANDBOX_DECLINED",
+    });
     if (!skipWebhook) publishTransaction(ctx, tx);
     ctx.state.changed();
     throw pgDeclined();

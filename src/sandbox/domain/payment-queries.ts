@@ -5,7 +5,11 @@ import type {
 } from "../../sdk/generated/payment/types.js";
 import { invalidRequest } from "../http/api-error.js";
 import { Input } from "../http/input.js";
-import type { PaymentRecord, PaymentStatus, TransactionRecord } from "../state/records.js";
+import type {
+  SandboxPaymentRecord,
+  TransactionRecord,
+  TransactionStatus,
+} from "../state/records.js";
 import type { DomainContext } from "./context.js";
 import { compareBy, paginate } from "./pages.js";
 import { assertStore, currentTransaction, findPayment } from "./transactions.js";
@@ -23,7 +27,7 @@ const methodTypeByRecord: Record<string, string> = {
 };
 
 /** `PaymentFilterInput.status` says PENDING where `Payment.status` says PAY_PENDING. */
-const filterStatus = (status: PaymentStatus) => (status === "PAY_PENDING" ? "PENDING" : status);
+const filterStatus = (status: TransactionStatus) => (status === "PAY_PENDING" ? "PENDING" : status);
 
 const platformTypeOf = (tx: TransactionRecord) =>
   tx.origin.platformType === "API"
@@ -65,7 +69,7 @@ function searchableText(tx: TransactionRecord, field: string): string[] {
 }
 
 interface Entry {
-  payment: PaymentRecord;
+  payment: SandboxPaymentRecord;
   tx: TransactionRecord;
 }
 

@@ -13,7 +13,7 @@ import type { DomainContext } from "./context.js";
 import { customerFromApi } from "./customers.js";
 import { payWithBillingKey } from "./direct-payments.js";
 import { compareBy, paginate } from "./pages.js";
-import { assertStore, currentTransaction, isSettled } from "./transactions.js";
+import { assertStore, currentTransaction, isPending, isSettled } from "./transactions.js";
 import { scheduleView } from "./views.js";
 
 export function createPaymentSchedule(
@@ -34,10 +34,7 @@ export function createPaymentSchedule(
   }
   const payment = ctx.state.payments.get(paymentId);
   const tx = payment && currentTransaction(payment);
-  if (
-    tx &&
-    (isSettled(tx.status) || tx.status === "VIRTUAL_ACCOUNT_ISSUED" || tx.status === "PAY_PENDING")
-  ) {
+  if (tx && (isSettled(tx.status) || isPending(tx.status))) {
     throw new PortOneApiError(
       "ALREADY_PAID_OR_WAITING",
       `Payment ${paymentId} is already paid or waiting for payment.`,

@@ -1,7 +1,15 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { isoAt } from "../clock.js";
 import type { SandboxCredentials } from "../credentials.js";
 import { PortOneApiError } from "../http/api-error.js";
-import type { PaymentRecord, PaymentStatus, TransactionRecord } from "../state/records.js";
+import type {
+  AmountRecord,
+  JsonObject,
+  SandboxPaymentRecord,
+  TransactionRecord,
+  TransactionStatus,
+} from "../state/records.js";
+import { paymentAmount } from "./amounts.js";
 import type { DomainContext } from "./context.js";
 
 /** The single channel every sandbox payment goes through: a test channel. */
@@ -20,19 +28,23 @@ export const newTransactionId = (): string => randomUUID();
 export const newPgTxId = (): string => `sandbox-pg-${randomBytes(9).toString("hex")}`;
 
 /** States a payment reaches only through money moving; another attempt can no longer win. */
-const settled = new Set<PaymentStatus>(["PAID", "PARTIAL_CANCELLED", "CANCELLED"]);
+const settled = new Set<TransactionStatus>(["PAID", "PARTIAL_CANCELLED", "CANCELLED"]);
 /** States in which the payment is waiting for money that is on its way. */
-const pending = new Set<PaymentStatus>(["VIRTUAL_ACCOUNT_ISSUED", "PAY_PENDING"]);
+const pending = new Set<TransactionStatus>(["VIRTUAL_ACCOUNT_ISSUED", "PAY_PENDING"]);
 
-export function isSettled(status: PaymentStatus): boolean {
+export function isSettled(status: TransactionStatus): boolean {
   return settled.has(status);
+}
+
+export function isPending(status: TransactionStatus): boolean {
+  return pending.has(status);
 }
 
 /**
  * The transaction PortOne shows as "the payment": the settled one if any, else one waiting for
  * money, else the latest attempt.
  */
-export function currentTransaction(payment: PaymentRecord): TransactionRecord | undefined {
+export function currentTransaction(payment: SandboxPaymentRecord): TransactionRecord | undefined {
   const { transactions } = payment;
   return (
     transactions.find((tx) => settled.has(tx.status)) ??
@@ -50,6 +62,32 @@ export function assertStore(ctx: DomainContext, storeId: unknown): void {
   }
 }
 
+export function assertChannel(ctx: DomainContext, channelKey: string | undefined): void {
+  if (channelKey !== undefined && channelKey !== ctx.state.credentials.channelKey) {
+    throw new PortOneApiError(
+      "CHANNEL_NOT_FOUND",
+      `Unknown channelKey ${channelKey}; use the sandbox's ${ctx.state.credentials.channelKey}.`,
+    );
+  }
+}
+
+/** Once one attempt of a payment id has moved money, no other attempt may start or win. */
+export function assertNotPaid(payment: SandboxPaymentRecord): void {
+  const current = currentTransaction(payment);
+  if (current && isSettled(current.status)) {
+    throw new PortOneApiError("ALREADY_PAID", `Payment ${payment.id} is already paid.`);
+  }
+}
+
+export function assertWaitingForDeposit(tx: TransactionRecord): void {
+  if (tx.status !== "VIRTUAL_ACCOUNT_ISSUED") {
+    throw new PortOneApiError(
+      "PAYMENT_NOT_WAITING_FOR_DEPOSIT",
+      `Payment ${tx.paymentId} is ${tx.status}, not waiting for a deposit.`,
+    );
+  }
+}
+
 export function findPayment(ctx: DomainContext, paymentId: string) {
   const payment = ctx.state.payments.get(paymentId);
   const tx = payment && currentTransaction(payment);
@@ -59,7 +97,7 @@ export function findPayment(ctx: DomainContext, paymentId: string) {
   return { payment, tx };
 }
 
-export function paymentRecordFor(ctx: DomainContext, paymentId: string): PaymentRecord {
+export function paymentRecordFor(ctx: DomainContext, paymentId: string): SandboxPaymentRecord {
   let payment = ctx.state.payments.get(paymentId);
   if (!payment) {
     payment = {
@@ -73,13 +111,91 @@ export function paymentRecordFor(ctx: DomainContext, paymentId: string): Payment
   return payment;
 }
 
-export function setStatus(tx: TransactionRecord, status: PaymentStatus, at: string): void {
+export function setStatus(tx: TransactionRecord, status: TransactionStatus, at: string): void {
   tx.status = status;
   tx.statusChangedAt = at;
   tx.updatedAt = at;
 }
 
-const eventTypeByStatus: Record<PaymentStatus, string> = {
+/** What a new attempt records besides its status and dates. */
+export interface TransactionOpening {
+  storeId: string;
+  orderName: string;
+  currency: string;
+  amount: AmountRecord;
+  customer: JsonObject;
+  method?: JsonObject;
+  platformType: TransactionRecord["origin"]["platformType"];
+  /** Optional request fields; undefined ones are left out of the record. */
+  details?: Pick<
+    Partial<TransactionRecord>,
+    | "customData"
+    | "products"
+    | "productCount"
+    | "country"
+    | "isCulturalExpense"
+    | "billingKey"
+    | "scheduleId"
+  >;
+}
+
+/** Starts a new READY attempt of `payment` (a checkout or a server-side charge). */
+export function openTransaction(
+  ctx: DomainContext,
+  payment: SandboxPaymentRecord,
+  opening: TransactionOpening,
+): TransactionRecord {
+  const now = isoAt(ctx.clock);
+  const tx: TransactionRecord = {
+    id: newTransactionId(),
+    paymentId: payment.id,
+    storeId: opening.storeId,
+    status: "READY",
+    requestedAt: now,
+    updatedAt: now,
+    statusChangedAt: now,
+    orderName: opening.orderName,
+    currency: opening.currency,
+    amount: opening.amount,
+    customer: opening.customer,
+    ...(opening.method ? { method: opening.method } : {}),
+    origin: { platformType: opening.platformType, ipAddress: "127.0.0.1" },
+    cancellations: [],
+  };
+  for (const [key, value] of Object.entries(opening.details ?? {})) {
+    if (value !== undefined) Object.assign(tx, { [key]: value });
+  }
+  payment.transactions.push(tx);
+  return tx;
+}
+
+/** Marks a transaction paid for `amount` (what the PG actually charged). */
+export function markPaid(ctx: DomainContext, tx: TransactionRecord, amount?: number): void {
+  const now = isoAt(ctx.clock);
+  if (amount !== undefined && amount !== tx.amount.total) {
+    const taxFree = Math.min(tx.amount.taxFree, amount);
+    tx.amount = paymentAmount(amount, taxFree);
+  }
+  tx.amount.paid = tx.amount.total;
+  tx.pgTxId ??= newPgTxId();
+  tx.paidAt = now;
+  setStatus(tx, "PAID", now);
+}
+
+/** Ends a transaction without money moving: the PG refused it, or the account was closed. */
+export function markFailed(
+  ctx: DomainContext,
+  tx: TransactionRecord,
+  failure: NonNullable<TransactionRecord["failure"]>,
+): string {
+  const now = isoAt(ctx.clock);
+  setStatus(tx, "FAILED", now);
+  tx.failedAt = now;
+  tx.failure = failure;
+  return now;
+}
+
+const eventTypeByStatus: Record<TransactionStatus, string> = {
   READY: "Transaction.Ready",
   PAY_PENDING: "Transaction.PayPending",
   VIRTUAL_ACCOUNT_ISSUED: "Transaction.VirtualAccountIssued",

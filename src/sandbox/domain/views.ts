@@ -5,7 +5,7 @@ import type { SandboxCredentials } from "../credentials.js";
 import type {
   BillingKeyRecord,
   JsonObject,
-  PaymentRecord,
+  SandboxPaymentRecord,
   ScheduleRecord,
   TransactionRecord,
 } from "../state/records.js";
@@ -18,7 +18,7 @@ import { sandboxChannel } from "./transactions.js";
  */
 function commonFields(
   tx: TransactionRecord,
-  payment: PaymentRecord,
+  payment: SandboxPaymentRecord,
   credentials: SandboxCredentials,
 ) {
   return compact({
@@ -79,7 +79,7 @@ function statusFields(tx: TransactionRecord): JsonObject {
 
 /** A PortOne `Payment`. */
 export function paymentView(
-  payment: PaymentRecord,
+  payment: SandboxPaymentRecord,
   tx: TransactionRecord,
   credentials: SandboxCredentials,
 ): Payment {
@@ -95,7 +95,7 @@ export function paymentView(
 
 /** A PortOne `PaymentTransaction` (one attempt). */
 export function transactionView(
-  payment: PaymentRecord,
+  payment: SandboxPaymentRecord,
   tx: TransactionRecord,
   credentials: SandboxCredentials,
 ): PaymentTransaction {

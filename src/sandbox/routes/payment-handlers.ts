@@ -14,10 +14,10 @@ import {
 import { assertStore, findPayment } from "../domain/transactions.js";
 import { PortOneApiError } from "../http/api-error.js";
 import type { ApiHandlers } from "../http/portone-api.js";
-import type { WebhookDispatcher } from "../webhooks/dispatcher.js";
+import type { SandboxWebhookSender } from "../webhooks/webhook-sender.js";
 
 /** The payment operations the sandbox emulates statefully. */
-export function paymentHandlers(ctx: DomainContext, webhooks: WebhookDispatcher): ApiHandlers {
+export function paymentHandlers(ctx: DomainContext, webhooks: SandboxWebhookSender): ApiHandlers {
   return {
     getPayment: ({ params, query }) => getPayment(ctx, params.paymentId as string, query.storeId),
     getPayments: ({ body }) => getPayments(ctx, body),

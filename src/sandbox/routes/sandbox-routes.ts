@@ -5,12 +5,12 @@ import { PortOneApiError } from "../http/api-error.js";
 import { type FaultInjector, parseFaultRules } from "../http/faults.js";
 import { Input } from "../http/input.js";
 import type { WebhookEndpoint } from "../options.js";
-import type { WebhookDispatcher } from "../webhooks/dispatcher.js";
+import type { SandboxWebhookSender } from "../webhooks/webhook-sender.js";
 import { checkoutPage } from "./checkout-page.js";
 
 export interface SandboxRoutesOptions {
   ctx: DomainContext;
-  webhooks: WebhookDispatcher;
+  webhooks: SandboxWebhookSender;
   faults: FaultInjector;
   getEndpoints(): WebhookEndpoint[];
   setEndpoints(endpoints: WebhookEndpoint[]): void;

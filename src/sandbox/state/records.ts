@@ -9,7 +9,7 @@ import type {
  * views in domain/views.ts are mostly selection, and a persisted file reads like API output.
  */
 
-export type PaymentStatus =
+export type TransactionStatus =
   | "READY"
   | "PAY_PENDING"
   | "VIRTUAL_ACCOUNT_ISSUED"
@@ -38,7 +38,7 @@ export interface TransactionRecord {
   id: string;
   paymentId: string;
   storeId: string;
-  status: PaymentStatus;
+  status: TransactionStatus;
   requestedAt: string;
   updatedAt: string;
   statusChangedAt: string;
@@ -81,7 +81,7 @@ export type WebhookRecord = PaymentWebhook & {
   triggeredAt: string;
 };
 
-export interface PaymentRecord {
+export interface SandboxPaymentRecord {
   id: string;
   storeId: string;
   preRegistration?: PreRegistration;

@@ -2,14 +2,14 @@ import type { SandboxCredentials } from "../credentials.js";
 import type {
   BillingKeyRecord,
   IdempotencyRecord,
-  PaymentRecord,
+  SandboxPaymentRecord,
   ScheduleRecord,
 } from "./records.js";
 import type { Snapshot, SnapshotStorage } from "./snapshot-storage.js";
 
 /** All sandbox data, in memory; every mutation ends with `changed()` so storage stays current. */
 export class SandboxState {
-  readonly payments = new Map<string, PaymentRecord>();
+  readonly payments = new Map<string, SandboxPaymentRecord>();
   readonly billingKeys = new Map<string, BillingKeyRecord>();
   readonly schedules = new Map<string, ScheduleRecord>();
   readonly idempotency = new Map<string, IdempotencyRecord>();

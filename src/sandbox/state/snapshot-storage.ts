@@ -4,14 +4,14 @@ import type { SandboxCredentials } from "../credentials.js";
 import type {
   BillingKeyRecord,
   IdempotencyRecord,
-  PaymentRecord,
+  SandboxPaymentRecord,
   ScheduleRecord,
 } from "./records.js";
 
 export interface Snapshot {
   version: 1;
   credentials: SandboxCredentials;
-  payments: PaymentRecord[];
+  payments: SandboxPaymentRecord[];
   billingKeys: BillingKeyRecord[];
   schedules: ScheduleRecord[];
   idempotency: [string, IdempotencyRecord][];

@@ -13,7 +13,7 @@ export const RETRY_DELAYS_MINUTES = [1, 4, 16, 64, 256] as const;
 const MAX_EXECUTIONS = RETRY_DELAYS_MINUTES.length + 1;
 const MINUTE_MS = 60_000;
 
-export interface DispatcherOptions {
+export interface SandboxWebhookSenderOptions {
   state: SandboxState;
   clock: Clock;
   faults: FaultInjector;
@@ -50,7 +50,7 @@ export interface DeliveryLogEntry {
  * Sends signed webhooks for every published event, retries failures on PortOne's schedule
  * (scaled), records attempts in the payment's `webhooks`, and injects delivery faults.
  */
-export class WebhookDispatcher implements EventPublisher {
+export class SandboxWebhookSender implements EventPublisher {
   readonly log: DeliveryLogEntry[] = [];
   private readonly scheduled = new Set<Delivery>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -59,7 +59,7 @@ export class WebhookDispatcher implements EventPublisher {
   private readonly closing = new AbortController();
   private closed = false;
 
-  constructor(private readonly options: DispatcherOptions) {}
+  constructor(private readonly options: SandboxWebhookSenderOptions) {}
 
   publish(event: SandboxEvent): void {
     const timestamp = isoAt(this.options.clock);
