@@ -1,4 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -82,6 +90,54 @@ it("refuses a file that is not sandbox state, saying what to do", async () => {
   const persistPath = join(directory, "foreign.json");
   writeFileSync(persistPath, JSON.stringify({ hello: "world" }));
   await expect(createSandbox({ persistPath })).rejects.toThrow(/not a PortOne sandbox state file/);
+});
+
+/** The permission bits of a file or directory, e.g. 0o600. */
+const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+describe.each(["state.json", "state.sqlite"])("the %s file holds secrets", (file) => {
+  it("is created 0600 in directories the sandbox creates 0700", async () => {
+    const parent = join(directory, `fresh-${file}`);
+    const persistPath = join(parent, "nested", file);
+    const running = await startSandbox({ persistPath });
+    try {
+      await running.checkout({ paymentId: newPaymentId("modes"), totalAmount: 1_000 });
+      expect(modeOf(parent).toString(8)).toBe("700");
+      expect(modeOf(join(parent, "nested")).toString(8)).toBe("700");
+      // Every file next to it, SQLite's -wal and -shm included, is the owner's alone.
+      const files = readdirSync(join(parent, "nested"));
+      expect(files).toContain(file);
+      for (const name of files)
+        expect(modeOf(join(parent, "nested", name)).toString(8)).toBe("600");
+    } finally {
+      await running.close();
+    }
+    expect(modeOf(persistPath).toString(8)).toBe("600");
+  });
+
+  it("tightens a state file an earlier version left world-readable", async () => {
+    const persistPath = join(directory, `loose-${file}`);
+    const first = await startSandbox({ persistPath });
+    const apiSecret = first.sandbox.apiSecret;
+    await first.close();
+    for (const path of [persistPath, `${persistPath}-wal`, `${persistPath}-shm`]) {
+      if (existsSync(path)) chmodSync(path, 0o644);
+    }
+    expect(modeOf(persistPath).toString(8)).toBe("644");
+
+    const second = await startSandbox({ persistPath });
+    try {
+      expect(second.sandbox.apiSecret).toBe(apiSecret);
+      expect(modeOf(persistPath).toString(8)).toBe("600");
+      await second.checkout({ paymentId: newPaymentId("modes"), totalAmount: 1_000 });
+      for (const path of [persistPath, `${persistPath}-wal`, `${persistPath}-shm`]) {
+        if (existsSync(path)) expect(modeOf(path).toString(8), path).toBe("600");
+      }
+    } finally {
+      await second.close();
+    }
+    expect(modeOf(persistPath).toString(8)).toBe("600");
+  });
 });
 
 it("resumes webhook retries that were still due when the sandbox stopped", async () => {

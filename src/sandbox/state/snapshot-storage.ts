@@ -1,4 +1,13 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import type { SandboxCredentials } from "../credentials.js";
 import type {
@@ -24,9 +33,27 @@ export interface SnapshotStorage {
   close(): void;
 }
 
+/**
+ * The state holds the sandbox's API and webhook secrets, so only its owner may read it: files
+ * 0600, and directories the sandbox creates 0700. (Existing directories are the operator's;
+ * the sandbox does not change them.)
+ */
+export const STATE_FILE_MODE = 0o600;
+export const STATE_DIRECTORY_MODE = 0o700;
+
 export async function openSnapshotStorage(path: string): Promise<SnapshotStorage> {
-  mkdirSync(dirname(path), { recursive: true });
-  if (path.endsWith(".json")) return jsonFileStorage(path);
+  mkdirSync(dirname(path), { recursive: true, mode: STATE_DIRECTORY_MODE });
+  if (path.endsWith(".json")) {
+    // A file an earlier version wrote 0644 is closed to others before anything else happens.
+    if (existsSync(path)) chmodSync(path, STATE_FILE_MODE);
+    return jsonFileStorage(path);
+  }
+  // SQLite gives its -wal and -shm files the mode of the database file: create that one 0600
+  // first, and tighten any that an earlier version left readable.
+  closeSync(openSync(path, "a", STATE_FILE_MODE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, STATE_FILE_MODE);
+  }
   // Loaded on demand: a sandbox without a SQLite file never needs the native module.
   const { default: Database } = await import("better-sqlite3");
   return sqliteStorage(new Database(path));
@@ -55,7 +82,9 @@ function jsonFileStorage(path: string): SnapshotStorage {
     save(snapshot) {
       // Write then rename, so a crash mid-write never leaves half a file behind.
       const temporary = `${path}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify(snapshot));
+      writeFileSync(temporary, JSON.stringify(snapshot), { mode: STATE_FILE_MODE });
+      // `mode` applies only when the file is created; a leftover of a crashed run keeps its own.
+      chmodSync(temporary, STATE_FILE_MODE);
       renameSync(temporary, path);
     },
     close() {},
