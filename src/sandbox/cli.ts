@@ -1,5 +1,5 @@
 import { createSandbox } from "./create-sandbox.js";
-import type { SandboxOptions, WebhookEndpoint } from "./options.js";
+import { DEFAULT_LISTEN_HOST, type SandboxOptions, type WebhookEndpoint } from "./options.js";
 
 const usage = `Usage: portone-bff sandbox [options]
 
@@ -7,7 +7,7 @@ Runs a local PortOne V2 emulator and prints how to reach it.
 
 Options:
   --port <n>              port to listen on (default 8787; 0 picks a free one)
-  --host <address>        address to bind (default 127.0.0.1)
+  --host <address>        address to bind (default ${DEFAULT_LISTEN_HOST}, this machine only)
   --persist <file>        keep state in a .json or .sqlite file across restarts
   --webhook-url <url>     send webhooks there (repeatable)
   --legacy-webhook-url <url>  send 2024-01-01 format webhooks there (repeatable)
@@ -24,7 +24,7 @@ export interface SandboxCliArgs {
 
 /** Parses the arguments after `sandbox`; throws with a message naming the bad argument. */
 export function parseSandboxArgs(argv: string[]): SandboxCliArgs | "help" {
-  const args: SandboxCliArgs = { port: 8787, host: "127.0.0.1", options: {} };
+  const args: SandboxCliArgs = { port: 8787, host: DEFAULT_LISTEN_HOST, options: {} };
   const endpoints: WebhookEndpoint[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;

@@ -8,7 +8,12 @@ import { acceptJsonBodies, answerErrorsLikePortOne } from "./http/body-and-error
 import { FaultInjector, type FaultRule } from "./http/faults.js";
 import { IdempotencyKeys } from "./http/idempotency.js";
 import { portOneApi } from "./http/portone-api.js";
-import type { Clock, SandboxOptions, WebhookEndpoint } from "./options.js";
+import {
+  type Clock,
+  DEFAULT_LISTEN_HOST,
+  type SandboxOptions,
+  type WebhookEndpoint,
+} from "./options.js";
 import { authHandlers } from "./routes/auth-handlers.js";
 import { billingHandlers } from "./routes/billing-handlers.js";
 import { paymentHandlers } from "./routes/payment-handlers.js";
@@ -117,7 +122,10 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   return {
     app,
     async listen(listenOptions = {}) {
-      return app.listen({ port: listenOptions.port ?? 0, host: listenOptions.host ?? "127.0.0.1" });
+      return app.listen({
+        port: listenOptions.port ?? 0,
+        host: listenOptions.host ?? DEFAULT_LISTEN_HOST,
+      });
     },
     async close() {
       if (closed) return;

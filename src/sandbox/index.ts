@@ -5,4 +5,5 @@ export type { Sandbox } from "./create-sandbox.js";
 export { createSandbox } from "./create-sandbox.js";
 export type { FaultRule } from "./http/faults.js";
 export type { Clock, SandboxOptions, WebhookEndpoint, WebhookVersion } from "./options.js";
+export { DEFAULT_LISTEN_HOST } from "./options.js";
 export { RETRY_DELAYS_MINUTES } from "./webhooks/webhook-sender.js";

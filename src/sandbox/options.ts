@@ -1,5 +1,11 @@
 import type { FaultRule } from "./http/faults.js";
 
+/**
+ * Where the sandbox listens unless told otherwise: loopback. Its checkout and test controls
+ * need no authentication, so reaching it from other machines must be a deliberate choice.
+ */
+export const DEFAULT_LISTEN_HOST = "127.0.0.1";
+
 export type WebhookVersion = "2024-04-25" | "2024-01-01";
 
 export interface WebhookEndpoint {

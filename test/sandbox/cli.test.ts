@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { networkInterfaces } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseSandboxArgs } from "../../src/sandbox/cli.js";
+import { createSandbox } from "../../src/sandbox/index.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const children: ChildProcess[] = [];
@@ -92,5 +94,36 @@ describe("argument parsing", () => {
     expect(parseSandboxArgs(["--help"])).toBe("help");
     expect(() => parseSandboxArgs(["--nope"])).toThrow(/Unknown option --nope/);
     expect(() => parseSandboxArgs(["--persist"])).toThrow(/--persist needs a value/);
+  });
+});
+
+describe("where it listens", () => {
+  // The checkout and the /sandbox controls need no authentication: another machine must not
+  // reach them unless the operator binds another address on purpose.
+  it("binds loopback when no host is given, by the CLI and by listen()", async () => {
+    const parsed = parseSandboxArgs([]);
+    expect(parsed !== "help" && parsed.host).toBe("127.0.0.1");
+    const sandbox = await createSandbox();
+    try {
+      const url = await sandbox.listen();
+      expect(new URL(url).hostname).toBe("127.0.0.1");
+      const address = sandbox.app.server.address();
+      expect(typeof address === "object" && address?.address).toBe("127.0.0.1");
+      const port = new URL(url).port;
+      const outside = Object.values(networkInterfaces())
+        .flat()
+        .find((entry) => entry?.family === "IPv4" && !entry.internal)?.address;
+      if (outside) {
+        // The same port on this machine's other address is closed.
+        await expect(
+          fetch(`http://${outside}:${port}/sandbox/checkout`, {
+            signal: AbortSignal.timeout(2_000),
+          }),
+        ).rejects.toThrow();
+      }
+      expect((await fetch(`${url}/sandbox/checkout`)).status).toBe(200);
+    } finally {
+      await sandbox.close();
+    }
   });
 });
