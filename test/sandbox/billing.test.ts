@@ -1,14 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { hasOpenApi, missingOpenApiReason } from "./support/openapi.js";
+import { hasOpenApi, missingOpenApiReason } from "../support/openapi.js";
 import {
-  checkedResponses,
   known,
   newPaymentId,
+  portOneError,
   type RunningSandbox,
-  schemaViolations,
   startSandbox,
-} from "./support/sandbox-fixture.js";
+} from "../support/sandbox.js";
+import { checkedResponses, schemaViolations } from "../support/schema-check.js";
 
 if (!hasOpenApi) console.warn(missingOpenApiReason);
 
@@ -17,7 +17,7 @@ const card = { credential: { number: "5365-1000-0000-1234", expiryYear: "30", ex
 let running: RunningSandbox;
 let now = Date.parse("2030-01-01T00:00:00Z");
 beforeAll(async () => {
-  running = await startSandbox({ clock: { now: () => now } });
+  running = await startSandbox({ clock: { now: () => now } }, { checkSchema: true });
 });
 afterAll(async () => {
   await running.close();
@@ -25,15 +25,6 @@ afterAll(async () => {
 afterEach(() => {
   expect(schemaViolations.splice(0)).toEqual([]);
 });
-
-async function portOneError(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { data: { type: string; message?: string } };
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function issue(customerId = "customer-1") {
   const { billingKeyInfo } = await running.client.payment.billingKey.issueBillingKey({

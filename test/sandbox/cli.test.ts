@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseSandboxArgs } from "../../src/sandbox/cli.js";
 import { createSandbox } from "../../src/sandbox/index.js";
+import { waitFor } from "../support/wait-for.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const children: ChildProcess[] = [];
@@ -27,18 +28,13 @@ function runCli(args: string[]) {
     stderr += chunk.toString();
   });
   const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-  const printed = (text: string) =>
-    new Promise<string>((done, fail) => {
-      const timer = setInterval(() => {
-        if (stdout.includes(text)) {
-          clearInterval(timer);
-          done(stdout);
-        } else if (child.exitCode !== null) {
-          clearInterval(timer);
-          fail(new Error(`the CLI exited (${child.exitCode}): ${stderr}`));
-        }
-      }, 50);
+  const printed = async (text: string) => {
+    await waitFor(() => stdout.includes(text) || child.exitCode !== null, {
+      description: `the CLI to print ${text}`,
     });
+    if (!stdout.includes(text)) throw new Error(`the CLI exited (${child.exitCode}): ${stderr}`);
+    return stdout;
+  };
   return { child, exited, printed, output: () => ({ stdout, stderr }) };
 }
 

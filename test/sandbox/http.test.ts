@@ -1,22 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { operationRoutes } from "../../src/sandbox/generated/operations.js";
-import { hasOpenApi, loadOpenApi, missingOpenApiReason } from "./support/openapi.js";
-import {
-  checkedResponses,
-  known,
-  newPaymentId,
-  type RunningSandbox,
-  schemaViolations,
-  startSandbox,
-} from "./support/sandbox-fixture.js";
+import { hasOpenApi, loadOpenApi, missingOpenApiReason } from "../support/openapi.js";
+import { known, newPaymentId, type RunningSandbox, startSandbox } from "../support/sandbox.js";
+import { checkedResponses, schemaViolations } from "../support/schema-check.js";
 
 if (!hasOpenApi) console.warn(missingOpenApiReason);
 
 let running: RunningSandbox;
 let unchecked: RunningSandbox;
 beforeAll(async () => {
-  running = await startSandbox();
-  unchecked = await startSandbox({}, { checkSchema: false });
+  running = await startSandbox({}, { checkSchema: true });
+  unchecked = await startSandbox();
 });
 afterAll(async () => {
   await running.close();
@@ -88,7 +82,7 @@ describe("authentication", () => {
 
   it("lets an access token expire on the sandbox clock", async () => {
     let now = Date.now();
-    const timed = await startSandbox({ clock: { now: () => now } });
+    const timed = await startSandbox({ clock: { now: () => now } }, { checkSchema: true });
     try {
       const login = await timed.api("POST", "/login/api-secret", {
         auth: false,
@@ -124,7 +118,7 @@ describe("wire format", () => {
 
   it("answers INVALID_REQUEST for a malformed body or a missing required field", async () => {
     const paymentId = await paidPayment();
-    const notJson = await fetch(`${running.baseUrl}/payments/${paymentId}/cancel`, {
+    const notJson = await fetch(`${running.url}/payments/${paymentId}/cancel`, {
       method: "POST",
       headers: { authorization: `PortOne ${running.sandbox.apiSecret}` },
       body: "{oops",
@@ -261,7 +255,7 @@ describe("Idempotency-Key", () => {
     running.sandbox.setFaults([{ kind: "latency", ms: 1_500, route: "cancelPayment", times: 1 }]);
     const headers = { "idempotency-key": `"cancel-${paymentId}-abandoned"` };
     const body = JSON.stringify({ reason: "client timed out" });
-    const abandoned = fetch(`${running.baseUrl}/payments/${paymentId}/cancel`, {
+    const abandoned = fetch(`${running.url}/payments/${paymentId}/cancel`, {
       method: "POST",
       headers: { authorization: `PortOne ${running.sandbox.apiSecret}`, ...headers },
       body,
@@ -366,7 +360,7 @@ describe("fault injection", () => {
 
   it("hangs until the client gives up", async () => {
     running.sandbox.setFaults([{ kind: "hang", route: "getPayments", times: 1 }]);
-    const hung = fetch(`${running.baseUrl}/payments`, {
+    const hung = fetch(`${running.url}/payments`, {
       headers: { authorization: `PortOne ${running.sandbox.apiSecret}` },
       signal: AbortSignal.timeout(300),
     });
@@ -414,7 +408,7 @@ describe("the project's own SDK against the sandbox", () => {
     const statuses: (number | undefined)[] = [];
     const ours = PortOneClient({
       secret: running.sandbox.apiSecret,
-      baseUrl: running.baseUrl,
+      baseUrl: running.url,
       storeId: running.sandbox.storeId,
       maxRetries: 6,
       onResponse: ({ status }) => {

@@ -1,20 +1,20 @@
 import { ConfirmPaymentError } from "@portone/server-sdk/payment";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { hasOpenApi, missingOpenApiReason } from "./support/openapi.js";
+import { hasOpenApi, missingOpenApiReason } from "../support/openapi.js";
 import {
-  checkedResponses,
   known,
   newPaymentId,
+  portOneError,
   type RunningSandbox,
-  schemaViolations,
   startSandbox,
-} from "./support/sandbox-fixture.js";
+} from "../support/sandbox.js";
+import { checkedResponses, schemaViolations } from "../support/schema-check.js";
 
 if (!hasOpenApi) console.warn(missingOpenApiReason);
 
 let sandbox: RunningSandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({}, { checkSchema: true });
 });
 afterAll(async () => {
   await sandbox.close();
@@ -22,15 +22,6 @@ afterAll(async () => {
 afterEach(() => {
   expect(schemaViolations.splice(0)).toEqual([]);
 });
-
-async function portOneError(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { data: { type: string; message?: string } };
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("pre-register -> checkout -> get -> cancel partial -> cancel rest", () => {
   it("walks a card payment through its whole life with the official SDK", async () => {
@@ -465,7 +456,7 @@ describe("checkout page", () => {
   });
 
   it("lets a frontend on another origin call the checkout route (CORS)", async () => {
-    const preflight = await fetch(`${sandbox.baseUrl}/sandbox/checkout`, {
+    const preflight = await fetch(`${sandbox.url}/sandbox/checkout`, {
       method: "OPTIONS",
       headers: {
         origin: "http://shop.localhost:5173",

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSandbox } from "../../src/sandbox/index.js";
-import { known, newPaymentId, startSandbox } from "./support/sandbox-fixture.js";
+import { known, newPaymentId, startSandbox } from "../support/sandbox.js";
 import { WebhookReceiver } from "./support/webhook-receiver.js";
 
 const directory = mkdtempSync(join(tmpdir(), "portone-sandbox-"));
@@ -145,11 +145,15 @@ it("resumes webhook retries that were still due when the sandbox stopped", async
   const receiver = await new WebhookReceiver().start();
   try {
     receiver.respondWith = () => 500;
-    const first = await startSandbox({ persistPath, webhookEndpoints: [{ url: receiver.url }] });
+    const first = await startSandbox({
+      persistPath,
+      webhookEndpoints: [{ url: receiver.url }],
+      webhookRetryScale: 1,
+    });
     const paymentId = newPaymentId("resume");
     await first.checkout({ paymentId, totalAmount: 1_000, outcome: "pay-pending" });
     await first.sandbox.flushWebhooks();
-    await receiver.waitFor(2);
+    await receiver.untilReceived(2);
     // Both deliveries failed once; their first retry is a minute away when the sandbox stops.
     await first.close();
 
@@ -160,7 +164,7 @@ it("resumes webhook retries that were still due when the sandbox stopped", async
       webhookRetryScale: 1 / 60_000,
     });
     try {
-      await receiver.waitFor(4);
+      await receiver.untilReceived(4);
       await second.sandbox.flushWebhooks();
       const ids = receiver.received.map((webhook) => webhook.headers["webhook-id"]);
       expect(ids.slice(2).sort()).toEqual(ids.slice(0, 2).sort());

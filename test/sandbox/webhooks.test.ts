@@ -1,13 +1,8 @@
 import * as OfficialWebhook from "@portone/server-sdk/webhook";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { verify as ourVerify } from "../../src/sdk/webhook/index.js";
-import {
-  known,
-  newPaymentId,
-  type RunningSandbox,
-  schemaViolations,
-  startSandbox,
-} from "./support/sandbox-fixture.js";
+import { known, newPaymentId, type RunningSandbox, startSandbox } from "../support/sandbox.js";
+import { schemaViolations } from "../support/schema-check.js";
 
 import { WebhookReceiver } from "./support/webhook-receiver.js";
 
@@ -17,11 +12,14 @@ let running: RunningSandbox;
 beforeAll(async () => {
   receiver = await new WebhookReceiver().start();
   // 1 minute -> 10 ms: the whole 5-retry schedule takes about 3.4 s.
-  running = await startSandbox({
-    webhookEndpoints: [{ url: receiver.url }],
-    webhookRetryScale: 1 / 6000,
-    webhookTimeoutMs: 2_000,
-  });
+  running = await startSandbox(
+    {
+      webhookEndpoints: [{ url: receiver.url }],
+      webhookRetryScale: 1 / 6000,
+      webhookTimeoutMs: 2_000,
+    },
+    { checkSchema: true },
+  );
 });
 afterAll(async () => {
   await running.close();
@@ -48,7 +46,7 @@ describe("signed 2024-04-25 webhooks", () => {
     await running.checkout({ paymentId, totalAmount: 5_000 });
     await running.client.payment.cancelPayment({ paymentId, amount: 1_000, reason: "partial" });
     await running.client.payment.cancelPayment({ paymentId, reason: "rest" });
-    await receiver.waitFor(4);
+    await receiver.untilReceived(4);
     await running.sandbox.flushWebhooks();
 
     const verified = [];
@@ -117,7 +115,7 @@ describe("signed 2024-04-25 webhooks", () => {
     await running.client.payment.billingKey.deleteBillingKey({
       billingKey: billingKeyInfo.billingKey,
     });
-    await receiver.waitFor(2);
+    await receiver.untilReceived(2);
     expect(receiver.bodies().map((b) => [b.type, b.data?.billingKey])).toEqual([
       ["BillingKey.Issued", billingKeyInfo.billingKey],
       ["BillingKey.Deleted", billingKeyInfo.billingKey],
@@ -133,7 +131,7 @@ describe("signed 2024-04-25 webhooks", () => {
       ]);
       const paymentId = newPaymentId("legacy");
       const checkout = await running.checkout({ paymentId, totalAmount: 1_000 });
-      await legacy.waitFor(2);
+      await legacy.untilReceived(2);
       await running.sandbox.flushWebhooks();
       expect(legacy.bodies()).toEqual([
         { payment_id: paymentId, tx_id: checkout.body.txId, status: "Ready" },
@@ -163,7 +161,7 @@ describe("retries", () => {
     });
     await running.checkout({ paymentId, totalAmount: 1_000, outcome: "failed" });
     // Ready and Failed: 2 deliveries; the first three attempts overall fail.
-    await receiver.waitFor(5, 20_000);
+    await receiver.untilReceived(5, 20_000);
     await running.sandbox.flushWebhooks();
     const byId = new Map<string, number>();
     for (const webhook of receiver.received) {
@@ -187,7 +185,7 @@ describe("retries", () => {
     receiver.respondWith = () => 503;
     const paymentId = newPaymentId("retry");
     await running.checkout({ paymentId, totalAmount: 1_000, outcome: "pay-pending" });
-    await receiver.waitFor(12, 20_000);
+    await receiver.untilReceived(12, 20_000);
     await running.sandbox.flushWebhooks();
     expect(receiver.received).toHaveLength(12);
     const payment = known(await running.client.payment.getPayment({ paymentId }));
@@ -202,10 +200,13 @@ describe("retries", () => {
   });
 
   it("waits for the schedule before retrying, and flush runs due retries at once", async () => {
-    const slow = await startSandbox({
-      webhookEndpoints: [{ url: receiver.url }],
-      webhookRetryScale: 1,
-    });
+    const slow = await startSandbox(
+      {
+        webhookEndpoints: [{ url: receiver.url }],
+        webhookRetryScale: 1,
+      },
+      { checkSchema: true },
+    );
     try {
       receiver.respondWith = (index) => (index === 0 ? 500 : 200);
       await slow.checkout({
@@ -213,7 +214,7 @@ describe("retries", () => {
         totalAmount: 1_000,
         outcome: "pay-pending",
       });
-      await receiver.waitFor(2);
+      await receiver.untilReceived(2);
       await new Promise((resolve) => setTimeout(resolve, 300));
       // The first retry is a minute away.
       expect(receiver.received).toHaveLength(2);
@@ -232,11 +233,14 @@ describe("retries", () => {
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}/`;
-    const quick = await startSandbox({
-      webhookEndpoints: [{ url }],
-      webhookTimeoutMs: 100,
-      webhookRetryScale: 1,
-    });
+    const quick = await startSandbox(
+      {
+        webhookEndpoints: [{ url }],
+        webhookTimeoutMs: 100,
+        webhookRetryScale: 1,
+      },
+      { checkSchema: true },
+    );
     try {
       const paymentId = newPaymentId("timeout");
       await quick.checkout({ paymentId, totalAmount: 1_000, outcome: "pay-pending" });
@@ -283,7 +287,7 @@ describe("delivery faults", () => {
       totalAmount: 1_000,
       outcome: "failed",
     });
-    await receiver.waitFor(3);
+    await receiver.untilReceived(3);
     await running.sandbox.flushWebhooks();
     const ids = receiver.received.map((webhook) => header(webhook, "webhook-id"));
     expect(ids).toHaveLength(3);
@@ -293,7 +297,7 @@ describe("delivery faults", () => {
   it("delivers out of order", async () => {
     running.sandbox.setFaults([{ kind: "webhook-reorder", count: 2, times: 1 }]);
     await running.checkout({ paymentId: newPaymentId("reorder"), totalAmount: 1_000 });
-    await receiver.waitFor(2);
+    await receiver.untilReceived(2);
     await running.sandbox.flushWebhooks();
     expect(receiver.bodies().map((b) => b.type)).toEqual(["Transaction.Paid", "Transaction.Ready"]);
   });
@@ -310,7 +314,7 @@ describe("admin routes", () => {
       expect(set.status).toBe(200);
       const paymentId = newPaymentId("admin");
       await running.checkout({ paymentId, totalAmount: 1_000 });
-      await other.waitFor(2);
+      await other.untilReceived(2);
       expect(other.bodies().map((b) => (b as { status?: string }).status)).toEqual([
         "Ready",
         "Paid",

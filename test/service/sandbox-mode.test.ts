@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningService, startFromEnv } from "../../src/main.js";
+import { waitFor } from "../support/wait-for.js";
 import { checkout, trpcClient } from "./support/harness.js";
 
 let running: RunningService;
@@ -25,15 +26,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("condition not reached within 20 s");
-}
-
 describe("sandbox mode (no PORTONE_API_SECRET)", () => {
   it("serves anonymous callers with the demo catalog against the embedded sandbox", async () => {
     expect(running.sandbox).toBeDefined();
@@ -42,20 +34,19 @@ describe("sandbox mode (no PORTONE_API_SECRET)", () => {
     expect(prepared).toMatchObject({ totalAmount: 4500, currency: "KRW" });
     expect(prepared.storeId).toBe(running.sandbox?.storeId);
     const sandboxUrl = running.service.context.config.portone.baseUrl;
-    await checkout(
-      { sandbox: running.sandbox as NonNullable<typeof running.sandbox>, url: sandboxUrl },
-      prepared,
-      {
-        ...prepared,
-        outcome: "paid",
-      },
-    );
+    await checkout({ url: sandboxUrl }, prepared, {
+      ...prepared,
+      outcome: "paid",
+    });
 
     // Nobody calls payment.complete: the sandbox's signed webhook reaches /webhooks/portone
     // and the dispatcher syncs the payment.
     const record = await waitFor(
-      () => running.service.context.records.getPaymentRecord(prepared.paymentId),
-      (value) => value?.status === "PAID",
+      async () => {
+        const value = await running.service.context.records.getPaymentRecord(prepared.paymentId);
+        return value?.status === "PAID" && value;
+      },
+      { intervalMs: 100, description: "the webhook to mark the payment PAID" },
     );
     expect(record?.status).toBe("PAID");
     const view = await anonymous.payment.get.query({ paymentId: prepared.paymentId });

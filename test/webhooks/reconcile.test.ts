@@ -17,7 +17,8 @@ import {
   startShopBackend,
   trpcClient,
 } from "../service/support/harness.js";
-import { randomSecret, SubscriberServer, waitFor } from "./support/subscriber-server.js";
+import { waitFor } from "../support/wait-for.js";
+import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
 
 /**
  * PortOne gave up on its webhooks (here: they go nowhere) and the browser never called
@@ -74,11 +75,13 @@ describe("reconciliation against the sandbox", () => {
     expect(report?.synced).toBeGreaterThanOrEqual(1);
     expect((await records.getPaymentRecord(prepared.paymentId))?.status).toBe("PAID");
 
-    await waitFor("status change delivered", () =>
-      subscriber.accepted.some(
-        (delivery) =>
-          (delivery.body.data as { paymentId?: string }).paymentId === prepared.paymentId,
-      ),
+    await waitFor(
+      () =>
+        subscriber.accepted.some(
+          (delivery) =>
+            (delivery.body.data as { paymentId?: string }).paymentId === prepared.paymentId,
+        ),
+      { description: "status change delivered" },
     );
     expect(subscriber.accepted.at(-1)?.body).toMatchObject({
       type: "PaymentStatusChanged",

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { waitFor } from "../../support/wait-for.js";
 
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
@@ -14,7 +15,6 @@ export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
   respondWith: (index: number, webhook: ReceivedWebhook) => number = () => 200;
   private server: Server | undefined;
-  private waiters: { count: number; resolve: () => void }[] = [];
   url = "";
 
   async start(): Promise<this> {
@@ -31,11 +31,6 @@ export class WebhookReceiver {
         this.received.push(webhook);
         response.statusCode = this.respondWith(index, webhook);
         response.end(response.statusCode < 300 ? "ok" : "receiver refused");
-        this.waiters = this.waiters.filter((waiter) => {
-          if (this.received.length < waiter.count) return true;
-          waiter.resolve();
-          return false;
-        });
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
@@ -45,20 +40,10 @@ export class WebhookReceiver {
   }
 
   /** Resolves once `count` requests have arrived in total; fails after `timeoutMs`. */
-  waitFor(count: number, timeoutMs = 10_000): Promise<void> {
-    if (this.received.length >= count) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`expected ${count} webhooks, got ${this.received.length}`)),
-        timeoutMs,
-      );
-      this.waiters.push({
-        count,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
+  async untilReceived(count: number, timeoutMs = 10_000): Promise<void> {
+    await waitFor(() => this.received.length >= count, {
+      timeoutMs,
+      description: `${count} webhooks (${this.url})`,
     });
   }
 

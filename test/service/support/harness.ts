@@ -7,24 +7,15 @@ import { SignJWT } from "jose";
 import { loadConfig, type ServiceConfig, withPortOne } from "../../../src/config.js";
 import type { Order, PaymentEventSink, PaymentStatusChanged } from "../../../src/payments/ports.js";
 import type { AppRouter } from "../../../src/router/index.js";
-import { createSandbox, type Sandbox } from "../../../src/sandbox/index.js";
 import { buildServer, type Service, type ServiceDeps } from "../../../src/server.js";
+import type { RunningSandbox } from "../../support/sandbox.js";
+
+export { type RunningSandbox, startSandbox } from "../../support/sandbox.js";
 
 export const JWT_SECRET = "test-only-hs256-secret-0123456789-abcdefghij";
 export const JWT_ISSUER = "https://shop.test/auth";
 export const JWT_AUDIENCE = "portone-bff";
 export const SHOP_TOKEN = "shop-backend-token-for-tests";
-
-export interface RunningSandbox {
-  readonly sandbox: Sandbox;
-  readonly url: string;
-}
-
-export async function startSandbox(): Promise<RunningSandbox> {
-  const sandbox = await createSandbox({ webhookRetryScale: 1 / 60_000 });
-  const url = await sandbox.listen({ port: 0, host: "127.0.0.1" });
-  return { sandbox, url };
-}
 
 /** A stand-in for the shop backend: the HTTP order source talks to it over a real socket. */
 export interface ShopBackend {
@@ -186,7 +177,7 @@ export interface CheckoutRequest {
 
 /** What the browser SDK would do: run the checkout in the sandbox. */
 export async function checkout(
-  running: RunningSandbox,
+  running: Pick<RunningSandbox, "url">,
   prepared: { storeId: string; channelKey: string },
   request: CheckoutRequest,
 ): Promise<{ paymentId: string; txId: string; paymentToken?: string; code?: string }> {

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const openApiPath =
   process.env.PORTONE_OPENAPI_PATH ?? resolve(repoRoot, "../shared/portone/openapi.json");
 export const hasOpenApi = existsSync(openApiPath);
