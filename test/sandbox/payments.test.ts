@@ -137,7 +137,7 @@ describe("pre-register -> checkout -> get -> cancel partial -> cancel rest", () 
       currency: "KRW",
     });
     const checkout = await sandbox.checkout({ paymentId, totalAmount: 100 });
-    expect(checkout.body.code).toBeDefined();
+    expect(checkout.body.code).toBe("BadRequest");
     expect(checkout.body.message).toContain("pre-registered");
     const payment = known(await sandbox.client.payment.getPayment({ paymentId }));
     expect(payment.status).toBe("FAILED");
@@ -161,7 +161,7 @@ describe("pre-register -> checkout -> get -> cancel partial -> cancel rest", () 
     expect((await sandbox.checkout({ paymentId, totalAmount: 1_000 })).status).toBe(200);
     const second = await sandbox.checkout({ paymentId, totalAmount: 1_000 });
     expect(second.status).toBe(409);
-    expect(second.body.code).toBeDefined();
+    expect(second.body.code).toBe("InvalidEntityState");
     const error = await portOneError(
       sandbox.client.payment.preRegisterPayment({ paymentId, totalAmount: 1_000 }),
     );
