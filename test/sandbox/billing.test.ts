@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { hasOpenApi, missingOpenApiReason } from "../support/openapi.js";
 import {
   known,
   newPaymentId,
@@ -8,9 +7,11 @@ import {
   type RunningSandbox,
   startSandbox,
 } from "../support/sandbox.js";
-import { checkedResponses, schemaViolations } from "../support/schema-check.js";
-
-if (!hasOpenApi) console.warn(missingOpenApiReason);
+import {
+  expectEveryOperationChecked,
+  failTestsOnSchemaViolations,
+} from "../support/schema-check.js";
+import { billingOperations } from "./support/operations.js";
 
 const card = { credential: { number: "5365-1000-0000-1234", expiryYear: "30", expiryMonth: "12" } };
 
@@ -22,9 +23,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await running.close();
 });
-afterEach(() => {
-  expect(schemaViolations.splice(0)).toEqual([]);
-});
+failTestsOnSchemaViolations();
 
 async function issue(customerId = "customer-1") {
   const { billingKeyInfo } = await running.client.payment.billingKey.issueBillingKey({
@@ -249,22 +248,4 @@ describe("payment schedules on the sandbox clock", () => {
   });
 });
 
-describe.skipIf(!hasOpenApi)("schema conformance", () => {
-  it("validated every response of the billing operations against openapi.json", () => {
-    for (const operationId of [
-      "issueBillingKey",
-      "getBillingKeyInfo",
-      "getBillingKeyInfos",
-      "deleteBillingKey",
-      "payWithBillingKey",
-      "payInstantly",
-      "createPaymentSchedule",
-      "getPaymentSchedule",
-      "getPaymentSchedules",
-      "revokePaymentSchedules",
-    ]) {
-      expect(checkedResponses.get(operationId) ?? 0, operationId).toBeGreaterThan(0);
-    }
-    expect(schemaViolations).toEqual([]);
-  });
-});
+expectEveryOperationChecked("billing", billingOperations);

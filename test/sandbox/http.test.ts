@@ -1,10 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { operationRoutes } from "../../src/sandbox/generated/operations.js";
-import { hasOpenApi, loadOpenApi, missingOpenApiReason } from "../support/openapi.js";
+import { hasOpenApi, loadOpenApi } from "../support/openapi.js";
 import { known, newPaymentId, type RunningSandbox, startSandbox } from "../support/sandbox.js";
-import { checkedResponses, schemaViolations } from "../support/schema-check.js";
-
-if (!hasOpenApi) console.warn(missingOpenApiReason);
+import { checkedResponses, failTestsOnSchemaViolations } from "../support/schema-check.js";
+import { statefulOperations } from "./support/operations.js";
 
 let running: RunningSandbox;
 let unchecked: RunningSandbox;
@@ -16,9 +15,7 @@ afterAll(async () => {
   await running.close();
   await unchecked.close();
 });
-afterEach(() => {
-  expect(schemaViolations.splice(0)).toEqual([]);
-});
+failTestsOnSchemaViolations();
 
 async function paidPayment(on: RunningSandbox = running): Promise<string> {
   const paymentId = newPaymentId("http");
@@ -138,29 +135,7 @@ describe("wire format", () => {
   });
 
   it("answers every operation it does not emulate with one of that operation's typed errors", async () => {
-    const stateful = new Set([
-      "loginViaApiSecret",
-      "refreshToken",
-      "getPayment",
-      "getPayments",
-      "getAllPaymentsByCursor",
-      "getPaymentTransactions",
-      "preRegisterPayment",
-      "confirmPayment",
-      "cancelPayment",
-      "closeVirtualAccount",
-      "resendWebhook",
-      "issueBillingKey",
-      "getBillingKeyInfo",
-      "getBillingKeyInfos",
-      "deleteBillingKey",
-      "payWithBillingKey",
-      "payInstantly",
-      "createPaymentSchedule",
-      "getPaymentSchedule",
-      "getPaymentSchedules",
-      "revokePaymentSchedules",
-    ]);
+    const stateful = new Set<string>(statefulOperations);
     const others = operationRoutes.filter((route) => !stateful.has(route.operationId));
     expect(others.length).toBe(operationRoutes.length - stateful.size);
     for (const route of others) {

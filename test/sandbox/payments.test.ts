@@ -1,6 +1,5 @@
 import { ConfirmPaymentError } from "@portone/server-sdk/payment";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { hasOpenApi, missingOpenApiReason } from "../support/openapi.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   known,
   newPaymentId,
@@ -8,9 +7,11 @@ import {
   type RunningSandbox,
   startSandbox,
 } from "../support/sandbox.js";
-import { checkedResponses, schemaViolations } from "../support/schema-check.js";
-
-if (!hasOpenApi) console.warn(missingOpenApiReason);
+import {
+  expectEveryOperationChecked,
+  failTestsOnSchemaViolations,
+} from "../support/schema-check.js";
+import { paymentOperations } from "./support/operations.js";
 
 let sandbox: RunningSandbox;
 beforeAll(async () => {
@@ -19,9 +20,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sandbox.close();
 });
-afterEach(() => {
-  expect(schemaViolations.splice(0)).toEqual([]);
-});
+failTestsOnSchemaViolations();
 
 describe("pre-register -> checkout -> get -> cancel partial -> cancel rest", () => {
   it("walks a card payment through its whole life with the official SDK", async () => {
@@ -493,20 +492,4 @@ describe("checkout page", () => {
   });
 });
 
-describe.skipIf(!hasOpenApi)("schema conformance", () => {
-  it("validated every response of the payment operations against openapi.json", () => {
-    for (const operationId of [
-      "preRegisterPayment",
-      "getPayment",
-      "getPayments",
-      "getAllPaymentsByCursor",
-      "getPaymentTransactions",
-      "confirmPayment",
-      "cancelPayment",
-      "closeVirtualAccount",
-    ]) {
-      expect(checkedResponses.get(operationId) ?? 0, operationId).toBeGreaterThan(0);
-    }
-    expect(schemaViolations).toEqual([]);
-  });
-});
+expectEveryOperationChecked("payment", paymentOperations);

@@ -1,9 +1,8 @@
 import * as OfficialWebhook from "@portone/server-sdk/webhook";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { verify as ourVerify } from "../../src/sdk/webhook/index.js";
 import { known, newPaymentId, type RunningSandbox, startSandbox } from "../support/sandbox.js";
-import { schemaViolations } from "../support/schema-check.js";
-
+import { failTestsOnSchemaViolations } from "../support/schema-check.js";
 import { WebhookReceiver } from "./support/webhook-receiver.js";
 
 let receiver: WebhookReceiver;
@@ -32,9 +31,7 @@ beforeEach(async () => {
   running.sandbox.setFaults([]);
   running.sandbox.setWebhookEndpoints([{ url: receiver.url }]);
 });
-afterEach(() => {
-  expect(schemaViolations.splice(0)).toEqual([]);
-});
+failTestsOnSchemaViolations();
 
 function header(webhook: { headers: Record<string, unknown> }, name: string): string {
   return String(webhook.headers[name]);

@@ -1,4 +1,5 @@
-import { hasOpenApi, loadOpenApi } from "./openapi.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { hasOpenApi, loadOpenApi, missingOpenApiReason } from "./openapi.js";
 
 /** Schema problems seen in responses of every checked sandbox of this test file. */
 export const schemaViolations: string[] = [];
@@ -50,4 +51,30 @@ function installCheckingFetch(): void {
     );
     return response;
   };
+}
+
+/**
+ * For a test file whose sandboxes check their responses: each test fails if a response it
+ * caused broke the schema. Without openapi.json a warning says the checks are skipped.
+ */
+export function failTestsOnSchemaViolations(): void {
+  if (!hasOpenApi) console.warn(missingOpenApiReason);
+  afterEach(() => {
+    expect(schemaViolations.splice(0)).toEqual([]);
+  });
+}
+
+/**
+ * Declares, last in a test file, that the file's tests made every one of `operationIds` answer
+ * at least once, each answer checked against openapi.json.
+ */
+export function expectEveryOperationChecked(group: string, operationIds: readonly string[]): void {
+  describe.skipIf(!hasOpenApi)("schema conformance", () => {
+    it(`validated every response of the ${group} operations against openapi.json`, () => {
+      for (const operationId of operationIds) {
+        expect(checkedResponses.get(operationId) ?? 0, operationId).toBeGreaterThan(0);
+      }
+      expect(schemaViolations).toEqual([]);
+    });
+  });
 }
