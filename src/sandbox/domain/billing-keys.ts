@@ -85,6 +85,18 @@ export function findBillingKey(ctx: DomainContext, billingKey: string): BillingK
   return record;
 }
 
+/** A billing key that can still pay: found and not deleted. */
+export function findLiveBillingKey(ctx: DomainContext, billingKey: string): BillingKeyRecord {
+  const record = findBillingKey(ctx, billingKey);
+  if (record.status === "DELETED") {
+    throw new PortOneApiError(
+      "BILLING_KEY_ALREADY_DELETED",
+      `Billing key ${billingKey} is deleted.`,
+    );
+  }
+  return record;
+}
+
 export function getBillingKeyInfo(ctx: DomainContext, billingKey: string, storeId: unknown) {
   assertStore(ctx, storeId);
   return billingKeyView(findBillingKey(ctx, billingKey));

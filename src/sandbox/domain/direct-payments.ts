@@ -6,7 +6,12 @@ import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import type { JsonObject } from "../state/records.js";
 import { paymentAmount } from "./amounts.js";
-import { cardNumberOf, DECLINED_CARD_NUMBER, findBillingKey, pgDeclined } from "./billing-keys.js";
+import {
+  cardNumberOf,
+  DECLINED_CARD_NUMBER,
+  findLiveBillingKey,
+  pgDeclined,
+} from "./billing-keys.js";
 import type { DomainContext } from "./context.js";
 import { customerFromApi } from "./customers.js";
 import { cardMethod } from "./payment-methods.js";
@@ -90,13 +95,7 @@ export function payWithBillingKey(
   scheduleId?: string,
 ) {
   const billingKey = body.string("billingKey");
-  const record = findBillingKey(ctx, billingKey);
-  if (record.status === "DELETED") {
-    throw new PortOneApiError(
-      "BILLING_KEY_ALREADY_DELETED",
-      `Billing key ${billingKey} is deleted.`,
-    );
-  }
+  const record = findLiveBillingKey(ctx, billingKey);
   const card = record.methods[0]?.card as JsonObject | undefined;
   const method: JsonObject = { ...cardMethod(), ...(card ? { card } : {}) };
   return charge(ctx, paymentId, body, method, {

@@ -8,7 +8,7 @@ import { isoAt } from "../clock.js";
 import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import { Input } from "../http/input.js";
 import type { ScheduleRecord, ScheduleStatus } from "../state/records.js";
-import { findBillingKey } from "./billing-keys.js";
+import { findLiveBillingKey } from "./billing-keys.js";
 import type { DomainContext } from "./context.js";
 import { customerFromApi } from "./customers.js";
 import { payWithBillingKey } from "./direct-payments.js";
@@ -25,32 +25,8 @@ export function createPaymentSchedule(
   const timeToPay = body.optionalDate("timeToPay");
   if (timeToPay === undefined) throw invalidRequest("timeToPay is required.");
   assertStore(ctx, paymentInput.raw("storeId"));
-  const billingKey = findBillingKey(ctx, paymentInput.string("billingKey"));
-  if (billingKey.status === "DELETED") {
-    throw new PortOneApiError(
-      "BILLING_KEY_ALREADY_DELETED",
-      `Billing key ${billingKey.billingKey} is deleted.`,
-    );
-  }
-  const payment = ctx.state.payments.get(paymentId);
-  const tx = payment && currentTransaction(payment);
-  if (tx && (isSettled(tx.status) || isPending(tx.status))) {
-    throw new PortOneApiError(
-      "ALREADY_PAID_OR_WAITING",
-      `Payment ${paymentId} is already paid or waiting for payment.`,
-    );
-  }
-  const taken = [...ctx.state.schedules.values()].some(
-    (schedule) =>
-      schedule.paymentId === paymentId &&
-      (schedule.status === "SCHEDULED" || schedule.status === "STARTED"),
-  );
-  if (taken) {
-    throw new PortOneApiError(
-      "PAYMENT_SCHEDULE_ALREADY_EXISTS",
-      `Payment ${paymentId} already has a schedule.`,
-    );
-  }
+  const billingKey = findLiveBillingKey(ctx, paymentInput.string("billingKey"));
+  assertSchedulable(ctx, paymentId);
   const amount = paymentInput.object("amount");
   const total = amount.integer("total");
   const taxFree = amount.optionalInteger("taxFree");
@@ -90,6 +66,29 @@ export function createPaymentSchedule(
   ctx.state.schedules.set(record.id, record);
   ctx.state.changed();
   return { schedule: { id: record.id } };
+}
+
+/** A payment id can be scheduled while nothing paid it, nothing awaits money, no schedule holds it. */
+function assertSchedulable(ctx: DomainContext, paymentId: string): void {
+  const payment = ctx.state.payments.get(paymentId);
+  const tx = payment && currentTransaction(payment);
+  if (tx && (isSettled(tx.status) || isPending(tx.status))) {
+    throw new PortOneApiError(
+      "ALREADY_PAID_OR_WAITING",
+      `Payment ${paymentId} is already paid or waiting for payment.`,
+    );
+  }
+  const taken = [...ctx.state.schedules.values()].some(
+    (schedule) =>
+      schedule.paymentId === paymentId &&
+      (schedule.status === "SCHEDULED" || schedule.status === "STARTED"),
+  );
+  if (taken) {
+    throw new PortOneApiError(
+      "PAYMENT_SCHEDULE_ALREADY_EXISTS",
+      `Payment ${paymentId} already has a schedule.`,
+    );
+  }
 }
 
 function findSchedule(ctx: DomainContext, id: string): ScheduleRecord {
@@ -171,13 +170,7 @@ export function revokePaymentSchedules(
       }
     }
   } else {
-    const key = findBillingKey(ctx, billingKey as string);
-    if (key.status === "DELETED") {
-      throw new PortOneApiError(
-        "BILLING_KEY_ALREADY_DELETED",
-        `Billing key ${key.billingKey} is deleted.`,
-      );
-    }
+    findLiveBillingKey(ctx, billingKey as string);
     targets = [...ctx.state.schedules.values()].filter(
       (record) => record.billingKey === billingKey && record.status === "SCHEDULED",
     );
