@@ -103,6 +103,11 @@ function readCheckoutDetails(input: Input) {
   };
   const failureReason = input.optionalString("failureReason");
   if (products) details.products = products as TransactionRecord["products"];
+  // requestPayment takes any JSON here; PortOne stores it as a string.
+  const customData = input.raw("customData");
+  if (customData !== undefined && customData !== null) {
+    details.customData = typeof customData === "string" ? customData : JSON.stringify(customData);
+  }
   return { customer: customerFromBrowser(customer?.toJSON()), details, failureReason };
 }
 
@@ -126,10 +131,6 @@ export function startCheckout(ctx: DomainContext, input: Input): CheckoutResult 
   const { customer, details, failureReason } = readCheckoutDetails(input);
   const payment = paymentRecordFor(ctx, request.paymentId);
   assertNotPaid(payment);
-  const customData = input.raw("customData");
-  if (customData !== undefined && customData !== null) {
-    details.customData = typeof customData === "string" ? customData : JSON.stringify(customData);
-  }
   const method = checkoutMethod(ctx, request, customer);
   const tx = openTransaction(ctx, payment, {
     storeId: request.storeId,
