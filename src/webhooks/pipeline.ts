@@ -26,6 +26,8 @@ import type { Subscriber } from "./subscriber.js";
 
 export interface WebhooksOptions {
   readonly store: WebhookStore;
+  /** True in sandbox mode: events are marked as test events (helper "store" implements the marking). */
+  readonly sandbox?: boolean;
   /** PORTONE_WEBHOOK_SECRET (one, or two during a rotation). */
   readonly secrets: readonly string[];
   /** WEBHOOK_SUBSCRIBERS. */

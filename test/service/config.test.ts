@@ -28,9 +28,11 @@ describe("configuration from the environment", () => {
     expect(config).toMatchObject({
       host: "0.0.0.0",
       port: 3000,
-      sandboxMode: true,
-      portone: null,
-      sandboxPort: 3001,
+      mode: "sandbox",
+      // The embedded sandbox and the internal listener bind loopback unless told otherwise.
+      sandbox: { host: "127.0.0.1", port: 3001 },
+      internal: { host: "127.0.0.1", port: 3002 },
+      portone: { timeoutMs: 60_000, maxRetries: 2, webhookSecrets: [] },
       store: { dataDir: "./data" },
       http: { rateLimitMax: 300, bodyLimitBytes: 65_536, corsOrigins: [] },
       webhooks: { subscribers: [], reconcileIntervalMs: 300_000 },
@@ -51,7 +53,7 @@ describe("configuration from the environment", () => {
       ]),
       ADMIN_TOKEN: "admin-token-0123456789",
     });
-    expect(config.sandboxMode).toBe(false);
+    if (config.mode !== "live") throw new Error("expected live mode");
     expect(config.port).toBe(8080);
     expect(config.portone).toMatchObject({
       baseUrl: "https://api.portone.io",
@@ -69,8 +71,10 @@ describe("configuration from the environment", () => {
       token: LIVE.ORDER_SOURCE_TOKEN,
       timeoutMs: 5_000,
     });
-    const service = withPortOne(config, config.portone as NonNullable<typeof config.portone>);
-    expect(service).not.toHaveProperty("portoneTuning");
+    const service = withPortOne(config, config.portone);
+    expect(service.sandboxMode).toBe(false);
+    expect(service).not.toHaveProperty("mode");
+    expect(service).not.toHaveProperty("sandbox");
   });
 
   it("reports every problem on its own line, naming the variable", () => {
@@ -128,6 +132,8 @@ describe("configuration from the environment", () => {
 
   it("validates webhook subscribers inside the JSON", () => {
     const problems = problemsOf({
+      // Subscribers are a live setting: without the secret only an explicit sandbox may have them.
+      PORTONE_MODE: "sandbox",
       WEBHOOK_SUBSCRIBERS: JSON.stringify([{ url: "ftp://x", secret: "" }]),
     });
     expect(problems.every((line) => line.startsWith("WEBHOOK_SUBSCRIBERS:"))).toBe(true);

@@ -30,6 +30,8 @@ beforeAll(async () => {
         CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://admin.shop.example`,
         RATE_LIMIT_MAX: "40",
         BODY_LIMIT_BYTES: "2048",
+        // One test below sends a batch of 30 calls (a long path segment).
+        MAX_BATCH_SIZE: "30",
       }),
     ),
   );
@@ -63,7 +65,8 @@ describe("ops endpoints", () => {
     await alice.payment.complete.mutate({ paymentId: prepared.paymentId });
     await alice.payment.get.query({ paymentId: prepared.paymentId });
 
-    const response = await fetch(`${running.url}/metrics`);
+    // /metrics lives on the internal listener (test/security/internal-listener.test.ts).
+    const response = await fetch(`${running.internalUrl}/metrics`);
     expect(response.headers.get("content-type")).toMatch(/text\/plain/);
     const text = await response.text();
     expect(text).toMatch(

@@ -14,6 +14,7 @@ beforeAll(async () => {
     HOST: "127.0.0.1",
     PORT: "0",
     SANDBOX_PORT: "0",
+    INTERNAL_PORT: "0",
     DATA_DIR: dataDir,
     LOG_LEVEL: "warn",
     WEBHOOK_POLL_INTERVAL_MS: "50",
@@ -41,7 +42,7 @@ describe("sandbox mode (no PORTONE_API_SECRET)", () => {
     const prepared = await anonymous.payment.prepare.mutate({ orderId: `coffee-${Date.now()}` });
     expect(prepared).toMatchObject({ totalAmount: 4500, currency: "KRW" });
     expect(prepared.storeId).toBe(running.sandbox?.storeId);
-    const sandboxUrl = running.service.context.config.portone.baseUrl;
+    const sandboxUrl = running.service.config.portone.baseUrl;
     await checkout(
       { sandbox: running.sandbox as NonNullable<typeof running.sandbox>, url: sandboxUrl },
       prepared,
@@ -54,7 +55,7 @@ describe("sandbox mode (no PORTONE_API_SECRET)", () => {
     // Nobody calls payment.complete: the sandbox's signed webhook reaches /webhooks/portone
     // and the dispatcher syncs the payment.
     const record = await waitFor(
-      () => running.service.context.records.getPaymentRecord(prepared.paymentId),
+      () => running.service.records.getPaymentRecord(prepared.paymentId),
       (value) => value?.status === "PAID",
     );
     expect(record?.status).toBe("PAID");
