@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { DestinationStream } from "pino";
 import {
   ConfigError,
   type EnvConfig,
@@ -30,6 +31,7 @@ type SandboxEnvConfig = Extract<EnvConfig, { mode: "sandbox" }>;
  */
 export async function startFromEnv(
   env: Record<string, string | undefined> = process.env,
+  options: { readonly logStream?: DestinationStream } = {},
 ): Promise<RunningService> {
   const config = loadConfig(env);
   const embedded = config.mode === "sandbox" ? await startEmbeddedSandbox(config) : undefined;
@@ -37,7 +39,10 @@ export async function startFromEnv(
   if (!portone) throw new Error("unreachable: sandbox mode always starts its sandbox");
   let service: Service;
   try {
-    service = await buildServer(withPortOne(config, portone), { modules: [webhooksModule()] });
+    service = await buildServer(withPortOne(config, portone), {
+      modules: [webhooksModule()],
+      ...(options.logStream ? { logStream: options.logStream } : {}),
+    });
   } catch (error) {
     await embedded?.sandbox.close();
     throw error;

@@ -36,11 +36,22 @@ export function loadSection<Shape extends z.ZodRawShape, T>(
   build: (data: z.output<z.ZodObject<Shape>>) => T,
   crossChecks: (value: (name: string) => string | undefined) => string[] = () => [],
 ): Section<T> {
-  const parsed = z.object(variables).safeParse(env);
+  const parsed = objectSchema(variables).safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map(describeIssue);
   problems.push(...crossChecks((name) => presentValue(env, name)));
   if (!parsed.success || problems.length > 0) return { value: undefined, problems };
   return { value: build(parsed.data), problems: [] };
+}
+
+/** Each section's object schema is built once (zod compiles it on first use). */
+const schemas = new WeakMap<z.ZodRawShape, z.ZodObject>();
+function objectSchema<Shape extends z.ZodRawShape>(variables: Shape): z.ZodObject<Shape> {
+  let schema = schemas.get(variables);
+  if (!schema) {
+    schema = z.object(variables);
+    schemas.set(variables, schema);
+  }
+  return schema as z.ZodObject<Shape>;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
