@@ -1,9 +1,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningService, startFromEnv } from "../../src/main.js";
-import { checkout, trpcClient } from "./support/harness.js";
+import {
+  checkout,
+  configFromEnv,
+  serviceEnv,
+  startSandbox,
+  startService,
+  trpcClient,
+} from "./support/harness.js";
 
 let running: RunningService;
 let dataDir: string;
@@ -66,5 +74,29 @@ describe("sandbox mode (no PORTONE_API_SECRET)", () => {
   it("is ready once the store and the sandbox answer", async () => {
     const ready = await fetch(`${running.url}/readyz`);
     expect(ready.status).toBe(200);
+  });
+});
+
+describe("sandbox-only public routes", () => {
+  it("are served in sandbox mode and absent in live mode", async () => {
+    const sandboxRoutes = [
+      async (app: FastifyInstance) => {
+        app.get("/demo-only", async () => ({ demo: true }));
+      },
+    ];
+    const portone = await startSandbox();
+    const config = configFromEnv(serviceEnv(portone, undefined, { LOG_LEVEL: "warn" }));
+    const live = await startService(config, { sandboxRoutes });
+    const sandboxed = await startService({ ...config, sandboxMode: true }, { sandboxRoutes });
+    try {
+      expect((await fetch(`${live.url}/demo-only`)).status).toBe(404);
+      const served = await fetch(`${sandboxed.url}/demo-only`);
+      expect(served.status).toBe(200);
+      expect(await served.json()).toEqual({ demo: true });
+    } finally {
+      await live.service.close();
+      await sandboxed.service.close();
+      await portone.sandbox.close();
+    }
   });
 });
