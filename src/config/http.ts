@@ -5,6 +5,7 @@ import {
   type Env,
   integer,
   loadSection,
+  optionalInteger,
   type Section,
   textWithDefault,
 } from "./variables.js";
@@ -32,7 +33,7 @@ export interface HttpConfig {
   readonly maxParamLength: number;
   /** Time a client has to send its whole request (headers and body). */
   readonly requestTimeoutMs: number;
-  /** Time a client has to send its headers; at most `requestTimeoutMs`. */
+  /** Time a client has to send its headers; at most `requestTimeoutMs` (default: 10 s or less). */
   readonly headersTimeoutMs: number;
   /** A socket with no traffic either way for this long is closed. */
   readonly connectionTimeoutMs: number;
@@ -78,7 +79,7 @@ const httpVariables = {
   BODY_LIMIT_BYTES: integer(1_024, 10_485_760, 65_536),
   MAX_PARAM_LENGTH: integer(100, 65_535, 5_000),
   REQUEST_TIMEOUT_MS: integer(100, 600_000, 30_000),
-  HEADERS_TIMEOUT_MS: integer(100, 600_000, 10_000),
+  HEADERS_TIMEOUT_MS: optionalInteger(100, 600_000),
   // Above the slowest legitimate answer: a PortOne call may take PORTONE_TIMEOUT_MS per attempt.
   CONNECTION_TIMEOUT_MS: integer(1_000, 3_600_000, 300_000),
   KEEP_ALIVE_TIMEOUT_MS: integer(100, 600_000, 72_000),
@@ -98,14 +99,14 @@ export function loadHttpConfig(env: Env): Section<HttpConfig> {
       bodyLimitBytes: v.BODY_LIMIT_BYTES,
       maxParamLength: v.MAX_PARAM_LENGTH,
       requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
-      headersTimeoutMs: v.HEADERS_TIMEOUT_MS,
+      headersTimeoutMs: v.HEADERS_TIMEOUT_MS ?? Math.min(10_000, v.REQUEST_TIMEOUT_MS),
       connectionTimeoutMs: v.CONNECTION_TIMEOUT_MS,
       keepAliveTimeoutMs: v.KEEP_ALIVE_TIMEOUT_MS,
       readinessTimeoutMs: v.READINESS_TIMEOUT_MS,
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     }),
     (value) => {
-      const headers = Number(value("HEADERS_TIMEOUT_MS") ?? 10_000);
+      const headers = Number(value("HEADERS_TIMEOUT_MS") ?? 0);
       const request = Number(value("REQUEST_TIMEOUT_MS") ?? 30_000);
       return headers > request
         ? [

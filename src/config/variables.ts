@@ -82,6 +82,17 @@ export const integer = (min: number, max: number, fallback: number) =>
       .default(fallback),
   );
 
+export const optionalInteger = (min: number, max: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: "must be a whole number" })
+      .int({ error: "must be a whole number" })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` })
+      .optional(),
+  );
+
 export const commaList = z.preprocess(
   emptyAsUndefined,
   z
