@@ -33,8 +33,13 @@ COPY package.json ./
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
-# 3000: the service. 3001: the embedded sandbox (sandbox mode only, i.e. no PORTONE_API_SECRET).
-EXPOSE 3000 3001
+# NODE_ENV=production: start-up refuses without PORTONE_MODE=live (or =sandbox, on purpose).
+# 3000: the public listener (tRPC, /webhooks/portone, /healthz, /readyz): publish this one.
+# 3002: the internal listener (/metrics, webhook admin routes). It binds 127.0.0.1 unless
+#       INTERNAL_HOST says otherwise: set INTERNAL_HOST=0.0.0.0 for Prometheus in another
+#       container, and reach it only over a private network, never a published port.
+# 3001: the embedded sandbox (PORTONE_MODE=sandbox only); loopback unless SANDBOX_HOST is set.
+EXPOSE 3000 3002
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM from `docker stop` reaches node directly (exec form), which shuts down gracefully.

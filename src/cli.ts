@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { ConfigError, loadStoreConfig } from "./config.js";
 import { isEntryPoint } from "./is-entry-point.js";
 import { main as serve } from "./main.js";
 import { runSandboxCli } from "./sandbox/cli.js";
@@ -19,12 +20,11 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
   webhooks: {
     summary: "inspect and replay dead-lettered webhook deliveries (--help)",
     run: async (args) => {
-      // Only the store settings matter here, so the rest of the service's env need not be set.
-      const { DATABASE_URL, DATA_DIR } = process.env;
-      process.exitCode = await runWebhooksCommand(args, {
-        databaseUrl: DATABASE_URL || undefined,
-        dataDir: DATA_DIR || "./data",
-      });
+      // Only the store section matters here, so the rest of the service's env need not be set;
+      // it is validated by the same loader the service uses.
+      const store = loadStoreConfig(process.env);
+      if (store.value === undefined) throw new ConfigError(store.problems);
+      process.exitCode = await runWebhooksCommand(args, store.value);
     },
   },
 };

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { DestinationStream } from "pino";
 import {
   ConfigError,
   type EnvConfig,
@@ -20,89 +21,106 @@ export interface RunningService {
   shutdown(): Promise<void>;
 }
 
+type SandboxEnvConfig = Extract<EnvConfig, { mode: "sandbox" }>;
+
 /**
- * Starts the service from the environment. Without PORTONE_API_SECRET it first starts the
- * embedded sandbox (demo order catalog, anonymous callers allowed) and points the sandbox's
- * webhooks at the service's own /webhooks/portone.
+ * Starts the service from the environment. In sandbox mode (no live setting at all, or
+ * PORTONE_MODE=sandbox) it first starts the embedded sandbox on loopback (demo order catalog,
+ * anonymous callers allowed) and points the sandbox's webhooks at the service's own
+ * /webhooks/portone. A doubtful environment never gets this far: `loadConfig` refuses it.
  */
 export async function startFromEnv(
   env: Record<string, string | undefined> = process.env,
+  options: { readonly logStream?: DestinationStream } = {},
 ): Promise<RunningService> {
   const config = loadConfig(env);
-  let sandbox: Sandbox | undefined;
-  let portone = config.portone;
-  if (!portone) {
-    sandbox = await createSandbox({
-      persistPath: join(config.store.dataDir, "sandbox-state.json"),
-    });
-    portone = sandboxPortOne(
-      config,
-      sandbox,
-      await sandbox.listen({
-        port: config.sandboxPort,
-        host: config.host,
-      }),
-    );
-  }
+  const embedded = config.mode === "sandbox" ? await startEmbeddedSandbox(config) : undefined;
+  const portone = config.mode === "live" ? config.portone : embedded?.portone;
+  if (!portone) throw new Error("unreachable: sandbox mode always starts its sandbox");
   let service: Service;
   try {
-    service = await buildServer(withPortOne(config, portone), { modules: [webhooksModule()] });
+    service = await buildServer(withPortOne(config, portone), {
+      modules: [webhooksModule()],
+      ...(options.logStream ? { logStream: options.logStream } : {}),
+    });
   } catch (error) {
-    await sandbox?.close();
+    await embedded?.sandbox.close();
     throw error;
   }
   const url = reachableUrl(
     await service.listen().catch(async (error: unknown) => {
       await service.close();
-      await sandbox?.close();
+      await embedded?.sandbox.close();
       throw error;
     }),
   );
-  const log = service.context.logger;
-  if (sandbox) {
-    sandbox.setWebhookEndpoints([{ url: `${url}/webhooks/portone` }]);
-    log.info(
-      {
-        url,
-        trpc: `${url}/trpc`,
-        sandbox: {
-          api: portone.baseUrl,
-          checkoutPage: `${portone.baseUrl}/sandbox/checkout`,
-          webhooksTo: `${url}/webhooks/portone`,
-        },
-        demoOrders: "coffee-<any>, tshirt-<any>, sneakers-<any>",
-      },
-      "portone-bff is running in sandbox mode (no PORTONE_API_SECRET): embedded PortOne sandbox, demo order catalog, anonymous callers allowed",
-    );
-  } else {
-    log.info({ url, trpc: `${url}/trpc`, portone: portone.baseUrl }, "portone-bff is running");
-  }
+  embedded?.sandbox.setWebhookEndpoints([{ url: `${url}/webhooks/portone` }]);
+  announce(service, url, embedded);
   let stopping: Promise<void> | undefined;
   return {
     service,
-    sandbox,
+    sandbox: embedded?.sandbox,
     url,
     shutdown() {
       stopping ??= (async () => {
         await service.close();
-        await sandbox?.close();
+        await embedded?.sandbox.close();
       })();
       return stopping;
     },
   };
 }
 
-function sandboxPortOne(config: EnvConfig, sandbox: Sandbox, listenUrl: string): PortOneConfig {
+async function startEmbeddedSandbox(
+  config: SandboxEnvConfig,
+): Promise<{ sandbox: Sandbox; portone: PortOneConfig }> {
+  const sandbox = await createSandbox({
+    persistPath: join(config.store.dataDir, "sandbox-state.json"),
+  });
+  const listenUrl = await sandbox.listen(config.sandbox);
   return {
-    apiSecret: sandbox.apiSecret,
-    baseUrl: reachableUrl(listenUrl),
-    storeId: sandbox.storeId,
-    channelKey: sandbox.channelKey,
-    channelType: "TEST",
-    webhookSecrets: [sandbox.webhookSecret, ...config.portoneTuning.webhookSecrets],
-    timeoutMs: config.portoneTuning.timeoutMs,
-    maxRetries: config.portoneTuning.maxRetries,
+    sandbox,
+    portone: {
+      apiSecret: sandbox.apiSecret,
+      baseUrl: reachableUrl(listenUrl),
+      storeId: sandbox.storeId,
+      channelKey: sandbox.channelKey,
+      channelType: "TEST",
+      webhookSecrets: [sandbox.webhookSecret, ...config.portone.webhookSecrets],
+      timeoutMs: config.portone.timeoutMs,
+      maxRetries: config.portone.maxRetries,
+    },
   };
+}
+
+/** The start-up line states the mode in words nobody can miss. */
+function announce(
+  service: Service,
+  url: string,
+  embedded: { portone: PortOneConfig } | undefined,
+): void {
+  const urls = { url, trpc: `${url}/trpc`, internalUrl: service.internalUrl };
+  if (embedded) {
+    const api = embedded.portone.baseUrl;
+    service.logger.warn(
+      {
+        mode: "sandbox",
+        ...urls,
+        sandbox: {
+          api,
+          checkoutPage: `${api}/sandbox/checkout`,
+          webhooksTo: `${url}/webhooks/portone`,
+        },
+        demoOrders: "coffee-<any>, tshirt-<any>, sneakers-<any>",
+      },
+      "portone-bff is running in SANDBOX MODE - NO REAL PAYMENTS: embedded PortOne sandbox, demo order catalog, anonymous callers allowed, every event marked as a test event",
+    );
+    return;
+  }
+  service.logger.info(
+    { mode: "live", ...urls, portone: service.config.portone.baseUrl },
+    `portone-bff is running in LIVE MODE against ${service.config.portone.baseUrl}: real payments, authenticated callers only`,
+  );
 }
 
 /** A wildcard bind address is not something to connect to; loopback is. */
@@ -128,8 +146,8 @@ export async function main(env: Record<string, string | undefined> = process.env
     process.exitCode = 1;
     return;
   }
-  const log = running.service.context.logger;
-  const shutdownTimeoutMs = running.service.context.config.http.shutdownTimeoutMs;
+  const log = running.service.logger;
+  const shutdownTimeoutMs = running.service.config.http.shutdownTimeoutMs;
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) {

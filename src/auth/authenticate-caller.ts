@@ -116,7 +116,9 @@ function tokenVerifier(jwt: JwtAuthConfig): (token: string) => Promise<JWTPayloa
     issuer: jwt.issuer,
     audience: jwt.audience,
     algorithms: jwt.hs256Secret ? ["HS256"] : ASYMMETRIC_ALGORITHMS,
-    clockTolerance: 5,
+    clockTolerance: jwt.clockToleranceSeconds,
+    // A token without `exp` would be valid forever once leaked.
+    requiredClaims: ["exp"],
   };
   return async (token) => {
     try {
@@ -124,8 +126,10 @@ function tokenVerifier(jwt: JwtAuthConfig): (token: string) => Promise<JWTPayloa
         key instanceof Promise
           ? await jwtVerify(token, await key, verifyOptions)
           : await jwtVerify(token, key, verifyOptions);
+      if (!withinLifetime(payload, jwt)) throw new AuthenticationError("invalid");
       return payload;
     } catch (error) {
+      if (error instanceof AuthenticationError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw new AuthenticationError("expired");
       if (error instanceof joseErrors.JWKSTimeout)
         throw new AuthenticationUnavailableError({ cause: error });
@@ -134,4 +138,15 @@ function tokenVerifier(jwt: JwtAuthConfig): (token: string) => Promise<JWTPayloa
       throw new AuthenticationUnavailableError({ cause: error });
     }
   };
+}
+
+/**
+ * A token may not claim to live longer than the configured maximum: measured from `iat` when
+ * the issuer states it, otherwise from now (so a token minted with a far `exp` is refused).
+ * The clock tolerance applies here as it does to `exp` and `nbf`.
+ */
+function withinLifetime(payload: JWTPayload, jwt: JwtAuthConfig): boolean {
+  if (typeof payload.exp !== "number") return false;
+  const start = typeof payload.iat === "number" ? payload.iat : Math.floor(Date.now() / 1000);
+  return payload.exp - start <= jwt.maxTokenLifetimeSeconds + jwt.clockToleranceSeconds;
 }

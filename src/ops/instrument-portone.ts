@@ -26,6 +26,7 @@ export function instrumentPortOne(
     preRegisterPayment: (options) =>
       timed("preRegisterPayment", () => api.preRegisterPayment(options)),
     confirmPayment: (options) => timed("confirmPayment", () => api.confirmPayment(options)),
+    getPayments: (options) => timed("getPayments", () => api.getPayments(options)),
   };
 }
 

@@ -1,4 +1,3 @@
-import { PortOneUnavailableError } from "../payments/errors.js";
 import { callPortOne, PortOneRejection } from "../payments/portone-failure.js";
 import type { PortOnePaymentApi } from "../payments/ports.js";
 import type { ReadinessCheck } from "./ops-plugin.js";
@@ -28,11 +27,8 @@ export function portOneReadiness(
       portone.getPayment({ paymentId: PROBE_PAYMENT_ID }),
     ).then(
       () => true,
-      (error: unknown) => {
-        if (error instanceof PortOneRejection) return error.type === "PAYMENT_NOT_FOUND";
-        if (error instanceof PortOneUnavailableError) return false;
-        return false;
-      },
+      // Only the answer "no such payment" proves reachability and an accepted secret.
+      (error: unknown) => error instanceof PortOneRejection && error.type === "PAYMENT_NOT_FOUND",
     );
     try {
       return await Promise.race([lookup, deadline]);

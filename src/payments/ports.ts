@@ -153,6 +153,19 @@ export interface PortOnePaymentApi {
     taxFreeAmount?: number;
     isTest?: boolean;
   }): Promise<unknown>;
+  /** Payments whose status changed in a window, a page at a time (reconciliation's sweep). */
+  getPayments(options: {
+    page?: { number?: number; size?: number };
+    filter?: {
+      storeId?: string;
+      timestampType?: "CREATED_AT" | "STATUS_CHANGED_AT";
+      from?: string;
+      until?: string;
+    };
+  }): Promise<{
+    items: readonly PortOnePayment[];
+    page: { readonly number: number; readonly size: number; readonly totalCount: number };
+  }>;
 }
 
 /**

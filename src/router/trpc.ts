@@ -17,16 +17,9 @@ const t = initTRPC.context<RequestContext>().create({
 
 export const router = t.router;
 
-/** Every procedure's errors leave through `toTRPCError`, so no upstream detail leaks. */
-export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
-  const result = await next();
-  if (!result.ok) throw toTRPCError(result.error, ctx.log);
-  return result;
-});
-
 /**
  * Resolves the caller first: anonymous only in sandbox mode, otherwise a verified JWT. Its errors,
- * and the procedure's, leave through `toTRPCError` like `publicProcedure`'s; one middleware
+ * and the procedure's, leave through `toTRPCError`, so no upstream detail leaks; one middleware
  * instead of two stacked ones, because tRPC copies the call's options at every level.
  */
 export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {

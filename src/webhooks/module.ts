@@ -2,27 +2,29 @@ import { PaymentNotFoundError } from "../payments/errors.js";
 import { toPaymentView } from "../payments/payment-view.js";
 import type { ServiceModule } from "../server.js";
 import type { DispatcherTuning } from "./dispatcher.js";
+import { createWebhooks, type Webhooks } from "./pipeline.js";
 import { webhookMigrations } from "./store/migrations.js";
 import { createWebhookStore } from "./store/open-webhook-store.js";
-import { createWebhooks, type Webhooks } from "./webhooks.js";
 
 export interface WebhooksModuleOptions {
-  /** Overrides of the retry, lease and polling settings the config (WEBHOOK_* variables) gives. */
+  /** Overrides of the dispatcher settings the config (WEBHOOK_* variables) gives. */
   readonly tuning?: Partial<DispatcherTuning>;
   /** Overrides WEBHOOK_BODY_LIMIT_BYTES. */
   readonly bodyLimitBytes?: number;
   /** Overrides RECONCILE_WINDOW_MS. */
   readonly reconcileWindowMs?: number;
-  /** Register in-process handlers here (`webhooks.on(...)`); runs before the dispatcher starts. */
+  /**
+   * Receives the pipeline before the dispatcher starts: register in-process handlers here
+   * (`webhooks.on(...)`); embedders may also keep it to replay dead letters or inspect the store.
+   */
   readonly configure?: (webhooks: Webhooks) => void;
-  /** Receives the pipeline once built (tests and embedding inspect its store). */
-  readonly onCreated?: (webhooks: Webhooks) => void;
 }
 
 /**
- * The webhooks feature as a service module: its tables migrate with the service's, the inbound
- * route is mounted on the server, status changes from `syncPayment` go to the outbox, and the
- * dispatcher and reconciliation run while the server does.
+ * The webhooks feature as a service module, and the server's one entry point into
+ * src/webhooks: its tables migrate with the service's, the inbound route is mounted on the
+ * public listener and the admin routes on the internal one, status changes from `syncPayment`
+ * go to the outbox, and the dispatcher and reconciliation run while the server does.
  */
 export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModule {
   return {
@@ -30,23 +32,11 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
     migrations: webhookMigrations,
     async setup(context) {
       const { config } = context;
-      const { delivery } = config.webhooks;
-      const store = createWebhookStore(context.database);
-      const tuning: Partial<DispatcherTuning> = {
-        delivery: {
-          maxAttempts: delivery.maxAttempts,
-          baseDelayMs: delivery.retryBaseMs,
-          maxDelayMs: delivery.retryMaxMs,
-        },
-        deliveryTimeoutMs: delivery.timeoutMs,
-        leaseMs: delivery.leaseMs,
-        pollIntervalMs: delivery.pollIntervalMs,
-        ...options.tuning,
-      };
       const webhooks = await createWebhooks({
-        store,
+        store: createWebhookStore(context.database),
         secrets: config.portone.webhookSecrets,
         subscribers: config.webhooks.subscribers,
+        sandbox: config.sandboxMode,
         payments: {
           async sync(paymentId) {
             const result = await context.syncPayment(paymentId);
@@ -55,22 +45,22 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
           isPermanent: (error) => error instanceof PaymentNotFoundError,
         },
         reconcile: {
-          portone: context.portoneClient.payment,
+          portone: context.portone,
           records: context.records,
           storeId: config.portone.storeId,
           intervalMs: config.webhooks.reconcileIntervalMs,
           windowMs: options.reconcileWindowMs ?? config.webhooks.reconcileWindowMs,
         },
         ...(config.webhooks.adminToken ? { adminToken: config.webhooks.adminToken } : {}),
-        registry: context.metrics.registry,
+        registry: context.metricsRegistry,
         bodyLimitBytes: options.bodyLimitBytes ?? config.webhooks.bodyLimitBytes,
-        tuning,
+        tuning: { ...config.webhooks.tuning, ...options.tuning },
         logger: context.logger,
       });
       options.configure?.(webhooks);
       context.addEventSink(webhooks.eventSink);
-      await context.app.register(webhooks.plugin);
-      options.onCreated?.(webhooks);
+      await context.registerPublic(webhooks.publicPlugin);
+      await context.registerInternal(webhooks.internalPlugin);
       return {
         start: () => webhooks.start(),
         stop: () => webhooks.stop(),

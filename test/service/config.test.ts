@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, withPortOne } from "../../src/config.js";
+import { ConfigError, loadConfig, loadStoreConfig, withPortOne } from "../../src/config.js";
+import { defaultDispatcherTuning } from "../../src/webhooks/dispatcher.js";
 
 const LIVE = {
   PORTONE_API_SECRET: "live-secret-value-0123456789",
@@ -28,9 +29,11 @@ describe("configuration from the environment", () => {
     expect(config).toMatchObject({
       host: "0.0.0.0",
       port: 3000,
-      sandboxMode: true,
-      portone: null,
-      sandboxPort: 3001,
+      mode: "sandbox",
+      // The embedded sandbox and the internal listener bind loopback unless told otherwise.
+      sandbox: { host: "127.0.0.1", port: 3001 },
+      internal: { host: "127.0.0.1", port: 3002 },
+      portone: { timeoutMs: 60_000, maxRetries: 2, webhookSecrets: [] },
       store: { dataDir: "./data" },
       http: { rateLimitMax: 300, bodyLimitBytes: 65_536, corsOrigins: [] },
       webhooks: { subscribers: [], reconcileIntervalMs: 300_000 },
@@ -51,7 +54,7 @@ describe("configuration from the environment", () => {
       ]),
       ADMIN_TOKEN: "admin-token-0123456789",
     });
-    expect(config.sandboxMode).toBe(false);
+    if (config.mode !== "live") throw new Error("expected live mode");
     expect(config.port).toBe(8080);
     expect(config.portone).toMatchObject({
       baseUrl: "https://api.portone.io",
@@ -69,8 +72,10 @@ describe("configuration from the environment", () => {
       token: LIVE.ORDER_SOURCE_TOKEN,
       timeoutMs: 5_000,
     });
-    const service = withPortOne(config, config.portone as NonNullable<typeof config.portone>);
-    expect(service).not.toHaveProperty("portoneTuning");
+    const service = withPortOne(config, config.portone);
+    expect(service.sandboxMode).toBe(false);
+    expect(service).not.toHaveProperty("mode");
+    expect(service).not.toHaveProperty("sandbox");
   });
 
   it("reports every problem on its own line, naming the variable", () => {
@@ -128,6 +133,8 @@ describe("configuration from the environment", () => {
 
   it("validates webhook subscribers inside the JSON", () => {
     const problems = problemsOf({
+      // Subscribers are a live setting: without the secret only an explicit sandbox may have them.
+      PORTONE_MODE: "sandbox",
       WEBHOOK_SUBSCRIBERS: JSON.stringify([{ url: "ftp://x", secret: "" }]),
     });
     expect(problems.every((line) => line.startsWith("WEBHOOK_SUBSCRIBERS:"))).toBe(true);
@@ -156,5 +163,51 @@ describe("configuration from the environment", () => {
     expect(error.message).not.toContain(secretish);
     expect(error.message).not.toContain("short-but-secret-xyz");
     expect(error.message).not.toContain("tiny");
+  });
+
+  it("HTTP timeouts, batch size and JWT lifetime have safe defaults and are checked", () => {
+    const config = loadConfig({});
+    expect(config.http).toMatchObject({
+      maxBatchSize: 10,
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      connectionTimeoutMs: 300_000,
+      keepAliveTimeoutMs: 72_000,
+      readinessTimeoutMs: 2_000,
+    });
+    // A shorter request timeout pulls the default headers timeout down with it.
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: "4000" }).http.headersTimeoutMs).toBe(4_000);
+    expect(problemsOf({ REQUEST_TIMEOUT_MS: "4000", HEADERS_TIMEOUT_MS: "5000" })).toEqual([
+      "HEADERS_TIMEOUT_MS: must be at most REQUEST_TIMEOUT_MS (headers are part of the request)",
+    ]);
+    expect(problemsOf({ MAX_BATCH_SIZE: "0" })).toEqual(["MAX_BATCH_SIZE: must be at least 1"]);
+    const live = loadConfig(LIVE);
+    expect(live.auth).toMatchObject({ maxTokenLifetimeSeconds: 86_400, clockToleranceSeconds: 5 });
+    expect(problemsOf({ ...LIVE, AUTH_CLOCK_TOLERANCE_S: "3600" })).toEqual([
+      "AUTH_CLOCK_TOLERANCE_S: must be at most 300",
+    ]);
+  });
+
+  it("config produces the dispatcher's complete tuning", () => {
+    const { tuning } = loadConfig({
+      WEBHOOK_MAX_ATTEMPTS: "3",
+      WEBHOOK_RETRY_BASE_MS: "50",
+      WEBHOOK_LEASE_MS: "2000",
+    }).webhooks;
+    expect(tuning).toEqual({
+      ...defaultDispatcherTuning,
+      delivery: { ...defaultDispatcherTuning.delivery, maxAttempts: 3, baseDelayMs: 50 },
+      leaseMs: 2_000,
+    });
+  });
+
+  it("the store section loads on its own (the operator CLI uses it)", () => {
+    expect(loadStoreConfig({ DATA_DIR: "/var/lib/bff", PORT: "not checked here" })).toEqual({
+      value: { dataDir: "/var/lib/bff" },
+      problems: [],
+    });
+    expect(loadStoreConfig({ DATABASE_URL: "mysql://x" }).problems).toEqual([
+      "DATABASE_URL: must be a postgres:// URL (unset it for SQLite)",
+    ]);
   });
 });

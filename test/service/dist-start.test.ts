@@ -96,6 +96,7 @@ describe("node dist/main.js (the container's start command)", () => {
       HOST: "127.0.0.1",
       PORT: "0",
       SANDBOX_PORT: "0",
+      INTERNAL_PORT: "0",
       DATA_DIR: dataDir,
     });
     try {
@@ -148,5 +149,19 @@ describe("node dist/main.js (the container's start command)", () => {
     for (const variable of ["PORT", "PORTONE_STORE_ID", "PORTONE_CHANNEL_KEY", "ORDER_SOURCE_URL"])
       expect(stderr).toMatch(new RegExp(`^  - ${variable}: `, "m"));
     expect(stderr).not.toContain("a-live-secret-that-must-not-be-printed");
+  });
+
+  it("refuses to start with live settings but no secret, instead of falling back to the sandbox", async () => {
+    const started = start({
+      PORTONE_STORE_ID: "store-123",
+      DATABASE_URL: "postgres://db.internal/bff",
+      PORT: "0",
+      DATA_DIR: dataDir,
+    });
+    expect(await started.exited).toBe(1);
+    expect(started.stderr.join("")).toMatch(
+      /^ {2}- PORTONE_API_SECRET: is not set, but live settings are \(PORTONE_STORE_ID, DATABASE_URL\)/m,
+    );
+    expect(started.stdout.join("")).not.toContain("portone-bff is running");
   });
 });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { webhooksModule } from "../../src/webhooks/module.js";
+import type { Webhooks } from "../../src/webhooks/pipeline.js";
 import {
   checkout,
   configFromEnv,
@@ -30,6 +32,8 @@ beforeAll(async () => {
         CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://admin.shop.example`,
         RATE_LIMIT_MAX: "40",
         BODY_LIMIT_BYTES: "2048",
+        // One test below sends a batch of 30 calls (a long path segment).
+        MAX_BATCH_SIZE: "30",
       }),
     ),
   );
@@ -63,7 +67,8 @@ describe("ops endpoints", () => {
     await alice.payment.complete.mutate({ paymentId: prepared.paymentId });
     await alice.payment.get.query({ paymentId: prepared.paymentId });
 
-    const response = await fetch(`${running.url}/metrics`);
+    // /metrics lives on the internal listener (test/security/internal-listener.test.ts).
+    const response = await fetch(`${running.internalUrl}/metrics`);
     expect(response.headers.get("content-type")).toMatch(/text\/plain/);
     const text = await response.text();
     expect(text).toMatch(
@@ -166,5 +171,30 @@ describe("HTTP hardening", () => {
     const polite = trpcClient(running.url, await signToken("polite"));
     const error = await trpcErrorOf(polite.payment.get.query({ paymentId: "p" }));
     expect(error.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("one instrumented PortOne port", () => {
+  it("reconciliation's getPayments goes through it, so /metrics counts the sweep", async () => {
+    let webhooks: Webhooks | undefined;
+    const reconciling = await startService(
+      configFromEnv(serviceEnv(sandbox, shop, { RECONCILE_INTERVAL_MS: "3600000" })),
+      { modules: [webhooksModule({ configure: (created) => (webhooks = created) })] },
+    );
+    try {
+      const sweeps = async () => {
+        const text = await (await fetch(`${reconciling.internalUrl}/metrics`)).text();
+        const match = /^portone_requests_total\{[^}]*operation="getPayments"[^}]*\} (\d+)/m.exec(
+          text,
+        );
+        return Number(match?.[1] ?? 0);
+      };
+      expect(await sweeps()).toBe(0);
+      const report = await webhooks?.reconciler?.runOnce();
+      expect(report).toBeDefined();
+      expect(await sweeps()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await reconciling.service.close();
+    }
   });
 });

@@ -65,7 +65,7 @@ describe.skipIf(!TEST_DATABASE_URL)("the service on PostgreSQL (DATABASE_URL)", 
       ...second.events.for(prepared.paymentId),
     ];
     expect(events.map((event) => event.status)).toEqual(["PAID"]);
-    const record = await second.service.context.records.getPaymentRecord(prepared.paymentId);
+    const record = await second.service.records.getPaymentRecord(prepared.paymentId);
     expect(record).toMatchObject({ status: "PAID", version: 2, customerId: "pg-alice" });
   });
 });

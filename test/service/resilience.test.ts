@@ -149,7 +149,7 @@ describe("PortOne failures become clean tRPC errors in bounded time", () => {
   it("failures are counted in /metrics by operation and outcome", async () => {
     await setFaults(sandbox, [{ kind: "html-502", route: "getPayment", times: 10 }]);
     await trpcErrorOf(alice.payment.get.query({ paymentId }));
-    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    const metrics = await (await fetch(`${running.internalUrl}/metrics`)).text();
     expect(metrics).toMatch(
       /portone_requests_total\{operation="getPayment",outcome="bad_response"\} \d+/,
     );

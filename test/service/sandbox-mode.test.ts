@@ -1,10 +1,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningService, startFromEnv } from "../../src/main.js";
 import { waitFor } from "../support/wait-for.js";
-import { checkout, trpcClient } from "./support/harness.js";
+import {
+  checkout,
+  configFromEnv,
+  serviceEnv,
+  startSandbox,
+  startService,
+  trpcClient,
+} from "./support/harness.js";
 
 let running: RunningService;
 let dataDir: string;
@@ -15,6 +23,7 @@ beforeAll(async () => {
     HOST: "127.0.0.1",
     PORT: "0",
     SANDBOX_PORT: "0",
+    INTERNAL_PORT: "0",
     DATA_DIR: dataDir,
     LOG_LEVEL: "warn",
     WEBHOOK_POLL_INTERVAL_MS: "50",
@@ -33,7 +42,7 @@ describe("sandbox mode (no PORTONE_API_SECRET)", () => {
     const prepared = await anonymous.payment.prepare.mutate({ orderId: `coffee-${Date.now()}` });
     expect(prepared).toMatchObject({ totalAmount: 4500, currency: "KRW" });
     expect(prepared.storeId).toBe(running.sandbox?.storeId);
-    const sandboxUrl = running.service.context.config.portone.baseUrl;
+    const sandboxUrl = running.service.config.portone.baseUrl;
     await checkout({ url: sandboxUrl }, prepared, {
       ...prepared,
       outcome: "paid",
@@ -43,7 +52,7 @@ describe("sandbox mode (no PORTONE_API_SECRET)", () => {
     // and the dispatcher syncs the payment.
     const record = await waitFor(
       async () => {
-        const value = await running.service.context.records.getPaymentRecord(prepared.paymentId);
+        const value = await running.service.records.getPaymentRecord(prepared.paymentId);
         return value?.status === "PAID" && value;
       },
       { intervalMs: 100, description: "the webhook to mark the payment PAID" },
@@ -56,5 +65,29 @@ describe("sandbox mode (no PORTONE_API_SECRET)", () => {
   it("is ready once the store and the sandbox answer", async () => {
     const ready = await fetch(`${running.url}/readyz`);
     expect(ready.status).toBe(200);
+  });
+});
+
+describe("sandbox-only public routes", () => {
+  it("are served in sandbox mode and absent in live mode", async () => {
+    const sandboxRoutes = [
+      async (app: FastifyInstance) => {
+        app.get("/demo-only", async () => ({ demo: true }));
+      },
+    ];
+    const portone = await startSandbox();
+    const config = configFromEnv(serviceEnv(portone, undefined, { LOG_LEVEL: "warn" }));
+    const live = await startService(config, { sandboxRoutes });
+    const sandboxed = await startService({ ...config, sandboxMode: true }, { sandboxRoutes });
+    try {
+      expect((await fetch(`${live.url}/demo-only`)).status).toBe(404);
+      const served = await fetch(`${sandboxed.url}/demo-only`);
+      expect(served.status).toBe(200);
+      expect(await served.json()).toEqual({ demo: true });
+    } finally {
+      await live.service.close();
+      await sandboxed.service.close();
+      await portone.sandbox.close();
+    }
   });
 });

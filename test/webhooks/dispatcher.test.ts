@@ -5,8 +5,8 @@ import { sign } from "../../src/sdk/webhook/index.js";
 import { runWebhooksCommand } from "../../src/webhooks/cli-command.js";
 import type { DispatcherTuning, PaymentSyncPort } from "../../src/webhooks/dispatcher.js";
 import type { DispatchedEvent, PaymentView } from "../../src/webhooks/event.js";
+import { createWebhooks, type Webhooks } from "../../src/webhooks/pipeline.js";
 import { openWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
-import { createWebhooks, type Webhooks } from "../../src/webhooks/webhooks.js";
 import { waitFor } from "../support/wait-for.js";
 import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
@@ -87,7 +87,8 @@ async function startHarness(
   });
   options.configure?.(webhooks);
   const app = Fastify();
-  await app.register(webhooks.plugin);
+  await app.register(webhooks.publicPlugin);
+  await app.register(webhooks.internalPlugin);
   const baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
   webhooks.start();
   return {

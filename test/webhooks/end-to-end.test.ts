@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webhooksModule } from "../../src/webhooks/module.js";
-import type { Webhooks } from "../../src/webhooks/webhooks.js";
+import type { Webhooks } from "../../src/webhooks/pipeline.js";
 import {
   checkout,
   configFromEnv,
@@ -61,7 +61,7 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
       RECONCILE_INTERVAL_MS: "0",
     });
     running = await startService(configFromEnv(env), {
-      modules: [webhooksModule({ onCreated: (created) => (webhooks = created) })],
+      modules: [webhooksModule({ configure: (created) => (webhooks = created) })],
     });
     sandbox.sandbox.setWebhookEndpoints([{ url: `${running.url}/webhooks/portone` }]);
     alice = trpcClient(running.url, await signToken("alice"));

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PaymentRecord } from "../../src/payments/ports.js";
 import { webhooksModule } from "../../src/webhooks/module.js";
+import type { Webhooks } from "../../src/webhooks/pipeline.js";
 import { recordLagsBehind } from "../../src/webhooks/reconcile.js";
-import type { Webhooks } from "../../src/webhooks/webhooks.js";
 import {
   checkout,
   configFromEnv,
@@ -47,7 +47,7 @@ describe("reconciliation against the sandbox", () => {
       RECONCILE_INTERVAL_MS: "3600000",
     });
     running = await startService(configFromEnv(env), {
-      modules: [webhooksModule({ onCreated: (created) => (webhooks = created) })],
+      modules: [webhooksModule({ configure: (created) => (webhooks = created) })],
     });
     // No webhook endpoint: PortOne's webhooks never arrive.
     sandbox.sandbox.setWebhookEndpoints([]);
@@ -65,7 +65,7 @@ describe("reconciliation against the sandbox", () => {
     shop.orders.set(order.orderId, order);
     const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
     await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
-    const records = running.service.context.records;
+    const records = running.service.records;
     expect((await records.getPaymentRecord(prepared.paymentId))?.status).toBe("PREPARED");
 
     const reconciler = webhooks?.reconciler;

@@ -147,7 +147,7 @@ describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
     const deliveredPerReplica = async () =>
       Promise.all(
         replicas.map(async (replica) => {
-          const text = await (await fetch(`${replica.url}/metrics`)).text();
+          const text = await (await fetch(`${replica.internalUrl}/metrics`)).text();
           return [
             ...text.matchAll(
               /^portone_bff_webhook_deliveries_total\{[^}]*outcome="delivered"[^}]*\} (\d+)/gm,

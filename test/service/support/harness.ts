@@ -46,6 +46,7 @@ export function serviceEnv(
   return {
     HOST: "127.0.0.1",
     PORT: "0",
+    INTERNAL_PORT: "0",
     LOG_LEVEL: "info",
     PORTONE_API_SECRET: running.sandbox.apiSecret,
     PORTONE_BASE_URL: running.url,
@@ -68,7 +69,7 @@ export function serviceEnv(
 
 export function configFromEnv(env: Record<string, string>): ServiceConfig {
   const loaded = loadConfig(env);
-  if (!loaded.portone) throw new Error("test env must configure PortOne");
+  if (loaded.mode !== "live") throw new Error("test env must configure PortOne");
   return withPortOne(loaded, loaded.portone);
 }
 
@@ -96,6 +97,8 @@ export class CapturedEvents implements PaymentEventSink {
 export interface RunningService {
   readonly service: Service;
   readonly url: string;
+  /** The internal listener: /metrics and the webhook admin routes. */
+  readonly internalUrl: string;
   readonly logs: CapturedLogs;
   readonly events: CapturedEvents;
 }
@@ -108,11 +111,16 @@ export async function startService(
   const events = new CapturedEvents();
   const dataDir = mkdtempSync(join(tmpdir(), "bff-service-"));
   const service = await buildServer(
-    { ...config, store: config.store.databaseUrl ? config.store : { dataDir } },
+    {
+      ...config,
+      // Tests use ephemeral ports, whatever the config says.
+      internal: { host: "127.0.0.1", port: 0 },
+      store: config.store.databaseUrl ? config.store : { dataDir },
+    },
     { ...deps, logStream: logs, eventSinks: [events] },
   );
   const url = await service.listen();
-  return { service, url, logs, events };
+  return { service, url, internalUrl: service.internalUrl as string, logs, events };
 }
 
 export async function signToken(

@@ -1,0 +1,40 @@
+import {
+  type Env,
+  integer,
+  loadSection,
+  optionalText,
+  optionalUrl,
+  type Section,
+} from "./variables.js";
+
+/** The shop backend that says what an order costs (absent: the demo catalog, sandbox only). */
+export interface OrderSourceConfig {
+  readonly url: string;
+  readonly token?: string;
+  readonly timeoutMs: number;
+}
+
+const orderSourceVariables = {
+  ORDER_SOURCE_URL: optionalUrl,
+  ORDER_SOURCE_TOKEN: optionalText,
+  ORDER_SOURCE_TIMEOUT_MS: integer(100, 120_000, 5_000),
+};
+
+export function loadOrderSourceConfig(env: Env): Section<OrderSourceConfig | undefined> {
+  return loadSection(
+    env,
+    orderSourceVariables,
+    (v): OrderSourceConfig | undefined =>
+      v.ORDER_SOURCE_URL
+        ? {
+            url: v.ORDER_SOURCE_URL,
+            ...(v.ORDER_SOURCE_TOKEN ? { token: v.ORDER_SOURCE_TOKEN } : {}),
+            timeoutMs: v.ORDER_SOURCE_TIMEOUT_MS,
+          }
+        : undefined,
+    (value) =>
+      value("ORDER_SOURCE_TOKEN") && !value("ORDER_SOURCE_URL")
+        ? ["ORDER_SOURCE_TOKEN: is set but ORDER_SOURCE_URL is not"]
+        : [],
+  );
+}

@@ -1,0 +1,97 @@
+import { SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  configFromEnv,
+  JWT_AUDIENCE,
+  JWT_ISSUER,
+  JWT_SECRET,
+  type RunningSandbox,
+  type RunningService,
+  serviceEnv,
+  startSandbox,
+  startService,
+  trpcClient,
+  trpcErrorOf,
+} from "../service/support/harness.js";
+
+/**
+ * The attack: a JWT without `exp` (or with one decades away) was accepted forever, so a token
+ * that leaked once was a key for good. Now `exp` is required and the lifetime is bounded.
+ */
+
+const MAX_LIFETIME_S = 600;
+const TOLERANCE_S = 5;
+
+let sandbox: RunningSandbox;
+let running: RunningService;
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  running = await startService(
+    configFromEnv(
+      serviceEnv(sandbox, undefined, {
+        LOG_LEVEL: "warn",
+        AUTH_MAX_TOKEN_LIFETIME_S: String(MAX_LIFETIME_S),
+        AUTH_CLOCK_TOLERANCE_S: String(TOLERANCE_S),
+      }),
+    ),
+  );
+});
+
+afterAll(async () => {
+  await running?.service.close();
+  await sandbox?.sandbox.close();
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+
+function token(claims: { iat?: number; exp?: number }): Promise<string> {
+  let jwt = new SignJWT({})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject("alice")
+    .setIssuer(JWT_ISSUER)
+    .setAudience(JWT_AUDIENCE);
+  if (claims.iat !== undefined) jwt = jwt.setIssuedAt(claims.iat);
+  if (claims.exp !== undefined) jwt = jwt.setExpirationTime(claims.exp);
+  return jwt.sign(new TextEncoder().encode(JWT_SECRET));
+}
+
+/** The call's error code: NOT_FOUND means the caller was accepted (the payment does not exist). */
+async function answerTo(jwt: string): Promise<string> {
+  const client = trpcClient(running.url, jwt);
+  return (await trpcErrorOf(client.payment.get.query({ paymentId: "no-such-payment" }))).code;
+}
+
+describe("JWT lifetime", () => {
+  it("a token without exp is UNAUTHORIZED", async () => {
+    expect(await answerTo(await token({ iat: now() }))).toBe("UNAUTHORIZED");
+    expect(await answerTo(await token({}))).toBe("UNAUTHORIZED");
+  });
+
+  it("a token whose exp is too far ahead is UNAUTHORIZED, with or without iat", async () => {
+    expect(await answerTo(await token({ iat: now(), exp: now() + 10 * 365 * 86_400 }))).toBe(
+      "UNAUTHORIZED",
+    );
+    expect(await answerTo(await token({ iat: now(), exp: now() + MAX_LIFETIME_S + 60 }))).toBe(
+      "UNAUTHORIZED",
+    );
+    expect(await answerTo(await token({ exp: now() + MAX_LIFETIME_S + 60 }))).toBe("UNAUTHORIZED");
+  });
+
+  it("a token within the lifetime and the clock tolerance is accepted", async () => {
+    const issued = now();
+    expect(await answerTo(await token({ iat: issued, exp: issued + MAX_LIFETIME_S }))).toBe(
+      "NOT_FOUND",
+    );
+    // Lifetime over the maximum by less than the tolerance.
+    expect(
+      await answerTo(await token({ iat: issued, exp: issued + MAX_LIFETIME_S + TOLERANCE_S - 2 })),
+    ).toBe("NOT_FOUND");
+    // Expired a moment ago, within the tolerance.
+    expect(await answerTo(await token({ iat: issued - 60, exp: issued - 2 }))).toBe("NOT_FOUND");
+    // Expired beyond the tolerance.
+    expect(await answerTo(await token({ iat: issued - 120, exp: issued - 60 }))).toBe(
+      "UNAUTHORIZED",
+    );
+  });
+});
