@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ChannelType } from "./payments/ports.js";
+import { loadNatsConfig, type NatsConfig } from "./webhooks/nats/config.js";
 
 export type { ChannelType };
 
@@ -89,6 +90,8 @@ export interface ServiceConfig {
       readonly pollIntervalMs: number;
     };
     readonly bodyLimitBytes: number;
+    /** NATS JetStream fan-out (NATS_* variables); absent without NATS_URL. */
+    readonly nats?: NatsConfig;
   };
 }
 
@@ -294,6 +297,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         return `${variable}: ${issue.message}${detail}`;
       });
   problems.push(...crossVariableProblems(env));
+  const nats = loadNatsConfig(env);
+  problems.push(...nats.problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   const env_ = parsed.data;
   const portoneTuning = {
@@ -367,6 +372,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         pollIntervalMs: env_.WEBHOOK_POLL_INTERVAL_MS,
       },
       bodyLimitBytes: env_.WEBHOOK_BODY_LIMIT_BYTES,
+      ...(nats.config ? { nats: nats.config } : {}),
     },
   };
 }

@@ -2,6 +2,7 @@ import { PaymentNotFoundError } from "../payments/errors.js";
 import { toPaymentView } from "../payments/payment-view.js";
 import type { ServiceModule } from "../server.js";
 import type { DispatcherTuning } from "./dispatcher.js";
+import { setUpNatsFanOut } from "./nats/setup.js";
 import { webhookMigrations } from "./store/migrations.js";
 import { createWebhookStore } from "./store/open-webhook-store.js";
 import { createWebhooks, type Webhooks } from "./webhooks.js";
@@ -43,10 +44,12 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
         pollIntervalMs: delivery.pollIntervalMs,
         ...options.tuning,
       };
+      const nats = await setUpNatsFanOut(context, tuning);
       const webhooks = await createWebhooks({
         store,
         secrets: config.portone.webhookSecrets,
         subscribers: config.webhooks.subscribers,
+        ...(nats ? { extraSubscribers: [nats.fanOut.subscriber] } : {}),
         payments: {
           async sync(paymentId) {
             const result = await context.syncPayment(paymentId);
@@ -67,13 +70,17 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
         tuning,
         logger: context.logger,
       });
+      nats?.attach(webhooks);
       options.configure?.(webhooks);
       context.addEventSink(webhooks.eventSink);
       await context.app.register(webhooks.plugin);
       options.onCreated?.(webhooks);
       return {
         start: () => webhooks.start(),
-        stop: () => webhooks.stop(),
+        async stop() {
+          await webhooks.stop();
+          await nats?.close();
+        },
       };
     },
   };
