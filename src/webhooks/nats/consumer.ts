@@ -93,10 +93,11 @@ export async function consumeEvents<Pattern extends EventPattern = "*">(
   const patterns: readonly string[] =
     options.events && options.events.length > 0 ? options.events : ["*"];
   const jsm = await jetstreamManager(connection, { timeout: timeoutMs });
+  const filters = [...new Set(patterns.map((pattern) => subjectFilterForPattern(prefix, pattern)))];
   const settings: Partial<ConsumerConfig> = {
-    filter_subjects: [
-      ...new Set(patterns.map((pattern) => subjectFilterForPattern(prefix, pattern))),
-    ],
+    // Several filters on one consumer need nats-server 2.10; one covering filter works on all,
+    // and the events not asked for are acknowledged and skipped below.
+    filter_subject: filters.length === 1 ? filters[0] : streamSubjects(prefix),
     ack_wait: nanos(options.ackWaitMs ?? 30_000),
     max_deliver: options.maxDeliver ?? -1,
     max_ack_pending: Math.max(1_000, options.maxInFlight ?? 1),
@@ -150,11 +151,13 @@ async function handleMessage<Pattern extends EventPattern>(
     message,
   };
   const parsed = parseEventMessage(message.data);
-  if (typeof parsed === "string" || !patterns.some((p) => matchesPattern(p, parsed.type))) {
-    const reason =
-      typeof parsed === "string" ? parsed : `event type ${parsed.type} was not asked for`;
-    message.term(reason);
-    options.onInvalidMessage?.(reason, context);
+  if (typeof parsed === "string") {
+    message.term(parsed);
+    options.onInvalidMessage?.(parsed, context);
+    return;
+  }
+  if (!patterns.some((pattern) => matchesPattern(pattern, parsed.type))) {
+    message.ack();
     return;
   }
   try {
