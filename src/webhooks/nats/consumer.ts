@@ -18,6 +18,7 @@ import {
 import {
   DEFAULT_EVENT_STREAM,
   DEFAULT_SUBJECT_PREFIX,
+  streamSubjects,
   subjectFilterForPattern,
 } from "./subjects.js";
 
