@@ -69,6 +69,9 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
         bodyLimitBytes: options.bodyLimitBytes ?? config.webhooks.bodyLimitBytes,
         tuning,
         logger: context.logger,
+      }).catch(async (error: unknown) => {
+        await nats?.close(); // an open connection would keep the failed process alive
+        throw error;
       });
       nats?.attach(webhooks);
       options.configure?.(webhooks);
