@@ -146,3 +146,54 @@ export class OwnNatsServer {
     rmSync(this.storeDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A TCP proxy in front of a NATS server that the test can make "slow": while stalled it keeps
+ * every connection open but forwards nothing, as a congested or black-holed route would.
+ */
+export class StallingProxy {
+  readonly #server = createServer((client) => this.#accept(client));
+  readonly #sockets = new Set<Socket>();
+  stalled = false;
+  port = 0;
+
+  constructor(
+    readonly targetHost: string,
+    readonly targetPort: number,
+  ) {}
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
+    const address = this.#server.address();
+    this.port = typeof address === "object" && address ? address.port : 0;
+  }
+
+  #accept(client: Socket): void {
+    const upstream = new Socket();
+    upstream.connect(this.targetPort, this.targetHost);
+    for (const socket of [client, upstream]) {
+      this.#sockets.add(socket);
+      socket.on("error", () => socket.destroy());
+      socket.on("close", () => {
+        this.#sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on("data", (chunk) => {
+      if (!this.stalled) upstream.write(chunk);
+    });
+    upstream.on("data", (chunk) => {
+      if (!this.stalled) client.write(chunk);
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
