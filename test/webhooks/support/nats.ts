@@ -111,6 +111,9 @@ export class OwnNatsServer {
   #child: ChildProcess | undefined;
   port = 0;
 
+  /** `extraArgs`: more nats-server flags, e.g. `--user`/`--pass` to require credentials. */
+  constructor(readonly extraArgs: readonly string[] = []) {}
+
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
   }
@@ -119,7 +122,7 @@ export class OwnNatsServer {
     if (this.port === 0) this.port = await freePort();
     const child = spawn(
       NATS_SERVER_BINARY,
-      ["-a", "127.0.0.1", "-p", String(this.port), "-js", "-sd", this.storeDir],
+      ["-a", "127.0.0.1", "-p", String(this.port), "-js", "-sd", this.storeDir, ...this.extraArgs],
       { stdio: "ignore" },
     );
     this.#child = child;
