@@ -43,9 +43,13 @@ describe("NATS configuration", () => {
   });
 
   it("refuses NATS settings without NATS_URL instead of publishing nothing", () => {
-    expect(loadNatsConfig({ NATS_STREAM: "EVENTS" }).problems).toEqual([
-      "NATS_URL: is required with NATS_STREAM",
+    expect(loadNatsConfig({ NATS_STREAM: "EVENTS", NATS_TOKEN: "t" }).problems).toEqual([
+      "NATS_URL: is required with NATS_STREAM, NATS_TOKEN",
     ]);
+    // Variables of others that merely share the prefix (Kubernetes service links) do not count.
+    expect(
+      loadNatsConfig({ NATS_PORT: "tcp://10.0.0.9:4222", NATS_SERVICE_HOST: "10.0.0.9" }),
+    ).toEqual({ problems: [] });
   });
 
   it("has defaults for the stream, the prefix and the timeout", () => {

@@ -199,10 +199,11 @@ export function loadNatsConfig(env: Record<string, string | undefined>): {
 } {
   const url = env.NATS_URL?.trim();
   if (!url) {
-    const stray = Object.keys(env).filter(
-      (name) => name.startsWith("NATS_") && name !== "NATS_URL" && env[name]?.trim(),
+    // NATS settings without a server would silently publish nothing: say so. Only our own
+    // names count (Kubernetes, for one, injects NATS_PORT and friends for a "nats" service).
+    const stray = Object.keys(natsSchema.shape).filter(
+      (name) => name !== "NATS_URL" && env[name]?.trim(),
     );
-    // NATS settings without a server would silently publish nothing: say so.
     return stray.length > 0
       ? { problems: [`NATS_URL: is required with ${stray.sort().join(", ")}`] }
       : { problems: [] };
