@@ -146,6 +146,80 @@ export async function connectNatsJetStream(
   }
 }
 
+type NatsMetrics = ReturnType<typeof natsMetrics>;
+
+/** Follows the connection's state; `isUp()` is false from a disconnect until the reconnect. */
+function watchConnection(
+  connection: NatsConnection,
+  stream: string,
+  logger: DispatcherLogger,
+  metrics: NatsMetrics | undefined,
+) {
+  const reconnectListeners: (() => void)[] = [];
+  let connected = true;
+  metrics?.connected.set({ stream }, 1);
+  const watching = (async () => {
+    for await (const status of connection.status()) {
+      if (status.type === "disconnect" || status.type === "staleConnection") {
+        if (connected) logger.warn({ stream }, "NATS disconnected; events wait in the outbox");
+        connected = false;
+      } else if (status.type === "reconnect") {
+        connected = true;
+        logger.info({ stream }, "NATS reconnected; delivery resumes");
+        for (const listener of reconnectListeners) listener();
+      }
+      metrics?.connected.set({ stream }, connected ? 1 : 0);
+    }
+  })();
+  return {
+    isUp: () => connected && !connection.isClosed(),
+    onReconnect: (listener: () => void) => reconnectListeners.push(listener),
+    ended: watching.catch(() => undefined),
+  };
+}
+
+function natsSubscriber(
+  config: NatsConfig,
+  js: JetStreamClient,
+  isUp: () => boolean,
+  metrics: NatsMetrics | undefined,
+): Subscriber {
+  const patterns = config.events.length > 0 ? config.events : ["*"];
+  const count = (outcome: "stored" | "duplicate" | "failed") =>
+    metrics?.publishes.inc({ stream: config.stream, outcome });
+  return {
+    id: `nats:${config.stream}`,
+    wants: (type) => patterns.some((pattern) => matchesPattern(pattern, type)),
+    async deliver(delivery: DeliveryRequest): Promise<DeliveryResult> {
+      // While disconnected the client would buffer the publish in memory until it times out;
+      // failing at once keeps memory bounded and leaves the event in the outbox.
+      if (!isUp()) {
+        count("failed");
+        return { ok: false, statusCode: null, error: "NATS is not connected" };
+      }
+      const messageHeaders = headers();
+      messageHeaders.set(EVENT_TYPE_HEADER, delivery.eventType);
+      messageHeaders.set(ATTEMPT_HEADER, String(delivery.attempt));
+      const subject = subjectForEventType(config.subjectPrefix, delivery.eventType);
+      try {
+        // Delivered only once the stream acknowledged it (stored, or known as a duplicate).
+        const ack = await js.publish(subject, delivery.body, {
+          msgID: delivery.eventId,
+          timeout: config.timeoutMs,
+          headers: messageHeaders,
+          expect: { streamName: config.stream },
+        });
+        count(ack.duplicate ? "duplicate" : "stored");
+        return { ok: true, statusCode: null };
+      } catch (error) {
+        count("failed");
+        const reason = `NATS publish failed: ${describeNatsError(error)}`;
+        return { ok: false, statusCode: null, error: reason };
+      }
+    },
+  };
+}
+
 function buildFanOut(
   config: NatsConfig,
   options: NatsJetStreamOptions,
@@ -153,85 +227,24 @@ function buildFanOut(
   jsm: JetStreamManager,
   duplicateWindowMs: number,
 ): NatsJetStreamFanOut {
-  const js: JetStreamClient = jetstream(connection, { timeout: config.timeoutMs });
   const metrics = options.registry ? natsMetrics(options.registry) : undefined;
-  const reconnectListeners: (() => void)[] = [];
-  let connected = true;
-  metrics?.connected.set({ stream: config.stream }, 1);
-  const watching = (async () => {
-    for await (const status of connection.status()) {
-      if (status.type === "disconnect" || status.type === "staleConnection") {
-        if (connected)
-          options.logger.warn(
-            { stream: config.stream },
-            "NATS disconnected; events wait in the outbox",
-          );
-        connected = false;
-      } else if (status.type === "reconnect") {
-        connected = true;
-        options.logger.info({ stream: config.stream }, "NATS reconnected; delivery resumes");
-        for (const listener of reconnectListeners) listener();
-      }
-      metrics?.connected.set({ stream: config.stream }, connected ? 1 : 0);
-    }
-  })();
-
-  const patterns = config.events.length > 0 ? config.events : ["*"];
-  const subscriber: Subscriber = {
-    id: `nats:${config.stream}`,
-    wants: (type) => patterns.some((pattern) => matchesPattern(pattern, type)),
-    async deliver(delivery: DeliveryRequest): Promise<DeliveryResult> {
-      // While disconnected the client would buffer the publish in memory until it times out;
-      // failing at once keeps memory bounded and leaves the event in the outbox.
-      if (!connected || connection.isClosed()) {
-        metrics?.publishes.inc({ stream: config.stream, outcome: "failed" });
-        return { ok: false, statusCode: null, error: "NATS is not connected" };
-      }
-      const messageHeaders = headers();
-      messageHeaders.set(EVENT_TYPE_HEADER, delivery.eventType);
-      messageHeaders.set(ATTEMPT_HEADER, String(delivery.attempt));
-      try {
-        const ack = await js.publish(
-          subjectForEventType(config.subjectPrefix, delivery.eventType),
-          delivery.body,
-          {
-            msgID: delivery.eventId,
-            timeout: config.timeoutMs,
-            headers: messageHeaders,
-            expect: { streamName: config.stream },
-          },
-        );
-        metrics?.publishes.inc({
-          stream: config.stream,
-          outcome: ack.duplicate ? "duplicate" : "stored",
-        });
-        return { ok: true, statusCode: null };
-      } catch (error) {
-        metrics?.publishes.inc({ stream: config.stream, outcome: "failed" });
-        return {
-          ok: false,
-          statusCode: null,
-          error: `NATS publish failed: ${describeNatsError(error)}`,
-        };
-      }
-    },
-  };
-
+  const state = watchConnection(connection, config.stream, options.logger, metrics);
+  const js = jetstream(connection, { timeout: config.timeoutMs });
   return {
-    subscriber,
+    subscriber: natsSubscriber(config, js, state.isUp, metrics),
     connection,
     duplicateWindowMs,
     readiness: {
       name: "nats",
       // Connected is not enough: the stream must answer its API within the timeout too.
       async check() {
-        if (!connected || connection.isClosed()) return false;
+        if (!state.isUp()) return false;
         await jsm.streams.info(config.stream);
         return true;
       },
     },
     onReconnect: (listener) => {
-      reconnectListeners.push(listener);
+      state.onReconnect(listener);
     },
     async close() {
       // Drain lets publishes in flight get their acknowledgements; bounded by the timeout.
@@ -240,7 +253,7 @@ function buildFanOut(
         new Promise((resolve) => setTimeout(resolve, config.timeoutMs).unref()),
       ]);
       if (!connection.isClosed()) await connection.close();
-      await watching.catch(() => undefined);
+      await state.ended;
       metrics?.connected.set({ stream: config.stream }, 0);
     },
   };
