@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type DispatcherTuning, defaultDispatcherTuning } from "../webhooks/dispatcher.js";
+import { loadNatsConfig, type NatsConfig } from "../webhooks/nats/config.js";
 import { type Env, httpUrl, integer, json, loadSection, type Section } from "./variables.js";
 
 export interface WebhookSubscriberConfig {
@@ -20,6 +21,8 @@ export interface WebhooksConfig {
   /** The dispatcher's settings, complete: the WEBHOOK_* variables over its defaults. */
   readonly tuning: DispatcherTuning;
   readonly bodyLimitBytes: number;
+  /** The NATS JetStream fan-out; absent when NATS_URL is unset. */
+  readonly nats?: NatsConfig;
 }
 
 const subscriberSchema = z.object({
@@ -50,7 +53,8 @@ const webhooksVariables = {
 };
 
 export function loadWebhooksConfig(env: Env): Section<WebhooksConfig> {
-  return loadSection(env, webhooksVariables, (v) => ({
+  const nats = loadNatsConfig(env);
+  const section = loadSection(env, webhooksVariables, (v) => ({
     subscribers: v.WEBHOOK_SUBSCRIBERS,
     ...(v.ADMIN_TOKEN ? { adminToken: v.ADMIN_TOKEN } : {}),
     reconcileIntervalMs: v.RECONCILE_INTERVAL_MS,
@@ -67,5 +71,8 @@ export function loadWebhooksConfig(env: Env): Section<WebhooksConfig> {
       pollIntervalMs: v.WEBHOOK_POLL_INTERVAL_MS,
     },
     bodyLimitBytes: v.WEBHOOK_BODY_LIMIT_BYTES,
+    ...(nats.config ? { nats: nats.config } : {}),
   }));
+  if (nats.problems.length === 0) return section;
+  return { value: undefined, problems: [...section.problems, ...nats.problems] };
 }

@@ -2,6 +2,7 @@ import { PaymentNotFoundError } from "../payments/errors.js";
 import { toPaymentView } from "../payments/payment-view.js";
 import type { ServiceModule } from "../server.js";
 import type { DispatcherTuning } from "./dispatcher.js";
+import { setUpNatsFanOut } from "./nats/setup.js";
 import { createWebhooks, type Webhooks } from "./pipeline.js";
 import { webhookMigrations } from "./store/migrations.js";
 import { createWebhookStore } from "./store/open-webhook-store.js";
@@ -32,11 +33,14 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
     migrations: webhookMigrations,
     async setup(context) {
       const { config } = context;
+      const tuning = { ...config.webhooks.tuning, ...options.tuning };
+      const nats = await setUpNatsFanOut(context, tuning);
       const webhooks = await createWebhooks({
         store: createWebhookStore(context.database),
         secrets: config.portone.webhookSecrets,
         subscribers: config.webhooks.subscribers,
         sandbox: config.sandboxMode,
+        ...(nats ? { extraSubscribers: [nats.fanOut.subscriber] } : {}),
         payments: {
           async sync(paymentId) {
             const result = await context.syncPayment(paymentId);
@@ -54,16 +58,23 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
         ...(config.webhooks.adminToken ? { adminToken: config.webhooks.adminToken } : {}),
         registry: context.metricsRegistry,
         bodyLimitBytes: options.bodyLimitBytes ?? config.webhooks.bodyLimitBytes,
-        tuning: { ...config.webhooks.tuning, ...options.tuning },
+        tuning,
         logger: context.logger,
+      }).catch(async (error: unknown) => {
+        await nats?.close(); // an open connection would keep the failed process alive
+        throw error;
       });
+      nats?.attach(webhooks);
       options.configure?.(webhooks);
       context.addEventSink(webhooks.eventSink);
       await context.registerPublic(webhooks.publicPlugin);
       await context.registerInternal(webhooks.internalPlugin);
       return {
         start: () => webhooks.start(),
-        stop: () => webhooks.stop(),
+        async stop() {
+          await webhooks.stop();
+          await nats?.close();
+        },
       };
     },
   };

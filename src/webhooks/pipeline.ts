@@ -32,6 +32,8 @@ export interface WebhooksOptions {
   readonly secrets: readonly string[];
   /** WEBHOOK_SUBSCRIBERS. */
   readonly subscribers?: readonly HttpSubscriberConfig[];
+  /** Subscribers of other kinds built by the caller (e.g. the NATS JetStream one). */
+  readonly extraSubscribers?: readonly Subscriber[];
   /** Runs `syncPayment` for `Transaction.*` events; without it events go out without a payment. */
   readonly payments?: PaymentSyncPort;
   /** Periodic `getPayments` sweep; off when absent or when `intervalMs` is 0. */
@@ -105,10 +107,11 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
       }),
     ),
   );
+  const fixedSubscribers = [...httpSubscribers, ...(options.extraSubscribers ?? [])];
   const handlers = new WebhookHandlers();
-  let subscribers: readonly Subscriber[] = httpSubscribers;
+  let subscribers: readonly Subscriber[] = fixedSubscribers;
   handlers.onChange(() => {
-    subscribers = [...httpSubscribers, ...handlers.subscribers()];
+    subscribers = [...fixedSubscribers, ...handlers.subscribers()];
   });
 
   const dispatcher = new WebhookDispatcher({
