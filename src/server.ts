@@ -18,7 +18,6 @@ import { createServiceMetrics, type ServiceMetrics } from "./ops/metrics.js";
 import { opsPlugin, type ReadinessCheck } from "./ops/ops-plugin.js";
 import { portOneReadiness } from "./ops/portone-readiness.js";
 import type { Caller } from "./payments/access.js";
-import { syncCallersPayment } from "./payments/complete-payment.js";
 import { confirmPayment } from "./payments/confirm-payment.js";
 import { createDemoCatalogOrderSource } from "./payments/order-sources/demo-catalog.js";
 import { createHttpOrderSource } from "./payments/order-sources/http.js";
@@ -31,6 +30,7 @@ import type {
   PortOnePaymentApi,
 } from "./payments/ports.js";
 import { preparePayment } from "./payments/prepare-payment.js";
+import { syncCallersPayment } from "./payments/sync-callers-payment.js";
 import { type SyncPaymentDeps, type SyncResult, syncPayment } from "./payments/sync-payment.js";
 import type { PaymentProcedures, RequestContext } from "./router/context.js";
 import { sendTRPCShapedError } from "./router/http-error-response.js";

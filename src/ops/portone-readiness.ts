@@ -1,4 +1,3 @@
-import { PortOneUnavailableError } from "../payments/errors.js";
 import { callPortOne, PortOneRejection } from "../payments/portone-failure.js";
 import type { PortOnePaymentApi } from "../payments/ports.js";
 import type { ReadinessCheck } from "./ops-plugin.js";
@@ -30,7 +29,6 @@ export function portOneReadiness(
       () => true,
       (error: unknown) => {
         if (error instanceof PortOneRejection) return error.type === "PAYMENT_NOT_FOUND";
-        if (error instanceof PortOneUnavailableError) return false;
         return false;
       },
     );
