@@ -35,6 +35,7 @@ import { type SyncPaymentDeps, type SyncResult, syncPayment } from "./payments/s
 import type { PaymentProcedures, RequestContext } from "./router/context.js";
 import { sendTRPCShapedError } from "./router/http-error-response.js";
 import { appRouter } from "./router/index.js";
+import { refuseUnsupportedMethods } from "./router/method-guard.js";
 import { PortOneClient } from "./sdk/index.js";
 import { type Database, type Migration, migrate, openDatabase } from "./store/database.js";
 import {
@@ -220,6 +221,7 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
     await app.register(httpMetricsPlugin, { metrics });
     await app.register(opsPlugin, { metrics, readiness });
     await app.register(async (trpcScope) => {
+      trpcScope.addHook("onRequest", refuseUnsupportedMethods);
       await trpcScope.register(cors, {
         origin: config.http.corsOrigins.length > 0 ? [...config.http.corsOrigins] : false,
         methods: ["GET", "POST"],
