@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { portOneError } from "../support/portone-error.js";
 import { hasOpenApi, missingOpenApiReason } from "./support/openapi.js";
 import {
   checkedResponses,
@@ -26,6 +25,15 @@ afterAll(async () => {
 afterEach(() => {
   expect(schemaViolations.splice(0)).toEqual([]);
 });
+
+async function portOneError(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { data: { type: string; message?: string } };
+  }
+  throw new Error("expected the call to fail");
+}
 
 async function issue(customerId = "customer-1") {
   const { billingKeyInfo } = await running.client.payment.billingKey.issueBillingKey({
