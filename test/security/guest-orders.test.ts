@@ -173,6 +173,29 @@ describe.each(STORES)("guest orders cannot be harvested (%s)", (store) => {
     expect(harvested).toBe(0);
   });
 
+  it("manual confirm of a guest payment needs the guest token; the stranger's attempt changes nothing", async () => {
+    const order = placeGuestOrder();
+    const guest = trpcClient(stack.service.url, guestJwt);
+    const prepared = await guest.payment.prepare.mutate({ orderId: order.orderId });
+    const guestToken = prepared.guestToken as string;
+    const result = await checkout(stack.sandbox, prepared, {
+      ...prepared,
+      outcome: "awaiting-confirm",
+    });
+    const confirmation = {
+      paymentId: prepared.paymentId,
+      paymentToken: result.paymentToken as string,
+      txId: result.txId,
+    };
+    const stranger = trpcClient(stack.service.url, mallory);
+    const refused = await trpcErrorOf(stranger.payment.confirm.mutate(confirmation));
+    expect(refused.code).toBe("NOT_FOUND");
+    const before = await guest.payment.get.query({ paymentId: prepared.paymentId, guestToken });
+    expect(before.status).toBe("READY");
+    const confirmed = await guest.payment.confirm.mutate({ ...confirmation, guestToken });
+    expect(confirmed.status).toBe("PAID");
+  });
+
   it("a paid guest order answers a stranger NOT_FOUND, not CONFLICT (no state leaks)", async () => {
     const order = placeGuestOrder();
     const guest = trpcClient(stack.service.url, guestJwt);
