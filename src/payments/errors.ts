@@ -139,6 +139,24 @@ export class OrderSourceUnavailableError extends ServiceError {
   }
 }
 
+/**
+ * Other writers kept changing the payment while this sync tried to record its verdict: nothing
+ * is wrong with the request, and a retry a moment later succeeds.
+ */
+export class ConcurrentPaymentUpdateError extends ServiceError {
+  readonly kind = "unavailable";
+  constructor(
+    readonly paymentId: string,
+    readonly attempts: number,
+  ) {
+    super("The payment is being updated by another request right now; try again shortly.");
+  }
+
+  override operatorDetails() {
+    return { paymentId: this.paymentId, attempts: this.attempts };
+  }
+}
+
 /** An id the caller sent that no order source or store may be asked about (e.g. `..`). */
 export class InvalidIdError extends ServiceError {
   readonly kind = "invalid-input";

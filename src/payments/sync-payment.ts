@@ -1,4 +1,4 @@
-import { UnknownPaymentError } from "./errors.js";
+import { ConcurrentPaymentUpdateError, UnknownPaymentError } from "./errors.js";
 import { judgePayment, type PaymentVerdict } from "./judge-payment.js";
 import { callPortOne, PortOneRejection } from "./portone-failure.js";
 import type {
@@ -108,7 +108,7 @@ async function syncOnce(
     record = current;
     if (sameVerdict(record, verdict)) return { outcome: "unchanged", record, payment };
     if (attempt >= MAX_ATTEMPTS)
-      throw new Error(`payment ${paymentId}: gave up after ${attempt} concurrent updates`);
+      throw new ConcurrentPaymentUpdateError(paymentId, attempt);
   }
 }
 
