@@ -21,11 +21,28 @@ export type ServiceErrorKind =
   /** A dependency answered something unusable or refused a request the service made. */
   | "bad-gateway";
 
+/** How loudly an error is logged when it reaches a caller; "none" for the caller's own mistakes. */
+export type ServiceErrorLogLevel = "none" | "warn" | "error";
+
 export abstract class ServiceError extends Error {
   abstract readonly kind: ServiceErrorKind;
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
+  }
+
+  /**
+   * What an operator needs to act on this error (upstream type and status, the shop's
+   * problems with an order, ...): logged, never sent to a caller. Overridden where there is more
+   * to say than the message.
+   */
+  operatorDetails(): Readonly<Record<string, unknown>> {
+    return {};
+  }
+
+  /** Overrides the level the router's table gives this error's kind (e.g. a bug on our side). */
+  get logLevel(): ServiceErrorLogLevel | undefined {
+    return undefined;
   }
 }

@@ -1,10 +1,12 @@
+import { ServiceError } from "../service-error.js";
+
 export type AuthenticationFailure = "missing" | "malformed" | "expired" | "invalid";
 
 /** The caller's credentials are missing or not acceptable; the fix is on the caller's side. */
-export class AuthenticationError extends Error {
+export class AuthenticationError extends ServiceError {
+  readonly kind = "unauthenticated";
   constructor(readonly reason: AuthenticationFailure) {
     super(MESSAGES[reason]);
-    this.name = "AuthenticationError";
   }
 }
 
@@ -16,9 +18,13 @@ const MESSAGES: Record<AuthenticationFailure, string> = {
 };
 
 /** The identity provider's keys could not be fetched: our outage, not the caller's fault. */
-export class AuthenticationUnavailableError extends Error {
+export class AuthenticationUnavailableError extends ServiceError {
+  readonly kind = "unavailable";
   constructor(options?: ErrorOptions) {
     super("Sign-in cannot be checked right now; try again shortly.", options);
-    this.name = "AuthenticationUnavailableError";
+  }
+
+  override operatorDetails() {
+    return { dependency: "identity-provider", err: this.cause };
   }
 }

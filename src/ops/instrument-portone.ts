@@ -33,6 +33,6 @@ export function instrumentPortOne(
 function outcomeOf(classified: unknown): string {
   if (classified instanceof PortOneRejection) return "rejected";
   if (classified instanceof PortOneUnavailableError)
-    return classified.kind === "bad-response" ? "bad_response" : classified.kind;
+    return classified.failure === "bad-response" ? "bad_response" : classified.failure;
   return "error";
 }

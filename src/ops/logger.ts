@@ -39,9 +39,30 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       base: { service: "portone-bff" },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { req: requestWithoutQuery },
     },
     destination ?? pino.destination({ dest: 1, sync: false }),
   );
+}
+
+/**
+ * Replaces Fastify's request serializer: the same fields, but the URL without its query string,
+ * which carries callers' input (a tRPC query's `input`, with a guest token) into every log line.
+ */
+function requestWithoutQuery(request: {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}) {
+  return {
+    method: request.method,
+    url: request.url?.split("?", 1)[0],
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
 }
 
 const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;

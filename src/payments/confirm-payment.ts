@@ -1,5 +1,5 @@
 import type { Caller } from "./access.js";
-import { PaymentConfirmationRejectedError, PaymentNotFoundError } from "./errors.js";
+import { PaymentConfirmationRejectedError, UnknownPaymentError } from "./errors.js";
 import { findCallersPayment } from "./find-callers-payment.js";
 import { callPortOne, PortOneRejection } from "./portone-failure.js";
 import { type SyncPaymentDeps, type SyncResult, syncPayment } from "./sync-payment.js";
@@ -39,7 +39,7 @@ export async function confirmPayment(
       case "ALREADY_PAID":
         break;
       case "PAYMENT_NOT_FOUND":
-        throw new PaymentNotFoundError(input.paymentId);
+        throw new UnknownPaymentError(input.paymentId);
       case "INFORMATION_MISMATCH":
       case "INVALID_PAYMENT_TOKEN":
         throw new PaymentConfirmationRejectedError(error.type);

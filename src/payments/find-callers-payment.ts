@@ -1,5 +1,5 @@
-import { type Caller, callerMayAccess } from "./access.js";
-import { PaymentNotFoundError } from "./errors.js";
+import { type Caller, callerOwnsPayment } from "./access.js";
+import { UnknownPaymentError } from "./errors.js";
 import type { PaymentRecord, PaymentRecordStore } from "./ports.js";
 
 /** The caller's own payment record; someone else's answers exactly like a missing one. */
@@ -9,7 +9,6 @@ export async function findCallersPayment(
   records: PaymentRecordStore,
 ): Promise<PaymentRecord> {
   const record = await records.getPaymentRecord(paymentId);
-  if (!record || !callerMayAccess(record.customerId, caller))
-    throw new PaymentNotFoundError(paymentId);
+  if (!record || !callerOwnsPayment(record, caller)) throw new UnknownPaymentError(paymentId);
   return record;
 }

@@ -1,9 +1,10 @@
 export { type Caller, callerMayAccess } from "./access.js";
-export { syncCallersPayment } from "./complete-payment.js";
 export { type ConfirmPaymentInput, confirmPayment } from "./confirm-payment.js";
 export * from "./errors.js";
 export { findCallersPayment } from "./find-callers-payment.js";
+export { type ExpectedPayment, judgePayment, type PaymentVerdict } from "./judge-payment.js";
 export * from "./order-sources/index.js";
+export * from "./payment-statuses.js";
 export { type PaymentMethodKind, type PaymentView, toPaymentView } from "./payment-view.js";
 export { callPortOne, classifyPortOneError, PortOneRejection } from "./portone-failure.js";
 export type * from "./ports.js";
@@ -12,10 +13,10 @@ export {
   type PreparePaymentDeps,
   preparePayment,
 } from "./prepare-payment.js";
+export { syncCallersPayment } from "./sync-callers-payment.js";
 export {
   type SyncOutcome,
   type SyncPaymentDeps,
   type SyncResult,
   syncPayment,
 } from "./sync-payment.js";
-export { type ExpectedPayment, judgePayment, type PaymentVerdict } from "./verify-payment.js";

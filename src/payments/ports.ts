@@ -4,6 +4,10 @@
  * arguments so that the browser's `payment.complete` and the webhook run the same code.
  */
 
+import type { PaymentRecordStatus } from "./payment-statuses.js";
+
+export type { PaymentRecordStatus } from "./payment-statuses.js";
+
 /** What the shop says an order costs. The browser's idea of the amount is never used. */
 export interface Order {
   readonly orderId: string;
@@ -30,30 +34,6 @@ export interface OrderSource {
 /** A PortOne channel's type: a paid payment must come from the kind the service expects. */
 export type ChannelType = "LIVE" | "TEST";
 
-/** PortOne's `Payment.status` values this version knows (PortOne may add more). */
-export const PORTONE_PAYMENT_STATUSES = [
-  "READY",
-  "PAY_PENDING",
-  "VIRTUAL_ACCOUNT_ISSUED",
-  "PAID",
-  "FAILED",
-  "PARTIAL_CANCELLED",
-  "CANCELLED",
-] as const;
-
-/**
- * Our verdict on a payment, derived from PortOne's status and the order it must match:
- * PREPARED before PortOne knows the payment, MISMATCH when PortOne says money moved but amount,
- * currency or channel differ from the order (never fulfil), else PortOne's status.
- */
-export const PAYMENT_RECORD_STATUSES = [
-  "PREPARED",
-  ...PORTONE_PAYMENT_STATUSES,
-  "MISMATCH",
-] as const;
-
-export type PaymentRecordStatus = (typeof PAYMENT_RECORD_STATUSES)[number];
-
 export interface PaymentRecord {
   readonly paymentId: string;
   readonly orderId: string;
@@ -74,12 +54,18 @@ export interface PaymentRecord {
    * failed, the process died) is announced again by a later sync.
    */
   readonly unpublishedPreviousStatus: PaymentRecordStatus | null;
+  /**
+   * For a guest order (customerId null): the SHA-256 of the guest token its first
+   * `payment.prepare` returned, which every later call about it must present. Never the token.
+   */
+  readonly guestTokenHash: string | null;
 }
 
 export type NewPaymentRecord = Pick<
   PaymentRecord,
   "paymentId" | "orderId" | "customerId" | "totalAmount" | "currency"
->;
+> &
+  Partial<Pick<PaymentRecord, "guestTokenHash">>;
 
 export interface PaymentRecordUpdate {
   readonly status: PaymentRecordStatus;

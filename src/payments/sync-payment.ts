@@ -1,4 +1,5 @@
-import { PaymentNotFoundError } from "./errors.js";
+import { ConcurrentPaymentUpdateError, UnknownPaymentError } from "./errors.js";
+import { judgePayment, type PaymentVerdict } from "./judge-payment.js";
 import { callPortOne, PortOneRejection } from "./portone-failure.js";
 import type {
   ChannelType,
@@ -8,7 +9,6 @@ import type {
   PortOnePayment,
   PortOnePaymentApi,
 } from "./ports.js";
-import { judgePayment, type PaymentVerdict } from "./verify-payment.js";
 
 export interface SyncPaymentDeps {
   readonly portone: PortOnePaymentApi;
@@ -52,7 +52,7 @@ const MAX_ATTEMPTS = 5;
  * so each status change is written, and published, exactly once. A payment whose amount,
  * currency or channel differ from the order becomes MISMATCH, never PAID.
  *
- * Throws `PaymentNotFoundError` for a paymentId this service never prepared, and the
+ * Throws `UnknownPaymentError` for a paymentId this service never prepared, and the
  * classified PortOne failures of `callPortOne`.
  */
 export async function syncPayment(
@@ -81,7 +81,7 @@ async function syncOnce(
   knownRecord: PaymentRecord | undefined,
 ): Promise<SyncResult> {
   let record = knownRecord ?? (await deps.records.getPaymentRecord(paymentId));
-  if (!record) throw new PaymentNotFoundError(paymentId);
+  if (!record) throw new UnknownPaymentError(paymentId);
   for (let attempt = 1; ; attempt++) {
     const payment = await fetchPayment(paymentId, deps);
     if (!payment) return { outcome: "not-started", record, payment };
@@ -104,11 +104,10 @@ async function syncOnce(
     // Another sync won the race. If it wrote what we saw, we are done; otherwise PortOne may
     // have moved on since our fetch, so look again rather than overwrite a newer verdict.
     const current = await deps.records.getPaymentRecord(paymentId);
-    if (!current) throw new PaymentNotFoundError(paymentId);
+    if (!current) throw new UnknownPaymentError(paymentId);
     record = current;
     if (sameVerdict(record, verdict)) return { outcome: "unchanged", record, payment };
-    if (attempt >= MAX_ATTEMPTS)
-      throw new Error(`payment ${paymentId}: gave up after ${attempt} concurrent updates`);
+    if (attempt >= MAX_ATTEMPTS) throw new ConcurrentPaymentUpdateError(paymentId, attempt);
   }
 }
 

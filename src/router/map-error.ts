@@ -1,81 +1,49 @@
 import { TRPCError } from "@trpc/server";
 import type { FastifyBaseLogger } from "fastify";
 import {
-  AuthenticationError,
-  AuthenticationUnavailableError,
-} from "../auth/authentication-error.js";
-import {
-  OrderAlreadySettledError,
-  OrderChangedError,
-  OrderNotFoundError,
-  OrderSourceUnavailableError,
-  PaymentConfirmationRejectedError,
-  PaymentNotFoundError,
-  PortOneUnavailableError,
-} from "../payments/errors.js";
-import { InvalidOrderError } from "../payments/order-sources/invalid-order-error.js";
-import { PortOneRejection } from "../payments/portone-failure.js";
+  ServiceError,
+  type ServiceErrorKind,
+  type ServiceErrorLogLevel,
+} from "../service-error.js";
+
+interface KindAnswer {
+  readonly code: TRPCError["code"];
+  /** The caller's own mistakes are not logged; our dependencies' failures are. */
+  readonly log: ServiceErrorLogLevel;
+}
+
+/** The one place that decides which tRPC code (and so HTTP status) each kind of failure gets. */
+export const ANSWER_BY_KIND: Readonly<Record<ServiceErrorKind, KindAnswer>> = {
+  unauthenticated: { code: "UNAUTHORIZED", log: "none" },
+  "invalid-input": { code: "BAD_REQUEST", log: "none" },
+  "not-found": { code: "NOT_FOUND", log: "none" },
+  conflict: { code: "CONFLICT", log: "none" },
+  unavailable: { code: "SERVICE_UNAVAILABLE", log: "error" },
+  timeout: { code: "GATEWAY_TIMEOUT", log: "warn" },
+  "bad-gateway": { code: "BAD_GATEWAY", log: "warn" },
+};
 
 /**
- * Turns what a procedure threw into the error the browser sees: a tRPC code and the
- * service's own message. Upstream details (PortOne's `type`, the shop's status) go to the
- * log for operators, never into the response.
+ * Turns what a procedure threw into the error the browser sees: the tRPC code of its kind and
+ * the service's own message. What operators need (the dependency, upstream type and status)
+ * goes to the log, never into the response. Anything that is not a `ServiceError` is a bug:
+ * logged with its stack, answered "Internal error.".
  */
 export function toTRPCError(error: TRPCError, log: FastifyBaseLogger): TRPCError {
   const cause = error.cause;
-  const fail = (code: TRPCError["code"], message: string) =>
-    new TRPCError({ code, message, cause });
-
-  if (cause instanceof AuthenticationError) return fail("UNAUTHORIZED", cause.message);
-  if (cause instanceof AuthenticationUnavailableError) {
-    log.error({ err: cause.cause }, "identity provider keys could not be fetched");
-    return fail("SERVICE_UNAVAILABLE", cause.message);
-  }
-  if (cause instanceof OrderNotFoundError || cause instanceof PaymentNotFoundError)
-    return fail("NOT_FOUND", cause.message);
-  if (cause instanceof OrderAlreadySettledError || cause instanceof OrderChangedError)
-    return fail("CONFLICT", cause.message);
-  if (cause instanceof PaymentConfirmationRejectedError)
-    return fail(
-      cause.reason === "INFORMATION_MISMATCH" ? "CONFLICT" : "BAD_REQUEST",
-      cause.message,
-    );
-  if (cause instanceof PortOneUnavailableError) {
-    log.warn(
-      {
-        operation: cause.operation,
-        kind: cause.kind,
-        upstreamType: cause.upstreamType,
-        upstreamStatus: cause.upstreamStatus,
-      },
-      "PortOne unavailable",
-    );
-    return fail(cause.kind === "timeout" ? "GATEWAY_TIMEOUT" : "BAD_GATEWAY", cause.message);
-  }
-  if (cause instanceof PortOneRejection) {
-    log.error(
-      { operation: cause.operation, upstreamType: cause.type, upstreamStatus: cause.status },
-      "PortOne rejected a request the service made",
-    );
-    return fail("BAD_GATEWAY", "The payment provider refused the request; try again later.");
-  }
-  if (cause instanceof OrderSourceUnavailableError) {
-    log.warn(
-      { kind: cause.kind, upstreamStatus: cause.upstreamStatus },
-      "order source unavailable",
-    );
-    return fail(cause.kind === "timeout" ? "GATEWAY_TIMEOUT" : "BAD_GATEWAY", cause.message);
-  }
-  if (cause instanceof InvalidOrderError) {
-    log.error(
-      { orderId: cause.orderId, problems: cause.problems },
-      "order source sent an invalid order",
-    );
-    return fail("BAD_GATEWAY", "The shop's order service returned an unusable order.");
+  if (cause instanceof ServiceError) {
+    const answer = ANSWER_BY_KIND[cause.kind];
+    const level = cause.logLevel ?? answer.log;
+    if (level !== "none")
+      log[level](
+        { error: cause.name, kind: cause.kind, ...cause.operatorDetails() },
+        cause.message,
+      );
+    return new TRPCError({ code: answer.code, message: cause.message, cause });
   }
   if (error.code === "INTERNAL_SERVER_ERROR") {
     log.error({ err: cause ?? error }, "procedure failed");
-    return fail("INTERNAL_SERVER_ERROR", "Internal error.");
+    return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Internal error.", cause });
   }
   // tRPC's own errors (bad input, unknown procedure...) already say what to fix.
   return error;

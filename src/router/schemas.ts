@@ -1,16 +1,46 @@
 import { z } from "zod";
+import { GUEST_TOKEN_PATTERN } from "../payments/guest-token.js";
+import { PAYMENT_RECORD_STATUSES } from "../payments/payment-statuses.js";
 import { PAYMENT_METHOD_KINDS } from "../payments/payment-view.js";
-import { PAYMENT_RECORD_STATUSES } from "../payments/ports.js";
 
-/** PortOne allows long ids; the bound keeps junk out of logs and the database. */
-const paymentId = z.string().trim().min(1).max(200);
+/**
+ * PortOne's ids (paymentId, txId, payment tokens) and the shop's order ids are printable
+ * ASCII. Checking that here, before an id reaches a database (PostgreSQL refuses NUL), a URL
+ * (a lone surrogate cannot be percent-encoded) or a log, turns junk into a 400 that says what is
+ * allowed. The length bound keeps junk out of logs and the database.
+ */
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 
-export const prepareInput = z.object({ orderId: z.string().trim().min(1).max(200) });
-export const paymentIdInput = z.object({ paymentId });
+function idField(name: string, maxLength: number) {
+  const allowed = `${name} must be 1 to ${maxLength} printable ASCII characters (letters, digits, punctuation; no spaces or control characters).`;
+  return z
+    .string({ error: allowed })
+    .trim()
+    .min(1, { error: allowed })
+    .max(maxLength, { error: allowed })
+    .regex(PRINTABLE_ASCII, { error: allowed });
+}
+
+const paymentId = idField("paymentId", 200);
+
+/** A guest's proof of ownership (see src/payments/guest-token.ts); absent for signed-in customers. */
+const guestToken = z
+  .string({ error: "guestToken must be the token payment.prepare returned." })
+  .regex(GUEST_TOKEN_PATTERN, { error: "guestToken must be the token payment.prepare returned." })
+  .optional();
+
+export const prepareInput = z.object({
+  orderId: idField("orderId", 200).refine((id) => id !== "." && id !== "..", {
+    error: "orderId must not be `.` or `..`.",
+  }),
+  guestToken,
+});
+export const paymentIdInput = z.object({ paymentId, guestToken });
 export const confirmInput = z.object({
   paymentId,
-  paymentToken: z.string().min(1).max(4_096),
-  txId: z.string().min(1).max(200),
+  paymentToken: idField("paymentToken", 4_096),
+  txId: idField("txId", 200),
+  guestToken,
 });
 
 const nullableText = z.string().nullable();
@@ -25,6 +55,7 @@ export const preparedPaymentOutput = z.object({
   customer: z
     .object({ fullName: nullableText, email: nullableText, phoneNumber: nullableText })
     .nullable(),
+  guestToken: z.string().nullable(),
 });
 
 export const paymentStatus = z.enum(PAYMENT_RECORD_STATUSES);

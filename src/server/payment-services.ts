@@ -4,7 +4,6 @@ import { instrumentPortOne } from "../ops/instrument-portone.js";
 import type { ServiceMetrics } from "../ops/metrics.js";
 import type { ReadinessCheck } from "../ops/ops-plugin.js";
 import { portOneReadiness } from "../ops/portone-readiness.js";
-import { syncCallersPayment } from "../payments/complete-payment.js";
 import { confirmPayment } from "../payments/confirm-payment.js";
 import { createDemoCatalogOrderSource } from "../payments/order-sources/demo-catalog.js";
 import { createHttpOrderSource } from "../payments/order-sources/http.js";
@@ -17,6 +16,7 @@ import type {
   PortOnePaymentApi,
 } from "../payments/ports.js";
 import { preparePayment } from "../payments/prepare-payment.js";
+import { syncCallersPayment } from "../payments/sync-callers-payment.js";
 import { type SyncPaymentDeps, type SyncResult, syncPayment } from "../payments/sync-payment.js";
 import type { PaymentProcedures } from "../router/context.js";
 import { PortOneClient } from "../sdk/index.js";

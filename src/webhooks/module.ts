@@ -1,4 +1,4 @@
-import { PaymentNotFoundError } from "../payments/errors.js";
+import { UnknownPaymentError } from "../payments/errors.js";
 import { toPaymentView } from "../payments/payment-view.js";
 import type { ServiceModule } from "../server.js";
 import type { DispatcherTuning } from "./dispatcher.js";
@@ -46,7 +46,7 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
             const result = await context.syncPayment(paymentId);
             return toPaymentView(result.record, result.payment);
           },
-          isPermanent: (error) => error instanceof PaymentNotFoundError,
+          isPermanent: (error) => error instanceof UnknownPaymentError,
         },
         reconcile: {
           portone: context.portone,

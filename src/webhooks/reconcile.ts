@@ -1,3 +1,4 @@
+import { moneyMoved } from "../payments/payment-statuses.js";
 import type { PaymentRecord, PaymentRecordStore } from "../payments/ports.js";
 import type { DispatcherLogger } from "./dispatcher.js";
 import type { WebhookStore } from "./store/webhook-store.js";
@@ -41,14 +42,6 @@ export interface ReconcileReport {
   readonly failed: number;
 }
 
-/** Payment statuses for which our MISMATCH verdict is still current (money moved, wrongly). */
-const MISMATCH_STILL_HOLDS = new Set([
-  "PAY_PENDING",
-  "VIRTUAL_ACCOUNT_ISSUED",
-  "PAID",
-  "PARTIAL_CANCELLED",
-]);
-
 /**
  * True when PortOne's status says something our record does not know yet, or when the record
  * holds a change whose PaymentStatusChanged event was never published (its writer crashed or
@@ -56,7 +49,8 @@ const MISMATCH_STILL_HOLDS = new Set([
  */
 export function recordLagsBehind(record: PaymentRecord, portoneStatus: string): boolean {
   if (record.unpublishedPreviousStatus) return true;
-  if (record.status === "MISMATCH") return !MISMATCH_STILL_HOLDS.has(portoneStatus);
+  // A MISMATCH verdict is still current while the wrongly sized payment holds money.
+  if (record.status === "MISMATCH") return !moneyMoved(portoneStatus);
   return record.status !== portoneStatus;
 }
 

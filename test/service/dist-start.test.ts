@@ -119,7 +119,10 @@ describe("node dist/main.js (the container's start command)", () => {
         body: JSON.stringify({ rules: [{ kind: "latency", ms: 1500, route: "getPayment" }] }),
       });
       expect(faults.ok).toBe(true);
-      const inFlight = client.payment.get.query({ paymentId: prepared.paymentId });
+      const inFlight = client.payment.get.query({
+        paymentId: prepared.paymentId,
+        guestToken: prepared.guestToken ?? undefined,
+      });
       await new Promise((resolveWait) => setTimeout(resolveWait, 500));
       started.child.kill("SIGTERM");
       expect((await inFlight).status).toBe("PREPARED");

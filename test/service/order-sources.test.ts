@@ -93,7 +93,7 @@ describe("HTTP order source", () => {
     const kindOf = async (promise: Promise<unknown>) => {
       const error = await promise.catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(OrderSourceUnavailableError);
-      return (error as OrderSourceUnavailableError).kind;
+      return (error as OrderSourceUnavailableError).failure;
     };
     const wrongToken = createHttpOrderSource({ url: baseUrl, token: "wrong", timeoutMs: 500 });
     expect(await kindOf(wrongToken.getOrder("good"))).toBe("rejected");

@@ -6,14 +6,24 @@ type Inputs = inferRouterInputs<AppRouter>;
 type Outputs = inferRouterOutputs<AppRouter>;
 
 describe("AppRouter types seen by a browser client", () => {
-  it("has the four payment procedures with their inputs", () => {
-    expectTypeOf<Inputs["payment"]["prepare"]>().toEqualTypeOf<{ orderId: string }>();
-    expectTypeOf<Inputs["payment"]["get"]>().toEqualTypeOf<{ paymentId: string }>();
-    expectTypeOf<Inputs["payment"]["complete"]>().toEqualTypeOf<{ paymentId: string }>();
+  it("has the four payment procedures with their inputs (guestToken for guest orders)", () => {
+    expectTypeOf<Inputs["payment"]["prepare"]>().toEqualTypeOf<{
+      orderId: string;
+      guestToken?: string | undefined;
+    }>();
+    expectTypeOf<Inputs["payment"]["get"]>().toEqualTypeOf<{
+      paymentId: string;
+      guestToken?: string | undefined;
+    }>();
+    expectTypeOf<Inputs["payment"]["complete"]>().toEqualTypeOf<{
+      paymentId: string;
+      guestToken?: string | undefined;
+    }>();
     expectTypeOf<Inputs["payment"]["confirm"]>().toEqualTypeOf<{
       paymentId: string;
       paymentToken: string;
       txId: string;
+      guestToken?: string | undefined;
     }>();
   });
 
@@ -32,6 +42,7 @@ describe("AppRouter types seen by a browser client", () => {
     expectTypeOf<Outputs["payment"]["get"]["totalAmount"]>().toEqualTypeOf<number>();
     expectTypeOf<Outputs["payment"]["prepare"]>().toHaveProperty("channelKey");
     expectTypeOf<Outputs["payment"]["prepare"]>().toHaveProperty("storeId");
+    expectTypeOf<Outputs["payment"]["prepare"]["guestToken"]>().toEqualTypeOf<string | null>();
     // Nothing about the shop's PortOne account or the mismatch diagnosis reaches the browser.
     expectTypeOf<Outputs["payment"]["get"]>().not.toHaveProperty("mismatchReason");
     expectTypeOf<Outputs["payment"]["get"]>().not.toHaveProperty("customerId");

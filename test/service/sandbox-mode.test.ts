@@ -58,7 +58,10 @@ describe("sandbox mode (no PORTONE_API_SECRET)", () => {
       { intervalMs: 100, description: "the webhook to mark the payment PAID" },
     );
     expect(record?.status).toBe("PAID");
-    const view = await anonymous.payment.get.query({ paymentId: prepared.paymentId });
+    const view = await anonymous.payment.get.query({
+      paymentId: prepared.paymentId,
+      guestToken: prepared.guestToken ?? undefined,
+    });
     expect(view.status).toBe("PAID");
   });
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConcurrentPaymentUpdateError } from "../../src/payments/errors.js";
 import type { PaymentStatusChanged } from "../../src/payments/ports.js";
 import { type SyncPaymentDeps, syncPayment } from "../../src/payments/sync-payment.js";
 import { PortOneClient } from "../../src/sdk/index.js";
@@ -120,6 +121,27 @@ describe("syncPayment", () => {
     await expect(syncPayment("never-prepared", { ...base, events: sink })).rejects.toThrow(
       /Payment not found/,
     );
+    expect(events).toHaveLength(0);
+  });
+
+  it("losing every compare-and-set race gives up with a retryable ServiceError, never a bare Error", async () => {
+    const { events, sink } = collectingSink();
+    const paymentId = await paidPayment();
+    let updates = 0;
+    // Another writer wins every race but never writes PAID, so each attempt must look again.
+    const contended = {
+      ...base.records,
+      updatePaymentRecord: async () => {
+        updates += 1;
+        return null;
+      },
+    };
+    const error = await syncPayment(paymentId, { ...base, records: contended, events: sink }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ConcurrentPaymentUpdateError);
+    expect(error).toMatchObject({ kind: "unavailable", paymentId, attempts: 5 });
+    expect(updates).toBe(5);
     expect(events).toHaveLength(0);
   });
 });

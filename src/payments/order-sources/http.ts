@@ -1,4 +1,4 @@
-import { OrderSourceUnavailableError } from "../errors.js";
+import { InvalidIdError, OrderSourceUnavailableError } from "../errors.js";
 import type { OrderSource } from "../ports.js";
 import { InvalidOrderError } from "./invalid-order-error.js";
 import { describeInvalidOrder, orderSchema } from "./order-schema.js";
@@ -15,6 +15,9 @@ export interface HttpOrderSourceOptions {
   readonly fetch?: typeof fetch;
 }
 
+/** With the `u` flag a valid surrogate pair is one code point; only a lone half is `Cs`. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /**
  * Asks the shop backend what an order costs: `GET <url>` answering 200 with an order as JSON,
  * or 404 for an unknown order. Anything else is the shop's outage, reported as such.
@@ -22,6 +25,12 @@ export interface HttpOrderSourceOptions {
 export function createHttpOrderSource(options: HttpOrderSourceOptions): OrderSource {
   const doFetch = options.fetch ?? fetch;
   const urlFor = (orderId: string) => {
+    // Percent-encoding keeps the id one path segment, except the dot segments: a URL parser
+    // resolves `/orders/..` to `/`, which would send the shop's token to another route.
+    if (orderId === "." || orderId === "..")
+      throw new InvalidIdError("orderId must not be `.` or `..`.");
+    // A lone surrogate has no UTF-8 encoding (encodeURIComponent would throw a URIError).
+    if (LONE_SURROGATE.test(orderId)) throw new InvalidIdError("orderId must be well-formed text.");
     const encoded = encodeURIComponent(orderId);
     return options.url.includes("{orderId}")
       ? options.url.replaceAll("{orderId}", encoded)
@@ -29,20 +38,25 @@ export function createHttpOrderSource(options: HttpOrderSourceOptions): OrderSou
   };
   return {
     async getOrder(orderId) {
+      const url = urlFor(orderId);
+      const signal = AbortSignal.timeout(options.timeoutMs);
       let response: Response;
       try {
-        response = await doFetch(urlFor(orderId), {
+        response = await doFetch(url, {
           headers: {
             accept: "application/json",
             ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
           },
-          signal: AbortSignal.timeout(options.timeoutMs),
+          signal,
         });
       } catch (error) {
-        const timedOut = error instanceof Error && error.name === "TimeoutError";
-        throw new OrderSourceUnavailableError(timedOut ? "timeout" : "unreachable", undefined, {
-          cause: error,
-        });
+        throw new OrderSourceUnavailableError(
+          signal.aborted ? "timeout" : "unreachable",
+          undefined,
+          {
+            cause: error,
+          },
+        );
       }
       if (response.status === 404) {
         await response.body?.cancel();

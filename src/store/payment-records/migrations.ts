@@ -42,4 +42,10 @@ export const paymentRecordMigrations: readonly Migration[] = [
     sqlite: "ALTER TABLE payment_records ADD COLUMN unpublished_previous_status TEXT",
     postgres: "ALTER TABLE payment_records ADD COLUMN unpublished_previous_status TEXT",
   },
+  {
+    // SHA-256 of the guest token that proves who started a guest order's checkout.
+    id: "payments-003-guest-token-hash",
+    sqlite: "ALTER TABLE payment_records ADD COLUMN guest_token_hash TEXT",
+    postgres: "ALTER TABLE payment_records ADD COLUMN guest_token_hash TEXT",
+  },
 ];

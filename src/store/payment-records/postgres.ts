@@ -21,10 +21,11 @@ interface Row {
   updated_at: Date;
   synced_at: Date | null;
   unpublished_previous_status: string | null;
+  guest_token_hash: string | null;
 }
 
 const COLUMNS =
-  "payment_id, order_id, customer_id, total_amount, currency, status, mismatch_reason, version, created_at, updated_at, synced_at, unpublished_previous_status";
+  "payment_id, order_id, customer_id, total_amount, currency, status, mismatch_reason, version, created_at, updated_at, synced_at, unpublished_previous_status, guest_token_hash";
 
 function toRecord(row: Row): PaymentRecord {
   return {
@@ -40,6 +41,7 @@ function toRecord(row: Row): PaymentRecord {
     updatedAt: row.updated_at.toISOString(),
     syncedAt: row.synced_at ? row.synced_at.toISOString() : null,
     unpublishedPreviousStatus: row.unpublished_previous_status as PaymentRecordStatus | null,
+    guestTokenHash: row.guest_token_hash,
   };
 }
 
@@ -58,7 +60,7 @@ export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentR
     async insertPaymentRecord(record: NewPaymentRecord) {
       await pool.query(
         `INSERT INTO payment_records (${COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, 'PREPARED', NULL, 1, $6, $6, NULL, NULL)
+         VALUES ($1, $2, $3, $4, $5, 'PREPARED', NULL, 1, $6, $6, NULL, NULL, $7)
          ON CONFLICT DO NOTHING`,
         [
           record.paymentId,
@@ -67,6 +69,7 @@ export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentR
           record.totalAmount,
           record.currency,
           new Date(),
+          record.guestTokenHash ?? null,
         ],
       );
       const stored =

@@ -20,10 +20,11 @@ interface Row {
   updated_at: string;
   synced_at: string | null;
   unpublished_previous_status: string | null;
+  guest_token_hash: string | null;
 }
 
 const COLUMNS =
-  "payment_id, order_id, customer_id, total_amount, currency, status, mismatch_reason, version, created_at, updated_at, synced_at, unpublished_previous_status";
+  "payment_id, order_id, customer_id, total_amount, currency, status, mismatch_reason, version, created_at, updated_at, synced_at, unpublished_previous_status, guest_token_hash";
 
 function toRecord(row: Row): PaymentRecord {
   return {
@@ -39,6 +40,7 @@ function toRecord(row: Row): PaymentRecord {
     updatedAt: row.updated_at,
     syncedAt: row.synced_at,
     unpublishedPreviousStatus: row.unpublished_previous_status as PaymentRecordStatus | null,
+    guestTokenHash: row.guest_token_hash,
   };
 }
 
@@ -47,7 +49,7 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
   const { sqlite } = db;
   const insert = sqlite.prepare(
     `INSERT INTO payment_records (${COLUMNS})
-     VALUES (@paymentId, @orderId, @customerId, @totalAmount, @currency, 'PREPARED', NULL, 1, @now, @now, NULL, NULL)
+     VALUES (@paymentId, @orderId, @customerId, @totalAmount, @currency, 'PREPARED', NULL, 1, @now, @now, NULL, NULL, @guestTokenHash)
      ON CONFLICT DO NOTHING`,
   );
   const byPaymentId = sqlite.prepare(`SELECT ${COLUMNS} FROM payment_records WHERE payment_id = ?`);
@@ -76,7 +78,11 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
 
   return {
     async insertPaymentRecord(record: NewPaymentRecord) {
-      insert.run({ ...record, now: new Date().toISOString() });
+      insert.run({
+        ...record,
+        guestTokenHash: record.guestTokenHash ?? null,
+        now: new Date().toISOString(),
+      });
       const stored = find(byPaymentId, record.paymentId) ?? find(byOrderId, record.orderId);
       if (!stored) throw new Error(`payment record ${record.paymentId} vanished after insert`);
       return stored;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { judgePayment } from "../../src/payments/judge-payment.js";
 import type { PortOnePayment } from "../../src/payments/ports.js";
-import { judgePayment } from "../../src/payments/verify-payment.js";
 
 const order = { totalAmount: 50_000, currency: "KRW", channelType: "LIVE" as const };
 const paid: PortOnePayment = {
