@@ -1,5 +1,4 @@
 import type { PaymentView } from "../payments/payment-view.js";
-import { WEBHOOK_TYPES } from "../sdk/webhook/index.js";
 
 export type { PaymentView };
 
@@ -66,12 +65,6 @@ export interface KnownEventData {
 }
 
 export type KnownEventType = keyof KnownEventData;
-
-/** PortOne's webhook types (the SDK's list) and this service's own status-change event. */
-export const KNOWN_EVENT_TYPES: readonly KnownEventType[] = [
-  ...WEBHOOK_TYPES,
-  "PaymentStatusChanged",
-];
 
 /** A normalised event as it is stored in the inbox. */
 export interface InboundEvent<Type extends string = string, Data = Record<string, unknown>> {

@@ -4,7 +4,7 @@ import type { ServiceModule } from "../server.js";
 import type { DispatcherTuning } from "./dispatcher.js";
 import { webhookMigrations } from "./store/migrations.js";
 import { createWebhookStore } from "./store/open-webhook-store.js";
-import { createWebhooks, type Webhooks } from "./webhooks.js";
+import { createWebhooks, type Webhooks } from "./pipeline.js";
 
 export interface WebhooksModuleOptions {
   /** Overrides of the retry, lease and polling settings the config (WEBHOOK_* variables) gives. */
@@ -69,7 +69,8 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
       });
       options.configure?.(webhooks);
       context.addEventSink(webhooks.eventSink);
-      await context.app.register(webhooks.plugin);
+      await context.app.register(webhooks.publicPlugin);
+      await context.app.register(webhooks.internalPlugin);
       options.onCreated?.(webhooks);
       return {
         start: () => webhooks.start(),

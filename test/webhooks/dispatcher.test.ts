@@ -6,7 +6,7 @@ import { runWebhooksCommand } from "../../src/webhooks/cli-command.js";
 import type { DispatcherTuning, PaymentSyncPort } from "../../src/webhooks/dispatcher.js";
 import type { DispatchedEvent, PaymentView } from "../../src/webhooks/event.js";
 import { openWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
-import { createWebhooks, type Webhooks } from "../../src/webhooks/webhooks.js";
+import { createWebhooks, type Webhooks } from "../../src/webhooks/pipeline.js";
 import { randomSecret, SubscriberServer, waitFor } from "./support/subscriber-server.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
 
@@ -86,7 +86,8 @@ async function startHarness(
   });
   options.configure?.(webhooks);
   const app = Fastify();
-  await app.register(webhooks.plugin);
+  await app.register(webhooks.publicPlugin);
+  await app.register(webhooks.internalPlugin);
   const baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
   webhooks.start();
   return {

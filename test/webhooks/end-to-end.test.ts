@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webhooksModule } from "../../src/webhooks/module.js";
-import type { Webhooks } from "../../src/webhooks/webhooks.js";
+import type { Webhooks } from "../../src/webhooks/pipeline.js";
 import {
   checkout,
   configFromEnv,

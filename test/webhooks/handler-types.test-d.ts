@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { DispatchedEvent, EventFor, PaymentView } from "../../src/webhooks/event.js";
-import type { Webhooks } from "../../src/webhooks/webhooks.js";
+import type { Webhooks } from "../../src/webhooks/pipeline.js";
 
 declare const webhooks: Webhooks;
 

@@ -5,7 +5,7 @@
  * and costs about 40 µs of latency, while a webhook body is a few hundred bytes that this code
  * hashes in a few microseconds on the calling thread. The key schedule is precomputed once per
  * secret (the two pad blocks), which also saves a quarter of the work per call compared with
- * hashing `key XOR pad` every time. Longer messages go to `crypto.subtle` (see `signature.ts`),
+ * hashing `key XOR pad` every time. Longer messages go to `crypto.subtle` (see `signing-key.ts`),
  * and the tests check both paths against Web Crypto over many lengths.
  *
  * The arithmetic is branch-free and never indexes a table by secret data, so its timing does not

@@ -53,6 +53,9 @@ export interface WebhooksOptions {
 }
 
 /**
+ * Builds the webhook pipeline of one service process (`module.ts` mounts it in the service;
+ * `index.ts` holds the public exports).
+ *
  * The webhook pipeline of one service process: the inbound route, the outbox sink for the
  * payment domain, in-process handlers, HTTP subscribers, the dispatcher and reconciliation.
  */
@@ -63,8 +66,13 @@ export interface Webhooks {
     handler: WebhookHandler<Pattern>,
     options?: HandlerOptions,
   ): () => void;
-  /** Registers POST /webhooks/portone (and the admin routes when an admin token is set). */
-  readonly plugin: FastifyPluginAsync;
+  /** POST /webhooks/portone: mount on the public listener (PortOne must reach it). */
+  readonly publicPlugin: FastifyPluginAsync;
+  /**
+   * The dead-letter admin routes (when an admin token is set; otherwise registers nothing):
+   * mount on the internal listener, never on the public one.
+   */
+  readonly internalPlugin: FastifyPluginAsync;
   /** Where `syncPayment` publishes status changes. */
   readonly eventSink: PaymentEventSink;
   readonly store: WebhookStore;
@@ -133,7 +141,7 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
         })
       : undefined;
 
-  const plugin: FastifyPluginAsync = async (fastify) => {
+  const publicPlugin: FastifyPluginAsync = async (fastify) => {
     await fastify.register(webhookRoute, {
       secrets: options.secrets,
       store,
@@ -142,19 +150,17 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
       clock,
       ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     });
-    if (options.adminToken) {
-      await fastify.register(webhookAdminRoute, {
-        store,
-        adminToken: options.adminToken,
-        onReplayed: wake,
-        clock,
-      });
-    }
+  };
+  const adminToken = options.adminToken;
+  const internalPlugin: FastifyPluginAsync = async (fastify) => {
+    if (!adminToken) return;
+    await fastify.register(webhookAdminRoute, { store, adminToken, onReplayed: wake, clock });
   };
 
   return {
     on: (pattern, handler, handlerOptions) => handlers.on(pattern, handler, handlerOptions),
-    plugin,
+    publicPlugin,
+    internalPlugin,
     eventSink: createOutboxEventSink(store, { onEventStored: wake, clock }),
     store,
     dispatcher,
