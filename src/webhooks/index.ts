@@ -13,9 +13,9 @@ export { ATTEMPT_HEADER, type HttpSubscriberConfig } from "./http-subscriber.js"
 export { createWebhookMetrics, type WebhookMetrics } from "./metrics.js";
 export { type WebhooksModuleOptions, webhooksModule } from "./module.js";
 export { createOutboxEventSink } from "./outbox-event-sink.js";
+export { createWebhooks, type Webhooks, type WebhooksOptions } from "./pipeline.js";
 export { type PaymentListApi, reconcileRecentPayments } from "./reconcile.js";
 export type { RetryPolicy } from "./retry-policy.js";
 export { DEFAULT_WEBHOOK_PATH, webhookRoute } from "./route.js";
 export { openWebhookStore } from "./store/open-webhook-store.js";
 export type * from "./store/webhook-store.js";
-export { createWebhooks, type Webhooks, type WebhooksOptions } from "./pipeline.js";

@@ -2,9 +2,9 @@ import { PaymentNotFoundError } from "../payments/errors.js";
 import { toPaymentView } from "../payments/payment-view.js";
 import type { ServiceModule } from "../server.js";
 import type { DispatcherTuning } from "./dispatcher.js";
+import { createWebhooks, type Webhooks } from "./pipeline.js";
 import { webhookMigrations } from "./store/migrations.js";
 import { createWebhookStore } from "./store/open-webhook-store.js";
-import { createWebhooks, type Webhooks } from "./pipeline.js";
 
 export interface WebhooksModuleOptions {
   /** Overrides of the retry, lease and polling settings the config (WEBHOOK_* variables) gives. */

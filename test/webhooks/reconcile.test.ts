@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PaymentRecord } from "../../src/payments/ports.js";
 import { webhooksModule } from "../../src/webhooks/module.js";
-import { recordLagsBehind } from "../../src/webhooks/reconcile.js";
 import type { Webhooks } from "../../src/webhooks/pipeline.js";
+import { recordLagsBehind } from "../../src/webhooks/reconcile.js";
 import {
   checkout,
   configFromEnv,
