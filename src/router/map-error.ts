@@ -15,6 +15,7 @@ import {
 } from "../payments/errors.js";
 import { InvalidOrderError } from "../payments/order-sources/invalid-order-error.js";
 import { PortOneRejection } from "../payments/portone-failure.js";
+import { StoreUnavailableError } from "../store/store-errors.js";
 
 /**
  * Turns what a procedure threw into the error the browser sees: a tRPC code and the
@@ -31,6 +32,7 @@ export function toTRPCError(error: TRPCError, log: FastifyBaseLogger): TRPCError
     log.error({ err: cause.cause }, "identity provider keys could not be fetched");
     return fail("SERVICE_UNAVAILABLE", cause.message);
   }
+  if (cause instanceof StoreUnavailableError) return fail("SERVICE_UNAVAILABLE", cause.message);
   if (cause instanceof OrderNotFoundError || cause instanceof PaymentNotFoundError)
     return fail("NOT_FOUND", cause.message);
   if (cause instanceof OrderAlreadySettledError || cause instanceof OrderChangedError)

@@ -10,6 +10,7 @@ import type {
   WebhookStore,
 } from "./store/webhook-store.js";
 import type { Subscriber } from "./subscriber.js";
+import { isCleanId } from "./untrusted-text.js";
 
 /** The part of a pino/Fastify logger the dispatcher uses. */
 export interface DispatcherLogger {
@@ -57,6 +58,8 @@ export interface DispatcherOptions {
   /** Current subscribers (HTTP and in-process); read on every fan-out and claim. */
   readonly subscribers: () => readonly Subscriber[];
   readonly payments?: PaymentSyncPort;
+  /** Sandbox mode: every dispatched event carries `livemode: false`. */
+  readonly sandbox: boolean;
   readonly tuning?: Partial<DispatcherTuning>;
   readonly metrics?: WebhookMetrics;
   readonly logger: DispatcherLogger;
@@ -79,6 +82,7 @@ export class WebhookDispatcher {
   readonly #store: WebhookStore;
   readonly #subscribers: () => readonly Subscriber[];
   readonly #payments: PaymentSyncPort | undefined;
+  readonly #livemode: boolean;
   readonly #tuning: DispatcherTuning;
   readonly #metrics: WebhookMetrics;
   readonly #logger: DispatcherLogger;
@@ -94,6 +98,7 @@ export class WebhookDispatcher {
     this.#store = options.store;
     this.#subscribers = options.subscribers;
     this.#payments = options.payments;
+    this.#livemode = !options.sandbox;
     this.#tuning = { ...defaultDispatcherTuning, ...options.tuning };
     this.#metrics = options.metrics ?? noWebhookMetrics;
     this.#logger = options.logger;
@@ -239,6 +244,7 @@ export class WebhookDispatcher {
         occurredAt: event.occurredAt,
         data: event.data,
         payment: synced.payment,
+        livemode: this.#livemode,
         ...(synced.error ? { paymentSyncError: synced.error } : {}),
       };
       const subscriberIds = this.#subscribers()
@@ -268,6 +274,7 @@ export class WebhookDispatcher {
     if (!this.#payments || !isTransactionEvent(event.type) || typeof paymentId !== "string") {
       return { payment: null };
     }
+    if (!isCleanId(paymentId)) return { payment: null, error: "paymentId is not a valid id" };
     try {
       return { payment: await this.#payments.sync(paymentId) };
     } catch (error) {

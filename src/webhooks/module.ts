@@ -45,6 +45,7 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
       };
       const webhooks = await createWebhooks({
         store,
+        sandbox: config.sandboxMode,
         secrets: config.portone.webhookSecrets,
         subscribers: config.webhooks.subscribers,
         payments: {

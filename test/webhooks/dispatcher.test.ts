@@ -75,6 +75,7 @@ async function startHarness(
   const store = await openWebhookStore(database.db);
   const registry = new Registry();
   const webhooks = await createWebhooks({
+    sandbox: false,
     store,
     secrets: [PORTONE_SECRET],
     subscribers: options.subscribers,
@@ -281,6 +282,7 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
     await h.webhooks.eventSink.publish({
       type: "PaymentStatusChanged",
       paymentId: "pay-int",
+      version: 2,
       orderId: "order-1",
       customerId: "c-1",
       previousStatus: "READY",
@@ -293,6 +295,7 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
       type: "PaymentStatusChanged",
       source: "internal",
       timestamp: "2030-01-01T00:00:00.000Z",
+      livemode: true,
       data: { paymentId: "pay-int", previousStatus: "READY", status: "PAID", orderId: "order-1" },
     });
   });

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { createGroupCommit } from "../../store/group-commit.js";
 import type { InboundEvent } from "../event.js";
 import {
   type DeliveryRow,
@@ -21,15 +22,13 @@ import type {
   WebhookStore,
 } from "./webhook-store.js";
 
-interface PendingInsert {
+interface NewEvent {
   readonly event: InboundEvent;
   readonly receivedAt: number;
-  resolve(inserted: boolean): void;
-  reject(error: unknown): void;
 }
 
-/** Inserts the batch in one statement; resolves to the ids that were new. */
-async function insertBatch(pool: pg.Pool, batch: readonly PendingInsert[]): Promise<Set<string>> {
+/** Inserts the batch in one statement; one flag per item: true when it was new. */
+async function insertBatch(pool: pg.Pool, batch: readonly NewEvent[]): Promise<boolean[]> {
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at, next_attempt_at)
      SELECT id, source, format, type, occurred_at, data, received_at, received_at
@@ -47,7 +46,9 @@ async function insertBatch(pool: pg.Pool, batch: readonly PendingInsert[]): Prom
       batch.map((pending) => pending.receivedAt),
     ],
   );
-  return new Set(rows.map((row) => row.id));
+  const inserted = new Set(rows.map((row) => row.id));
+  // Within a batch the first request for an id stored it; any later one is a duplicate.
+  return batch.map((pending) => inserted.delete(pending.event.id));
 }
 
 /**
@@ -57,33 +58,14 @@ async function insertBatch(pool: pg.Pool, batch: readonly PendingInsert[]): Prom
  * qualifies (its lease is in the future) when re-checked.
  */
 export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
-  // Group commit: the inserts that arrive within one turn of the event loop go to the database
-  // as one statement and one commit (one WAL flush instead of one per webhook). Each caller
-  // resolves only once that commit is done.
-  let queued: PendingInsert[] = [];
-  const flushInserts = () => {
-    const batch = queued;
-    queued = [];
-    insertBatch(pool, batch).then(
-      (inserted) => {
-        for (const pending of batch) {
-          // Within a batch the first request for an id stored it; any later one is a duplicate.
-          const first = inserted.delete(pending.event.id);
-          pending.resolve(first);
-        }
-      },
-      (error: unknown) => {
-        for (const pending of batch) pending.reject(error);
-      },
-    );
-  };
+  const insert = createGroupCommit<NewEvent, boolean>({
+    writeBatch: (batch) => insertBatch(pool, batch),
+    writeOne: async (pending) => (await insertBatch(pool, [pending]))[0] === true,
+  });
 
   return {
     insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
-      return new Promise((resolve, reject) => {
-        queued.push({ event, receivedAt, resolve, reject });
-        if (queued.length === 1) setImmediate(flushInserts);
-      });
+      return insert({ event, receivedAt });
     },
 
     async getEvent(id: string): Promise<StoredEvent | null> {
@@ -112,6 +94,7 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
 
     async completeEvent(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
       const client = await pool.connect();
+      let failure: Error | undefined;
       try {
         await client.query("BEGIN");
         const updated = await client.query(
@@ -136,10 +119,12 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
         await client.query("COMMIT");
         return true;
       } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
         await client.query("ROLLBACK").catch(() => {});
         throw error;
       } finally {
-        client.release();
+        // A connection that failed mid-transaction is discarded, not reused.
+        client.release(failure);
       }
     },
 

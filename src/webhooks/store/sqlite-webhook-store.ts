@@ -1,4 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
+import { createGroupCommit } from "../../store/group-commit.js";
 import type { InboundEvent } from "../event.js";
 import {
   type DeliveryRow,
@@ -23,11 +24,9 @@ import type {
   WebhookStore,
 } from "./webhook-store.js";
 
-interface PendingInsert {
+interface NewEvent {
   readonly event: InboundEvent;
   readonly receivedAt: number;
-  resolve(inserted: boolean): void;
-  reject(error: unknown): void;
 }
 
 /**
@@ -166,40 +165,17 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       data: JSON.stringify(event.data),
       receivedAt,
     }).changes > 0;
-  const insertBatchTx = sqlite.transaction((batch: readonly PendingInsert[]) =>
+  const insertBatchTx = sqlite.transaction((batch: readonly NewEvent[]) =>
     batch.map((pending) => insertOne(pending.event, pending.receivedAt)),
   );
-
-  // Group commit: inserts that arrive while the event loop is busy are committed together in
-  // one transaction (one WAL write instead of one per webhook). Every caller still resolves
-  // only after the commit that holds its row, so no webhook is acknowledged before it is stored.
-  let queued: PendingInsert[] = [];
-  const flushInserts = () => {
-    const batch = queued;
-    queued = [];
-    try {
-      const inserted = insertBatchTx.immediate(batch);
-      batch.forEach((pending, index) => {
-        pending.resolve(inserted[index] === true);
-      });
-    } catch {
-      // One bad row must not fail the others: retry them one by one.
-      for (const pending of batch) {
-        try {
-          pending.resolve(insertOne(pending.event, pending.receivedAt));
-        } catch (error) {
-          pending.reject(error);
-        }
-      }
-    }
-  };
+  const insert = createGroupCommit<NewEvent, boolean>({
+    writeBatch: (batch) => insertBatchTx.immediate(batch),
+    writeOne: (pending) => insertOne(pending.event, pending.receivedAt),
+  });
 
   return {
     insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
-      return new Promise((resolve, reject) => {
-        queued.push({ event, receivedAt, resolve, reject });
-        if (queued.length === 1) setImmediate(flushInserts);
-      });
+      return insert({ event, receivedAt });
     },
     async getEvent(id: string): Promise<StoredEvent | null> {
       const row = selectEvent.get(id) as EventRow | undefined;
