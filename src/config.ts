@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ChannelType } from "./payments/ports.js";
+import { type DatabaseTimeouts, defaultDatabaseTimeouts } from "./store/database.js";
 
 export type { ChannelType };
 
@@ -72,6 +73,8 @@ export interface ServiceConfig {
   readonly store: {
     readonly databaseUrl?: string;
     readonly dataDir: string;
+    /** DATABASE_*_TIMEOUT_MS, DATABASE_KEEPALIVE_MS, SQLITE_BUSY_TIMEOUT_MS (src/store/database.ts). */
+    readonly timeouts?: Partial<DatabaseTimeouts>;
   };
   readonly webhooks: {
     readonly subscribers: readonly WebhookSubscriberConfig[];
@@ -220,6 +223,11 @@ const envSchema = z.object({
       .optional(),
   ),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default("./data")),
+  DATABASE_CONNECT_TIMEOUT_MS: integer(100, 120_000, defaultDatabaseTimeouts.connectMs),
+  DATABASE_QUERY_TIMEOUT_MS: integer(100, 600_000, defaultDatabaseTimeouts.queryMs),
+  DATABASE_IDLE_TIMEOUT_MS: integer(1_000, 3_600_000, defaultDatabaseTimeouts.idleMs),
+  DATABASE_KEEPALIVE_MS: integer(1_000, 600_000, defaultDatabaseTimeouts.keepAliveMs),
+  SQLITE_BUSY_TIMEOUT_MS: integer(0, 600_000, defaultDatabaseTimeouts.sqliteBusyMs),
 
   WEBHOOK_SUBSCRIBERS: subscribersSchema,
   ADMIN_TOKEN: z.preprocess(
@@ -352,6 +360,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     store: {
       ...(env_.DATABASE_URL ? { databaseUrl: env_.DATABASE_URL } : {}),
       dataDir: env_.DATA_DIR,
+      timeouts: {
+        connectMs: env_.DATABASE_CONNECT_TIMEOUT_MS,
+        queryMs: env_.DATABASE_QUERY_TIMEOUT_MS,
+        idleMs: env_.DATABASE_IDLE_TIMEOUT_MS,
+        keepAliveMs: env_.DATABASE_KEEPALIVE_MS,
+        sqliteBusyMs: env_.SQLITE_BUSY_TIMEOUT_MS,
+      },
     },
     webhooks: {
       subscribers: env_.WEBHOOK_SUBSCRIBERS,
