@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
@@ -84,16 +84,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 /**
- * Creates the data directory 0700 and the database file (and its WAL companions) 0600 before
- * SQLite opens them, so no other local user can read payment records; an existing directory or
- * file with looser modes is tightened.
+ * Creates the data directory 0700 and the database file 0600 before SQLite opens it, so no
+ * other local user can read payment records; SQLite gives its -wal and -shm files the mode of
+ * the database file. Existing ones with looser modes are tightened.
  */
 function prepareDataFiles(path: string, dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
   chmodSync(dataDir, DATA_DIR_MODE);
+  closeSync(openSync(path, "a", DATA_FILE_MODE));
   for (const file of [path, `${path}-wal`, `${path}-shm`]) {
-    closeSync(openSync(file, "a", DATA_FILE_MODE));
-    chmodSync(file, DATA_FILE_MODE);
+    if (existsSync(file)) chmodSync(file, DATA_FILE_MODE);
   }
 }
 
