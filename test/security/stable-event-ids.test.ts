@@ -10,7 +10,7 @@ import {
   createPaymentRecordStore,
   paymentRecordMigrations,
 } from "../../src/store/payment-records/index.js";
-import type { DispatchedEvent } from "../../src/webhooks/event.js";
+import type { EventFor } from "../../src/webhooks/event.js";
 import { statusChangeEventId } from "../../src/webhooks/outbox-event-sink.js";
 import { createWebhooks, type Webhooks } from "../../src/webhooks/pipeline.js";
 import { openWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
@@ -30,7 +30,7 @@ describe("stable event ids for re-announced status changes", () => {
   let dataDir: string;
   let records: PaymentRecordStore;
   let webhooks: Webhooks;
-  const received: DispatchedEvent[] = [];
+  const received: EventFor<"PaymentStatusChanged">[] = [];
 
   beforeAll(async () => {
     sandbox = await startSandbox();
