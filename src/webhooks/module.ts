@@ -3,8 +3,8 @@ import { toPaymentView } from "../payments/payment-view.js";
 import type { ServiceModule } from "../server.js";
 import type { DispatcherTuning } from "./dispatcher.js";
 import { createWebhooks, type Webhooks } from "./pipeline.js";
+import { createWebhookStore } from "./store/index.js";
 import { webhookMigrations } from "./store/migrations.js";
-import { createWebhookStore } from "./store/open-webhook-store.js";
 
 export interface WebhooksModuleOptions {
   /** Overrides of the retry, lease and polling settings the config (WEBHOOK_* variables) gives. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sign } from "../../src/sdk/webhook/index.js";
 import { type Database, openDatabase } from "../../src/store/database.js";
 import { webhooksModule } from "../../src/webhooks/module.js";
-import { createWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
+import { createWebhookStore } from "../../src/webhooks/store/index.js";
 import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
 import {
   configFromEnv,

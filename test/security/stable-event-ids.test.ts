@@ -13,7 +13,7 @@ import {
 import type { EventFor } from "../../src/webhooks/event.js";
 import { statusChangeEventId } from "../../src/webhooks/outbox-event-sink.js";
 import { createWebhooks, type Webhooks } from "../../src/webhooks/pipeline.js";
-import { openWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
+import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import { checkout, type RunningSandbox, startSandbox } from "../service/support/harness.js";
 
 const silent = { info() {}, warn() {}, error() {} };

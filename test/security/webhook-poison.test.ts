@@ -5,7 +5,7 @@ import { UnstorableValueError } from "../../src/store/store-errors.js";
 import { webhookAdminRoute } from "../../src/webhooks/admin-route.js";
 import type { InboundEvent } from "../../src/webhooks/event.js";
 import { webhookRoute } from "../../src/webhooks/route.js";
-import { openWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
+import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
 import {
   DATABASE_KINDS,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sign } from "../../src/sdk/webhook/index.js";
 import { openDatabase } from "../../src/store/database.js";
-import { createWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
+import { createWebhookStore } from "../../src/webhooks/store/index.js";
 import {
   type RunningSandbox,
   type ShopBackend,

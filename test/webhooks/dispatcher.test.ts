@@ -6,7 +6,7 @@ import { runWebhooksCommand } from "../../src/webhooks/cli-command.js";
 import type { DispatcherTuning, PaymentSyncPort } from "../../src/webhooks/dispatcher.js";
 import type { DispatchedEvent, PaymentView } from "../../src/webhooks/event.js";
 import { createWebhooks, type Webhooks } from "../../src/webhooks/pipeline.js";
-import { openWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
+import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import { randomSecret, SubscriberServer, waitFor } from "./support/subscriber-server.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
 

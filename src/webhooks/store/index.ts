@@ -1,8 +1,8 @@
 import { type Database, migrate } from "../../store/database.js";
 import { guardOutages } from "../../store/store-errors.js";
 import { webhookMigrations } from "./migrations.js";
-import { createPostgresWebhookStore } from "./postgres-webhook-store.js";
-import { createSqliteWebhookStore } from "./sqlite-webhook-store.js";
+import { createPostgresWebhookStore } from "./postgres.js";
+import { createSqliteWebhookStore } from "./sqlite.js";
 import type { WebhookStore } from "./webhook-store.js";
 
 /**

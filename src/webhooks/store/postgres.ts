@@ -3,6 +3,7 @@ import { createGroupCommit } from "../../store/group-commit.js";
 import type { InboundEvent } from "../event.js";
 import {
   type DeliveryRow,
+  deliveryOutcomeColumns,
   type EventRow,
   toClaimedDelivery,
   toClaimedEvent,
@@ -166,18 +167,19 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
     },
 
     async finishDelivery(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<boolean> {
+      const columns = deliveryOutcomeColumns(outcome);
       const result = await pool.query(
         `UPDATE webhook_deliveries
          SET state = $1, next_attempt_at = $2, last_error = $3, last_status_code = $4,
              updated_at = $5, delivered_at = $6, lease_owner = NULL, lease_until = NULL
          WHERE id = $7 AND lease_owner = $8 AND attempts = $9 AND state = 'pending'`,
         [
-          outcome.kind === "retry" ? "pending" : outcome.kind,
-          outcome.kind === "retry" ? outcome.nextAttemptAt : outcome.now,
-          outcome.kind === "delivered" ? null : truncateError(outcome.error),
-          outcome.statusCode,
-          outcome.now,
-          outcome.kind === "delivered" ? outcome.now : null,
+          columns.state,
+          columns.nextAttemptAt,
+          columns.error,
+          columns.statusCode,
+          columns.now,
+          columns.deliveredAt,
           delivery.id,
           delivery.leaseOwner,
           delivery.attempt,

@@ -3,6 +3,7 @@ import { createGroupCommit } from "../../store/group-commit.js";
 import type { InboundEvent } from "../event.js";
 import {
   type DeliveryRow,
+  deliveryOutcomeColumns,
   type EventRow,
   toClaimedDelivery,
   toClaimedEvent,
@@ -205,12 +206,7 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
         id: delivery.id,
         owner: delivery.leaseOwner,
         attempt: delivery.attempt,
-        state: outcome.kind === "retry" ? "pending" : outcome.kind,
-        nextAttemptAt: outcome.kind === "retry" ? outcome.nextAttemptAt : outcome.now,
-        error: outcome.kind === "delivered" ? null : truncateError(outcome.error),
-        statusCode: outcome.statusCode,
-        now: outcome.now,
-        deliveredAt: outcome.kind === "delivered" ? outcome.now : null,
+        ...deliveryOutcomeColumns(outcome),
       });
       return changes > 0;
     },
