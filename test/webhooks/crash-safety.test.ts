@@ -9,8 +9,9 @@ import {
   startSandbox,
   startShopBackend,
 } from "../service/support/harness.js";
+import { waitFor } from "../support/wait-for.js";
 import { type ServiceProcess, startServiceProcess } from "./support/service-process.js";
-import { randomSecret, SubscriberServer, waitFor } from "./support/subscriber-server.js";
+import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
 import { temporarySqlite } from "./support/test-databases.js";
 
 /**
@@ -102,8 +103,14 @@ describe("crash safety (SQLite, service as a child process)", () => {
         if (id) acknowledged.push(id);
       }
     });
-    await waitFor("some deliveries attempted", () => subscriber.requests.length >= 10, 60_000);
-    await waitFor("webhooks acknowledged", () => acknowledged.length >= 40, 60_000);
+    await waitFor(() => subscriber.requests.length >= 10, {
+      timeoutMs: 60_000,
+      description: "some deliveries attempted",
+    });
+    await waitFor(() => acknowledged.length >= 40, {
+      timeoutMs: 60_000,
+      description: "webhooks acknowledged",
+    });
     // Crash while the senders are still posting.
     await first.crash();
     const crashedAt = Date.now();
@@ -119,11 +126,10 @@ describe("crash safety (SQLite, service as a child process)", () => {
     const again = acknowledged[0] as string;
     expect(await deliver(second.url, again, 0)).toBe(again);
 
-    await waitFor(
-      "every acknowledged webhook delivered",
-      () => acknowledged.every((id) => subscriber.acceptedFor(id).length > 0),
-      60_000,
-    );
+    await waitFor(() => acknowledged.every((id) => subscriber.acceptedFor(id).length > 0), {
+      timeoutMs: 60_000,
+      description: "every acknowledged webhook delivered",
+    });
     expect(subscriber.refused).toEqual([]);
     // At least once: a second copy is only allowed for an attempt that was in flight when
     // the process died (the subscriber took it, the dead process never heard back).
@@ -146,12 +152,11 @@ describe("crash safety (SQLite, service as a child process)", () => {
     try {
       const store = createWebhookStore(db);
       await waitFor(
-        "inbox and outbox drained",
         async () => {
           const backlog = await store.backlog();
           return backlog.pendingEvents === 0 && backlog.pendingDeliveries === 0;
         },
-        60_000,
+        { timeoutMs: 60_000, description: "inbox and outbox drained" },
       );
       const deliveries = await store.listDeliveries({ limit: 10_000 });
       expect(deliveries.every((delivery) => delivery.state === "delivered")).toBe(true);

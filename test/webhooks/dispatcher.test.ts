@@ -7,7 +7,8 @@ import type { DispatcherTuning, PaymentSyncPort } from "../../src/webhooks/dispa
 import type { DispatchedEvent, PaymentView } from "../../src/webhooks/event.js";
 import { createWebhooks, type Webhooks } from "../../src/webhooks/pipeline.js";
 import { openWebhookStore } from "../../src/webhooks/store/index.js";
-import { randomSecret, SubscriberServer, waitFor } from "./support/subscriber-server.js";
+import { waitFor } from "../support/wait-for.js";
+import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
 
 const PORTONE_SECRET = randomSecret();
@@ -178,10 +179,13 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
       const billing = await h.post("BillingKey.Issued", { storeId: "s", billingKey: "bk-1" });
       const unknown = await h.post("Brand.NewThing", { anything: true });
 
-      await waitFor("all deliveries done", async () => {
-        const deliveries = await h.webhooks.store.listDeliveries({});
-        return deliveries.length === 9 && deliveries.every((d) => d.state === "delivered");
-      });
+      await waitFor(
+        async () => {
+          const deliveries = await h.webhooks.store.listDeliveries({});
+          return deliveries.length === 9 && deliveries.every((d) => d.state === "delivered");
+        },
+        { timeoutMs: 20_000, description: "all deliveries done" },
+      );
       await h.webhooks.dispatcher.drain();
 
       expect(all.acceptedIds().sort()).toEqual([paid, billing, unknown].sort());
@@ -222,7 +226,10 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
     // The Paid webhook first, the Ready one after it: both carry the payment as it is now.
     const paid = await h.post("Transaction.Paid", { paymentId: "pay-ooo", transactionId: "t" });
     const ready = await h.post("Transaction.Ready", { paymentId: "pay-ooo", transactionId: "t" });
-    await waitFor("both delivered", () => receiver.accepted.length === 2);
+    await waitFor(() => receiver.accepted.length === 2, {
+      timeoutMs: 20_000,
+      description: "both delivered",
+    });
     expect(receiver.acceptedFor(paid)[0]?.body.payment).toMatchObject({
       paymentId: "pay-ooo",
       status: "PAID",
@@ -259,7 +266,10 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
         paymentId: "pay-unknown",
         transactionId: "t",
       });
-      await waitFor("both delivered", () => receiver.accepted.length === 2);
+      await waitFor(() => receiver.accepted.length === 2, {
+        timeoutMs: 20_000,
+        description: "both delivered",
+      });
       expect(receiver.acceptedFor(flaky)[0]?.body.payment).toMatchObject({
         paymentId: "pay-flaky",
         status: "PAID",
@@ -290,7 +300,10 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
       mismatchReason: null,
       occurredAt: "2030-01-01T00:00:00.000Z",
     });
-    await waitFor("status change delivered", () => receiver.accepted.length === 1);
+    await waitFor(() => receiver.accepted.length === 1, {
+      timeoutMs: 20_000,
+      description: "status change delivered",
+    });
     expect(receiver.accepted[0]?.body).toMatchObject({
       type: "PaymentStatusChanged",
       source: "internal",
@@ -312,16 +325,27 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
       const ids = await Promise.all(
         Array.from({ length: 5 }, (_, i) => h.post("Transaction.Paid", { paymentId: `p${i}` })),
       );
-      await waitFor("several failed attempts per event", async () => {
-        const deliveries = await h.webhooks.store.listDeliveries({});
-        return deliveries.length === 5 && deliveries.every((d) => d.attempts >= 3);
-      });
+      await waitFor(
+        async () => {
+          const deliveries = await h.webhooks.store.listDeliveries({});
+          return deliveries.length === 5 && deliveries.every((d) => d.attempts >= 3);
+        },
+        { timeoutMs: 20_000, description: "several failed attempts per event" },
+      );
       receiver.mode = "failing";
-      await waitFor("503s seen", () => receiver.requests.length >= 5);
+      await waitFor(() => receiver.requests.length >= 5, {
+        timeoutMs: 20_000,
+        description: "503s seen",
+      });
       receiver.mode = "up";
-      await waitFor("all delivered", () => new Set(receiver.acceptedIds()).size === 5);
-      await waitFor("all recorded as delivered", async () =>
-        (await h.webhooks.store.listDeliveries({})).every((d) => d.state === "delivered"),
+      await waitFor(() => new Set(receiver.acceptedIds()).size === 5, {
+        timeoutMs: 20_000,
+        description: "all delivered",
+      });
+      await waitFor(
+        async () =>
+          (await h.webhooks.store.listDeliveries({})).every((d) => d.state === "delivered"),
+        { timeoutMs: 20_000, description: "all recorded as delivered" },
       );
       expect(receiver.acceptedIds().sort()).toEqual([...ids].sort());
       expect(
@@ -341,10 +365,10 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
           h.post("Transaction.Failed", { paymentId: `dead-${i}` }),
         ),
       );
-      await waitFor(
-        "dead letters",
-        async () => (await h.webhooks.store.backlog()).deadLetters === 3,
-      );
+      await waitFor(async () => (await h.webhooks.store.backlog()).deadLetters === 3, {
+        timeoutMs: 20_000,
+        description: "dead letters",
+      });
       const dead = await h.webhooks.store.listDeliveries({ state: "dead" });
       expect(dead.map((d) => d.attempts)).toEqual([4, 4, 4]);
       expect(dead[0]).toMatchObject({ lastError: "HTTP 503", lastStatusCode: 503 });
@@ -373,7 +397,10 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
         body: JSON.stringify({ eventId: ids[0] }),
       });
       expect(await replayOne.json()).toEqual({ replayed: 1 });
-      await waitFor("first replay delivered", () => receiver.accepted.length === 1);
+      await waitFor(() => receiver.accepted.length === 1, {
+        timeoutMs: 20_000,
+        description: "first replay delivered",
+      });
       expect(receiver.accepted[0]?.webhookId).toBe(ids[0]);
       expect(receiver.accepted[0]?.attempt).toBe(5);
 
@@ -394,7 +421,10 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
         ),
       ).toBe(0);
       expect(output.at(-1)).toBe("Replayed 2 dead letters.");
-      await waitFor("all replays delivered", () => receiver.accepted.length === 3);
+      await waitFor(() => receiver.accepted.length === 3, {
+        timeoutMs: 20_000,
+        description: "all replays delivered",
+      });
       expect(receiver.acceptedIds().sort()).toEqual([...ids].sort());
       expect(await runWebhooksCommand(["frobnicate"], target, io)).toBe(2);
     },
@@ -416,10 +446,13 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
       },
     });
     const id = await h.post("Transaction.Paid", { paymentId: "pay-h" });
-    await waitFor("handler succeeded", async () => {
-      const [delivery] = await h.webhooks.store.listDeliveries({ eventId: id });
-      return delivery?.state === "delivered";
-    });
+    await waitFor(
+      async () => {
+        const [delivery] = await h.webhooks.store.listDeliveries({ eventId: id });
+        return delivery?.state === "delivered";
+      },
+      { timeoutMs: 20_000, description: "handler succeeded" },
+    );
     expect(calls).toBe(3);
     const [delivery] = await h.webhooks.store.listDeliveries({ eventId: id });
     expect(delivery).toMatchObject({ subscriberId: "handler:fulfilment", attempts: 3 });

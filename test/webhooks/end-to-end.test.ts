@@ -16,7 +16,8 @@ import {
   startShopBackend,
   trpcClient,
 } from "../service/support/harness.js";
-import { randomSecret, SubscriberServer, waitFor } from "./support/subscriber-server.js";
+import { waitFor } from "../support/wait-for.js";
+import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
 import {
   DATABASE_KINDS,
   TEST_DATABASE_URL,
@@ -98,8 +99,9 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
     "a checkout's webhook reaches a subscriber signed, with the synced payment attached",
     async () => {
       const paymentId = await payOrder();
-      await waitFor("Transaction.Paid at the subscriber", () =>
-        eventsFor(paymentId).some((delivery) => delivery.body.type === "Transaction.Paid"),
+      await waitFor(
+        () => eventsFor(paymentId).some((delivery) => delivery.body.type === "Transaction.Paid"),
+        { timeoutMs: 20_000, description: "Transaction.Paid at the subscriber" },
       );
       expect(subscriber.refused).toEqual([]);
       const paid = eventsFor(paymentId).find(
@@ -119,8 +121,10 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
       expect(fromSandbox.map((entry) => entry.webhookId)).toContain(paid?.webhookId);
 
       // The status change the webhook's sync caused goes out as an internal event, once.
-      await waitFor("PaymentStatusChanged at the subscriber", () =>
-        eventsFor(paymentId).some((delivery) => delivery.body.type === "PaymentStatusChanged"),
+      await waitFor(
+        () =>
+          eventsFor(paymentId).some((delivery) => delivery.body.type === "PaymentStatusChanged"),
+        { timeoutMs: 20_000, description: "PaymentStatusChanged at the subscriber" },
       );
       const changes = eventsFor(paymentId).filter((d) => d.body.type === "PaymentStatusChanged");
       expect(changes).toHaveLength(1);
@@ -145,13 +149,16 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
       const acknowledged = [...new Set(succeeded)];
       // The sandbox really did send duplicates (same webhook-id acknowledged twice).
       expect(succeeded.length).toBeGreaterThanOrEqual(acknowledged.length + paymentIds.length);
-      await waitFor("every acknowledged webhook delivered", () =>
-        acknowledged.every((id) => subscriber.acceptedFor(id).length > 0),
-      );
-      await waitFor("status changes delivered", () =>
-        paymentIds.every((id) =>
-          eventsFor(id).some((delivery) => delivery.body.type === "PaymentStatusChanged"),
-        ),
+      await waitFor(() => acknowledged.every((id) => subscriber.acceptedFor(id).length > 0), {
+        timeoutMs: 20_000,
+        description: "every acknowledged webhook delivered",
+      });
+      await waitFor(
+        () =>
+          paymentIds.every((id) =>
+            eventsFor(id).some((delivery) => delivery.body.type === "PaymentStatusChanged"),
+          ),
+        { timeoutMs: 20_000, description: "status changes delivered" },
       );
       await webhooks?.dispatcher.drain();
       for (const id of acknowledged) {
@@ -176,11 +183,13 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
     ]);
     try {
       const paymentId = await payOrder();
-      await waitFor("legacy Transaction.Paid at the subscriber", () =>
-        eventsFor(paymentId).some(
-          (delivery) =>
-            delivery.body.format === "2024-01-01" && delivery.body.type === "Transaction.Paid",
-        ),
+      await waitFor(
+        () =>
+          eventsFor(paymentId).some(
+            (delivery) =>
+              delivery.body.format === "2024-01-01" && delivery.body.type === "Transaction.Paid",
+          ),
+        { timeoutMs: 20_000, description: "legacy Transaction.Paid at the subscriber" },
       );
       const legacy = eventsFor(paymentId).find((delivery) => delivery.body.format === "2024-01-01");
       expect(legacy?.body).toMatchObject({

@@ -7,8 +7,9 @@ import {
   startSandbox,
   startShopBackend,
 } from "../service/support/harness.js";
+import { waitFor } from "../support/wait-for.js";
 import { type ServiceProcess, startServiceProcess } from "./support/service-process.js";
-import { randomSecret, SubscriberServer, waitFor } from "./support/subscriber-server.js";
+import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
 import { TEST_DATABASE_URL, temporaryPostgresSchema } from "./support/test-databases.js";
 
 /**
@@ -101,24 +102,21 @@ describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
     );
     expect(statuses.every((status) => status === 200)).toBe(true);
 
-    await waitFor(
-      "the flaky subscriber failed a few times",
-      () => flaky.requests.length >= 20,
-      60_000,
-    );
+    await waitFor(() => flaky.requests.length >= 20, {
+      timeoutMs: 60_000,
+      description: "the flaky subscriber failed a few times",
+    });
     flaky.mode = "up";
 
     const transactionIds = ids.filter((_, i) => i % 3 !== 0);
-    await waitFor(
-      "every event at the slow subscriber",
-      () => ids.every((id) => slow.acceptedFor(id).length > 0),
-      60_000,
-    );
-    await waitFor(
-      "every transaction event at the flaky subscriber",
-      () => transactionIds.every((id) => flaky.acceptedFor(id).length > 0),
-      60_000,
-    );
+    await waitFor(() => ids.every((id) => slow.acceptedFor(id).length > 0), {
+      timeoutMs: 60_000,
+      description: "every event at the slow subscriber",
+    });
+    await waitFor(() => transactionIds.every((id) => flaky.acceptedFor(id).length > 0), {
+      timeoutMs: 60_000,
+      description: "every transaction event at the flaky subscriber",
+    });
 
     for (const id of ids) expect(slow.acceptedFor(id), id).toHaveLength(1);
     for (const id of transactionIds) expect(flaky.acceptedFor(id), id).toHaveLength(1);
@@ -162,10 +160,13 @@ describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
     // A delivery is counted just after the subscriber answered, so allow a moment.
     const expected = ids.length + transactionIds.length;
     let counts: number[] = [];
-    await waitFor("every delivery counted", async () => {
-      counts = await deliveredPerReplica();
-      return counts.reduce((sum, count) => sum + count, 0) >= expected;
-    });
+    await waitFor(
+      async () => {
+        counts = await deliveredPerReplica();
+        return counts.reduce((sum, count) => sum + count, 0) >= expected;
+      },
+      { timeoutMs: 20_000, description: "every delivery counted" },
+    );
     expect(counts.reduce((sum, count) => sum + count, 0)).toBe(expected);
     expect(counts.filter((count) => count > 0).length).toBeGreaterThanOrEqual(2);
   }, 150_000);

@@ -90,20 +90,6 @@ export class SubscriberServer {
   }
 }
 
-/** Polls `condition` until it holds; fails with `description` after a generous timeout. */
-export async function waitFor(
-  description: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 export function randomSecret(): string {
   const bytes = new Uint8Array(24);
   crypto.getRandomValues(bytes);
