@@ -14,7 +14,8 @@ import type { EventFor } from "../../src/webhooks/event.js";
 import { statusChangeEventId } from "../../src/webhooks/outbox-event-sink.js";
 import { createWebhooks, type Webhooks } from "../../src/webhooks/pipeline.js";
 import { openWebhookStore } from "../../src/webhooks/store/index.js";
-import { checkout, type RunningSandbox, startSandbox } from "../service/support/harness.js";
+import { type RunningSandbox, startSandbox } from "../service/support/harness.js";
+import { paidBehindTheServicesBack } from "../support/paid-payment.js";
 
 const silent = { info() {}, warn() {}, error() {} };
 
@@ -55,28 +56,9 @@ describe("stable event ids for re-announced status changes", () => {
     await sandbox?.sandbox.close();
   });
 
-  async function paidPayment(): Promise<string> {
-    const client = PortOneClient({ secret: sandbox.sandbox.apiSecret, baseUrl: sandbox.url });
-    const paymentId = `stable-${process.pid}-${Date.now()}`;
-    await records.insertPaymentRecord({
-      paymentId,
-      orderId: `order-${paymentId}`,
-      customerId: null,
-      totalAmount: 5_000,
-      currency: "KRW",
-    });
-    await client.payment.preRegisterPayment({ paymentId, totalAmount: 5_000, currency: "KRW" });
-    await checkout(
-      sandbox,
-      { storeId: sandbox.sandbox.storeId, channelKey: sandbox.sandbox.channelKey },
-      { paymentId, orderName: "Stable", totalAmount: 5_000, currency: "KRW", outcome: "paid" },
-    );
-    return paymentId;
-  }
-
   it("a change announced again after a crash reaches subscribers once, under one id", async () => {
     const client = PortOneClient({ secret: sandbox.sandbox.apiSecret, baseUrl: sandbox.url });
-    const paymentId = await paidPayment();
+    const paymentId = await paidBehindTheServicesBack(sandbox, records, "stable");
     const published: PaymentStatusChanged[] = [];
     const sink = {
       async publish(event: PaymentStatusChanged) {

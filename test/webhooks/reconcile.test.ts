@@ -26,33 +26,11 @@ import {
   startShopBackend,
   trpcClient,
 } from "../service/support/harness.js";
+import { paidBehindTheServicesBack } from "../support/paid-payment.js";
 import { waitFor } from "../support/wait-for.js";
 import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
 
 const DAY_MS = 86_400_000;
-
-/** A payment this service prepared (record PREPARED) that the sandbox has since marked paid. */
-async function paidBehindOurBack(
-  sandbox: RunningSandbox,
-  records: ReturnType<typeof createPaymentRecordStore>,
-): Promise<string> {
-  const client = PortOneClient({ secret: sandbox.sandbox.apiSecret, baseUrl: sandbox.url });
-  const paymentId = `reconcile-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  await records.insertPaymentRecord({
-    paymentId,
-    orderId: `order-${paymentId}`,
-    customerId: null,
-    totalAmount: 3_000,
-    currency: "KRW",
-  });
-  await client.payment.preRegisterPayment({ paymentId, totalAmount: 3_000, currency: "KRW" });
-  await checkout(
-    sandbox,
-    { storeId: sandbox.sandbox.storeId, channelKey: sandbox.sandbox.channelKey },
-    { paymentId, orderName: "Reconcile", totalAmount: 3_000, currency: "KRW", outcome: "paid" },
-  );
-  return paymentId;
-}
 
 /** `reconcileRecentPayments`, the exported sweep, against the sandbox's real getPayments. */
 describe("reconcileRecentPayments", () => {
@@ -75,7 +53,7 @@ describe("reconcileRecentPayments", () => {
   });
 
   it("syncs a payment whose webhook never came, once; the next sweep has nothing to do", async () => {
-    const paymentId = await paidBehindOurBack(sandbox, records);
+    const paymentId = await paidBehindTheServicesBack(sandbox, records, "reconcile");
     const client = PortOneClient({ secret: sandbox.sandbox.apiSecret, baseUrl: sandbox.url });
     const published: PaymentStatusChanged[] = [];
     const deps = {
@@ -103,7 +81,7 @@ describe("reconcileRecentPayments", () => {
   });
 
   it("reports a payment whose sync failed instead of swallowing it, and goes on", async () => {
-    const paymentId = await paidBehindOurBack(sandbox, records);
+    const paymentId = await paidBehindTheServicesBack(sandbox, records, "reconcile");
     const client = PortOneClient({ secret: sandbox.sandbox.apiSecret, baseUrl: sandbox.url });
     const failures: [string, unknown][] = [];
     const report = await reconcileRecentPayments(
