@@ -30,13 +30,8 @@ interface NewEvent {
   readonly receivedAt: number;
 }
 
-/**
- * The embedded inbox. better-sqlite3 is synchronous and SQLite has one writer at a time, so
- * each claim is a single UPDATE ... RETURNING inside an IMMEDIATE transaction: two claimers
- * (even in two processes on the same file) serialise on the write lock and never see the
- * same due row.
- */
-export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): WebhookStore {
+/** The statements on events (and leases), prepared once per store. */
+function prepareEventStatements(sqlite: BetterSqlite3.Database) {
   const insertEvent = sqlite.prepare(`
     INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at, next_attempt_at)
     VALUES (@id, @source, @format, @type, @occurredAt, @data, @receivedAt, @receivedAt)
@@ -64,6 +59,29 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
     UPDATE webhook_events
     SET next_attempt_at = @nextAttemptAt, last_error = @error, lease_owner = NULL, lease_until = NULL
     WHERE id = @id AND lease_owner = @owner AND attempts = @attempt AND state = 'pending'`);
+  const eventBacklog = sqlite.prepare(
+    "SELECT COUNT(*) AS count, MIN(received_at) AS oldest FROM webhook_events WHERE state = 'pending'",
+  );
+  const acquireLease = sqlite.prepare(`
+    INSERT INTO webhook_leases (name, owner, lease_until) VALUES (@name, @owner, @leaseUntil)
+    ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+    WHERE webhook_leases.lease_until <= @now OR webhook_leases.owner = excluded.owner
+    RETURNING owner`);
+
+  return {
+    insertEvent,
+    selectEvent,
+    claimEvents,
+    markDispatched,
+    insertDelivery,
+    postponeEvent,
+    eventBacklog,
+    acquireLease,
+  };
+}
+
+/** The statements on deliveries, prepared once per store. */
+function prepareDeliveryStatements(sqlite: BetterSqlite3.Database) {
   const claimDeliveries = sqlite.prepare(`
     UPDATE webhook_deliveries
     SET lease_owner = @owner, lease_until = @leaseUntil, attempts = attempts + 1, updated_at = @now
@@ -99,20 +117,49 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       AND (@subscriberId IS NULL OR d.subscriber_id = @subscriberId)
       AND (@state IS NULL OR d.state = @state)
     ORDER BY d.id LIMIT @limit`);
-  const eventBacklog = sqlite.prepare(
-    "SELECT COUNT(*) AS count, MIN(received_at) AS oldest FROM webhook_events WHERE state = 'pending'",
-  );
   const deliveryBacklog = sqlite.prepare(
     "SELECT COUNT(*) AS count, MIN(created_at) AS oldest FROM webhook_deliveries WHERE state = 'pending'",
   );
   const deadCount = sqlite.prepare(
     "SELECT COUNT(*) AS count FROM webhook_deliveries WHERE state = 'dead'",
   );
-  const acquireLease = sqlite.prepare(`
-    INSERT INTO webhook_leases (name, owner, lease_until) VALUES (@name, @owner, @leaseUntil)
-    ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
-    WHERE webhook_leases.lease_until <= @now OR webhook_leases.owner = excluded.owner
-    RETURNING owner`);
+  return {
+    claimDeliveries,
+    selectClaimedDeliveries,
+    finishDelivery,
+    replay,
+    listDeliveries,
+    deliveryBacklog,
+    deadCount,
+  };
+}
+
+/**
+ * The embedded inbox. better-sqlite3 is synchronous and SQLite has one writer at a time, so
+ * each claim is a single UPDATE ... RETURNING inside an IMMEDIATE transaction: two claimers
+ * (even in two processes on the same file) serialise on the write lock and never see the
+ * same due row.
+ */
+export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): WebhookStore {
+  const {
+    insertEvent,
+    selectEvent,
+    claimEvents,
+    markDispatched,
+    insertDelivery,
+    postponeEvent,
+    eventBacklog,
+    acquireLease,
+  } = prepareEventStatements(sqlite);
+  const {
+    claimDeliveries,
+    selectClaimedDeliveries,
+    finishDelivery,
+    replay,
+    listDeliveries,
+    deliveryBacklog,
+    deadCount,
+  } = prepareDeliveryStatements(sqlite);
 
   const claimEventsTx = sqlite.transaction((claim: Claim) =>
     (
