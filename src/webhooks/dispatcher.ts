@@ -60,7 +60,8 @@ export interface DispatcherOptions {
   readonly payments?: PaymentSyncPort;
   /** Sandbox mode: every dispatched event carries `livemode: false`. */
   readonly sandbox: boolean;
-  readonly tuning?: Partial<DispatcherTuning>;
+  /** Complete settings: defaults are merged once, by whoever builds the dispatcher. */
+  readonly tuning: DispatcherTuning;
   readonly metrics?: WebhookMetrics;
   readonly logger: DispatcherLogger;
   readonly clock?: () => number;
@@ -99,7 +100,7 @@ export class WebhookDispatcher {
     this.#subscribers = options.subscribers;
     this.#payments = options.payments;
     this.#livemode = !options.sandbox;
-    this.#tuning = { ...defaultDispatcherTuning, ...options.tuning };
+    this.#tuning = options.tuning;
     this.#metrics = options.metrics ?? noWebhookMetrics;
     this.#logger = options.logger;
     this.#clock = options.clock ?? Date.now;
