@@ -55,6 +55,7 @@ const HOSTILE_CONSTANTS = [
   "\ufeff",
   "%00",
   "' OR 1=1 --",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log-injection probe, meant literally.
   "${jndi:ldap://x}",
   "Transaction.Paid",
   "Transaction.",
