@@ -136,8 +136,7 @@ async function openPostgres(
   // that would crash the process instead of letting the next query reconnect.
   pool.on("error", () => {});
   try {
-    const client = await pool.connect();
-    client.release();
+    await withPostgresClient(pool, async () => {});
   } catch (error) {
     await pool.end().catch(() => {});
     translateStoreError(error);
@@ -152,6 +151,34 @@ async function openPostgres(
       await pool.end();
     },
   };
+}
+
+/**
+ * Runs `work` on one pooled connection (a transaction, a session lock). While the client is
+ * checked out the pool no longer listens for its errors, and node-postgres emits an 'error'
+ * event when the connection drops between two queries: unheard, that would crash the
+ * process. The error is heard here; the next query fails and the connection is discarded on
+ * release instead of being handed to the next caller.
+ */
+export async function withPostgresClient<Result>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<Result>,
+): Promise<Result> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  const onError = (error: Error) => {
+    failure = error;
+  };
+  client.on("error", onError);
+  try {
+    return await work(client);
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    client.removeListener("error", onError);
+    client.release(failure);
+  }
 }
 
 const MIGRATIONS_TABLE = "schema_migrations";
@@ -183,33 +210,28 @@ export async function migrate(db: Database, migrations: readonly Migration[]): P
     }
     return;
   }
-  const client = await db.pool.connect();
-  let failure: Error | undefined;
-  try {
+  await withPostgresClient(db.pool, async (client) => {
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
-    );
-    const { rows } = await client.query<{ id: string }>(`SELECT id FROM ${MIGRATIONS_TABLE}`);
-    const applied = new Set(rows.map((row) => row.id));
-    for (const migration of migrations) {
-      if (applied.has(migration.id)) continue;
-      await client.query("BEGIN");
-      try {
-        await client.query(migration.postgres);
-        await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (id) VALUES ($1)`, [migration.id]);
-        await client.query("COMMIT");
-      } catch (error) {
-        await client.query("ROLLBACK");
-        throw error;
+    try {
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+      );
+      const { rows } = await client.query<{ id: string }>(`SELECT id FROM ${MIGRATIONS_TABLE}`);
+      const applied = new Set(rows.map((row) => row.id));
+      for (const migration of migrations) {
+        if (applied.has(migration.id)) continue;
+        await client.query("BEGIN");
+        try {
+          await client.query(migration.postgres);
+          await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (id) VALUES ($1)`, [migration.id]);
+          await client.query("COMMIT");
+        } catch (error) {
+          await client.query("ROLLBACK");
+          throw error;
+        }
       }
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
     }
-  } catch (error) {
-    failure = error instanceof Error ? error : new Error(String(error));
-    throw error;
-  } finally {
-    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
-    // A connection that failed is discarded rather than handed to the next caller.
-    client.release(failure);
-  }
+  });
 }

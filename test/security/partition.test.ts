@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sign } from "../../src/sdk/webhook/index.js";
+import { type Database, openDatabase, withPostgresClient } from "../../src/store/database.js";
 import { webhooksModule } from "../../src/webhooks/module.js";
 import {
   configFromEnv,
@@ -48,6 +49,7 @@ describe.skipIf(!TEST_DATABASE_URL)("database partition (PostgreSQL through a TC
   let running: RunningService;
   let schema: { url: string; cleanup(): Promise<void> };
   let token: string;
+  let proxiedUrl: string;
   const acknowledged = new Set<string>();
 
   beforeAll(async () => {
@@ -59,8 +61,9 @@ describe.skipIf(!TEST_DATABASE_URL)("database partition (PostgreSQL through a TC
     const proxied = new URL(schema.url);
     proxied.hostname = "127.0.0.1";
     proxied.port = String(proxy.port);
+    proxiedUrl = proxied.toString();
     const env = serviceEnv(sandbox, shop, {
-      DATABASE_URL: proxied.toString(),
+      DATABASE_URL: proxiedUrl,
       DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
       DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
       LOG_LEVEL: "silent",
@@ -202,5 +205,28 @@ describe.skipIf(!TEST_DATABASE_URL)("database partition (PostgreSQL through a TC
     await expectHealthy();
     await resendUntilAcknowledged(duringIds);
     await expectEveryAcknowledgedStoredOnce();
+  });
+
+  it("a connection that drops while checked out (mid-transaction) fails the work, not the process", async () => {
+    // node-postgres emits 'error' on a checked-out client whose connection ends; with nobody
+    // listening that is an uncaught exception (this suite would then fail with it).
+    const db = await openDatabase({ databaseUrl: proxiedUrl, dataDir: "unused" });
+    try {
+      const work = withPostgresClient(
+        (db as Extract<Database, { kind: "postgres" }>).pool,
+        async (client) => {
+          await client.query("BEGIN");
+          const ended = new Promise((resolve) => client.once("end", resolve));
+          proxy.stop();
+          await ended;
+          await client.query("SELECT 1");
+        },
+      );
+      await expect(work).rejects.toThrow();
+    } finally {
+      proxy.start();
+      await db.close();
+    }
+    await expectHealthy();
   });
 });

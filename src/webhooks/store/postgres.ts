@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { withPostgresClient } from "../../store/database.js";
 import { createGroupCommit } from "../../store/group-commit.js";
 import type { InboundEvent } from "../event.js";
 import {
@@ -93,40 +94,36 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
       return rows.map(toClaimedEvent).sort((a, b) => a.receivedAt - b.receivedAt);
     },
 
-    async completeEvent(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
-      const client = await pool.connect();
-      let failure: Error | undefined;
-      try {
+    completeEvent(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
+      return withPostgresClient(pool, async (client) => {
         await client.query("BEGIN");
-        const updated = await client.query(
-          `UPDATE webhook_events
-           SET state = 'dispatched', body = $1, dispatched_at = $2, lease_owner = NULL,
-               lease_until = NULL, last_error = NULL
-           WHERE id = $3 AND lease_owner = $4 AND attempts = $5 AND state = 'pending'`,
-          [fanOut.body, fanOut.now, event.id, event.leaseOwner, event.attempt],
-        );
-        if ((updated.rowCount ?? 0) === 0) {
-          await client.query("ROLLBACK");
-          return false;
-        }
-        if (fanOut.subscriberIds.length > 0) {
-          await client.query(
-            `INSERT INTO webhook_deliveries (event_id, subscriber_id, next_attempt_at, created_at, updated_at)
-             SELECT $1, subscriber_id, $3, $3, $3 FROM unnest($2::text[]) AS subscriber_id
-             ON CONFLICT (event_id, subscriber_id) DO NOTHING`,
-            [event.id, fanOut.subscriberIds, fanOut.now],
+        try {
+          const updated = await client.query(
+            `UPDATE webhook_events
+             SET state = 'dispatched', body = $1, dispatched_at = $2, lease_owner = NULL,
+                 lease_until = NULL, last_error = NULL
+             WHERE id = $3 AND lease_owner = $4 AND attempts = $5 AND state = 'pending'`,
+            [fanOut.body, fanOut.now, event.id, event.leaseOwner, event.attempt],
           );
+          if ((updated.rowCount ?? 0) === 0) {
+            await client.query("ROLLBACK");
+            return false;
+          }
+          if (fanOut.subscriberIds.length > 0) {
+            await client.query(
+              `INSERT INTO webhook_deliveries (event_id, subscriber_id, next_attempt_at, created_at, updated_at)
+               SELECT $1, subscriber_id, $3, $3, $3 FROM unnest($2::text[]) AS subscriber_id
+               ON CONFLICT (event_id, subscriber_id) DO NOTHING`,
+              [event.id, fanOut.subscriberIds, fanOut.now],
+            );
+          }
+          await client.query("COMMIT");
+          return true;
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => {});
+          throw error;
         }
-        await client.query("COMMIT");
-        return true;
-      } catch (error) {
-        failure = error instanceof Error ? error : new Error(String(error));
-        await client.query("ROLLBACK").catch(() => {});
-        throw error;
-      } finally {
-        // A connection that failed mid-transaction is discarded, not reused.
-        client.release(failure);
-      }
+      });
     },
 
     async postponeEvent(event, retry): Promise<void> {
