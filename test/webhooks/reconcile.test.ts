@@ -31,6 +31,12 @@ import { waitFor } from "../support/wait-for.js";
 import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
 
 const DAY_MS = 86_400_000;
+/**
+ * The end of a sweep's window a second ahead: a change made within the same millisecond as
+ * the sweep (as here, right after checkout) would otherwise sit on the window's edge. In the
+ * service the next sweep picks such a change up.
+ */
+const justAfterNow = () => Date.now() + 1_000;
 
 /** `reconcileRecentPayments`, the exported sweep, against the sandbox's real getPayments. */
 describe("reconcileRecentPayments", () => {
@@ -68,7 +74,7 @@ describe("reconcileRecentPayments", () => {
           events: { publish: async (event) => void published.push(event) },
         }),
     };
-    const first = await reconcileRecentPayments(deps, { now: Date.now(), windowMs: DAY_MS });
+    const first = await reconcileRecentPayments(deps, { now: justAfterNow(), windowMs: DAY_MS });
     expect(first.examined).toBeGreaterThanOrEqual(1);
     expect(first).toMatchObject({ synced: 1, failed: 0 });
     expect((await records.getPaymentRecord(paymentId))?.status).toBe("PAID");
@@ -76,7 +82,7 @@ describe("reconcileRecentPayments", () => {
       [paymentId, "PAID"],
     ]);
 
-    const again = await reconcileRecentPayments(deps, { now: Date.now(), windowMs: DAY_MS });
+    const again = await reconcileRecentPayments(deps, { now: justAfterNow(), windowMs: DAY_MS });
     expect(again).toMatchObject({ synced: 0, failed: 0 });
   });
 
@@ -94,7 +100,7 @@ describe("reconcileRecentPayments", () => {
         },
         onSyncFailed: (id, error) => failures.push([id, error]),
       },
-      { now: Date.now(), windowMs: DAY_MS },
+      { now: justAfterNow(), windowMs: DAY_MS },
     );
     expect(report.failed).toBeGreaterThanOrEqual(1);
     expect(failures.map(([id]) => id)).toContain(paymentId);

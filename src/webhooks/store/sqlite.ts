@@ -141,29 +141,12 @@ function prepareDeliveryStatements(sqlite: BetterSqlite3.Database) {
  * same due row.
  */
 export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): WebhookStore {
-  const {
-    insertEvent,
-    selectEvent,
-    claimEvents,
-    markDispatched,
-    insertDelivery,
-    postponeEvent,
-    eventBacklog,
-    acquireLease,
-  } = prepareEventStatements(sqlite);
-  const {
-    claimDeliveries,
-    selectClaimedDeliveries,
-    finishDelivery,
-    replay,
-    listDeliveries,
-    deliveryBacklog,
-    deadCount,
-  } = prepareDeliveryStatements(sqlite);
+  const eventStatements = prepareEventStatements(sqlite);
+  const deliveryStatements = prepareDeliveryStatements(sqlite);
 
   const claimEventsTx = sqlite.transaction((claim: Claim) =>
     (
-      claimEvents.all({
+      eventStatements.claimEvents.all({
         owner: claim.owner,
         now: claim.now,
         leaseUntil: claim.now + claim.leaseMs,
@@ -172,7 +155,7 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
     ).map(toClaimedEvent),
   );
   const completeEventTx = sqlite.transaction((event: ClaimedEvent, fanOut: FanOut) => {
-    const { changes } = markDispatched.run({
+    const { changes } = eventStatements.markDispatched.run({
       id: event.id,
       owner: event.leaseOwner,
       attempt: event.attempt,
@@ -181,14 +164,14 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
     });
     if (changes === 0) return false;
     for (const subscriberId of fanOut.subscriberIds) {
-      insertDelivery.run({ eventId: event.id, subscriberId, now: fanOut.now });
+      eventStatements.insertDelivery.run({ eventId: event.id, subscriberId, now: fanOut.now });
     }
     return true;
   });
   const claimDeliveriesTx = sqlite.transaction(
     (claim: Claim & { subscriberIds: readonly string[] }) => {
       const ids = (
-        claimDeliveries.all({
+        deliveryStatements.claimDeliveries.all({
           owner: claim.owner,
           now: claim.now,
           leaseUntil: claim.now + claim.leaseMs,
@@ -197,14 +180,14 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
         }) as { id: number }[]
       ).map((row) => row.id);
       if (ids.length === 0) return [];
-      return (selectClaimedDeliveries.all(JSON.stringify(ids)) as DeliveryRow[]).map(
-        toClaimedDelivery,
-      );
+      return (
+        deliveryStatements.selectClaimedDeliveries.all(JSON.stringify(ids)) as DeliveryRow[]
+      ).map(toClaimedDelivery);
     },
   );
 
   const insertOne = (event: InboundEvent, receivedAt: number): boolean =>
-    insertEvent.run({
+    eventStatements.insertEvent.run({
       id: event.id,
       source: event.source,
       format: event.format,
@@ -226,7 +209,7 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       return insert({ event, receivedAt });
     },
     async getEvent(id: string): Promise<StoredEvent | null> {
-      const row = selectEvent.get(id) as EventRow | undefined;
+      const row = eventStatements.selectEvent.get(id) as EventRow | undefined;
       return row ? toStoredEvent(row) : null;
     },
     async claimEvents(claim: Claim): Promise<ClaimedEvent[]> {
@@ -236,7 +219,7 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       return completeEventTx.immediate(event, fanOut);
     },
     async postponeEvent(event, retry): Promise<void> {
-      postponeEvent.run({
+      eventStatements.postponeEvent.run({
         id: event.id,
         owner: event.leaseOwner,
         attempt: event.attempt,
@@ -249,7 +232,7 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       return claimDeliveriesTx.immediate(claim);
     },
     async finishDelivery(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<boolean> {
-      const { changes } = finishDelivery.run({
+      const { changes } = deliveryStatements.finishDelivery.run({
         id: delivery.id,
         owner: delivery.leaseOwner,
         attempt: delivery.attempt,
@@ -259,7 +242,7 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
     },
     async listDeliveries(filter: DeliveryFilter): Promise<DeliveryRecord[]> {
       return (
-        listDeliveries.all({
+        deliveryStatements.listDeliveries.all({
           eventId: filter.eventId ?? null,
           subscriberId: filter.subscriberId ?? null,
           state: filter.state ?? null,
@@ -268,16 +251,19 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       ).map(toDeliveryRecord);
     },
     async replayDeadLetters(filter: ReplayFilter & { now: number }): Promise<number> {
-      return replay.run({
+      return deliveryStatements.replay.run({
         now: filter.now,
         eventId: filter.eventId ?? null,
         subscriberId: filter.subscriberId ?? null,
       }).changes;
     },
     async backlog(): Promise<Backlog> {
-      const events = eventBacklog.get() as { count: number; oldest: number | null };
-      const deliveries = deliveryBacklog.get() as { count: number; oldest: number | null };
-      const dead = deadCount.get() as { count: number };
+      const events = eventStatements.eventBacklog.get() as { count: number; oldest: number | null };
+      const deliveries = deliveryStatements.deliveryBacklog.get() as {
+        count: number;
+        oldest: number | null;
+      };
+      const dead = deliveryStatements.deadCount.get() as { count: number };
       return {
         pendingEvents: events.count,
         oldestPendingEventAt: events.oldest,
@@ -287,7 +273,10 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       };
     },
     async tryAcquireLease(name, owner, now, ttlMs): Promise<boolean> {
-      return acquireLease.get({ name, owner, now, leaseUntil: now + ttlMs }) !== undefined;
+      return (
+        eventStatements.acquireLease.get({ name, owner, now, leaseUntil: now + ttlMs }) !==
+        undefined
+      );
     },
   };
 }
