@@ -73,16 +73,18 @@ const SQLITE_OUTAGE_PREFIXES = [
   "SQLITE_FULL",
 ];
 /**
- * node-postgres reports its own timeouts and lost connections as plain Errors; these are
- * the only places where the driver's wording is matched, kept in this one list.
+ * The drivers report their own timeouts, lost connections and closed handles as plain Errors;
+ * this one list is the only place where their wording is matched.
  */
-const PG_DRIVER_OUTAGE_MESSAGES = [
+const DRIVER_OUTAGE_MESSAGES = [
   "timeout exceeded when trying to connect",
   "Query read timeout",
   "Connection terminated",
   "Client has encountered a connection error",
   "Client was closed and is not queryable",
   "Cannot use a pool after calling end on the pool",
+  // better-sqlite3, once the database was closed (a request racing shutdown).
+  "The database connection is not open",
 ];
 
 /** Whether a driver error means the database is unreachable or overloaded (retry later). */
@@ -96,7 +98,7 @@ export function isStoreOutage(error: unknown): boolean {
       return true;
     if (SQLITE_OUTAGE_PREFIXES.some((prefix) => code.startsWith(prefix))) return true;
   }
-  return PG_DRIVER_OUTAGE_MESSAGES.some((message) => error.message.startsWith(message));
+  return DRIVER_OUTAGE_MESSAGES.some((message) => error.message.startsWith(message));
 }
 
 /** Rethrows a database outage as StoreUnavailableError, anything else unchanged. */
