@@ -70,13 +70,14 @@ async function startHarness(
     payments?: PaymentSyncPort;
     tuning?: Partial<DispatcherTuning>;
     configure?: (webhooks: Webhooks) => void;
+    sandbox?: boolean;
   },
 ): Promise<Harness> {
   const database = await openTestDatabase(kind);
   const store = await openWebhookStore(database.db);
   const registry = new Registry();
   const webhooks = await createWebhooks({
-    sandbox: false,
+    sandbox: options.sandbox ?? false,
     store,
     secrets: [PORTONE_SECRET],
     subscribers: options.subscribers,
@@ -311,6 +312,20 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
       livemode: true,
       data: { paymentId: "pay-int", previousStatus: "READY", status: "PAID", orderId: "order-1" },
     });
+  });
+
+  it.skipIf(skip)("in sandbox mode every event says livemode: false, over HTTP too", async () => {
+    const receiver = await subscriber();
+    const h = await harness({
+      sandbox: true,
+      subscribers: [{ url: receiver.url, secret: receiver.secret }],
+    });
+    const id = await h.post("BillingKey.Issued", { storeId: "store-1", billingKey: "bk-test" });
+    await waitFor(() => receiver.acceptedFor(id).length === 1, {
+      timeoutMs: 20_000,
+      description: "the sandbox event delivered",
+    });
+    expect(receiver.acceptedFor(id)[0]?.body).toMatchObject({ id, livemode: false });
   });
 
   it.skipIf(skip)(
