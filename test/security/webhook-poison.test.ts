@@ -10,6 +10,7 @@ import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
 import {
   DATABASE_KINDS,
   openTestDatabase,
+  TEST_DATABASE_URL,
   type TestDatabase,
 } from "../webhooks/support/test-databases.js";
 
@@ -174,32 +175,44 @@ describe.each(DATABASE_KINDS)("poisoned webhooks on $kind", ({ kind, skip }) => 
       }
     },
   );
+});
 
-  // Below the route's validation, the store itself isolates a row the database refuses:
-  // PostgreSQL cannot hold NUL in TEXT (SQLite can, so there is no such row to try there).
-  it.skipIf(skip || kind !== "postgres")(
-    "the group commit isolates a row PostgreSQL refuses: the others in its batch commit",
-    async () => {
-      const event = (id: string, type: string): InboundEvent => ({
-        id,
-        source: "portone",
-        format: "2024-04-25",
-        type,
-        occurredAt: "2024-04-25T10:00:00.000Z",
-        data: {},
-      });
-      const poisonId = newId();
-      const bystanderIds = Array.from({ length: 30 }, () => newId());
-      const results = await Promise.allSettled([
-        ...bystanderIds.map((id) => store.insertEvent(event(id, "BillingKey.Issued"), Date.now())),
-        store.insertEvent(event(poisonId, "Bad\u0000Type"), Date.now()),
-      ]);
-      const poisoned = results.pop();
-      expect(results.every((result) => result.status === "fulfilled" && result.value)).toBe(true);
-      expect(poisoned?.status).toBe("rejected");
-      expect((poisoned as PromiseRejectedResult).reason).toBeInstanceOf(UnstorableValueError);
-      expect((poisoned as PromiseRejectedResult).reason.message).not.toMatch(DATABASE_TEXT);
-      for (const id of bystanderIds) expect(await store.getEvent(id)).not.toBeNull();
-    },
-  );
+// Below the route's validation, the store itself isolates a row the database refuses:
+// PostgreSQL cannot hold NUL in TEXT (SQLite can, so there is no such row to try there).
+describe.skipIf(!TEST_DATABASE_URL)("the PostgreSQL inbox's group commit", () => {
+  let database: TestDatabase;
+  let store: WebhookStore;
+  let counter = 0;
+  const newId = () => `msg_poison_batch_${++counter}_${Math.random().toString(36).slice(2)}`;
+
+  beforeAll(async () => {
+    database = await openTestDatabase("postgres");
+    store = await openWebhookStore(database.db);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it("the group commit isolates a row PostgreSQL refuses: the others in its batch commit", async () => {
+    const event = (id: string, type: string): InboundEvent => ({
+      id,
+      source: "portone",
+      format: "2024-04-25",
+      type,
+      occurredAt: "2024-04-25T10:00:00.000Z",
+      data: {},
+    });
+    const poisonId = newId();
+    const bystanderIds = Array.from({ length: 30 }, () => newId());
+    const results = await Promise.allSettled([
+      ...bystanderIds.map((id) => store.insertEvent(event(id, "BillingKey.Issued"), Date.now())),
+      store.insertEvent(event(poisonId, "Bad\u0000Type"), Date.now()),
+    ]);
+    const poisoned = results.pop();
+    expect(results.every((result) => result.status === "fulfilled" && result.value)).toBe(true);
+    expect(poisoned?.status).toBe("rejected");
+    expect((poisoned as PromiseRejectedResult).reason).toBeInstanceOf(UnstorableValueError);
+    expect((poisoned as PromiseRejectedResult).reason.message).not.toMatch(DATABASE_TEXT);
+    for (const id of bystanderIds) expect(await store.getEvent(id)).not.toBeNull();
+  });
 });
