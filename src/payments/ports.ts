@@ -104,6 +104,8 @@ export interface PaymentRecordStore {
 export interface PaymentStatusChanged {
   readonly type: "PaymentStatusChanged";
   readonly paymentId: string;
+  /** The record version that holds this change: with paymentId, it names the change. */
+  readonly version: number;
   readonly orderId: string;
   readonly customerId: string | null;
   readonly previousStatus: PaymentRecordStatus;

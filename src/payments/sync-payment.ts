@@ -122,6 +122,7 @@ async function announce(record: PaymentRecord, occurredAt: string, deps: SyncPay
   await deps.events.publish({
     type: "PaymentStatusChanged",
     paymentId: record.paymentId,
+    version: record.version,
     orderId: record.orderId,
     customerId: record.customerId,
     previousStatus,

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { WebhookStore } from "./store/webhook-store.js";
+import { ID_PATTERN } from "./untrusted-text.js";
 
 export interface WebhookAdminRouteOptions {
   readonly store: WebhookStore;
@@ -10,6 +11,9 @@ export interface WebhookAdminRouteOptions {
   readonly onReplayed?: () => void;
   readonly clock?: () => number;
 }
+
+/** Ids are checked before they reach the database (NUL, for one, is an error in PostgreSQL). */
+const idSchema = { type: "string", pattern: ID_PATTERN.source } as const;
 
 interface ReplayBody {
   subscriberId?: string;
@@ -46,8 +50,8 @@ export const webhookAdminRoute: FastifyPluginAsync<WebhookAdminRouteOptions> = a
         querystring: {
           type: "object",
           properties: {
-            subscriberId: { type: "string", minLength: 1 },
-            eventId: { type: "string", minLength: 1 },
+            subscriberId: idSchema,
+            eventId: idSchema,
             limit: { type: "integer", minimum: 1, maximum: 1000 },
           },
           additionalProperties: false,
@@ -73,8 +77,8 @@ export const webhookAdminRoute: FastifyPluginAsync<WebhookAdminRouteOptions> = a
         body: {
           type: ["object", "null"],
           properties: {
-            subscriberId: { type: "string", minLength: 1 },
-            eventId: { type: "string", minLength: 1 },
+            subscriberId: idSchema,
+            eventId: idSchema,
           },
           additionalProperties: false,
         },

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { openDatabase } from "../store/database.js";
-import { openWebhookStore } from "./store/open-webhook-store.js";
+import { openWebhookStore } from "./store/index.js";
 
 export interface WebhooksCommandIo {
   readonly out: (line: string) => void;

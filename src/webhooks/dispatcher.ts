@@ -9,7 +9,8 @@ import type {
   DeliveryOutcome,
   WebhookStore,
 } from "./store/webhook-store.js";
-import type { Subscriber } from "./subscriber.js";
+import type { DeliveryResult, Subscriber } from "./subscriber.js";
+import { isCleanId } from "./untrusted-text.js";
 
 /** The part of a pino/Fastify logger the dispatcher uses. */
 export interface DispatcherLogger {
@@ -57,7 +58,10 @@ export interface DispatcherOptions {
   /** Current subscribers (HTTP and in-process); read on every fan-out and claim. */
   readonly subscribers: () => readonly Subscriber[];
   readonly payments?: PaymentSyncPort;
-  readonly tuning?: Partial<DispatcherTuning>;
+  /** Sandbox mode: every dispatched event carries `livemode: false`. */
+  readonly sandbox: boolean;
+  /** Complete settings: defaults are merged once, by whoever builds the dispatcher. */
+  readonly tuning: DispatcherTuning;
   readonly metrics?: WebhookMetrics;
   readonly logger: DispatcherLogger;
   readonly clock?: () => number;
@@ -79,6 +83,7 @@ export class WebhookDispatcher {
   readonly #store: WebhookStore;
   readonly #subscribers: () => readonly Subscriber[];
   readonly #payments: PaymentSyncPort | undefined;
+  readonly #livemode: boolean;
   readonly #tuning: DispatcherTuning;
   readonly #metrics: WebhookMetrics;
   readonly #logger: DispatcherLogger;
@@ -94,7 +99,8 @@ export class WebhookDispatcher {
     this.#store = options.store;
     this.#subscribers = options.subscribers;
     this.#payments = options.payments;
-    this.#tuning = { ...defaultDispatcherTuning, ...options.tuning };
+    this.#livemode = !options.sandbox;
+    this.#tuning = options.tuning;
     this.#metrics = options.metrics ?? noWebhookMetrics;
     this.#logger = options.logger;
     this.#clock = options.clock ?? Date.now;
@@ -239,6 +245,7 @@ export class WebhookDispatcher {
         occurredAt: event.occurredAt,
         data: event.data,
         payment: synced.payment,
+        livemode: this.#livemode,
         ...(synced.error ? { paymentSyncError: synced.error } : {}),
       };
       const subscriberIds = this.#subscribers()
@@ -268,6 +275,7 @@ export class WebhookDispatcher {
     if (!this.#payments || !isTransactionEvent(event.type) || typeof paymentId !== "string") {
       return { payment: null };
     }
+    if (!isCleanId(paymentId)) return { payment: null, error: "paymentId is not a valid id" };
     try {
       return { payment: await this.#payments.sync(paymentId) };
     } catch (error) {
@@ -292,58 +300,12 @@ export class WebhookDispatcher {
     }
   }
 
+  /** One attempt at one delivery, in four phases: claimed (by the caller) -> send -> decide -> record. */
   async #deliver(delivery: ClaimedDelivery): Promise<void> {
-    const subscriber = this.#subscribers().find(
-      (candidate) => candidate.id === delivery.subscriberId,
-    );
     try {
-      const result = subscriber
-        ? await subscriber.deliver({
-            eventId: delivery.eventId,
-            eventType: delivery.eventType,
-            body: delivery.body,
-            attempt: delivery.attempt,
-          })
-        : { ok: false as const, statusCode: null, error: "subscriber is no longer registered" };
-      const now = this.#clock();
-      let outcome: DeliveryOutcome;
-      if (result.ok) {
-        outcome = { kind: "delivered", now, statusCode: result.statusCode };
-      } else if (delivery.attemptSinceReplay >= this.#tuning.delivery.maxAttempts) {
-        outcome = { kind: "dead", now, error: result.error, statusCode: result.statusCode };
-      } else {
-        outcome = {
-          kind: "retry",
-          now,
-          nextAttemptAt: now + retryDelayMs(this.#tuning.delivery, delivery.attemptSinceReplay),
-          error: result.error,
-          statusCode: result.statusCode,
-        };
-      }
-      const recorded = await this.#store.finishDelivery(delivery, outcome);
-      if (!recorded) return;
-      this.#metrics.delivery(delivery.subscriberId, outcome.kind as DeliveryMetricOutcome);
-      if (outcome.kind === "dead") {
-        this.#logger.error(
-          {
-            webhookId: delivery.eventId,
-            subscriber: delivery.subscriberId,
-            attempts: delivery.attempt,
-            reason: outcome.error,
-          },
-          "webhook delivery gave up: dead letter (replay it once the subscriber is fixed)",
-        );
-      } else if (outcome.kind === "retry") {
-        this.#logger.warn(
-          {
-            webhookId: delivery.eventId,
-            subscriber: delivery.subscriberId,
-            attempt: delivery.attempt,
-            reason: outcome.error,
-          },
-          "webhook delivery failed; will retry",
-        );
-      }
+      const result = await this.#send(delivery);
+      const outcome = decideOutcome(delivery, result, this.#tuning.delivery, this.#clock());
+      await this.#record(delivery, outcome);
     } catch (error) {
       this.#logger.error(
         { err: error, webhookId: delivery.eventId, subscriber: delivery.subscriberId },
@@ -351,4 +313,59 @@ export class WebhookDispatcher {
       );
     }
   }
+
+  async #send(delivery: ClaimedDelivery): Promise<DeliveryResult> {
+    const subscriber = this.#subscribers().find(
+      (candidate) => candidate.id === delivery.subscriberId,
+    );
+    if (!subscriber) {
+      return { ok: false, statusCode: null, error: "subscriber is no longer registered" };
+    }
+    return subscriber.deliver({
+      eventId: delivery.eventId,
+      eventType: delivery.eventType,
+      body: delivery.body,
+      attempt: delivery.attempt,
+    });
+  }
+
+  /** Writes the outcome (fenced by the claim), then counts and logs it if it was ours to write. */
+  async #record(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<void> {
+    const recorded = await this.#store.finishDelivery(delivery, outcome);
+    if (!recorded) return;
+    this.#metrics.delivery(delivery.subscriberId, outcome.kind as DeliveryMetricOutcome);
+    const context = { webhookId: delivery.eventId, subscriber: delivery.subscriberId };
+    if (outcome.kind === "dead") {
+      this.#logger.error(
+        { ...context, attempts: delivery.attempt, reason: outcome.error },
+        "webhook delivery gave up: dead letter (replay it once the subscriber is fixed)",
+      );
+    } else if (outcome.kind === "retry") {
+      this.#logger.warn(
+        { ...context, attempt: delivery.attempt, reason: outcome.error },
+        "webhook delivery failed; will retry",
+      );
+    }
+  }
+}
+
+/**
+ * What one attempt means for a delivery: delivered, try again after a backoff, or a dead letter
+ * once the attempts since the last replay reach the policy's budget. Pure, so the rule is
+ * tested on its own.
+ */
+export function decideOutcome(
+  delivery: Pick<ClaimedDelivery, "attemptSinceReplay">,
+  result: DeliveryResult,
+  policy: RetryPolicy,
+  now: number,
+  random: () => number = Math.random,
+): DeliveryOutcome {
+  if (result.ok) return { kind: "delivered", now, statusCode: result.statusCode };
+  const { error, statusCode } = result;
+  if (delivery.attemptSinceReplay >= policy.maxAttempts) {
+    return { kind: "dead", now, error, statusCode };
+  }
+  const nextAttemptAt = now + retryDelayMs(policy, delivery.attemptSinceReplay, random);
+  return { kind: "retry", now, nextAttemptAt, error, statusCode };
 }

@@ -36,6 +36,8 @@ export interface BillingKeyEventData {
 
 export interface PaymentStatusChangedEventData {
   readonly paymentId: string;
+  /** The payment record's version after this change (increases with every change). */
+  readonly version: number;
   readonly orderId: string;
   readonly customerId: string | null;
   readonly previousStatus: string;
@@ -87,6 +89,11 @@ export interface DispatchedEvent<Type extends string = string, Data = Record<str
   readonly payment: PaymentView | null;
   /** Why `payment` is null for a transaction event, e.g. PortOne unreachable after retries. */
   readonly paymentSyncError?: string;
+  /**
+   * False when the service runs in sandbox mode: the event moved no real money, and no
+   * consumer may treat it as if it had (ship goods, book revenue).
+   */
+  readonly livemode: boolean;
 }
 
 /** A subscription pattern: an exact type, a `Prefix.*` family, or `*` for everything. */
@@ -127,6 +134,7 @@ export function serialiseDispatchedEvent(event: DispatchedEvent): string {
     source: event.source,
     format: event.format,
     timestamp: event.occurredAt,
+    livemode: event.livemode,
     data: event.data,
     payment: event.payment,
     ...(event.paymentSyncError ? { paymentSyncError: event.paymentSyncError } : {}),
@@ -140,6 +148,7 @@ export function parseDispatchedEvent(body: string): DispatchedEvent {
     source: EventSource;
     format: EventFormat;
     timestamp: string;
+    livemode: boolean;
     data: Record<string, unknown>;
     payment: PaymentView | null;
     paymentSyncError?: string;
@@ -150,6 +159,9 @@ export function parseDispatchedEvent(body: string): DispatchedEvent {
     source: parsed.source,
     format: parsed.format,
     occurredAt: parsed.timestamp,
+    // Bodies frozen before the field existed were all produced without the flag: say "test"
+    // only when it says so, as those came from live as well as sandbox services.
+    livemode: parsed.livemode !== false,
     data: parsed.data,
     payment: parsed.payment,
     ...(parsed.paymentSyncError ? { paymentSyncError: parsed.paymentSyncError } : {}),

@@ -17,5 +17,5 @@ export { createWebhooks, type Webhooks, type WebhooksOptions } from "./pipeline.
 export { type PaymentListApi, reconcileRecentPayments } from "./reconcile.js";
 export type { RetryPolicy } from "./retry-policy.js";
 export { DEFAULT_WEBHOOK_PATH, webhookRoute } from "./route.js";
-export { openWebhookStore } from "./store/open-webhook-store.js";
+export { openWebhookStore } from "./store/index.js";
 export type * from "./store/webhook-store.js";

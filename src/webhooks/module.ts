@@ -4,8 +4,8 @@ import type { ServiceModule } from "../server.js";
 import type { DispatcherTuning } from "./dispatcher.js";
 import { setUpNatsFanOut } from "./nats/setup.js";
 import { createWebhooks, type Webhooks } from "./pipeline.js";
+import { createWebhookStore } from "./store/index.js";
 import { webhookMigrations } from "./store/migrations.js";
-import { createWebhookStore } from "./store/open-webhook-store.js";
 
 export interface WebhooksModuleOptions {
   /** Overrides of the dispatcher settings the config (WEBHOOK_* variables) gives. */

@@ -1,4 +1,9 @@
 import type { InboundEvent } from "./event.js";
+import { isCleanLabel, jsonNestsDeeperThan, MAX_JSON_DEPTH } from "./untrusted-text.js";
+
+/** Longest event type and timestamp accepted; PortOne's are a few dozen characters. */
+const MAX_TYPE_LENGTH = 100;
+const MAX_TIMESTAMP_LENGTH = 64;
 
 export type NormaliseResult =
   | { readonly ok: true; readonly event: InboundEvent }
@@ -24,6 +29,8 @@ export function normaliseWebhookBody(input: {
     const data = isPlainObject(body.data) ? body.data : {};
     const timestamp =
       typeof body.timestamp === "string" ? body.timestamp : input.receivedAt.toISOString();
+    const problem = labelProblem(body.type, timestamp);
+    if (problem) return { ok: false, reason: "MALFORMED_BODY", detail: problem };
     return {
       ok: true,
       event: {
@@ -41,6 +48,9 @@ export function normaliseWebhookBody(input: {
   }
 
   if (typeof body.payment_id === "string" && typeof body.status === "string") {
+    if (!isCleanLabel(body.status, MAX_TYPE_LENGTH)) {
+      return { ok: false, reason: "MALFORMED_BODY", detail: STATUS_RULE };
+    }
     const data: Record<string, unknown> = { paymentId: body.payment_id };
     if (typeof body.tx_id === "string") data.transactionId = body.tx_id;
     if (typeof body.store_id === "string") data.storeId = body.store_id;
@@ -63,6 +73,17 @@ export function normaliseWebhookBody(input: {
   };
 }
 
+const TYPE_RULE = `\`type\` must be 1 to ${MAX_TYPE_LENGTH} characters without control characters`;
+const STATUS_RULE = `\`status\` must be 1 to ${MAX_TYPE_LENGTH} characters without control characters`;
+const TIMESTAMP_RULE = `\`timestamp\` must be 1 to ${MAX_TIMESTAMP_LENGTH} characters without control characters`;
+
+/** The fields stored as columns (not inside the JSON `data`) must be plain text. */
+function labelProblem(type: string, timestamp: string): string | undefined {
+  if (!isCleanLabel(type, MAX_TYPE_LENGTH)) return TYPE_RULE;
+  if (!isCleanLabel(timestamp, MAX_TIMESTAMP_LENGTH)) return TIMESTAMP_RULE;
+  return undefined;
+}
+
 function parseBody(
   body: string,
   contentType: string | undefined,
@@ -71,6 +92,14 @@ function parseBody(
   | { ok: false; reason: "MALFORMED_BODY"; detail: string } {
   if (contentType?.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
     return { ok: true, value: Object.fromEntries(new URLSearchParams(body)) };
+  }
+  // Checked on the raw text, before anything (parser, serialiser, database) recurses over it.
+  if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    return {
+      ok: false,
+      reason: "MALFORMED_BODY",
+      detail: `body nests deeper than ${MAX_JSON_DEPTH} levels`,
+    };
   }
   let value: unknown;
   try {

@@ -26,8 +26,12 @@ import type { Subscriber } from "./subscriber.js";
 
 export interface WebhooksOptions {
   readonly store: WebhookStore;
-  /** True in sandbox mode: events are marked as test events (helper "store" implements the marking). */
-  readonly sandbox?: boolean;
+  /**
+   * True in sandbox mode: every event subscribers get (HTTP and in-process) says
+   * `livemode: false`, so none can be taken for real money. Required, so that no caller
+   * forgets it.
+   */
+  readonly sandbox: boolean;
   /** PORTONE_WEBHOOK_SECRET (one, or two during a rotation). */
   readonly secrets: readonly string[];
   /** WEBHOOK_SUBSCRIBERS. */
@@ -117,6 +121,7 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
   const dispatcher = new WebhookDispatcher({
     store,
     subscribers: () => subscribers,
+    sandbox: options.sandbox,
     ...(options.payments ? { payments: options.payments } : {}),
     tuning,
     metrics,

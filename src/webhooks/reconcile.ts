@@ -25,6 +25,8 @@ export interface ReconcileDeps {
   /** `syncPayment` for one payment. */
   readonly sync: (paymentId: string) => Promise<unknown>;
   readonly storeId?: string;
+  /** Told about each payment whose sync failed (the sweep goes on; the next one retries). */
+  readonly onSyncFailed?: (paymentId: string, error: unknown) => void;
 }
 
 export interface ReconcileOptions {
@@ -85,8 +87,9 @@ export async function reconcileRecentPayments(
       try {
         await deps.sync(payment.id);
         synced++;
-      } catch {
+      } catch (error) {
         failed++;
+        deps.onSyncFailed?.(payment.id, error);
       }
     }
     if (items.length < size || (number + 1) * size >= page.totalCount) break;
@@ -149,7 +152,14 @@ export class PeriodicReconciler {
         Math.max(1_000, intervalMs - 500),
       );
       if (!leased) return null;
-      const report = await reconcileRecentPayments(deps, { now, windowMs });
+      const report = await reconcileRecentPayments(
+        {
+          onSyncFailed: (paymentId, error) =>
+            logger.warn({ err: error, paymentId }, "reconciliation could not sync a payment"),
+          ...deps,
+        },
+        { now, windowMs },
+      );
       if (report.synced > 0 || report.failed > 0) {
         logger.info({ ...report }, "reconciliation synced payments that webhooks had not");
       }

@@ -1,8 +1,10 @@
 import type { FastifyError, FastifyPluginAsync } from "fastify";
 import { verifySignature, WebhookVerificationError } from "../sdk/webhook/index.js";
+import { StoreUnavailableError, UnstorableValueError } from "../store/store-errors.js";
 import { noWebhookMetrics, type WebhookMetrics } from "./metrics.js";
 import { normaliseWebhookBody } from "./normalize.js";
 import type { WebhookStore } from "./store/webhook-store.js";
+import { ID_RULE, isCleanId } from "./untrusted-text.js";
 
 export interface WebhookRouteOptions {
   /** PortOne webhook secrets; a webhook signed with any of them is accepted (rotation). */
@@ -19,6 +21,8 @@ export interface WebhookRouteOptions {
 
 export const DEFAULT_WEBHOOK_PATH = "/webhooks/portone";
 const DEFAULT_BODY_LIMIT = 64 * 1024;
+/** Seconds PortOne (or any sender) is asked to wait when the inbox cannot be written. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * `POST /webhooks/portone`: verify the signature over the raw body, store the event (unique on
@@ -52,6 +56,21 @@ export const webhookRoute: FastifyPluginAsync<WebhookRouteOptions> = async (fast
       metrics.rejected("BAD_REQUEST");
       return reply.code(400).send({ error: "BAD_REQUEST" });
     }
+    if (error instanceof StoreUnavailableError) {
+      metrics.rejected("STORE_UNAVAILABLE");
+      request.log.warn({ err: error.cause }, "webhook not stored: the database is unavailable");
+      // Not acknowledged, so PortOne delivers it again later.
+      return reply
+        .code(503)
+        .header("retry-after", String(STORE_RETRY_AFTER_SECONDS))
+        .send({ error: "STORE_UNAVAILABLE" });
+    }
+    if (error instanceof UnstorableValueError) {
+      // Genuinely signed, but the database refuses its content: a resend cannot help.
+      metrics.rejected("UNSTORABLE");
+      request.log.error({ err: error.cause }, "genuine webhook the database cannot store");
+      return reply.code(400).send({ error: "UNSTORABLE_EVENT" });
+    }
     request.log.error({ err: error }, "webhook could not be stored");
     // Not acknowledged, so PortOne delivers it again later.
     return reply.code(500).send({ error: "INTERNAL_ERROR" });
@@ -63,6 +82,13 @@ export const webhookRoute: FastifyPluginAsync<WebhookRouteOptions> = async (fast
       return reply.code(503).send({ error: "WEBHOOK_SECRET_NOT_CONFIGURED" });
     }
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const claimedId = request.headers["webhook-id"];
+    if (typeof claimedId === "string" && !isCleanId(claimedId)) {
+      metrics.rejected("INVALID_WEBHOOK_ID");
+      return reply
+        .code(400)
+        .send({ error: "INVALID_WEBHOOK_ID", message: `webhook-id must be ${ID_RULE}.` });
+    }
     let webhookId: string;
     try {
       webhookId = (await verifySignature(secrets, raw, request.headers)).id;

@@ -24,6 +24,22 @@ describe("retry policy", () => {
     expect(backoffDelayMs(30, () => 1)).toBe(8000);
   });
 
+  it("takes other bounds (the service's webhook retries), capped however many retries failed", () => {
+    const bounds = { baseDelayMs: 1_000, maxDelayMs: 30_000 };
+    expect(backoffDelayMs(1, () => 0, bounds)).toBe(500);
+    expect(backoffDelayMs(3, () => 0.5, bounds)).toBe(3_000);
+    expect(backoffDelayMs(60, () => 1, bounds)).toBe(30_000);
+    expect(backoffDelayMs(60, () => 0, bounds)).toBe(15_000);
+    const spread = new Set(
+      Array.from({ length: 50 }, () => backoffDelayMs(4, Math.random, bounds)),
+    );
+    expect(spread.size).toBeGreaterThan(10);
+    for (const delay of spread) {
+      expect(delay).toBeGreaterThanOrEqual(4_000);
+      expect(delay).toBeLessThanOrEqual(8_000);
+    }
+  });
+
   it("retries transient statuses only", () => {
     expect(isRetryableStatus(429, undefined)).toBe(true);
     expect(isRetryableStatus(503, undefined)).toBe(true);

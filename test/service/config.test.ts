@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, loadStoreConfig, withPortOne } from "../../src/config.js";
+import { defaultDatabaseTimeouts } from "../../src/store/database.js";
 import { defaultDispatcherTuning } from "../../src/webhooks/dispatcher.js";
 
 const LIVE = {
@@ -203,7 +204,7 @@ describe("configuration from the environment", () => {
 
   it("the store section loads on its own (the operator CLI uses it)", () => {
     expect(loadStoreConfig({ DATA_DIR: "/var/lib/bff", PORT: "not checked here" })).toEqual({
-      value: { dataDir: "/var/lib/bff" },
+      value: { dataDir: "/var/lib/bff", timeouts: defaultDatabaseTimeouts },
       problems: [],
     });
     expect(loadStoreConfig({ DATABASE_URL: "mysql://x" }).problems).toEqual([

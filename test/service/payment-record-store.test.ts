@@ -8,6 +8,7 @@ import {
   createPaymentRecordStore,
   paymentRecordMigrations,
 } from "../../src/store/payment-records/index.js";
+import { StoreUnavailableError } from "../../src/store/store-errors.js";
 import {
   createIsolatedSchema,
   TEST_DATABASE_URL,
@@ -197,6 +198,18 @@ function paymentRecordStoreContract(
     expect(
       await store.listPaymentRecordsUpdatedSince(new Date(Date.now() + 60_000).toISOString(), 10),
     ).toEqual([]);
+  });
+
+  // Last: it closes the database under the store, as a shutdown racing a request would.
+  it("a database that is gone surfaces as StoreUnavailableError, without the driver's text", async () => {
+    const lookups = createPaymentRecordStore(db);
+    await db.close();
+    const failure = await lookups.getPaymentRecord(unique("pay")).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StoreUnavailableError);
+    expect(failure).toMatchObject({ kind: "unavailable" });
+    expect((failure as Error).message).not.toMatch(
+      /pool|connection|database connection is not open/i,
+    );
   });
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sign } from "../../src/sdk/webhook/index.js";
 import { openDatabase } from "../../src/store/database.js";
-import { createWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
+import { createWebhookStore } from "../../src/webhooks/store/index.js";
 import {
   type RunningSandbox,
   type ShopBackend,
@@ -104,12 +104,12 @@ describe("crash safety (SQLite, service as a child process)", () => {
       }
     });
     await waitFor(() => subscriber.requests.length >= 10, {
-      description: "some deliveries attempted",
       timeoutMs: 60_000,
+      description: "some deliveries attempted",
     });
     await waitFor(() => acknowledged.length >= 40, {
-      description: "webhooks acknowledged",
       timeoutMs: 60_000,
+      description: "webhooks acknowledged",
     });
     // Crash while the senders are still posting.
     await first.crash();
@@ -127,8 +127,8 @@ describe("crash safety (SQLite, service as a child process)", () => {
     expect(await deliver(second.url, again, 0)).toBe(again);
 
     await waitFor(() => acknowledged.every((id) => subscriber.acceptedFor(id).length > 0), {
-      description: "every acknowledged webhook delivered",
       timeoutMs: 60_000,
+      description: "every acknowledged webhook delivered",
     });
     expect(subscriber.refused).toEqual([]);
     // At least once: a second copy is only allowed for an attempt that was in flight when
@@ -156,7 +156,7 @@ describe("crash safety (SQLite, service as a child process)", () => {
           const backlog = await store.backlog();
           return backlog.pendingEvents === 0 && backlog.pendingDeliveries === 0;
         },
-        { description: "inbox and outbox drained", timeoutMs: 60_000 },
+        { timeoutMs: 60_000, description: "inbox and outbox drained" },
       );
       const deliveries = await store.listDeliveries({ limit: 10_000 });
       expect(deliveries.every((delivery) => delivery.state === "delivered")).toBe(true);

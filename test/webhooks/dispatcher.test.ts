@@ -6,7 +6,7 @@ import { runWebhooksCommand } from "../../src/webhooks/cli-command.js";
 import type { DispatcherTuning, PaymentSyncPort } from "../../src/webhooks/dispatcher.js";
 import type { DispatchedEvent, PaymentView } from "../../src/webhooks/event.js";
 import { createWebhooks, type Webhooks } from "../../src/webhooks/pipeline.js";
-import { openWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
+import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import { waitFor } from "../support/wait-for.js";
 import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
@@ -70,12 +70,14 @@ async function startHarness(
     payments?: PaymentSyncPort;
     tuning?: Partial<DispatcherTuning>;
     configure?: (webhooks: Webhooks) => void;
+    sandbox?: boolean;
   },
 ): Promise<Harness> {
   const database = await openTestDatabase(kind);
   const store = await openWebhookStore(database.db);
   const registry = new Registry();
   const webhooks = await createWebhooks({
+    sandbox: options.sandbox ?? false,
     store,
     secrets: [PORTONE_SECRET],
     subscribers: options.subscribers,
@@ -183,7 +185,7 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
           const deliveries = await h.webhooks.store.listDeliveries({});
           return deliveries.length === 9 && deliveries.every((d) => d.state === "delivered");
         },
-        { description: "all deliveries done" },
+        { timeoutMs: 20_000, description: "all deliveries done" },
       );
       await h.webhooks.dispatcher.drain();
 
@@ -225,7 +227,10 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
     // The Paid webhook first, the Ready one after it: both carry the payment as it is now.
     const paid = await h.post("Transaction.Paid", { paymentId: "pay-ooo", transactionId: "t" });
     const ready = await h.post("Transaction.Ready", { paymentId: "pay-ooo", transactionId: "t" });
-    await waitFor(() => receiver.accepted.length === 2, { description: "both delivered" });
+    await waitFor(() => receiver.accepted.length === 2, {
+      timeoutMs: 20_000,
+      description: "both delivered",
+    });
     expect(receiver.acceptedFor(paid)[0]?.body.payment).toMatchObject({
       paymentId: "pay-ooo",
       status: "PAID",
@@ -262,7 +267,10 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
         paymentId: "pay-unknown",
         transactionId: "t",
       });
-      await waitFor(() => receiver.accepted.length === 2, { description: "both delivered" });
+      await waitFor(() => receiver.accepted.length === 2, {
+        timeoutMs: 20_000,
+        description: "both delivered",
+      });
       expect(receiver.acceptedFor(flaky)[0]?.body.payment).toMatchObject({
         paymentId: "pay-flaky",
         status: "PAID",
@@ -285,6 +293,7 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
     await h.webhooks.eventSink.publish({
       type: "PaymentStatusChanged",
       paymentId: "pay-int",
+      version: 2,
       orderId: "order-1",
       customerId: "c-1",
       previousStatus: "READY",
@@ -292,13 +301,31 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
       mismatchReason: null,
       occurredAt: "2030-01-01T00:00:00.000Z",
     });
-    await waitFor(() => receiver.accepted.length === 1, { description: "status change delivered" });
+    await waitFor(() => receiver.accepted.length === 1, {
+      timeoutMs: 20_000,
+      description: "status change delivered",
+    });
     expect(receiver.accepted[0]?.body).toMatchObject({
       type: "PaymentStatusChanged",
       source: "internal",
       timestamp: "2030-01-01T00:00:00.000Z",
+      livemode: true,
       data: { paymentId: "pay-int", previousStatus: "READY", status: "PAID", orderId: "order-1" },
     });
+  });
+
+  it.skipIf(skip)("in sandbox mode every event says livemode: false, over HTTP too", async () => {
+    const receiver = await subscriber();
+    const h = await harness({
+      sandbox: true,
+      subscribers: [{ url: receiver.url, secret: receiver.secret }],
+    });
+    const id = await h.post("BillingKey.Issued", { storeId: "store-1", billingKey: "bk-test" });
+    await waitFor(() => receiver.acceptedFor(id).length === 1, {
+      timeoutMs: 20_000,
+      description: "the sandbox event delivered",
+    });
+    expect(receiver.acceptedFor(id)[0]?.body).toMatchObject({ id, livemode: false });
   });
 
   it.skipIf(skip)(
@@ -318,18 +345,22 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
           const deliveries = await h.webhooks.store.listDeliveries({});
           return deliveries.length === 5 && deliveries.every((d) => d.attempts >= 3);
         },
-        { description: "several failed attempts per event" },
+        { timeoutMs: 20_000, description: "several failed attempts per event" },
       );
       receiver.mode = "failing";
-      await waitFor(() => receiver.requests.length >= 5, { description: "503s seen" });
+      await waitFor(() => receiver.requests.length >= 5, {
+        timeoutMs: 20_000,
+        description: "503s seen",
+      });
       receiver.mode = "up";
       await waitFor(() => new Set(receiver.acceptedIds()).size === 5, {
+        timeoutMs: 20_000,
         description: "all delivered",
       });
       await waitFor(
         async () =>
           (await h.webhooks.store.listDeliveries({})).every((d) => d.state === "delivered"),
-        { description: "all recorded as delivered" },
+        { timeoutMs: 20_000, description: "all recorded as delivered" },
       );
       expect(receiver.acceptedIds().sort()).toEqual([...ids].sort());
       expect(
@@ -350,6 +381,7 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
         ),
       );
       await waitFor(async () => (await h.webhooks.store.backlog()).deadLetters === 3, {
+        timeoutMs: 20_000,
         description: "dead letters",
       });
       const dead = await h.webhooks.store.listDeliveries({ state: "dead" });
@@ -381,6 +413,7 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
       });
       expect(await replayOne.json()).toEqual({ replayed: 1 });
       await waitFor(() => receiver.accepted.length === 1, {
+        timeoutMs: 20_000,
         description: "first replay delivered",
       });
       expect(receiver.accepted[0]?.webhookId).toBe(ids[0]);
@@ -403,7 +436,10 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
         ),
       ).toBe(0);
       expect(output.at(-1)).toBe("Replayed 2 dead letters.");
-      await waitFor(() => receiver.accepted.length === 3, { description: "all replays delivered" });
+      await waitFor(() => receiver.accepted.length === 3, {
+        timeoutMs: 20_000,
+        description: "all replays delivered",
+      });
       expect(receiver.acceptedIds().sort()).toEqual([...ids].sort());
       expect(await runWebhooksCommand(["frobnicate"], target, io)).toBe(2);
     },
@@ -430,7 +466,7 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
         const [delivery] = await h.webhooks.store.listDeliveries({ eventId: id });
         return delivery?.state === "delivered";
       },
-      { description: "handler succeeded" },
+      { timeoutMs: 20_000, description: "handler succeeded" },
     );
     expect(calls).toBe(3);
     const [delivery] = await h.webhooks.store.listDeliveries({ eventId: id });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webhooksModule } from "../../src/webhooks/module.js";
-import type { Webhooks } from "../../src/webhooks/pipeline.js";
+import { createWebhookStore } from "../../src/webhooks/store/index.js";
+import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
 import {
   checkout,
   configFromEnv,
@@ -18,11 +19,7 @@ import {
 } from "../service/support/harness.js";
 import { waitFor } from "../support/wait-for.js";
 import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
-import {
-  DATABASE_KINDS,
-  TEST_DATABASE_URL,
-  temporaryPostgresSchema,
-} from "./support/test-databases.js";
+import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
 
 interface SandboxLogEntry {
   webhookId: string;
@@ -35,8 +32,8 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
   let shop: ShopBackend;
   let running: RunningService;
   let subscriber: SubscriberServer;
-  let webhooks: Webhooks | undefined;
-  let dropSchema: (() => Promise<void>) | undefined;
+  let database: TestDatabase;
+  let store: WebhookStore;
   let alice: ReturnType<typeof trpcClient>;
 
   beforeAll(async () => {
@@ -45,14 +42,9 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
     shop = await startShopBackend();
     subscriber = new SubscriberServer(randomSecret());
     await subscriber.listen();
-    let databaseUrl: Record<string, string> = {};
-    if (kind === "postgres" && TEST_DATABASE_URL) {
-      const schema = await temporaryPostgresSchema(TEST_DATABASE_URL);
-      dropSchema = schema.cleanup;
-      databaseUrl = { DATABASE_URL: schema.url };
-    }
+    // The test opens the database and hands it to the service, so it can look into the inbox.
+    database = await openTestDatabase(kind);
     const env = serviceEnv(sandbox, shop, {
-      ...databaseUrl,
       LOG_LEVEL: "warn",
       WEBHOOK_SUBSCRIBERS: JSON.stringify([{ url: subscriber.url, secret: subscriber.secret }]),
       WEBHOOK_RETRY_BASE_MS: "50",
@@ -61,8 +53,10 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
       RECONCILE_INTERVAL_MS: "0",
     });
     running = await startService(configFromEnv(env), {
-      modules: [webhooksModule({ configure: (created) => (webhooks = created) })],
+      database: database.db,
+      modules: [webhooksModule()],
     });
+    store = createWebhookStore(database.db);
     sandbox.sandbox.setWebhookEndpoints([{ url: `${running.url}/webhooks/portone` }]);
     alice = trpcClient(running.url, await signToken("alice"));
   });
@@ -72,7 +66,7 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
     await sandbox?.sandbox.close();
     await shop?.app.close();
     await subscriber?.close();
-    await dropSchema?.();
+    await database?.close();
   });
 
   async function payOrder(): Promise<string> {
@@ -101,7 +95,7 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
       const paymentId = await payOrder();
       await waitFor(
         () => eventsFor(paymentId).some((delivery) => delivery.body.type === "Transaction.Paid"),
-        { description: "Transaction.Paid at the subscriber" },
+        { timeoutMs: 20_000, description: "Transaction.Paid at the subscriber" },
       );
       expect(subscriber.refused).toEqual([]);
       const paid = eventsFor(paymentId).find(
@@ -124,7 +118,7 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
       await waitFor(
         () =>
           eventsFor(paymentId).some((delivery) => delivery.body.type === "PaymentStatusChanged"),
-        { description: "PaymentStatusChanged at the subscriber" },
+        { timeoutMs: 20_000, description: "PaymentStatusChanged at the subscriber" },
       );
       const changes = eventsFor(paymentId).filter((d) => d.body.type === "PaymentStatusChanged");
       expect(changes).toHaveLength(1);
@@ -150,6 +144,7 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
       // The sandbox really did send duplicates (same webhook-id acknowledged twice).
       expect(succeeded.length).toBeGreaterThanOrEqual(acknowledged.length + paymentIds.length);
       await waitFor(() => acknowledged.every((id) => subscriber.acceptedFor(id).length > 0), {
+        timeoutMs: 20_000,
         description: "every acknowledged webhook delivered",
       });
       await waitFor(
@@ -157,12 +152,18 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
           paymentIds.every((id) =>
             eventsFor(id).some((delivery) => delivery.body.type === "PaymentStatusChanged"),
           ),
-        { description: "status changes delivered" },
+        { timeoutMs: 20_000, description: "status changes delivered" },
       );
-      await webhooks?.dispatcher.drain();
+      await waitFor(
+        async () => {
+          const backlog = await store.backlog();
+          return backlog.pendingEvents === 0 && backlog.pendingDeliveries === 0;
+        },
+        { timeoutMs: 20_000, description: "inbox and outbox drained" },
+      );
       for (const id of acknowledged) {
         expect(subscriber.acceptedFor(id), `deliveries of ${id}`).toHaveLength(1);
-        expect(await webhooks?.store.getEvent(id)).toMatchObject({ id, state: "dispatched" });
+        expect(await store.getEvent(id)).toMatchObject({ id, state: "dispatched" });
       }
       for (const paymentId of paymentIds) {
         const paid = eventsFor(paymentId).filter((d) => d.body.type === "Transaction.Paid");
@@ -188,7 +189,7 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
             (delivery) =>
               delivery.body.format === "2024-01-01" && delivery.body.type === "Transaction.Paid",
           ),
-        { description: "legacy Transaction.Paid at the subscriber" },
+        { timeoutMs: 20_000, description: "legacy Transaction.Paid at the subscriber" },
       );
       const legacy = eventsFor(paymentId).find((delivery) => delivery.body.format === "2024-01-01");
       expect(legacy?.body).toMatchObject({

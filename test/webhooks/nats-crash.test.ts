@@ -1,9 +1,13 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebhookDispatcher } from "../../src/webhooks/dispatcher.js";
+import {
+  type DispatcherTuning,
+  defaultDispatcherTuning,
+  WebhookDispatcher,
+} from "../../src/webhooks/dispatcher.js";
 import { loadNatsConfig, type NatsConfig } from "../../src/webhooks/nats/config.js";
-import { openWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
+import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
 import type { DeliveryResult, Subscriber } from "../../src/webhooks/subscriber.js";
 import {
@@ -22,7 +26,8 @@ import { openTestDatabase, type TestDatabase } from "./support/test-databases.js
 
 const available = await natsAvailable();
 const silentLogger = { info() {}, warn() {}, error() {} };
-const tuning = {
+const tuning: DispatcherTuning = {
+  ...defaultDispatcherTuning,
   delivery: { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 200 },
   leaseMs: 1_500,
   deliveryTimeoutMs: 1_000,
@@ -89,6 +94,7 @@ describe.skipIf(!available)("a crash between the publish and the outbox's mark",
       store,
       subscribers: () => [dyingSubscriber],
       tuning,
+      sandbox: true,
       logger: silentLogger,
       workerId: "worker-that-crashes",
     });
@@ -116,6 +122,7 @@ describe.skipIf(!available)("a crash between the publish and the outbox's mark",
       store,
       subscribers: () => [fanOut.subscriber],
       tuning,
+      sandbox: true,
       logger: silentLogger,
       workerId: "worker-after-restart",
     });

@@ -1,7 +1,16 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PaymentRecord } from "../../src/payments/ports.js";
-import { webhooksModule } from "../../src/webhooks/module.js";
-import type { Webhooks } from "../../src/webhooks/pipeline.js";
+import type { PaymentRecord, PaymentStatusChanged } from "../../src/payments/ports.js";
+import { syncPayment } from "../../src/payments/sync-payment.js";
+import { PortOneClient } from "../../src/sdk/index.js";
+import { type Database, migrate, openDatabase } from "../../src/store/database.js";
+import {
+  createPaymentRecordStore,
+  paymentRecordMigrations,
+} from "../../src/store/payment-records/index.js";
+import { reconcileRecentPayments, webhooksModule } from "../../src/webhooks/index.js";
 import { recordLagsBehind } from "../../src/webhooks/reconcile.js";
 import {
   checkout,
@@ -17,80 +26,87 @@ import {
   startShopBackend,
   trpcClient,
 } from "../service/support/harness.js";
+import { paidBehindTheServicesBack } from "../support/paid-payment.js";
 import { waitFor } from "../support/wait-for.js";
 import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
 
+const DAY_MS = 86_400_000;
 /**
- * PortOne gave up on its webhooks (here: they go nowhere) and the browser never called
- * complete: the periodic getPayments sweep still finds the paid payment and syncs it.
+ * The end of a sweep's window a second ahead: a change made within the same millisecond as
+ * the sweep (as here, right after checkout) would otherwise sit on the window's edge. In the
+ * service the next sweep picks such a change up.
  */
-describe("reconciliation against the sandbox", () => {
+const justAfterNow = () => Date.now() + 1_000;
+
+/** `reconcileRecentPayments`, the exported sweep, against the sandbox's real getPayments. */
+describe("reconcileRecentPayments", () => {
   let sandbox: RunningSandbox;
-  let shop: ShopBackend;
-  let running: RunningService;
-  let subscriber: SubscriberServer;
-  let webhooks: Webhooks | undefined;
-  let alice: ReturnType<typeof trpcClient>;
+  let db: Database;
+  let dataDir: string;
+  let records: ReturnType<typeof createPaymentRecordStore>;
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    shop = await startShopBackend();
-    subscriber = new SubscriberServer(randomSecret());
-    await subscriber.listen();
-    const env = serviceEnv(sandbox, shop, {
-      LOG_LEVEL: "warn",
-      WEBHOOK_SUBSCRIBERS: JSON.stringify([
-        { url: subscriber.url, secret: subscriber.secret, events: ["PaymentStatusChanged"] },
-      ]),
-      WEBHOOK_POLL_INTERVAL_MS: "50",
-      // Long enough never to fire on its own during the test: sweeps are run by hand.
-      RECONCILE_INTERVAL_MS: "3600000",
-    });
-    running = await startService(configFromEnv(env), {
-      modules: [webhooksModule({ configure: (created) => (webhooks = created) })],
-    });
-    // No webhook endpoint: PortOne's webhooks never arrive.
-    sandbox.sandbox.setWebhookEndpoints([]);
-    alice = trpcClient(running.url, await signToken("alice"));
+    dataDir = mkdtempSync(join(tmpdir(), "bff-reconcile-"));
+    db = await openDatabase({ dataDir });
+    await migrate(db, paymentRecordMigrations);
+    records = createPaymentRecordStore(db);
   });
   afterAll(async () => {
-    await running?.service.close();
+    await db?.close();
+    rmSync(dataDir, { recursive: true, force: true });
     await sandbox?.sandbox.close();
-    await shop?.app.close();
-    await subscriber?.close();
   });
 
-  it("syncs a payment whose webhook never came, once", async () => {
-    const order = newOrder("alice");
-    shop.orders.set(order.orderId, order);
-    const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-    await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
-    const records = running.service.records;
-    expect((await records.getPaymentRecord(prepared.paymentId))?.status).toBe("PREPARED");
+  it("syncs a payment whose webhook never came, once; the next sweep has nothing to do", async () => {
+    const paymentId = await paidBehindTheServicesBack(sandbox, records, "reconcile");
+    const client = PortOneClient({ secret: sandbox.sandbox.apiSecret, baseUrl: sandbox.url });
+    const published: PaymentStatusChanged[] = [];
+    const deps = {
+      portone: client.payment,
+      records,
+      storeId: sandbox.sandbox.storeId,
+      sync: (id: string) =>
+        syncPayment(id, {
+          portone: client.payment,
+          records,
+          channelType: "TEST",
+          events: { publish: async (event) => void published.push(event) },
+        }),
+    };
+    const first = await reconcileRecentPayments(deps, { now: justAfterNow(), windowMs: DAY_MS });
+    expect(first.examined).toBeGreaterThanOrEqual(1);
+    expect(first).toMatchObject({ synced: 1, failed: 0 });
+    expect((await records.getPaymentRecord(paymentId))?.status).toBe("PAID");
+    expect(published.map((event) => [event.paymentId, event.status])).toEqual([
+      [paymentId, "PAID"],
+    ]);
 
-    const reconciler = webhooks?.reconciler;
-    if (!reconciler) throw new Error("the webhooks module built no reconciler");
-    const report = await reconciler.runOnce();
-    expect(report?.examined).toBeGreaterThanOrEqual(1);
-    expect(report?.synced).toBeGreaterThanOrEqual(1);
-    expect((await records.getPaymentRecord(prepared.paymentId))?.status).toBe("PAID");
+    const again = await reconcileRecentPayments(deps, { now: justAfterNow(), windowMs: DAY_MS });
+    expect(again).toMatchObject({ synced: 0, failed: 0 });
+  });
 
-    await waitFor(
-      () =>
-        subscriber.accepted.some(
-          (delivery) =>
-            (delivery.body.data as { paymentId?: string }).paymentId === prepared.paymentId,
-        ),
-      { description: "status change delivered" },
+  it("reports a payment whose sync failed instead of swallowing it, and goes on", async () => {
+    const paymentId = await paidBehindTheServicesBack(sandbox, records, "reconcile");
+    const client = PortOneClient({ secret: sandbox.sandbox.apiSecret, baseUrl: sandbox.url });
+    const failures: [string, unknown][] = [];
+    const report = await reconcileRecentPayments(
+      {
+        portone: client.payment,
+        records,
+        storeId: sandbox.sandbox.storeId,
+        sync: async () => {
+          throw new Error("PortOne went away mid-sweep");
+        },
+        onSyncFailed: (id, error) => failures.push([id, error]),
+      },
+      { now: justAfterNow(), windowMs: DAY_MS },
     );
-    expect(subscriber.accepted.at(-1)?.body).toMatchObject({
-      type: "PaymentStatusChanged",
-      data: { paymentId: prepared.paymentId, previousStatus: "PREPARED", status: "PAID" },
+    expect(report.failed).toBeGreaterThanOrEqual(1);
+    expect(failures.map(([id]) => id)).toContain(paymentId);
+    expect(failures.find(([id]) => id === paymentId)?.[1]).toMatchObject({
+      message: "PortOne went away mid-sweep",
     });
-
-    // Nothing differs any more: the next sweep syncs nothing.
-    const again = await reconciler.runOnce();
-    expect(again?.synced).toBe(0);
   });
 
   it("compares statuses the way the records keep them", () => {
@@ -105,5 +121,66 @@ describe("reconciliation against the sandbox", () => {
     expect(recordLagsBehind(record("MISMATCH"), "CANCELLED")).toBe(true);
     // Same status, but the change to it was never announced: sync again to publish it.
     expect(recordLagsBehind(record("PAID", "PREPARED"), "PAID")).toBe(true);
+  });
+});
+
+/**
+ * The service as deployed: PortOne gave up on its webhooks (here: they go nowhere) and the
+ * browser never called complete. The periodic sweep (RECONCILE_INTERVAL_MS) still finds the
+ * paid payment; the subscriber and `payment.get` show it, and nobody reaches inside.
+ */
+describe("periodic reconciliation in the service", () => {
+  let sandbox: RunningSandbox;
+  let shop: ShopBackend;
+  let running: RunningService;
+  let subscriber: SubscriberServer;
+  let alice: ReturnType<typeof trpcClient>;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    shop = await startShopBackend();
+    subscriber = new SubscriberServer(randomSecret());
+    await subscriber.listen();
+    const env = serviceEnv(sandbox, shop, {
+      LOG_LEVEL: "warn",
+      WEBHOOK_SUBSCRIBERS: JSON.stringify([
+        { url: subscriber.url, secret: subscriber.secret, events: ["PaymentStatusChanged"] },
+      ]),
+      WEBHOOK_POLL_INTERVAL_MS: "50",
+      RECONCILE_INTERVAL_MS: "200",
+    });
+    running = await startService(configFromEnv(env), { modules: [webhooksModule()] });
+    // No webhook endpoint: PortOne's webhooks never arrive.
+    sandbox.sandbox.setWebhookEndpoints([]);
+    alice = trpcClient(running.url, await signToken("alice"));
+  });
+  afterAll(async () => {
+    await running?.service.close();
+    await sandbox?.sandbox.close();
+    await shop?.app.close();
+    await subscriber?.close();
+  });
+
+  it("announces a payment paid behind the service's back without anyone calling complete", async () => {
+    const order = newOrder("alice");
+    shop.orders.set(order.orderId, order);
+    const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
+    await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+
+    const forPayment = () =>
+      subscriber.accepted.filter(
+        (delivery) =>
+          (delivery.body.data as { paymentId?: string }).paymentId === prepared.paymentId,
+      );
+    await waitFor(() => forPayment().length > 0, {
+      timeoutMs: 20_000,
+      description: "the status change found by reconciliation",
+    });
+    expect(forPayment()).toHaveLength(1);
+    expect(forPayment()[0]?.body).toMatchObject({
+      type: "PaymentStatusChanged",
+      data: { paymentId: prepared.paymentId, previousStatus: "PREPARED", status: "PAID" },
+    });
+    expect((await alice.payment.get.query({ paymentId: prepared.paymentId })).status).toBe("PAID");
   });
 });

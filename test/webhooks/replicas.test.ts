@@ -103,19 +103,19 @@ describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
     expect(statuses.every((status) => status === 200)).toBe(true);
 
     await waitFor(() => flaky.requests.length >= 20, {
-      description: "the flaky subscriber failed a few times",
       timeoutMs: 60_000,
+      description: "the flaky subscriber failed a few times",
     });
     flaky.mode = "up";
 
     const transactionIds = ids.filter((_, i) => i % 3 !== 0);
     await waitFor(() => ids.every((id) => slow.acceptedFor(id).length > 0), {
-      description: "every event at the slow subscriber",
       timeoutMs: 60_000,
+      description: "every event at the slow subscriber",
     });
     await waitFor(() => transactionIds.every((id) => flaky.acceptedFor(id).length > 0), {
-      description: "every transaction event at the flaky subscriber",
       timeoutMs: 60_000,
+      description: "every transaction event at the flaky subscriber",
     });
 
     for (const id of ids) expect(slow.acceptedFor(id), id).toHaveLength(1);
@@ -165,7 +165,7 @@ describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
         counts = await deliveredPerReplica();
         return counts.reduce((sum, count) => sum + count, 0) >= expected;
       },
-      { description: "every delivery counted" },
+      { timeoutMs: 20_000, description: "every delivery counted" },
     );
     expect(counts.reduce((sum, count) => sum + count, 0)).toBe(expected);
     expect(counts.filter((count) => count > 0).length).toBeGreaterThanOrEqual(2);

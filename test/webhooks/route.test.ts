@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sign } from "../../src/sdk/webhook/index.js";
 import { createWebhookMetrics } from "../../src/webhooks/metrics.js";
 import { webhookRoute } from "../../src/webhooks/route.js";
-import { openWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
+import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
 

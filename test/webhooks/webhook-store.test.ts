@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InboundEvent } from "../../src/webhooks/event.js";
-import { openWebhookStore } from "../../src/webhooks/store/open-webhook-store.js";
+import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
 

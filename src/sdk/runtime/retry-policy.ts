@@ -28,9 +28,25 @@ export function isRetryableStatus(status: number, errorType: string | undefined)
   return false;
 }
 
-/** Exponential backoff with jitter: retry n waits between half and all of 250 ms * 2^(n-1). */
-export function backoffDelayMs(retry: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(MAX_BACKOFF_MS, BASE_DELAY_MS * 2 ** (retry - 1));
+/** The first delay and the largest one of an exponential backoff. */
+export interface BackoffBounds {
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+const SDK_BACKOFF: BackoffBounds = { baseDelayMs: BASE_DELAY_MS, maxDelayMs: MAX_BACKOFF_MS };
+
+/**
+ * Exponential backoff with "equal jitter": retry n waits between half and all of
+ * base * 2^(n-1) (capped), so retries that failed together spread out yet never come back
+ * at once. The one formula of the package: the service's webhook retries use it too.
+ */
+export function backoffDelayMs(
+  retry: number,
+  random: () => number = Math.random,
+  bounds: BackoffBounds = SDK_BACKOFF,
+): number {
+  const ceiling = Math.min(bounds.maxDelayMs, bounds.baseDelayMs * 2 ** Math.max(0, retry - 1));
   return ceiling / 2 + (random() * ceiling) / 2;
 }
 

@@ -1,48 +1,10 @@
 import type {
   NewPaymentRecord,
-  PaymentRecord,
-  PaymentRecordStatus,
   PaymentRecordStore,
   PaymentRecordUpdate,
 } from "../../payments/ports.js";
 import type { SqliteDatabase } from "../database.js";
-
-interface Row {
-  payment_id: string;
-  order_id: string;
-  customer_id: string | null;
-  total_amount: number;
-  currency: string;
-  status: string;
-  mismatch_reason: string | null;
-  version: number;
-  created_at: string;
-  updated_at: string;
-  synced_at: string | null;
-  unpublished_previous_status: string | null;
-  guest_token_hash: string | null;
-}
-
-const COLUMNS =
-  "payment_id, order_id, customer_id, total_amount, currency, status, mismatch_reason, version, created_at, updated_at, synced_at, unpublished_previous_status, guest_token_hash";
-
-function toRecord(row: Row): PaymentRecord {
-  return {
-    paymentId: row.payment_id,
-    orderId: row.order_id,
-    customerId: row.customer_id,
-    totalAmount: row.total_amount,
-    currency: row.currency,
-    status: row.status as PaymentRecordStatus,
-    mismatchReason: row.mismatch_reason,
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    syncedAt: row.synced_at,
-    unpublishedPreviousStatus: row.unpublished_previous_status as PaymentRecordStatus | null,
-    guestTokenHash: row.guest_token_hash,
-  };
-}
+import { COLUMNS, type PaymentRecordRow, toPaymentRecord } from "./rows.js";
 
 /** Payment records in the embedded SQLite database (synchronous driver, statements prepared once). */
 export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecordStore {
@@ -72,8 +34,8 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
      ORDER BY updated_at, payment_id LIMIT ?`,
   );
   const find = (statement: typeof byPaymentId, key: string) => {
-    const row = statement.get(key) as Row | undefined;
-    return row ? toRecord(row) : null;
+    const row = statement.get(key) as PaymentRecordRow | undefined;
+    return row ? toPaymentRecord(row) : null;
   };
 
   return {
@@ -105,14 +67,14 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
         mismatchReason: change.mismatchReason,
         syncedAt: change.syncedAt,
         now: new Date().toISOString(),
-      }) as Row | undefined;
-      return row ? toRecord(row) : null;
+      }) as PaymentRecordRow | undefined;
+      return row ? toPaymentRecord(row) : null;
     },
     async markPaymentEventPublished(paymentId: string, version: number) {
       markPublished.run(paymentId, version);
     },
     async listPaymentRecordsUpdatedSince(since: string, limit: number) {
-      return (updatedSince.all(since, limit) as Row[]).map(toRecord);
+      return (updatedSince.all(since, limit) as PaymentRecordRow[]).map(toPaymentRecord);
     },
   };
 }

@@ -2,6 +2,7 @@ import type { EventFormat, EventSource } from "../event.js";
 import type {
   ClaimedDelivery,
   ClaimedEvent,
+  DeliveryOutcome,
   DeliveryRecord,
   DeliveryState,
   EventState,
@@ -98,4 +99,25 @@ export function toClaimedDelivery(row: DeliveryRow): ClaimedDelivery {
 /** Errors are stored for operators; keep them short so a huge response body cannot bloat rows. */
 export function truncateError(error: string): string {
   return error.length > 500 ? `${error.slice(0, 497)}...` : error;
+}
+
+/** The columns one delivery outcome writes, the same for both dialects. */
+export interface DeliveryOutcomeColumns {
+  readonly state: "pending" | "delivered" | "dead";
+  readonly nextAttemptAt: number;
+  readonly error: string | null;
+  readonly statusCode: number | null;
+  readonly now: number;
+  readonly deliveredAt: number | null;
+}
+
+export function deliveryOutcomeColumns(outcome: DeliveryOutcome): DeliveryOutcomeColumns {
+  return {
+    state: outcome.kind === "retry" ? "pending" : outcome.kind,
+    nextAttemptAt: outcome.kind === "retry" ? outcome.nextAttemptAt : outcome.now,
+    error: outcome.kind === "delivered" ? null : truncateError(outcome.error),
+    statusCode: outcome.statusCode,
+    now: outcome.now,
+    deliveredAt: outcome.kind === "delivered" ? outcome.now : null,
+  };
 }

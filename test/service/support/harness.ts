@@ -115,7 +115,7 @@ export async function startService(
       ...config,
       // Tests use ephemeral ports, whatever the config says.
       internal: { host: "127.0.0.1", port: 0 },
-      store: config.store.databaseUrl ? config.store : { dataDir },
+      store: config.store.databaseUrl ? config.store : { ...config.store, dataDir },
     },
     { ...deps, logStream: logs, eventSinks: [events] },
   );

@@ -1,14 +1,20 @@
 import { type Database, migrate } from "../../store/database.js";
+import { guardOutages } from "../../store/store-errors.js";
 import { webhookMigrations } from "./migrations.js";
-import { createPostgresWebhookStore } from "./postgres-webhook-store.js";
-import { createSqliteWebhookStore } from "./sqlite-webhook-store.js";
+import { createPostgresWebhookStore } from "./postgres.js";
+import { createSqliteWebhookStore } from "./sqlite.js";
 import type { WebhookStore } from "./webhook-store.js";
 
-/** The store for an already migrated database (the service runs `webhookMigrations` itself). */
+/**
+ * The store for an already migrated database (the service runs `webhookMigrations` itself).
+ * A database outage throws StoreUnavailableError from every method.
+ */
 export function createWebhookStore(db: Database): WebhookStore {
-  return db.kind === "sqlite"
-    ? createSqliteWebhookStore(db.sqlite)
-    : createPostgresWebhookStore(db.pool);
+  return guardOutages(
+    db.kind === "sqlite"
+      ? createSqliteWebhookStore(db.sqlite)
+      : createPostgresWebhookStore(db.pool),
+  );
 }
 
 /** Applies the webhook migrations (safe with several replicas starting at once), then opens the store. */

@@ -1,7 +1,10 @@
 import type pg from "pg";
+import { withPostgresClient } from "../../store/database.js";
+import { createGroupCommit } from "../../store/group-commit.js";
 import type { InboundEvent } from "../event.js";
 import {
   type DeliveryRow,
+  deliveryOutcomeColumns,
   type EventRow,
   toClaimedDelivery,
   toClaimedEvent,
@@ -21,15 +24,13 @@ import type {
   WebhookStore,
 } from "./webhook-store.js";
 
-interface PendingInsert {
+interface NewEvent {
   readonly event: InboundEvent;
   readonly receivedAt: number;
-  resolve(inserted: boolean): void;
-  reject(error: unknown): void;
 }
 
-/** Inserts the batch in one statement; resolves to the ids that were new. */
-async function insertBatch(pool: pg.Pool, batch: readonly PendingInsert[]): Promise<Set<string>> {
+/** Inserts the batch in one statement; one flag per item: true when it was new. */
+async function insertBatch(pool: pg.Pool, batch: readonly NewEvent[]): Promise<boolean[]> {
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at, next_attempt_at)
      SELECT id, source, format, type, occurred_at, data, received_at, received_at
@@ -47,7 +48,9 @@ async function insertBatch(pool: pg.Pool, batch: readonly PendingInsert[]): Prom
       batch.map((pending) => pending.receivedAt),
     ],
   );
-  return new Set(rows.map((row) => row.id));
+  const inserted = new Set(rows.map((row) => row.id));
+  // Within a batch the first request for an id stored it; any later one is a duplicate.
+  return batch.map((pending) => inserted.delete(pending.event.id));
 }
 
 /**
@@ -57,33 +60,14 @@ async function insertBatch(pool: pg.Pool, batch: readonly PendingInsert[]): Prom
  * qualifies (its lease is in the future) when re-checked.
  */
 export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
-  // Group commit: the inserts that arrive within one turn of the event loop go to the database
-  // as one statement and one commit (one WAL flush instead of one per webhook). Each caller
-  // resolves only once that commit is done.
-  let queued: PendingInsert[] = [];
-  const flushInserts = () => {
-    const batch = queued;
-    queued = [];
-    insertBatch(pool, batch).then(
-      (inserted) => {
-        for (const pending of batch) {
-          // Within a batch the first request for an id stored it; any later one is a duplicate.
-          const first = inserted.delete(pending.event.id);
-          pending.resolve(first);
-        }
-      },
-      (error: unknown) => {
-        for (const pending of batch) pending.reject(error);
-      },
-    );
-  };
+  const insert = createGroupCommit<NewEvent, boolean>({
+    writeBatch: (batch) => insertBatch(pool, batch),
+    writeOne: async (pending) => (await insertBatch(pool, [pending]))[0] === true,
+  });
 
   return {
     insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
-      return new Promise((resolve, reject) => {
-        queued.push({ event, receivedAt, resolve, reject });
-        if (queued.length === 1) setImmediate(flushInserts);
-      });
+      return insert({ event, receivedAt });
     },
 
     async getEvent(id: string): Promise<StoredEvent | null> {
@@ -110,37 +94,36 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
       return rows.map(toClaimedEvent).sort((a, b) => a.receivedAt - b.receivedAt);
     },
 
-    async completeEvent(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
-      const client = await pool.connect();
-      try {
+    completeEvent(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
+      return withPostgresClient(pool, async (client) => {
         await client.query("BEGIN");
-        const updated = await client.query(
-          `UPDATE webhook_events
-           SET state = 'dispatched', body = $1, dispatched_at = $2, lease_owner = NULL,
-               lease_until = NULL, last_error = NULL
-           WHERE id = $3 AND lease_owner = $4 AND attempts = $5 AND state = 'pending'`,
-          [fanOut.body, fanOut.now, event.id, event.leaseOwner, event.attempt],
-        );
-        if ((updated.rowCount ?? 0) === 0) {
-          await client.query("ROLLBACK");
-          return false;
-        }
-        if (fanOut.subscriberIds.length > 0) {
-          await client.query(
-            `INSERT INTO webhook_deliveries (event_id, subscriber_id, next_attempt_at, created_at, updated_at)
-             SELECT $1, subscriber_id, $3, $3, $3 FROM unnest($2::text[]) AS subscriber_id
-             ON CONFLICT (event_id, subscriber_id) DO NOTHING`,
-            [event.id, fanOut.subscriberIds, fanOut.now],
+        try {
+          const updated = await client.query(
+            `UPDATE webhook_events
+             SET state = 'dispatched', body = $1, dispatched_at = $2, lease_owner = NULL,
+                 lease_until = NULL, last_error = NULL
+             WHERE id = $3 AND lease_owner = $4 AND attempts = $5 AND state = 'pending'`,
+            [fanOut.body, fanOut.now, event.id, event.leaseOwner, event.attempt],
           );
+          if ((updated.rowCount ?? 0) === 0) {
+            await client.query("ROLLBACK");
+            return false;
+          }
+          if (fanOut.subscriberIds.length > 0) {
+            await client.query(
+              `INSERT INTO webhook_deliveries (event_id, subscriber_id, next_attempt_at, created_at, updated_at)
+               SELECT $1, subscriber_id, $3, $3, $3 FROM unnest($2::text[]) AS subscriber_id
+               ON CONFLICT (event_id, subscriber_id) DO NOTHING`,
+              [event.id, fanOut.subscriberIds, fanOut.now],
+            );
+          }
+          await client.query("COMMIT");
+          return true;
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => {});
+          throw error;
         }
-        await client.query("COMMIT");
-        return true;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     async postponeEvent(event, retry): Promise<void> {
@@ -181,18 +164,19 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
     },
 
     async finishDelivery(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<boolean> {
+      const columns = deliveryOutcomeColumns(outcome);
       const result = await pool.query(
         `UPDATE webhook_deliveries
          SET state = $1, next_attempt_at = $2, last_error = $3, last_status_code = $4,
              updated_at = $5, delivered_at = $6, lease_owner = NULL, lease_until = NULL
          WHERE id = $7 AND lease_owner = $8 AND attempts = $9 AND state = 'pending'`,
         [
-          outcome.kind === "retry" ? "pending" : outcome.kind,
-          outcome.kind === "retry" ? outcome.nextAttemptAt : outcome.now,
-          outcome.kind === "delivered" ? null : truncateError(outcome.error),
-          outcome.statusCode,
-          outcome.now,
-          outcome.kind === "delivered" ? outcome.now : null,
+          columns.state,
+          columns.nextAttemptAt,
+          columns.error,
+          columns.statusCode,
+          columns.now,
+          columns.deliveredAt,
           delivery.id,
           delivery.leaseOwner,
           delivery.attempt,

@@ -1,7 +1,9 @@
 import type BetterSqlite3 from "better-sqlite3";
+import { createGroupCommit } from "../../store/group-commit.js";
 import type { InboundEvent } from "../event.js";
 import {
   type DeliveryRow,
+  deliveryOutcomeColumns,
   type EventRow,
   toClaimedDelivery,
   toClaimedEvent,
@@ -23,20 +25,13 @@ import type {
   WebhookStore,
 } from "./webhook-store.js";
 
-interface PendingInsert {
+interface NewEvent {
   readonly event: InboundEvent;
   readonly receivedAt: number;
-  resolve(inserted: boolean): void;
-  reject(error: unknown): void;
 }
 
-/**
- * The embedded inbox. better-sqlite3 is synchronous and SQLite has one writer at a time, so
- * each claim is a single UPDATE ... RETURNING inside an IMMEDIATE transaction: two claimers
- * (even in two processes on the same file) serialise on the write lock and never see the
- * same due row.
- */
-export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): WebhookStore {
+/** The statements on events (and leases), prepared once per store. */
+function prepareEventStatements(sqlite: BetterSqlite3.Database) {
   const insertEvent = sqlite.prepare(`
     INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at, next_attempt_at)
     VALUES (@id, @source, @format, @type, @occurredAt, @data, @receivedAt, @receivedAt)
@@ -64,6 +59,29 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
     UPDATE webhook_events
     SET next_attempt_at = @nextAttemptAt, last_error = @error, lease_owner = NULL, lease_until = NULL
     WHERE id = @id AND lease_owner = @owner AND attempts = @attempt AND state = 'pending'`);
+  const eventBacklog = sqlite.prepare(
+    "SELECT COUNT(*) AS count, MIN(received_at) AS oldest FROM webhook_events WHERE state = 'pending'",
+  );
+  const acquireLease = sqlite.prepare(`
+    INSERT INTO webhook_leases (name, owner, lease_until) VALUES (@name, @owner, @leaseUntil)
+    ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+    WHERE webhook_leases.lease_until <= @now OR webhook_leases.owner = excluded.owner
+    RETURNING owner`);
+
+  return {
+    insertEvent,
+    selectEvent,
+    claimEvents,
+    markDispatched,
+    insertDelivery,
+    postponeEvent,
+    eventBacklog,
+    acquireLease,
+  };
+}
+
+/** The statements on deliveries, prepared once per store. */
+function prepareDeliveryStatements(sqlite: BetterSqlite3.Database) {
   const claimDeliveries = sqlite.prepare(`
     UPDATE webhook_deliveries
     SET lease_owner = @owner, lease_until = @leaseUntil, attempts = attempts + 1, updated_at = @now
@@ -99,24 +117,36 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       AND (@subscriberId IS NULL OR d.subscriber_id = @subscriberId)
       AND (@state IS NULL OR d.state = @state)
     ORDER BY d.id LIMIT @limit`);
-  const eventBacklog = sqlite.prepare(
-    "SELECT COUNT(*) AS count, MIN(received_at) AS oldest FROM webhook_events WHERE state = 'pending'",
-  );
   const deliveryBacklog = sqlite.prepare(
     "SELECT COUNT(*) AS count, MIN(created_at) AS oldest FROM webhook_deliveries WHERE state = 'pending'",
   );
   const deadCount = sqlite.prepare(
     "SELECT COUNT(*) AS count FROM webhook_deliveries WHERE state = 'dead'",
   );
-  const acquireLease = sqlite.prepare(`
-    INSERT INTO webhook_leases (name, owner, lease_until) VALUES (@name, @owner, @leaseUntil)
-    ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
-    WHERE webhook_leases.lease_until <= @now OR webhook_leases.owner = excluded.owner
-    RETURNING owner`);
+  return {
+    claimDeliveries,
+    selectClaimedDeliveries,
+    finishDelivery,
+    replay,
+    listDeliveries,
+    deliveryBacklog,
+    deadCount,
+  };
+}
+
+/**
+ * The embedded inbox. better-sqlite3 is synchronous and SQLite has one writer at a time, so
+ * each claim is a single UPDATE ... RETURNING inside an IMMEDIATE transaction: two claimers
+ * (even in two processes on the same file) serialise on the write lock and never see the
+ * same due row.
+ */
+export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): WebhookStore {
+  const eventStatements = prepareEventStatements(sqlite);
+  const deliveryStatements = prepareDeliveryStatements(sqlite);
 
   const claimEventsTx = sqlite.transaction((claim: Claim) =>
     (
-      claimEvents.all({
+      eventStatements.claimEvents.all({
         owner: claim.owner,
         now: claim.now,
         leaseUntil: claim.now + claim.leaseMs,
@@ -125,7 +155,7 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
     ).map(toClaimedEvent),
   );
   const completeEventTx = sqlite.transaction((event: ClaimedEvent, fanOut: FanOut) => {
-    const { changes } = markDispatched.run({
+    const { changes } = eventStatements.markDispatched.run({
       id: event.id,
       owner: event.leaseOwner,
       attempt: event.attempt,
@@ -134,14 +164,14 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
     });
     if (changes === 0) return false;
     for (const subscriberId of fanOut.subscriberIds) {
-      insertDelivery.run({ eventId: event.id, subscriberId, now: fanOut.now });
+      eventStatements.insertDelivery.run({ eventId: event.id, subscriberId, now: fanOut.now });
     }
     return true;
   });
   const claimDeliveriesTx = sqlite.transaction(
     (claim: Claim & { subscriberIds: readonly string[] }) => {
       const ids = (
-        claimDeliveries.all({
+        deliveryStatements.claimDeliveries.all({
           owner: claim.owner,
           now: claim.now,
           leaseUntil: claim.now + claim.leaseMs,
@@ -150,14 +180,14 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
         }) as { id: number }[]
       ).map((row) => row.id);
       if (ids.length === 0) return [];
-      return (selectClaimedDeliveries.all(JSON.stringify(ids)) as DeliveryRow[]).map(
-        toClaimedDelivery,
-      );
+      return (
+        deliveryStatements.selectClaimedDeliveries.all(JSON.stringify(ids)) as DeliveryRow[]
+      ).map(toClaimedDelivery);
     },
   );
 
   const insertOne = (event: InboundEvent, receivedAt: number): boolean =>
-    insertEvent.run({
+    eventStatements.insertEvent.run({
       id: event.id,
       source: event.source,
       format: event.format,
@@ -166,43 +196,20 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       data: JSON.stringify(event.data),
       receivedAt,
     }).changes > 0;
-  const insertBatchTx = sqlite.transaction((batch: readonly PendingInsert[]) =>
+  const insertBatchTx = sqlite.transaction((batch: readonly NewEvent[]) =>
     batch.map((pending) => insertOne(pending.event, pending.receivedAt)),
   );
-
-  // Group commit: inserts that arrive while the event loop is busy are committed together in
-  // one transaction (one WAL write instead of one per webhook). Every caller still resolves
-  // only after the commit that holds its row, so no webhook is acknowledged before it is stored.
-  let queued: PendingInsert[] = [];
-  const flushInserts = () => {
-    const batch = queued;
-    queued = [];
-    try {
-      const inserted = insertBatchTx.immediate(batch);
-      batch.forEach((pending, index) => {
-        pending.resolve(inserted[index] === true);
-      });
-    } catch {
-      // One bad row must not fail the others: retry them one by one.
-      for (const pending of batch) {
-        try {
-          pending.resolve(insertOne(pending.event, pending.receivedAt));
-        } catch (error) {
-          pending.reject(error);
-        }
-      }
-    }
-  };
+  const insert = createGroupCommit<NewEvent, boolean>({
+    writeBatch: (batch) => insertBatchTx.immediate(batch),
+    writeOne: (pending) => insertOne(pending.event, pending.receivedAt),
+  });
 
   return {
     insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
-      return new Promise((resolve, reject) => {
-        queued.push({ event, receivedAt, resolve, reject });
-        if (queued.length === 1) setImmediate(flushInserts);
-      });
+      return insert({ event, receivedAt });
     },
     async getEvent(id: string): Promise<StoredEvent | null> {
-      const row = selectEvent.get(id) as EventRow | undefined;
+      const row = eventStatements.selectEvent.get(id) as EventRow | undefined;
       return row ? toStoredEvent(row) : null;
     },
     async claimEvents(claim: Claim): Promise<ClaimedEvent[]> {
@@ -212,7 +219,7 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       return completeEventTx.immediate(event, fanOut);
     },
     async postponeEvent(event, retry): Promise<void> {
-      postponeEvent.run({
+      eventStatements.postponeEvent.run({
         id: event.id,
         owner: event.leaseOwner,
         attempt: event.attempt,
@@ -225,22 +232,17 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       return claimDeliveriesTx.immediate(claim);
     },
     async finishDelivery(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<boolean> {
-      const { changes } = finishDelivery.run({
+      const { changes } = deliveryStatements.finishDelivery.run({
         id: delivery.id,
         owner: delivery.leaseOwner,
         attempt: delivery.attempt,
-        state: outcome.kind === "retry" ? "pending" : outcome.kind,
-        nextAttemptAt: outcome.kind === "retry" ? outcome.nextAttemptAt : outcome.now,
-        error: outcome.kind === "delivered" ? null : truncateError(outcome.error),
-        statusCode: outcome.statusCode,
-        now: outcome.now,
-        deliveredAt: outcome.kind === "delivered" ? outcome.now : null,
+        ...deliveryOutcomeColumns(outcome),
       });
       return changes > 0;
     },
     async listDeliveries(filter: DeliveryFilter): Promise<DeliveryRecord[]> {
       return (
-        listDeliveries.all({
+        deliveryStatements.listDeliveries.all({
           eventId: filter.eventId ?? null,
           subscriberId: filter.subscriberId ?? null,
           state: filter.state ?? null,
@@ -249,16 +251,19 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       ).map(toDeliveryRecord);
     },
     async replayDeadLetters(filter: ReplayFilter & { now: number }): Promise<number> {
-      return replay.run({
+      return deliveryStatements.replay.run({
         now: filter.now,
         eventId: filter.eventId ?? null,
         subscriberId: filter.subscriberId ?? null,
       }).changes;
     },
     async backlog(): Promise<Backlog> {
-      const events = eventBacklog.get() as { count: number; oldest: number | null };
-      const deliveries = deliveryBacklog.get() as { count: number; oldest: number | null };
-      const dead = deadCount.get() as { count: number };
+      const events = eventStatements.eventBacklog.get() as { count: number; oldest: number | null };
+      const deliveries = deliveryStatements.deliveryBacklog.get() as {
+        count: number;
+        oldest: number | null;
+      };
+      const dead = deliveryStatements.deadCount.get() as { count: number };
       return {
         pendingEvents: events.count,
         oldestPendingEventAt: events.oldest,
@@ -268,7 +273,10 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       };
     },
     async tryAcquireLease(name, owner, now, ttlMs): Promise<boolean> {
-      return acquireLease.get({ name, owner, now, leaseUntil: now + ttlMs }) !== undefined;
+      return (
+        eventStatements.acquireLease.get({ name, owner, now, leaseUntil: now + ttlMs }) !==
+        undefined
+      );
     },
   };
 }

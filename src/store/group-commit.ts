@@ -1,0 +1,74 @@
+import {
+  isStoreOutage,
+  isUnstorableValue,
+  StoreUnavailableError,
+  UnstorableValueError,
+} from "./store-errors.js";
+
+/** How one dialect writes a group of items, and one item on its own. */
+export interface GroupCommitWriter<Item, Result> {
+  /** Writes the whole batch in one transaction; one result per item, in order. */
+  writeBatch(batch: readonly Item[]): Promise<readonly Result[]> | readonly Result[];
+  /** Writes one item in its own transaction (after its batch failed). */
+  writeOne(item: Item): Promise<Result> | Result;
+}
+
+interface Pending<Item, Result> {
+  readonly item: Item;
+  resolve(result: Result): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit: the writes that arrive within one turn of the event loop go to the database
+ * as one transaction (one WAL flush instead of one per item); each caller resolves only once
+ * the commit that holds its item is done. One item the database refuses must not fail the
+ * others: the batch is then written item by item, and only the bad one is rejected
+ * (UnstorableValueError when retrying can never help). An outage fails the whole batch at once
+ * (StoreUnavailableError) instead of waiting out the timeout once per item.
+ */
+export function createGroupCommit<Item, Result>(
+  writer: GroupCommitWriter<Item, Result>,
+): (item: Item) => Promise<Result> {
+  let queued: Pending<Item, Result>[] = [];
+
+  const writeSeparately = async (batch: readonly Pending<Item, Result>[]) => {
+    for (const pending of batch) {
+      try {
+        pending.resolve(await writer.writeOne(pending.item));
+      } catch (error) {
+        pending.reject(classify(error));
+      }
+    }
+  };
+
+  const flush = async () => {
+    const batch = queued;
+    queued = [];
+    try {
+      const results = await writer.writeBatch(batch.map((pending) => pending.item));
+      batch.forEach((pending, index) => {
+        pending.resolve(results[index] as Result);
+      });
+    } catch (error) {
+      if (batch.length === 1 || isStoreOutage(error)) {
+        const failure = classify(error);
+        for (const pending of batch) pending.reject(failure);
+        return;
+      }
+      await writeSeparately(batch);
+    }
+  };
+
+  return (item) =>
+    new Promise<Result>((resolve, reject) => {
+      queued.push({ item, resolve, reject });
+      if (queued.length === 1) setImmediate(flush);
+    });
+}
+
+function classify(error: unknown): unknown {
+  if (isStoreOutage(error)) return new StoreUnavailableError({ cause: error });
+  if (isUnstorableValue(error)) return new UnstorableValueError({ cause: error });
+  return error;
+}
