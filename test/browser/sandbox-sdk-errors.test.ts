@@ -121,7 +121,6 @@ describe.skipIf(skipBrowserTests)("the browser SDK's own errors for invalid requ
         },
       });
       expect(await page.locator("[data-portone-sandbox]").count()).toBe(0);
-      expect(f.sandbox.app).toBeDefined();
       const lookup = await fetch(
         `${f.sandboxUrl}/payments/${encodeURIComponent(String(request.paymentId))}`,
         {

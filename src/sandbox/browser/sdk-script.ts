@@ -51,7 +51,9 @@ export const BROWSER_SDK_SCRIPT = `/* PortOne browser SDK stand-in, served by th
 
   function post(path, body) {
     // A text/plain body keeps this a simple cross-origin request: no preflight.
-    return fetch(sandbox + path, { method: "POST", body: JSON.stringify(body), credentials: "omit" })
+    var init = { method: "POST", body: JSON.stringify(body), credentials: "omit" };
+    if (typeof AbortSignal !== "undefined" && AbortSignal.timeout) init.signal = AbortSignal.timeout(30000);
+    return fetch(sandbox + path, init)
       .then(function (response) {
         return response.json().then(
           function (data) { return { ok: response.ok, data: data }; },

@@ -62,11 +62,13 @@ export const WINDOW_SCRIPT = `(function () {
     busy = true;
     document.body.classList.add("busy");
     status.textContent = "Working...";
-    fetch("/sandbox/browser/sessions/" + config.sessionId + "/complete", {
+    var init = {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(choiceBody(choice)),
-    })
+    };
+    if (typeof AbortSignal !== "undefined" && AbortSignal.timeout) init.signal = AbortSignal.timeout(30000);
+    fetch("/sandbox/browser/sessions/" + config.sessionId + "/complete", init)
       .then(function (response) {
         return response.json().then(function (data) {
           if (!response.ok) throw new Error(data.message || "The sandbox refused the choice.");
