@@ -28,6 +28,40 @@ function refuse(reply: FastifyReply, status: number, code: string, message: stri
   return reply.code(status).send({ code, message });
 }
 
+function findSession(sessions: CheckoutSessions, id: string): CheckoutSession | undefined {
+  return SESSION_ID.test(id) ? sessions.find(id) : undefined;
+}
+
+/** Checks a request* call and opens its window, or answers the SDK's refusal. */
+function openCheckout(
+  ctx: DomainContext,
+  sessions: CheckoutSessions,
+  body: Record<string, unknown>,
+) {
+  const transactionType = transactionTypes.find((type) => type === body.transactionType);
+  if (!transactionType) {
+    const message = `transactionType must be one of ${transactionTypes.join(", ")}.`;
+    return { refused: { code: "BadRequest", message } };
+  }
+  try {
+    const checkout = parseCheckoutRequest(ctx, transactionType, body.request, {
+      windowType: body.windowType,
+      openerOrigin: body.openerOrigin,
+    });
+    const session = sessions.open(checkout);
+    return {
+      sessionId: session.id,
+      windowPath: `/sandbox/browser/window/${session.id}`,
+      forceRedirect: checkout.forceRedirect,
+    };
+  } catch (error) {
+    if (error instanceof BrowserSdkError) {
+      return { refused: { code: error.code, message: error.message } };
+    }
+    throw error;
+  }
+}
+
 /**
  * The browser half of the sandbox: PortOne's script path, the checkout sessions it opens, and
  * the checkout window. Every route answers any origin (no credentials are involved): the shop
@@ -57,42 +91,14 @@ export async function browserCheckout(app: FastifyInstance, options: BrowserChec
 
   // A refused request is an answer, not a failed call: 200 with `refused`, so the merchant's
   // console shows no failed request for what is the SDK's ordinary error path.
-  app.post("/sandbox/browser/sessions", { bodyLimit: BODY_LIMIT }, async (request) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const transactionType = transactionTypes.find((type) => type === body.transactionType);
-    if (!transactionType) {
-      return {
-        refused: {
-          code: "BadRequest",
-          message: `transactionType must be one of ${transactionTypes.join(", ")}.`,
-        },
-      };
-    }
-    try {
-      const checkout = parseCheckoutRequest(ctx, transactionType, body.request, {
-        windowType: body.windowType,
-        openerOrigin: body.openerOrigin,
-      });
-      const session = sessions.open(checkout);
-      return {
-        sessionId: session.id,
-        windowPath: `/sandbox/browser/window/${session.id}`,
-        forceRedirect: checkout.forceRedirect,
-      };
-    } catch (error) {
-      if (error instanceof BrowserSdkError) {
-        return { refused: { code: error.code, message: error.message } };
-      }
-      throw error;
-    }
-  });
+  app.post("/sandbox/browser/sessions", { bodyLimit: BODY_LIMIT }, async (request) =>
+    openCheckout(ctx, sessions, (request.body ?? {}) as Record<string, unknown>),
+  );
 
   app.get<{ Params: { sessionId: string } }>(
     "/sandbox/browser/window/:sessionId",
     async (request, reply) => {
-      const session = SESSION_ID.test(request.params.sessionId)
-        ? sessions.find(request.params.sessionId)
-        : undefined;
+      const session = findSession(sessions, request.params.sessionId);
       reply.header("cache-control", "no-store").header("referrer-policy", "no-referrer");
       if (!session) {
         return reply
@@ -112,9 +118,7 @@ export async function browserCheckout(app: FastifyInstance, options: BrowserChec
     "/sandbox/browser/sessions/:sessionId/complete",
     { bodyLimit: BODY_LIMIT },
     async (request, reply) => {
-      const session = SESSION_ID.test(request.params.sessionId)
-        ? sessions.find(request.params.sessionId)
-        : undefined;
+      const session = findSession(sessions, request.params.sessionId);
       if (!session) {
         return refuse(reply, 404, "NotFound", "No such checkout window; it may have expired.");
       }
