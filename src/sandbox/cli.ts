@@ -96,6 +96,7 @@ export async function runSandboxCli(argv: string[]): Promise<void> {
       `  Channel key:    ${sandbox.channelKey}`,
       `  Webhook secret: ${sandbox.webhookSecret}`,
       `  Checkout page:  ${baseUrl}/sandbox/checkout`,
+      `  Browser SDK:    ${baseUrl}/v2/browser-sdk.js (setPortOneJsSdkUrl or a script tag)`,
       "",
     ].join("\n"),
   );

@@ -75,6 +75,8 @@ function readCheckoutRequest(ctx: DomainContext, input: Input) {
     vatAmount: input.optionalInteger("vatAmount"),
     outcome: input.oneOf("outcome", checkoutOutcomes) ?? "paid",
     paidAmount: input.optionalInteger("paidAmount"),
+    /** The PG's decline code the checkout window's person chose (failed outcome only). */
+    pgCode: input.optionalString("pgCode"),
   };
   const channelKey = input.optionalString("channelKey");
   if (request.taxFreeAmount > request.totalAmount) {
@@ -172,11 +174,12 @@ function endCheckout(
       break;
     case "failed": {
       const reason = failureReason ?? "The card issuer declined the payment.";
-      fail(ctx, tx, reason, "SANDBOX_DECLINED");
+      const pgCode = request.pgCode ?? "SANDBOX_DECLINED";
+      fail(ctx, tx, reason, pgCode);
       Object.assign(result, {
         code: "PGProviderError",
         message: reason,
-        pgCode: "SANDBOX_DECLINED",
+        pgCode,
         pgMessage: reason,
       });
       break;

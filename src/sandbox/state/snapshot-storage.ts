@@ -13,6 +13,7 @@ import type { SandboxCredentials } from "../credentials.js";
 import type {
   BillingKeyRecord,
   IdempotencyRecord,
+  IdentityVerificationRecord,
   SandboxPaymentRecord,
   ScheduleRecord,
 } from "./records.js";
@@ -24,6 +25,8 @@ export interface Snapshot {
   billingKeys: BillingKeyRecord[];
   schedules: ScheduleRecord[];
   idempotency: [string, IdempotencyRecord][];
+  /** Absent in files written before identity verifications were emulated. */
+  identityVerifications?: IdentityVerificationRecord[];
 }
 
 /** Where a sandbox keeps its state between restarts. */

@@ -31,4 +31,6 @@ export const statefulOperations = [
   ...paymentOperations,
   "resendWebhook",
   ...billingOperations,
+  // Its records come from the browser checkout window (test/browser/sandbox-browser-state).
+  "getIdentityVerification",
 ] as const;
