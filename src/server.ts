@@ -36,6 +36,7 @@ import type { PaymentProcedures, RequestContext } from "./router/context.js";
 import { sendTRPCShapedError } from "./router/http-error-response.js";
 import { appRouter } from "./router/index.js";
 import { PortOneClient } from "./sdk/index.js";
+import { shopPlugin } from "./shop/shop-plugin.js";
 import { type Database, type Migration, migrate, openDatabase } from "./store/database.js";
 import {
   createPaymentRecordStore,
@@ -219,6 +220,7 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
     });
     await app.register(httpMetricsPlugin, { metrics });
     await app.register(opsPlugin, { metrics, readiness });
+    if (config.sandboxMode) await app.register(shopPlugin, { sandboxUrl: config.portone.baseUrl });
     await app.register(async (trpcScope) => {
       await trpcScope.register(cors, {
         origin: config.http.corsOrigins.length > 0 ? [...config.http.corsOrigins] : false,
