@@ -1,5 +1,6 @@
 import PortOne, {
   __INTERNAL__setPortOneSdkUrl,
+  isPaymentError,
   type PaymentRequest,
   type PaymentResponse,
 } from "@portone/browser-sdk/v2";
@@ -52,7 +53,14 @@ export async function openCheckout(
     // Where REDIRECTION comes back to, with PortOne's result in the query string.
     redirectUrl: new URL("/", window.location.href).href,
   };
-  const response = await PortOne.requestPayment(request);
+  let response: PaymentResponse | undefined;
+  try {
+    response = await PortOne.requestPayment(request);
+  } catch (error) {
+    // PortOne refused the request itself (invalid fields, unknown channel, popup blocked...).
+    if (!isPaymentError(error)) throw error;
+    return { paymentId: prepared.paymentId, failure: { code: error.code, message: error.message } };
+  }
   return response ? checkoutReturnOf(response, prepared.paymentId) : null;
 }
 
