@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from "fastify";
+import { browserCheckout } from "./browser/routes.js";
 import { systemClock } from "./clock.js";
 import { generateCredentials } from "./credentials.js";
 import type { DomainContext } from "./domain/context.js";
@@ -11,6 +12,7 @@ import { portOneApi } from "./http/portone-api.js";
 import type { Clock, SandboxOptions, WebhookEndpoint } from "./options.js";
 import { authHandlers } from "./routes/auth-handlers.js";
 import { billingHandlers } from "./routes/billing-handlers.js";
+import { identityHandlers } from "./routes/identity-handlers.js";
 import { paymentHandlers } from "./routes/payment-handlers.js";
 import { sandboxRoutes } from "./routes/sandbox-routes.js";
 import { SandboxState } from "./state/sandbox-state.js";
@@ -34,10 +36,22 @@ export interface Sandbox {
   advanceClock(ms: number): Promise<void>;
   /** Runs scheduled webhook retries now and waits for every delivery in flight. */
   flushWebhooks(): Promise<void>;
+  /** Links /sandbox/checkout to the shop, once the service that serves it knows its URL. */
+  setShopUrl(url: string | undefined): void;
 }
 
 /** How often due payment schedules are looked for when nobody advances the clock. */
 const SCHEDULE_POLL_MS = 1000;
+
+/** Only an http(s) URL may become a link on the developer form (never `javascript:`). */
+function checkedShopUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (parsed?.protocol !== "http:" && parsed?.protocol !== "https:") {
+    throw new TypeError(`shopUrl must be an absolute http(s) URL, not ${JSON.stringify(url)}`);
+  }
+  return parsed.href;
+}
 
 /** A local, stateful PortOne V2 emulator. */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -61,6 +75,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const clock: Clock = { now: () => baseClock.now() + clockOffset };
   const faults = new FaultInjector(options.faults);
   let endpoints: WebhookEndpoint[] = [...(options.webhookEndpoints ?? [])];
+  let shopUrl = checkedShopUrl(options.shopUrl);
 
   const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true });
   const webhooks = new WebhookDispatcher({
@@ -81,7 +96,12 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   acceptJsonBodies(app);
   answerErrorsLikePortOne(app);
   await app.register(portOneApi, {
-    handlers: { ...authHandlers(auth), ...paymentHandlers(ctx, webhooks), ...billingHandlers(ctx) },
+    handlers: {
+      ...authHandlers(auth),
+      ...paymentHandlers(ctx, webhooks),
+      ...billingHandlers(ctx),
+      ...identityHandlers(ctx),
+    },
     auth,
     idempotency: new IdempotencyKeys(state, clock),
     faults,
@@ -101,7 +121,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       endpoints = next;
     },
     advanceClock,
+    shopUrl: () => shopUrl,
   });
+  await app.register(browserCheckout, { ctx });
   state.changed();
 
   const scheduleTimer = setInterval(() => {
@@ -141,5 +163,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     },
     advanceClock,
     flushWebhooks: () => webhooks.flush(),
+    setShopUrl(url) {
+      shopUrl = checkedShopUrl(url);
+    },
   };
 }

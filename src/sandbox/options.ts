@@ -30,6 +30,8 @@ export interface SandboxOptions {
   /** `.json` for a JSON file, anything else (`.sqlite`, `.db`) for SQLite. */
   persistPath?: string;
   faults?: FaultRule[];
+  /** The shop this sandbox serves (the service's `/` in sandbox mode); linked from /sandbox/checkout. */
+  shopUrl?: string;
   /** Fastify logger option. */
   logger?: boolean | object;
 }

@@ -166,6 +166,7 @@ describe("wire format", () => {
       "getPaymentSchedule",
       "getPaymentSchedules",
       "revokePaymentSchedules",
+      "getIdentityVerification",
     ]);
     const others = operationRoutes.filter((route) => !stateful.has(route.operationId));
     expect(others.length).toBe(operationRoutes.length - stateful.size);

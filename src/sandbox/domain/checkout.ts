@@ -170,11 +170,12 @@ export function startCheckout(ctx: DomainContext, input: Input): CheckoutResult 
         break;
       case "failed": {
         const reason = failureReason ?? "The card issuer declined the payment.";
-        fail(ctx, tx, reason, "SANDBOX_DECLINED");
+        const pgCode = input.optionalString("pgCode") ?? "SANDBOX_DECLINED";
+        fail(ctx, tx, reason, pgCode);
         Object.assign(result, {
           code: "PGProviderError",
           message: reason,
-          pgCode: "SANDBOX_DECLINED",
+          pgCode,
           pgMessage: reason,
         });
         break;

@@ -2,8 +2,15 @@
  * A one-page stand-in for PortOne's payment window: fill in requestPayment's parameters, pick
  * an outcome, and see what the browser SDK would resolve with.
  */
-export function checkoutPage(defaults: { storeId: string; channelKey: string }): string {
+export function checkoutPage(defaults: {
+  storeId: string;
+  channelKey: string;
+  shopUrl?: string | undefined;
+}): string {
   const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const shopLink = defaults.shopUrl
+    ? `<p>Try a whole purchase in the <a id="shop-link" href="${escapeHtml(defaults.shopUrl)}">demo shop</a>: it opens this sandbox's checkout window through PortOne's browser SDK.</p>\n`
+    : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -19,7 +26,7 @@ export function checkoutPage(defaults: { storeId: string; channelKey: string }):
 </head>
 <body>
 <h1>PortOne sandbox checkout</h1>
-<p>Plays the browser SDK's <code>requestPayment</code> against this sandbox. Query parameters
+${shopLink}<p>Plays the browser SDK's <code>requestPayment</code> against this sandbox. Query parameters
 (<code>?paymentId=...&amp;totalAmount=...&amp;orderName=...</code>) prefill the form.</p>
 <form id="checkout">
   <label for="storeId">storeId</label><input id="storeId" name="storeId" value="${escapeHtml(defaults.storeId)}">

@@ -15,6 +15,8 @@ export interface SandboxRoutesOptions {
   getEndpoints(): WebhookEndpoint[];
   setEndpoints(endpoints: WebhookEndpoint[]): void;
   advanceClock(ms: number): Promise<void>;
+  /** Where the shop lives, when the sandbox runs inside the service. */
+  shopUrl(): string | undefined;
 }
 
 /** Browser SDK failure codes for the errors a checkout can run into. */
@@ -71,6 +73,7 @@ export async function sandboxRoutes(app: FastifyInstance, options: SandboxRoutes
       checkoutPage({
         storeId: ctx.state.credentials.storeId,
         channelKey: ctx.state.credentials.channelKey,
+        shopUrl: options.shopUrl(),
       }),
     ),
   );

@@ -103,6 +103,24 @@ export interface BillingKeyRecord {
   deletedAt?: string;
 }
 
+/** A `requestIdentityVerification` attempt, kept in PortOne's `IdentityVerification` shape. */
+export interface IdentityVerificationRecord {
+  status: "READY" | "VERIFIED" | "FAILED";
+  id: string;
+  storeId: string;
+  channel: SelectedChannel;
+  requestedCustomer: JsonObject;
+  verifiedCustomer?: JsonObject;
+  customData?: string;
+  requestedAt: string;
+  updatedAt: string;
+  statusChangedAt: string;
+  verifiedAt?: string;
+  pgTxId?: string;
+  pgRawResponse?: string;
+  failure?: { reason?: string; pgCode?: string; pgMessage?: string };
+}
+
 export type ScheduleStatus = "SCHEDULED" | "STARTED" | "SUCCEEDED" | "FAILED" | "REVOKED";
 
 export interface ScheduleRecord {

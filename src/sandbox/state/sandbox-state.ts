@@ -2,6 +2,7 @@ import type { SandboxCredentials } from "../credentials.js";
 import type {
   BillingKeyRecord,
   IdempotencyRecord,
+  IdentityVerificationRecord,
   PaymentRecord,
   ScheduleRecord,
 } from "./records.js";
@@ -13,6 +14,7 @@ export class SandboxState {
   readonly billingKeys = new Map<string, BillingKeyRecord>();
   readonly schedules = new Map<string, ScheduleRecord>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  readonly identityVerifications = new Map<string, IdentityVerificationRecord>();
 
   constructor(
     readonly credentials: SandboxCredentials,
@@ -23,6 +25,9 @@ export class SandboxState {
     for (const key of snapshot?.billingKeys ?? []) this.billingKeys.set(key.billingKey, key);
     for (const schedule of snapshot?.schedules ?? []) this.schedules.set(schedule.id, schedule);
     for (const [key, record] of snapshot?.idempotency ?? []) this.idempotency.set(key, record);
+    for (const record of snapshot?.identityVerifications ?? []) {
+      this.identityVerifications.set(record.id, record);
+    }
   }
 
   changed(): void {
@@ -46,6 +51,7 @@ export class SandboxState {
       billingKeys: [...this.billingKeys.values()],
       schedules: [...this.schedules.values()],
       idempotency: [...this.idempotency.entries()],
+      identityVerifications: [...this.identityVerifications.values()],
     };
   }
 }

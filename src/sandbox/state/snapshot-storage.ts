@@ -4,6 +4,7 @@ import type { SandboxCredentials } from "../credentials.js";
 import type {
   BillingKeyRecord,
   IdempotencyRecord,
+  IdentityVerificationRecord,
   PaymentRecord,
   ScheduleRecord,
 } from "./records.js";
@@ -15,6 +16,8 @@ export interface Snapshot {
   billingKeys: BillingKeyRecord[];
   schedules: ScheduleRecord[];
   idempotency: [string, IdempotencyRecord][];
+  /** Absent in files written before identity verifications were emulated. */
+  identityVerifications?: IdentityVerificationRecord[];
 }
 
 /** Where a sandbox keeps its state between restarts. */
