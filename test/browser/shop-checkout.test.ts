@@ -202,3 +202,38 @@ describe.skipIf(skipBrowserTests)(
     });
   },
 );
+
+describe.skipIf(skipBrowserTests)("the demo shop on a phone", () => {
+  let stack: ShopStack;
+  let phone: BrowserSession;
+
+  beforeAll(async () => {
+    stack = await startShopStack();
+    phone = await launchChromium({ phone: true });
+  });
+
+  afterAll(async () => {
+    await phone?.close();
+    await stack?.close();
+  });
+
+  it("redirects to the checkout whatever the PC setting says, and comes back paid", async () => {
+    const shop = new ShopPage(await phone.newPage());
+    await shop.open(`${stack.running.url}/`);
+    await phone.screenshot(shop.page, "shop-phone");
+    // The PC choice is IFRAME; windowType.mobile is REDIRECTION, as most PGs require on phones.
+    await shop.choose({ payMethod: "CARD", windowType: "IFRAME" });
+    await shop.buy("tshirt");
+    await shop.page.waitForURL((url) => url.origin === stack.sandboxUrl);
+    await phone.screenshot(shop.page, "shop-phone-checkout-window");
+    await shop.page.locator('button[data-choice="pay"]').click();
+
+    expect(await shop.bannerIn("paid")).toBe("Paid ₩25,000 for Organic cotton T-shirt. Thank you!");
+    const paymentId = await shop.newestPaymentId();
+    expect((await stack.running.service.context.records.getPaymentRecord(paymentId))?.status).toBe(
+      "PAID",
+    );
+    await phone.screenshot(shop.page, "shop-phone-paid");
+    expect(phone.takeConsoleErrors()).toEqual([]);
+  });
+});
