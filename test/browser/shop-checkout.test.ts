@@ -1,5 +1,6 @@
 import type { FrameLocator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { trpcClient } from "../service/support/harness.js";
 import { waitFor } from "../webhooks/support/subscriber-server.js";
 import { docsScreenshot, ShopPage, type ShopStack, startShopStack } from "./shop-harness.js";
 import { type BrowserSession, launchChromium, skipBrowserTests } from "./support/chromium.js";
@@ -199,6 +200,25 @@ describe.skipIf(skipBrowserTests)(
         "PAID",
       );
       await screenshot(shop.page, "tampered-refused");
+    });
+
+    it("a forged return URL (PortOne's parameters, no payment made) is verified, not believed", async () => {
+      // Anyone can type the query string REDIRECTION comes back with.
+      const prepared = await trpcClient(stack.running.url).payment.prepare.mutate({
+        orderId: `sneakers-forged-${Date.now()}`,
+      });
+      const forged = new URL("/", stack.running.url);
+      forged.search = new URLSearchParams({
+        paymentId: prepared.paymentId,
+        transactionType: "PAYMENT",
+        txId: "forged-tx",
+      }).toString();
+      await shop.page.goto(forged.href);
+
+      expect(await shop.bannerIn("failed")).toBe("Payment not completed.");
+      expect((await recordOf(prepared.paymentId))?.status).toBe("PREPARED");
+      expect(stack.statusChangesFor(prepared.paymentId)).toEqual([]);
+      await screenshot(shop.page, "forged-return");
     });
   },
 );

@@ -22,6 +22,7 @@ let currentPaymentId: string | null = null;
 
 async function main() {
   const response = await fetch("/shop/config.json");
+  if (!response.ok) throw new Error(`/shop/config.json answered HTTP ${response.status}`);
   config = (await response.json()) as ShopConfig;
   useSandbox(config.sandboxUrl);
   renderProducts();
