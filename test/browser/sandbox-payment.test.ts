@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { PortOneClient } from "@portone/server-sdk";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { WebhookReceiver } from "../sandbox/support/webhook-receiver.js";
@@ -89,5 +90,320 @@ describe.skipIf(skipBrowserTests)(
       expect(types).toEqual(["Transaction.Ready", "Transaction.Paid"]);
       await page.close();
     });
+
+    const iframe = (page: Page) => page.frameLocator('iframe[name="portone-sandbox-checkout"]');
+    const paymentOf = (paymentId: string) => portone.payment.getPayment({ paymentId });
+    const eventsFor = async (paymentId: string) => {
+      await sandbox.flushWebhooks();
+      return receiver
+        .bodies()
+        .filter((body) => body.data?.paymentId === paymentId)
+        .map((body) => body.type);
+    };
+
+    it("declines with the PG code the person picked: code, pgCode and pgMessage come back, the payment is FAILED", async () => {
+      const page = await browser.newPage();
+      await openMerchantPage(page, pages);
+      const request = paymentRequest();
+      await startCall(page, "requestPayment", request);
+      await iframe(page).getByText("Decline", { exact: true }).click();
+      await iframe(page).getByLabel("PG code").selectOption("REJECT_CARD_PAYMENT");
+      await browser.screenshot(page, "sdk-iframe-decline-choice");
+      await iframe(page).getByRole("button", { name: "Decline the payment" }).click();
+      const outcome = await callOutcome(page);
+      expect(outcome).toEqual({
+        resolved: {
+          transactionType: "PAYMENT",
+          paymentId: request.paymentId,
+          txId: expect.any(String),
+          code: "PGProviderError",
+          message: "Over the card's limit or not enough balance.",
+          pgCode: "REJECT_CARD_PAYMENT",
+          pgMessage: "Over the card's limit or not enough balance.",
+        },
+      });
+      const payment = await paymentOf(request.paymentId);
+      expect(payment).toMatchObject({
+        status: "FAILED",
+        failure: { pgCode: "REJECT_CARD_PAYMENT" },
+      });
+      expect(await eventsFor(request.paymentId)).toEqual([
+        "Transaction.Ready",
+        "Transaction.Failed",
+      ]);
+      await browser.screenshot(page, "sdk-iframe-declined");
+      await page.close();
+    });
+
+    it("closing the window is the customer cancelling: PAY_PROCESS_CANCELED, payment FAILED, overlay gone", async () => {
+      const page = await browser.newPage();
+      await openMerchantPage(page, pages);
+      const request = paymentRequest();
+      await startCall(page, "requestPayment", request);
+      await iframe(page).getByRole("button", { name: "Close the window" }).click();
+      const outcome = await callOutcome(page);
+      expect(outcome).toMatchObject({
+        resolved: {
+          transactionType: "PAYMENT",
+          paymentId: request.paymentId,
+          code: "PGProviderError",
+          pgCode: "PAY_PROCESS_CANCELED",
+          message: "The customer closed the payment window.",
+        },
+      });
+      expect(await page.locator("[data-portone-sandbox]").count()).toBe(0);
+      expect((await paymentOf(request.paymentId)).status).toBe("FAILED");
+      await page.close();
+    });
+
+    it("POPUP: the window opens as a popup, the choice comes back to the opener and the popup closes", async () => {
+      const page = await browser.newPage();
+      await openMerchantPage(page, pages);
+      const request = paymentRequest({ windowType: { pc: "POPUP", mobile: "REDIRECTION" } });
+      const popupOpened = page.waitForEvent("popup");
+      await startCall(page, "requestPayment", request);
+      const popup = await popupOpened;
+      await popup.waitForURL(/\/sandbox\/browser\/window\//);
+      await browser.screenshot(popup, "sdk-popup-window");
+      const popupClosed = popup.waitForEvent("close");
+      await popup.getByRole("button", { name: "Pay ₩12,000" }).click();
+      await popupClosed;
+      const outcome = await callOutcome(page);
+      expect(outcome).toEqual({
+        resolved: {
+          transactionType: "PAYMENT",
+          paymentId: request.paymentId,
+          txId: expect.any(String),
+        },
+      });
+      expect((await paymentOf(request.paymentId)).status).toBe("PAID");
+      await page.close();
+    });
+
+    it("POPUP closed by the person without a choice resolves as cancelled, and the sandbox records it", async () => {
+      const page = await browser.newPage();
+      await openMerchantPage(page, pages);
+      const request = paymentRequest({ windowType: { pc: "POPUP" } });
+      const popupOpened = page.waitForEvent("popup");
+      await startCall(page, "requestPayment", request);
+      const popup = await popupOpened;
+      await popup.waitForURL(/\/sandbox\/browser\/window\//);
+      await popup.close();
+      const outcome = await callOutcome(page);
+      expect(outcome).toMatchObject({
+        resolved: {
+          paymentId: request.paymentId,
+          code: "PGProviderError",
+          pgCode: "PAY_PROCESS_CANCELED",
+        },
+      });
+      expect((await paymentOf(request.paymentId)).status).toBe("FAILED");
+      await page.close();
+    });
+
+    it("REDIRECTION: the page goes to the window and returns to redirectUrl with PortOne's query parameters", async () => {
+      const page = await browser.newPage();
+      await openMerchantPage(page, pages);
+      const request = paymentRequest({
+        windowType: { pc: "REDIRECTION" },
+        redirectUrl: `${pages.url}/return?order=42`,
+      });
+      await startCall(page, "requestPayment", request);
+      await page.waitForURL(/\/sandbox\/browser\/window\//);
+      await page.getByRole("button", { name: "Pay ₩12,000" }).click();
+      await page.waitForURL(/\/return\?/);
+      const query = Object.fromEntries(new URL(page.url()).searchParams);
+      const payment = await paymentOf(request.paymentId);
+      expect(query).toEqual({
+        order: "42",
+        transactionType: "PAYMENT",
+        paymentId: request.paymentId,
+        txId: (payment as { transactionId: string }).transactionId,
+      });
+      expect(payment.status).toBe("PAID");
+      await browser.screenshot(page, "sdk-redirection-returned");
+      await page.close();
+    });
+
+    it("REDIRECTION of a declined payment carries code, message, pgCode and pgMessage", async () => {
+      const page = await browser.newPage();
+      await openMerchantPage(page, pages);
+      const request = paymentRequest({
+        windowType: { pc: "REDIRECTION" },
+        redirectUrl: `${pages.url}/return`,
+      });
+      await startCall(page, "requestPayment", request);
+      await page.waitForURL(/\/sandbox\/browser\/window\//);
+      await page.getByText("Decline", { exact: true }).click();
+      await page.getByRole("button", { name: "Decline the payment" }).click();
+      await page.waitForURL(/\/return\?/);
+      expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({
+        transactionType: "PAYMENT",
+        paymentId: request.paymentId,
+        txId: expect.any(String),
+        code: "PGProviderError",
+        message: "The card issuer declined the payment.",
+        pgCode: "SANDBOX_DECLINED",
+        pgMessage: "The card issuer declined the payment.",
+      });
+      await page.close();
+    });
+
+    it("forceRedirect sends even an IFRAME result to redirectUrl", async () => {
+      const page = await browser.newPage();
+      await openMerchantPage(page, pages);
+      const request = paymentRequest({ forceRedirect: true, redirectUrl: `${pages.url}/return` });
+      await startCall(page, "requestPayment", request);
+      await iframe(page).getByRole("button", { name: "Pay ₩12,000" }).click();
+      await page.waitForURL(/\/return\?/);
+      expect(new URL(page.url()).searchParams.get("paymentId")).toBe(request.paymentId);
+      await page.close();
+    });
+
+    it("virtual account: issued in the window, VIRTUAL_ACCOUNT_ISSUED, then PAID after the deposit", async () => {
+      const page = await browser.newPage();
+      await openMerchantPage(page, pages);
+      const request = paymentRequest({ payMethod: "VIRTUAL_ACCOUNT", orderName: "Sandbox kettle" });
+      await startCall(page, "requestPayment", request);
+      await iframe(page).getByRole("button", { name: "Issue a virtual account" }).waitFor();
+      expect(await iframe(page).getByRole("button", { name: /^Pay/ }).count()).toBe(0);
+      await iframe(page).getByRole("button", { name: "Issue a virtual account" }).click();
+      const outcome = await callOutcome(page);
+      expect(outcome).toEqual({
+        resolved: {
+          transactionType: "PAYMENT",
+          paymentId: request.paymentId,
+          txId: expect.any(String),
+        },
+      });
+      const issued = await paymentOf(request.paymentId);
+      expect(issued).toMatchObject({
+        status: "VIRTUAL_ACCOUNT_ISSUED",
+        method: { type: "PaymentMethodVirtualAccount" },
+      });
+      const deposit = await fetch(`${sandboxUrl}/sandbox/payments/${request.paymentId}/deposit`, {
+        method: "POST",
+      });
+      expect(deposit.status).toBe(200);
+      expect((await paymentOf(request.paymentId)).status).toBe("PAID");
+      expect(await eventsFor(request.paymentId)).toEqual([
+        "Transaction.Ready",
+        "Transaction.VirtualAccountIssued",
+        "Transaction.Paid",
+      ]);
+      await page.close();
+    });
+
+    it("manual confirmation: the window answers a paymentToken, confirmPayment makes it PAID", async () => {
+      const page = await browser.newPage();
+      await openMerchantPage(page, pages);
+      const request = paymentRequest();
+      await startCall(page, "requestPayment", request);
+      await iframe(page)
+        .getByRole("button", { name: "Authenticate only (manual confirmation)" })
+        .click();
+      const outcome = (await callOutcome(page)) as { resolved: Record<string, string> };
+      expect(outcome.resolved).toEqual({
+        transactionType: "PAYMENT",
+        paymentId: request.paymentId,
+        txId: expect.any(String),
+        paymentToken: expect.stringMatching(/^sandbox-payment-token-/),
+      });
+      expect((await paymentOf(request.paymentId)).status).toBe("READY");
+      await portone.payment.confirmPayment({
+        paymentId: request.paymentId,
+        paymentToken: outcome.resolved.paymentToken as string,
+        txId: outcome.resolved.txId as string,
+        totalAmount: 12_000,
+        currency: "KRW",
+      });
+      expect((await paymentOf(request.paymentId)).status).toBe("PAID");
+      await page.close();
+    });
+
+    it("checks the amount against preRegisterPayment: a tampered totalAmount never gets PAID", async () => {
+      const page = await browser.newPage();
+      await openMerchantPage(page, pages);
+      const request = paymentRequest({ totalAmount: 100 });
+      await portone.payment.preRegisterPayment({
+        paymentId: request.paymentId,
+        totalAmount: 12_000,
+        currency: "KRW",
+      });
+      await startCall(page, "requestPayment", request);
+      await iframe(page).getByRole("button", { name: "Pay ₩100" }).click();
+      const outcome = await callOutcome(page);
+      expect(outcome).toMatchObject({
+        resolved: {
+          paymentId: request.paymentId,
+          code: "BadRequest",
+          message: "totalAmount 100 differs from the pre-registered 12000.",
+        },
+      });
+      expect((await paymentOf(request.paymentId)).status).toBe("FAILED");
+      await page.close();
+    });
+
+    it("the CDN switch: a script tag for the sandbox's /v2/browser-sdk.js defines window.PortOne", async () => {
+      const page = await browser.newPage();
+      await openMerchantPage(page, pages, "cdn");
+      const request = paymentRequest();
+      await startCall(page, "requestPayment", request);
+      await iframe(page).getByRole("button", { name: "Pay ₩12,000" }).click();
+      expect(await callOutcome(page)).toMatchObject({ resolved: { paymentId: request.paymentId } });
+      expect((await paymentOf(request.paymentId)).status).toBe("PAID");
+      await page.close();
+    });
   },
 );
+
+describe.skipIf(skipBrowserTests)("on a phone", () => {
+  let sandbox: Sandbox;
+  let pages: SdkPageServer;
+  let browser: BrowserSession;
+
+  beforeAll(async () => {
+    sandbox = await createSandbox();
+    pages = await new SdkPageServer(await sandbox.listen()).start();
+    browser = await launchChromium({ phone: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await pages?.close();
+    await sandbox?.close();
+  });
+  afterEach(() => {
+    expect(browser.takeConsoleErrors()).toEqual([]);
+  });
+
+  it("uses windowType.mobile, and the window fits the screen without sideways scrolling", async () => {
+    const page = await browser.newPage();
+    await openMerchantPage(page, pages);
+    const paymentId = `payment-${randomUUID()}`;
+    await startCall(page, "requestPayment", {
+      storeId: sandbox.storeId,
+      channelKey: sandbox.channelKey,
+      paymentId,
+      orderName: "Sandbox mug with a rather long name that has to wrap on a phone",
+      totalAmount: 12_000,
+      currency: "KRW",
+      payMethod: "CARD",
+      windowType: { pc: "IFRAME", mobile: "REDIRECTION" },
+      redirectUrl: `${pages.url}/return`,
+    });
+    await page.waitForURL(/\/sandbox\/browser\/window\//);
+    const widths = await page.evaluate(() => {
+      const w = globalThis as unknown as {
+        innerWidth: number;
+        document: { documentElement: { scrollWidth: number } };
+      };
+      return { scroll: w.document.documentElement.scrollWidth, viewport: w.innerWidth };
+    });
+    expect(widths.scroll).toBeLessThanOrEqual(widths.viewport);
+    await browser.screenshot(page, "phone-checkout-window");
+    await page.getByRole("button", { name: "Pay ₩12,000" }).tap();
+    await page.waitForURL(/\/return\?/);
+    expect(new URL(page.url()).searchParams.get("paymentId")).toBe(paymentId);
+    await page.close();
+  });
+});

@@ -162,6 +162,7 @@ export function windowPage(session: CheckoutSession): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(titles[transactionType])}: PortOne sandbox</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/sandbox/browser/window.css">
 <script type="application/json" id="portone-sandbox-session">${jsonForHtml(config)}</script>
 <script src="/sandbox/browser/window.js" defer></script>
@@ -191,6 +192,7 @@ export function expiredWindowPage(): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Checkout expired: PortOne sandbox</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/sandbox/browser/window.css">
 </head>
 <body>
