@@ -21,6 +21,8 @@ export interface ShopStack {
   readonly running: RunningService;
   readonly subscriber: SubscriberServer;
   readonly sandboxUrl: string;
+  /** Types of the PortOne webhooks (Transaction.*) the service forwarded for one payment. */
+  webhooksFor(paymentId: string): string[];
   /** PaymentStatusChanged deliveries the subscriber accepted for one payment. */
   statusChangesFor(paymentId: string): { status: string; previousStatus: string }[];
   close(): Promise<void>;
@@ -46,6 +48,13 @@ export async function startShopStack(): Promise<ShopStack> {
     running,
     subscriber,
     sandboxUrl: running.service.context.config.portone.baseUrl,
+    webhooksFor: (paymentId) =>
+      subscriber.accepted
+        .filter((delivery) => String(delivery.body.type).startsWith("Transaction."))
+        .filter(
+          (delivery) => (delivery.body.data as { paymentId?: string }).paymentId === paymentId,
+        )
+        .map((delivery) => String(delivery.body.type)),
     statusChangesFor: (paymentId) =>
       subscriber.accepted
         .filter((delivery) => delivery.body.type === "PaymentStatusChanged")
