@@ -64,7 +64,7 @@ describe("the demo shop in sandbox mode", () => {
       "img-src": ["'self'", "data:"],
       "connect-src": ["'self'", sandboxOrigin],
       "frame-src": [sandboxOrigin],
-      "form-action": ["'self'", sandboxOrigin],
+      "form-action": ["'self'"],
       "base-uri": ["'none'"],
       "frame-ancestors": ["'none'"],
     });
