@@ -55,16 +55,18 @@ export async function browserCheckout(app: FastifyInstance, options: BrowserChec
     reply.type("text/css; charset=utf-8").send(WINDOW_STYLE),
   );
 
-  app.post("/sandbox/browser/sessions", { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+  // A refused request is an answer, not a failed call: 200 with `refused`, so the merchant's
+  // console shows no failed request for what is the SDK's ordinary error path.
+  app.post("/sandbox/browser/sessions", { bodyLimit: BODY_LIMIT }, async (request) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const transactionType = transactionTypes.find((type) => type === body.transactionType);
     if (!transactionType) {
-      return refuse(
-        reply,
-        400,
-        "BadRequest",
-        `transactionType must be one of ${transactionTypes.join(", ")}.`,
-      );
+      return {
+        refused: {
+          code: "BadRequest",
+          message: `transactionType must be one of ${transactionTypes.join(", ")}.`,
+        },
+      };
     }
     try {
       const checkout = parseCheckoutRequest(ctx, transactionType, body.request, {
@@ -78,7 +80,9 @@ export async function browserCheckout(app: FastifyInstance, options: BrowserChec
         forceRedirect: checkout.forceRedirect,
       };
     } catch (error) {
-      if (error instanceof BrowserSdkError) return refuse(reply, 400, error.code, error.message);
+      if (error instanceof BrowserSdkError) {
+        return { refused: { code: error.code, message: error.message } };
+      }
       throw error;
     }
   });

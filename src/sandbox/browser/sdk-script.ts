@@ -143,10 +143,10 @@ export const BROWSER_SDK_SCRIPT = `/* PortOne browser SDK stand-in, served by th
     var body = { transactionType: transactionType, request: input, windowType: windowType, openerOrigin: location.origin };
     return post("/sandbox/browser/sessions", body).then(
       function (reply) {
-        if (!reply.ok) {
+        if (!reply.ok || reply.data.refused) {
           if (popup) popup.close();
-          var data = reply.data || {};
-          throw sdkError(errorType, transactionType, data.code || "Unknown", data.message || "The PortOne sandbox refused the request.", ids);
+          var refused = (reply.data && reply.data.refused) || {};
+          throw sdkError(errorType, transactionType, refused.code || "Unknown", refused.message || "The PortOne sandbox could not open a checkout window.", ids);
         }
         var session = reply.data;
         var url = sandbox + session.windowPath;
