@@ -164,11 +164,16 @@ const schemas = {
 } as const;
 
 /** "totalAmount must be an integer": the first problem, named by its field. */
-function describe(error: z.ZodError): string {
+function describe(error: z.ZodError, raw: unknown): string {
   const issue = error.issues[0];
   if (!issue) return "The request is invalid.";
   const field = issue.path.join(".");
-  if (issue.code === "invalid_type" && issue.input === undefined) return `${field} is required.`;
+  let value: unknown = raw;
+  for (const key of issue.path) {
+    value =
+      value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  }
+  if (value === undefined && field) return `${field} is required.`;
   return field ? `${field} ${issue.message}.` : `${issue.message}.`;
 }
 
@@ -183,7 +188,7 @@ export function parseCheckoutRequest(
   device: { windowType: unknown; openerOrigin: unknown },
 ): CheckoutRequest {
   const parsed = schemas[transactionType].safeParse(raw);
-  if (!parsed.success) throw new BrowserSdkError("BadRequest", describe(parsed.error));
+  if (!parsed.success) throw new BrowserSdkError("BadRequest", describe(parsed.error, raw));
   const request = parsed.data as Record<string, unknown> & z.infer<(typeof schemas)["PAYMENT"]>;
   const { credentials } = ctx.state;
   if (request.storeId !== credentials.storeId) {

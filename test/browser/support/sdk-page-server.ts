@@ -43,9 +43,13 @@ export class SdkPageServer {
 // The one-line switch: the npm package loads its script from the sandbox instead of PortOne's CDN.
 PortOne.__INTERNAL__setPortOneSdkUrl(${scriptUrl});
 const sdk = PortOne;
-const isPortOneError = (error) => PortOne.isPortOneError(error);`
+const isPortOneError = (error) => PortOne.isPortOneError(error);
+const errorClasses = ["PaymentError", "IssueBillingKeyError", "IssueBillingKeyAndPayError",
+  "IdentityVerificationError", "LoadPaymentUIError", "LoadIssueBillingKeyUIError"];
+const errorClassOf = (error) => errorClasses.find((name) => error instanceof PortOne[name]) ?? null;`
         : `const sdk = window.PortOne;
-const isPortOneError = (error) => typeof error?.__portOneErrorType === "string";`;
+const isPortOneError = (error) => typeof error?.__portOneErrorType === "string";
+const errorClassOf = () => null;`;
     const head = kind === "cdn" ? `<script src=${scriptUrl}></script>` : "";
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Plain merchant page (${kind})</title>
@@ -58,7 +62,9 @@ document.getElementById("start").addEventListener("click", () => {
   sdk[method](request).then(
     (value) => { window.outcome = { resolved: value ?? null }; },
     (error) => {
-      window.outcome = { rejected: { ...error, message: error.message, isPortOneError: isPortOneError(error) } };
+      window.outcome = {
+        rejected: { ...error, message: error.message, isPortOneError: isPortOneError(error), errorClass: errorClassOf(error) },
+      };
     },
   );
 });
@@ -76,7 +82,14 @@ const returnPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><
 
 export type CallOutcome =
   | { resolved: Record<string, unknown> | null }
-  | { rejected: Record<string, unknown> & { message: string; isPortOneError: boolean } };
+  | {
+      rejected: Record<string, unknown> & {
+        message: string;
+        isPortOneError: boolean;
+        /** The npm package's error class the error is an `instanceof` (null on /cdn). */
+        errorClass: string | null;
+      };
+    };
 
 /** Opens `/npm` (or `/cdn`) and waits until the SDK is ready for a call. */
 export async function openMerchantPage(page: Page, pageServer: SdkPageServer, kind = "npm") {
@@ -85,7 +98,11 @@ export async function openMerchantPage(page: Page, pageServer: SdkPageServer, ki
 }
 
 /** Clicks the page's button, which calls `PortOne[method](request)`. */
-export async function startCall(page: Page, method: string, request: Record<string, unknown>) {
+export async function startCall(
+  page: Page,
+  method: string,
+  request: Record<string, unknown> | null,
+) {
   await page.evaluate(
     ([m, r]) => {
       const w = globalThis as unknown as { pendingCall: unknown; outcome: unknown };
