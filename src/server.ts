@@ -22,6 +22,7 @@ import {
   type PaymentServiceDeps,
   type PaymentServices,
 } from "./server/payment-services.js";
+import { shopPlugin } from "./shop/shop-plugin.js";
 import { type Database, migrate, openDatabase } from "./store/database.js";
 import {
   createPaymentRecordStore,
@@ -75,7 +76,8 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
       payments.readiness,
     ];
     await registerPublicRoutes(listeners.public, config, { metrics, readiness, payments });
-    if (config.sandboxMode) await registerSandboxRoutes(listeners.public, deps.sandboxRoutes);
+    if (config.sandboxMode)
+      await registerSandboxRoutes(listeners.public, config, deps.sandboxRoutes);
     await registerInternalRoutes(listeners.internal, config, { metrics, readiness });
     const moduleContext = contextForModules(config, listeners, {
       logger,
@@ -126,8 +128,10 @@ async function registerPublicRoutes(
 /** Sandbox mode only: public routes such as the demo shop. */
 async function registerSandboxRoutes(
   app: FastifyInstance,
+  config: ServiceConfig,
   plugins: readonly FastifyPluginAsync[] = [],
 ): Promise<void> {
+  await app.register(shopPlugin, { sandboxUrl: config.portone.baseUrl });
   for (const plugin of plugins) await app.register(plugin);
 }
 
