@@ -1,14 +1,16 @@
 # syntax=docker/dockerfile:1
 # portone-bff: one container next to the shop backend. Build: docker build -t portone-bff .
 
-# Compile TypeScript with the full toolchain.
+# Compile TypeScript and bundle the demo shop (`npm run build`) with the full toolchain. No
+# install scripts: nothing here runs the native SQLite driver, which the deps stage builds.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json
+RUN npm run build
 
 # Production dependencies only. better-sqlite3 downloads a prebuilt binary; the compilers are
 # here only for platforms without one, and stay out of the final image.
