@@ -71,27 +71,19 @@ export const optionalUrl = z.preprocess(emptyAsUndefined, httpUrl.optional());
 export const urlWithDefault = (fallback: string) =>
   z.preprocess(emptyAsUndefined, httpUrl.default(fallback));
 
+/** A whole number within bounds; the messages say which bound was missed. */
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
 export const integer = (min: number, max: number, fallback: number) =>
-  z.preprocess(
-    emptyAsUndefined,
-    z.coerce
-      .number({ error: "must be a whole number" })
-      .int({ error: "must be a whole number" })
-      .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` })
-      .default(fallback),
-  );
+  z.preprocess(emptyAsUndefined, wholeNumber(min, max).default(fallback));
 
 export const optionalInteger = (min: number, max: number) =>
-  z.preprocess(
-    emptyAsUndefined,
-    z.coerce
-      .number({ error: "must be a whole number" })
-      .int({ error: "must be a whole number" })
-      .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` })
-      .optional(),
-  );
+  z.preprocess(emptyAsUndefined, wholeNumber(min, max).optional());
 
 export const commaList = z.preprocess(
   emptyAsUndefined,

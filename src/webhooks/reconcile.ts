@@ -1,23 +1,10 @@
 import { moneyMoved } from "../payments/payment-statuses.js";
-import type { PaymentRecord, PaymentRecordStore } from "../payments/ports.js";
+import type { PaymentRecord, PaymentRecordStore, PortOnePaymentApi } from "../payments/ports.js";
 import type { DispatcherLogger } from "./dispatcher.js";
 import type { WebhookStore } from "./store/webhook-store.js";
 
 /** The slice of PortOne's payment API reconciliation reads; `PortOneClient(...).payment` has it. */
-export interface PaymentListApi {
-  getPayments(options: {
-    page?: { number?: number; size?: number };
-    filter?: {
-      storeId?: string;
-      timestampType?: "CREATED_AT" | "STATUS_CHANGED_AT";
-      from?: string;
-      until?: string;
-    };
-  }): Promise<{
-    items: readonly { readonly id?: string; readonly status: string | symbol }[];
-    page: { readonly number: number; readonly size: number; readonly totalCount: number };
-  }>;
-}
+export type PaymentListApi = Pick<PortOnePaymentApi, "getPayments">;
 
 export interface ReconcileDeps {
   readonly portone: PaymentListApi;

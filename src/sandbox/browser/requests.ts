@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PAY_METHODS } from "../domain/checkout.js";
 import type { DomainContext } from "../domain/context.js";
 import { currentTransaction, isSettled } from "../domain/transactions.js";
 
@@ -93,19 +94,6 @@ const common = {
   customer: customer.optional(),
 };
 
-const payMethods = [
-  "CARD",
-  "VIRTUAL_ACCOUNT",
-  "TRANSFER",
-  "MOBILE",
-  "GIFT_CERTIFICATE",
-  "EASY_PAY",
-  "PAYPAL",
-  "ALIPAY",
-  "CONVENIENCE_STORE",
-  "ALIPAY_PLUS",
-] as const;
-
 const currency = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as KRW");
 
 const paymentRequest = z
@@ -115,7 +103,7 @@ const paymentRequest = z
     orderName: text(),
     totalAmount: amount(),
     currency,
-    payMethod: z.enum(payMethods),
+    payMethod: z.enum(PAY_METHODS),
     channelKey: text(200).optional(),
     channelGroupId: text(200).optional(),
     taxFreeAmount: amount().optional(),

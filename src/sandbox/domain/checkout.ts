@@ -43,7 +43,8 @@ export interface CheckoutResult {
   pgMessage?: string;
 }
 
-const payMethods = [
+/** The `payMethod`s requestPayment accepts (browser-sdk.yml), checked by the checkout and the window. */
+export const PAY_METHODS = [
   "CARD",
   "VIRTUAL_ACCOUNT",
   "TRANSFER",
@@ -70,7 +71,7 @@ function readCheckoutRequest(ctx: DomainContext, input: Input) {
     orderName: input.string("orderName"),
     totalAmount: input.integer("totalAmount"),
     currency: input.string("currency"),
-    payMethod: input.oneOf("payMethod", payMethods) ?? "CARD",
+    payMethod: input.oneOf("payMethod", PAY_METHODS) ?? "CARD",
     taxFreeAmount: input.optionalInteger("taxFreeAmount") ?? 0,
     vatAmount: input.optionalInteger("vatAmount"),
     outcome: input.oneOf("outcome", checkoutOutcomes) ?? "paid",
