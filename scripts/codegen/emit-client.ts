@@ -68,11 +68,13 @@ export function emitCategoryErrors(model: SchemaModel): string {
     );
     body +=
       `\n/** Base of the errors thrown by the ${category} operations. */\n` +
-      `export const ${base} = /*#__PURE__*/ defineCategoryError<${union}, ${parentBase}>("${withoutErrorSuffix(base)}", ${parentBase});\n` +
+      // The annotation, not type arguments, gives the class its type: JSR (and any tool that
+      // reads declarations without inference) sees an explicit type on every export.
+      `export const ${base}: CategoryErrorClass<${union}, ${parentBase}> = /*#__PURE__*/ defineCategoryError("${withoutErrorSuffix(base)}", ${parentBase});\n` +
       `export type ${base} = InstanceType<typeof ${base}>;\n`;
   }
   const imports =
-    `import { defineCategoryError } from "../runtime/error-classes.js";\n` +
+    `import { type CategoryErrorClass, defineCategoryError } from "../runtime/error-classes.js";\n` +
     `import { RestError } from "../runtime/rest-error.js";\n` +
     renderer.importLines("", new Set());
   return `${GENERATED_HEADER}${imports}${body}`;
@@ -108,7 +110,7 @@ export function emitCategoryModule(
     .map(
       (op) =>
         `${docComment("", [`Thrown by \`${op.id}\`; \`data.type\` tells which failure it was.`])}` +
-        `export const ${op.errorClass} = /*#__PURE__*/ defineOperationError<${unionOf(op.errorTypes, renderer)}, ${base}>("${withoutErrorSuffix(op.errorClass)}", ${base});\n` +
+        `export const ${op.errorClass}: OperationErrorClass<${unionOf(op.errorTypes, renderer)}, ${base}> = /*#__PURE__*/ defineOperationError("${withoutErrorSuffix(op.errorClass)}", ${base});\n` +
         `export type ${op.errorClass} = InstanceType<typeof ${op.errorClass}>;\n`,
     )
     .join("");
@@ -124,7 +126,7 @@ export function emitCategoryModule(
 
   let imports = `import { createClient } from "${runtime("client-factory.js")}";\n`;
   if (ops.length > 0) {
-    imports += `import { defineOperationError } from "${runtime("error-classes.js")}";\n`;
+    imports += `import { defineOperationError, type OperationErrorClass } from "${runtime("error-classes.js")}";\n`;
   }
   imports += `import type { OperationTable } from "${runtime("operation.js")}";\n`;
   imports += `import type { CallOptions, PortOneClientInit } from "${runtime("options.js")}";\n`;

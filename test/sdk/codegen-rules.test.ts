@@ -170,10 +170,10 @@ describe("generator rules", () => {
 
   it("makes error classes from names, under their category's base", () => {
     expect(file("category-errors.ts")).toContain(
-      'export const StockError = /*#__PURE__*/ defineCategoryError<ThingNotFoundError, ShopError>("Stock", ShopError);',
+      'export const StockError: CategoryErrorClass<ThingNotFoundError, ShopError> = /*#__PURE__*/ defineCategoryError("Stock", ShopError);',
     );
     expect(file("shop/index.ts")).toContain(
-      'defineOperationError<ThingNotFoundError, ShopError>("GetThing", ShopError);',
+      'export const GetThingError: OperationErrorClass<ThingNotFoundError, ShopError> = /*#__PURE__*/ defineOperationError("GetThing", ShopError);',
     );
   });
 
