@@ -55,6 +55,8 @@ export async function startFromEnv(
     }),
   );
   embedded?.sandbox.setWebhookEndpoints([{ url: `${url}/webhooks/portone` }]);
+  // The sandbox's developer form links to the demo shop this service serves at `/`.
+  embedded?.sandbox.setShopUrl(`${url}/`);
   announce(service, url, embedded);
   let stopping: Promise<void> | undefined;
   return {

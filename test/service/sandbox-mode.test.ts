@@ -65,6 +65,14 @@ describe("sandbox mode (no PORTONE_API_SECRET)", () => {
     expect(view.status).toBe("PAID");
   });
 
+  it("links the sandbox's developer form to the demo shop it serves", async () => {
+    const form = await (
+      await fetch(`${running.service.config.portone.baseUrl}/sandbox/checkout`)
+    ).text();
+    expect(form).toContain(`id="shop-link" href="${running.url}/"`);
+    expect((await fetch(`${running.url}/`)).status).toBe(200);
+  });
+
   it("is ready once the store and the sandbox answer", async () => {
     const ready = await fetch(`${running.url}/readyz`);
     expect(ready.status).toBe(200);
