@@ -1,0 +1,154 @@
+import { afterAll, beforeAll } from "vitest";
+import type { Order } from "../../src/payments/ports.js";
+import type { SandboxOptions } from "../../src/sandbox/index.js";
+import {
+  type CheckoutRequest,
+  checkout,
+  configFromEnv,
+  newOrder,
+  type RunningService,
+  type ShopBackend,
+  serviceEnv,
+  signToken,
+  startService,
+  startShopBackend,
+  trpcClient,
+} from "../service/support/harness.js";
+import { type RunningSandbox, startSandbox } from "./sandbox.js";
+
+export type ServiceClient = ReturnType<typeof trpcClient>;
+type ServiceStartDeps = NonNullable<Parameters<typeof startService>[1]>;
+
+/** Webhook tuning for suites that watch deliveries happen: quick retries, no sweeps. */
+export const QUICK_WEBHOOKS_ENV: Readonly<Record<string, string>> = {
+  LOG_LEVEL: "warn",
+  WEBHOOK_RETRY_BASE_MS: "50",
+  WEBHOOK_RETRY_MAX_MS: "500",
+  WEBHOOK_POLL_INTERVAL_MS: "50",
+  RECONCILE_INTERVAL_MS: "0",
+};
+
+export interface ServiceStackOptions {
+  /** Set on top of `serviceEnv`'s operator defaults. */
+  env?: Record<string, string>;
+  /** What the service is built with: its database, its modules, a replaced PortOne port. */
+  deps?: ServiceStartDeps;
+  /** How the sandbox (standing in for PortOne) is created. */
+  sandbox?: SandboxOptions;
+  /**
+   * Whether a shop backend serves orders to the service (default true). Without one the
+   * order source points at a port nothing listens on.
+   */
+  shop?: boolean;
+  /** Point the sandbox's webhooks at the service's /webhooks/portone (default false). */
+  webhooksToService?: boolean;
+}
+
+/**
+ * The whole set-up a service suite faces: the sandbox as PortOne, the shop backend as the
+ * HTTP order source, and the service configured the way an operator would, all on real
+ * sockets. It owns start and stop: `close()` stops the service first, then what it talks to.
+ */
+export interface ServiceStack {
+  readonly sandbox: RunningSandbox;
+  /** The shop backend; with `shop: false` using it throws. */
+  readonly shop: ShopBackend;
+  readonly running: RunningService;
+  /** The env the service was configured from, to start another service like it. */
+  readonly env: Record<string, string>;
+  /** A tRPC client of the service, as `customerId` (a fresh JWT) or anonymous. */
+  client(customerId?: string): Promise<ServiceClient>;
+  /** A new order of `customerId` that the shop backend now serves. */
+  placeOrder(customerId: string | null, overrides?: Partial<Order>): Order;
+  /** Runs a checkout in the sandbox for what `payment.prepare` returned. */
+  checkout(
+    prepared: { storeId: string; channelKey: string },
+    request: CheckoutRequest,
+  ): ReturnType<typeof checkout>;
+  close(): Promise<void>;
+}
+
+function missingShop(): ShopBackend {
+  return new Proxy({} as ShopBackend, {
+    get() {
+      throw new Error("this stack was started with shop: false");
+    },
+  });
+}
+
+export async function startServiceStack(options: ServiceStackOptions = {}): Promise<ServiceStack> {
+  const closers: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  };
+  try {
+    const sandbox = await startSandbox(options.sandbox);
+    closers.push(() => sandbox.sandbox.close());
+    const shop = options.shop === false ? undefined : await startShopBackend();
+    if (shop) closers.push(() => shop.app.close());
+    const env = serviceEnv(sandbox, shop, options.env);
+    const running = await startService(configFromEnv(env), options.deps);
+    closers.push(() => running.service.close());
+    if (options.webhooksToService)
+      sandbox.sandbox.setWebhookEndpoints([{ url: `${running.url}/webhooks/portone` }]);
+    const orders = shop ?? missingShop();
+    return {
+      sandbox,
+      shop: orders,
+      running,
+      env,
+      client: async (customerId) =>
+        trpcClient(running.url, customerId === undefined ? undefined : await signToken(customerId)),
+      placeOrder(customerId, overrides = {}) {
+        const order = newOrder(customerId, overrides);
+        orders.orders.set(order.orderId, order);
+        return order;
+      },
+      checkout: (prepared, request) => checkout(sandbox, prepared, request),
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/**
+ * A stack for the enclosing describe block (or file): started in `beforeAll`, closed in
+ * `afterAll`. `options` may be a function, called in `beforeAll`, for settings that depend
+ * on something the suite starts first (a database, a subscriber). The returned handle reads
+ * the started stack, so use it inside hooks and tests only.
+ */
+export function useServiceStack(
+  options: ServiceStackOptions | (() => ServiceStackOptions | Promise<ServiceStackOptions>) = {},
+): ServiceStack {
+  let started: ServiceStack | undefined;
+  beforeAll(async () => {
+    started = await startServiceStack(typeof options === "function" ? await options() : options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): ServiceStack => {
+    if (!started) throw new Error("the service stack is used outside its suite's hooks and tests");
+    return started;
+  };
+  return {
+    get sandbox() {
+      return current().sandbox;
+    },
+    get shop() {
+      return current().shop;
+    },
+    get running() {
+      return current().running;
+    },
+    get env() {
+      return current().env;
+    },
+    client: (customerId) => current().client(customerId),
+    placeOrder: (customerId, overrides) => current().placeOrder(customerId, overrides),
+    checkout: (prepared, request) => current().checkout(prepared, request),
+    close: () => current().close(),
+  };
+}
