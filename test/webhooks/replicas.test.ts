@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sign } from "../../src/sdk/webhook/index.js";
 import {
   type RunningSandbox,
   type ShopBackend,
@@ -8,7 +7,8 @@ import {
   startShopBackend,
 } from "../service/support/harness.js";
 import { waitFor } from "../support/wait-for.js";
-import { type ServiceProcess, startServiceProcess } from "./support/service-process.js";
+import { sendBurstToReplicas, startThreeReplicas } from "./support/replica-burst.js";
+import type { ServiceProcess } from "./support/service-process.js";
 import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
 import { TEST_DATABASE_URL, temporaryPostgresSchema } from "./support/test-databases.js";
 
@@ -51,7 +51,7 @@ describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
       RECONCILE_INTERVAL_MS: "0",
     });
     // Started together: their migrations race and must serialise.
-    replicas.push(...(await Promise.all([0, 1, 2].map(() => startServiceProcess(env)))));
+    replicas.push(...(await startThreeReplicas(env)));
   }, 120_000);
 
   afterAll(async () => {
@@ -63,43 +63,11 @@ describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
     await dropSchema?.();
   });
 
-  async function post(replica: ServiceProcess, id: string, body: string): Promise<number> {
-    const response = await fetch(`${replica.url}/webhooks/portone`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(await sign(sandbox.sandbox.webhookSecret, body, { id })),
-      },
-      body,
-    });
-    return response.status;
-  }
-
   it("delivers each event to each subscriber, with no attempt made twice", async () => {
     slow.delayMs = 150;
     flaky.mode = "failing";
     const ids = Array.from({ length: 30 }, (_, i) => `msg_replica_${i}_${Date.now()}`);
-    const statuses: number[] = [];
-    await Promise.all(
-      ids.map(async (id, i) => {
-        const body = JSON.stringify({
-          type: i % 3 === 0 ? "BillingKey.Issued" : "Transaction.Paid",
-          timestamp: new Date().toISOString(),
-          data: {
-            storeId: "s",
-            paymentId: `not-ours-${i}`,
-            billingKey: `bk-${i}`,
-            transactionId: "t",
-          },
-        });
-        // Every webhook arrives at two replicas, every fifth at all three at once.
-        const targets = i % 5 === 0 ? [0, 1, 2] : [i % 3, (i + 1) % 3];
-        const results = await Promise.all(
-          targets.map((target) => post(replicas[target] as ServiceProcess, id, body)),
-        );
-        statuses.push(...results);
-      }),
-    );
+    const statuses = await sendBurstToReplicas(replicas, sandbox.sandbox.webhookSecret, ids);
     expect(statuses.every((status) => status === 200)).toBe(true);
 
     await waitFor(() => flaky.requests.length >= 20, {
