@@ -65,8 +65,20 @@ export interface ServiceStack {
     prepared: { storeId: string; channelKey: string },
     request: CheckoutRequest,
   ): ReturnType<typeof checkout>;
+  /**
+   * Places a new order of `customerId`, prepares it through `customer` (that customer's
+   * client) and pays it in the sandbox; what the browser's checkout would leave behind.
+   */
+  payNewOrder(customer: ServiceClient, customerId: string): Promise<PaidOrder>;
   close(): Promise<void>;
 }
+
+export interface PaidOrder {
+  readonly order: Order;
+  readonly prepared: Prepared;
+  readonly result: Awaited<ReturnType<typeof checkout>>;
+}
+type Prepared = Awaited<ReturnType<ServiceClient["payment"]["prepare"]["mutate"]>>;
 
 function missingShop(): ShopBackend {
   return new Proxy({} as ShopBackend, {
@@ -105,6 +117,13 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
         return order;
       },
       checkout: (prepared, request) => checkout(sandbox, prepared, request),
+      async payNewOrder(customer, customerId) {
+        const order = newOrder(customerId);
+        orders.orders.set(order.orderId, order);
+        const prepared = await customer.payment.prepare.mutate({ orderId: order.orderId });
+        const result = await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+        return { order, prepared, result };
+      },
       close: closeAll,
     };
   } catch (error) {
@@ -149,6 +168,7 @@ export function useServiceStack(
     client: (customerId) => current().client(customerId),
     placeOrder: (customerId, overrides) => current().placeOrder(customerId, overrides),
     checkout: (prepared, request) => current().checkout(prepared, request),
+    payNewOrder: (customer, customerId) => current().payNewOrder(customer, customerId),
     close: () => current().close(),
   };
 }
