@@ -42,6 +42,8 @@ export interface ServiceStackOptions {
   shop?: boolean;
   /** Point the sandbox's webhooks at the service's /webhooks/portone (default false). */
   webhooksToService?: boolean;
+  /** Runs once everything listens (the database is migrated by then); a failure stops the stack. */
+  afterStart?: (stack: ServiceStack) => unknown;
 }
 
 /**
@@ -104,7 +106,7 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     if (options.webhooksToService)
       sandbox.sandbox.setWebhookEndpoints([{ url: `${running.url}/webhooks/portone` }]);
     const orders = shop ?? missingShop();
-    return {
+    const stack: ServiceStack = {
       sandbox,
       shop: orders,
       running,
@@ -126,6 +128,8 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
       },
       close: closeAll,
     };
+    await options.afterStart?.(stack);
+    return stack;
   } catch (error) {
     await closeAll();
     throw error;
@@ -139,11 +143,13 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
  * the started stack, so use it inside hooks and tests only.
  */
 export function useServiceStack(
-  options: ServiceStackOptions | (() => ServiceStackOptions | Promise<ServiceStackOptions>) = {},
+  options: ServiceStackOptions | (() => Promise<ServiceStackOptions | undefined>) = {},
 ): ServiceStack {
   let started: ServiceStack | undefined;
   beforeAll(async () => {
-    started = await startServiceStack(typeof options === "function" ? await options() : options);
+    // A function may answer undefined: the suite's tests are skipped here, start nothing.
+    const settings = typeof options === "function" ? await options() : options;
+    if (settings) started = await startServiceStack(settings);
   });
   afterAll(async () => {
     await started?.close();
