@@ -14,6 +14,7 @@ import {
   startShopBackend,
   trpcClient,
 } from "../service/support/harness.js";
+import type { DatabaseKind, TestDatabase } from "../webhooks/support/test-databases.js";
 import { type RunningSandbox, startSandbox } from "./sandbox.js";
 
 export type ServiceClient = ReturnType<typeof trpcClient>;
@@ -42,6 +43,11 @@ export interface ServiceStackOptions {
   shop?: boolean;
   /** Point the sandbox's webhooks at the service's /webhooks/portone (default false). */
   webhooksToService?: boolean;
+  /**
+   * A database of this kind for the service, opened (a fresh SQLite directory or PostgreSQL
+   * schema) before it starts and closed after it stopped; by default the service opens its own.
+   */
+  database?: DatabaseKind;
   /** Runs once everything listens (the database is migrated by then); a failure stops the stack. */
   afterStart?: (stack: ServiceStack) => unknown;
 }
@@ -56,6 +62,8 @@ export interface ServiceStack {
   /** The shop backend; with `shop: false` using it throws. */
   readonly shop: ShopBackend;
   readonly running: RunningService;
+  /** The database given with `database`; without that option using it throws. */
+  readonly database: TestDatabase;
   /** The env the service was configured from, to start another service like it. */
   readonly env: Record<string, string>;
   /** A tRPC client of the service, as `customerId` (a fresh JWT) or anonymous. */
@@ -82,10 +90,10 @@ export interface PaidOrder {
 }
 type Prepared = Awaited<ReturnType<ServiceClient["payment"]["prepare"]["mutate"]>>;
 
-function missingShop(): ShopBackend {
-  return new Proxy({} as ShopBackend, {
+function missing<T extends object>(what: string): T {
+  return new Proxy({} as T, {
     get() {
-      throw new Error("this stack was started with shop: false");
+      throw new Error(`this stack was started without ${what}`);
     },
   });
 }
@@ -100,16 +108,25 @@ export async function startServiceStack(options: ServiceStackOptions = {}): Prom
     closers.push(() => sandbox.sandbox.close());
     const shop = options.shop === false ? undefined : await startShopBackend();
     if (shop) closers.push(() => shop.app.close());
+    // Imported here: the module warns about a missing TEST_DATABASE_URL when loaded.
+    const database = options.database
+      ? await (await import("../webhooks/support/test-databases.js")).openTestDatabase(
+          options.database,
+        )
+      : undefined;
+    if (database) closers.unshift(() => database.close());
     const env = serviceEnv(sandbox, shop, options.env);
-    const running = await startService(configFromEnv(env), options.deps);
+    const deps = database ? { ...options.deps, database: database.db } : options.deps;
+    const running = await startService(configFromEnv(env), deps);
     closers.push(() => running.service.close());
     if (options.webhooksToService)
       sandbox.sandbox.setWebhookEndpoints([{ url: `${running.url}/webhooks/portone` }]);
-    const orders = shop ?? missingShop();
+    const orders = shop ?? missing<ShopBackend>("a shop backend (shop: false)");
     const stack: ServiceStack = {
       sandbox,
       shop: orders,
       running,
+      database: database ?? missing<TestDatabase>("a database option"),
       env,
       client: async (customerId) =>
         trpcClient(running.url, customerId === undefined ? undefined : await signToken(customerId)),
@@ -167,6 +184,9 @@ export function useServiceStack(
     },
     get running() {
       return current().running;
+    },
+    get database() {
+      return current().database;
     },
     get env() {
       return current().env;

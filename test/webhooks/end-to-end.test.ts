@@ -6,11 +6,12 @@ import { setFaults } from "../service/support/harness.js";
 import {
   QUICK_WEBHOOKS_ENV,
   type ServiceClient,
+  type ServiceStack,
   useServiceStack,
 } from "../support/service-stack.js";
 import { waitFor } from "../support/wait-for.js";
 import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
+import { DATABASE_KINDS } from "./support/test-databases.js";
 
 interface SandboxLogEntry {
   webhookId: string;
@@ -20,7 +21,6 @@ interface SandboxLogEntry {
 
 describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ kind, skip }) => {
   const subscriber = new SubscriberServer(randomSecret());
-  let database: TestDatabase;
   let store: WebhookStore;
   let alice: ServiceClient;
 
@@ -28,23 +28,22 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
   afterAll(async () => {
     if (skip) return;
     await subscriber.close();
-    await database?.close();
   });
 
   const stack = useServiceStack(async () => {
     if (skip) return undefined;
     await subscriber.listen();
-    // The test opens the database and hands it to the service, so it can look into the inbox.
-    database = await openTestDatabase(kind);
     return {
       env: {
         ...QUICK_WEBHOOKS_ENV,
         WEBHOOK_SUBSCRIBERS: JSON.stringify([{ url: subscriber.url, secret: subscriber.secret }]),
       },
-      deps: { database: database.db, modules: [webhooksModule()] },
+      deps: { modules: [webhooksModule()] },
+      // The stack opens the database and hands it to the service, so the test can look into the inbox.
+      database: kind,
       webhooksToService: true,
-      afterStart: () => {
-        store = createWebhookStore(database.db);
+      afterStart: (started: ServiceStack) => {
+        store = createWebhookStore(started.database.db);
       },
     };
   });
