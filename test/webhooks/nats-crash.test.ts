@@ -6,7 +6,6 @@ import {
   defaultDispatcherTuning,
   WebhookDispatcher,
 } from "../../src/webhooks/dispatcher.js";
-import { loadNatsConfig, type NatsConfig } from "../../src/webhooks/nats/config.js";
 import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
 import type { DeliveryResult, Subscriber } from "../../src/webhooks/subscriber.js";
@@ -19,13 +18,14 @@ import {
   deleteStream,
   NATS_TEST_URL,
   natsAvailable,
+  natsTestConfig,
   readStream,
+  silentLogger,
   uniqueStream,
 } from "./support/nats.js";
 import { openTestDatabase, type TestDatabase } from "./support/test-databases.js";
 
 const available = await natsAvailable();
-const silentLogger = { info() {}, warn() {}, error() {} };
 const tuning: DispatcherTuning = {
   ...defaultDispatcherTuning,
   delivery: { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 200 },
@@ -50,12 +50,11 @@ describe.skipIf(!available)("a crash between the publish and the outbox's mark",
   beforeAll(async () => {
     database = await openTestDatabase("sqlite");
     store = await openWebhookStore(database.db);
-    const config = loadNatsConfig({
-      NATS_URL: NATS_TEST_URL,
+    const config = natsTestConfig({
       NATS_STREAM: stream,
       NATS_SUBJECT_PREFIX: prefix,
       NATS_TIMEOUT_MS: "1000",
-    }).config as NatsConfig;
+    });
     fanOut = await connectNatsJetStream(config, {
       retry: tuning.delivery,
       leaseMs: tuning.leaseMs,

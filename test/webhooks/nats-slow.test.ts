@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadNatsConfig, type NatsConfig } from "../../src/webhooks/nats/config.js";
 import {
   connectNatsJetStream,
   type NatsJetStreamFanOut,
@@ -9,6 +8,7 @@ import {
   deleteStream,
   NATS_TEST_URL,
   natsAvailable,
+  natsTestConfig,
   StallingProxy,
   uniqueStream,
 } from "./support/nats.js";
@@ -25,12 +25,12 @@ describe.skipIf(!available)("NATS slow", () => {
 
   beforeAll(async () => {
     await proxy.listen();
-    const config = loadNatsConfig({
+    const config = natsTestConfig({
       NATS_URL: proxy.url,
       NATS_STREAM: stream,
       NATS_SUBJECT_PREFIX: prefix,
       NATS_TIMEOUT_MS: "500",
-    }).config as NatsConfig;
+    });
     fanOut = await connectNatsJetStream(config, {
       retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 100 },
       leaseMs: 2_000,
