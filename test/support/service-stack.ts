@@ -15,6 +15,7 @@ import {
   trpcClient,
 } from "../service/support/harness.js";
 import type { DatabaseKind, TestDatabase } from "../webhooks/support/test-databases.js";
+import { lazyHandle } from "./lazy-handle.js";
 import { type RunningSandbox, startSandbox } from "./sandbox.js";
 
 export type ServiceClient = ReturnType<typeof trpcClient>;
@@ -98,6 +99,35 @@ function missing<T extends object>(what: string): T {
   });
 }
 
+/**
+ * What the service talks to, without the service: the sandbox as PortOne and the shop
+ * backend, for suites that run the service as child processes from `env(...)`.
+ */
+export interface ServiceDependencies {
+  readonly sandbox: RunningSandbox;
+  readonly shop: ShopBackend;
+  /** The env an operator would set to point a service at these two, with `overrides` on top. */
+  env(overrides?: Record<string, string>): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startServiceDependencies(): Promise<ServiceDependencies> {
+  const sandbox = await startSandbox();
+  const shop = await startShopBackend().catch(async (error: unknown) => {
+    await sandbox.sandbox.close();
+    throw error;
+  });
+  return {
+    sandbox,
+    shop,
+    env: (overrides) => serviceEnv(sandbox, shop, overrides),
+    async close() {
+      await shop.app.close();
+      await sandbox.sandbox.close();
+    },
+  };
+}
+
 export async function startServiceStack(options: ServiceStackOptions = {}): Promise<ServiceStack> {
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
@@ -175,26 +205,5 @@ export function useServiceStack(
     if (!started) throw new Error("the service stack is used outside its suite's hooks and tests");
     return started;
   };
-  return {
-    get sandbox() {
-      return current().sandbox;
-    },
-    get shop() {
-      return current().shop;
-    },
-    get running() {
-      return current().running;
-    },
-    get database() {
-      return current().database;
-    },
-    get env() {
-      return current().env;
-    },
-    client: (customerId) => current().client(customerId),
-    placeOrder: (customerId, overrides) => current().placeOrder(customerId, overrides),
-    checkout: (prepared, request) => current().checkout(prepared, request),
-    payNewOrder: (customer, customerId) => current().payNewOrder(customer, customerId),
-    close: () => current().close(),
-  };
+  return lazyHandle(current);
 }
