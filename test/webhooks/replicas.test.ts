@@ -1,11 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type RunningSandbox,
-  type ShopBackend,
-  serviceEnv,
-  startSandbox,
-  startShopBackend,
-} from "../service/support/harness.js";
+import { type ServiceDependencies, startServiceDependencies } from "../support/service-stack.js";
 import { waitFor } from "../support/wait-for.js";
 import { sendBurstToReplicas, startThreeReplicas } from "./support/replica-burst.js";
 import type { ServiceProcess } from "./support/service-process.js";
@@ -18,8 +12,7 @@ import { TEST_DATABASE_URL, temporaryPostgresSchema } from "./support/test-datab
  * attempt is ever made twice or overlaps another attempt of the same delivery.
  */
 describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
-  let sandbox: RunningSandbox;
-  let shop: ShopBackend;
+  let dependencies: ServiceDependencies;
   let slow: SubscriberServer;
   let flaky: SubscriberServer;
   let dropSchema: (() => Promise<void>) | undefined;
@@ -27,15 +20,14 @@ describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
 
   beforeAll(async () => {
     if (!TEST_DATABASE_URL) return;
-    sandbox = await startSandbox();
-    shop = await startShopBackend();
+    dependencies = await startServiceDependencies();
     slow = new SubscriberServer(randomSecret());
     flaky = new SubscriberServer(randomSecret());
     await slow.listen();
     await flaky.listen();
     const schema = await temporaryPostgresSchema(TEST_DATABASE_URL);
     dropSchema = schema.cleanup;
-    const env = serviceEnv(sandbox, shop, {
+    const env = dependencies.env({
       DATABASE_URL: schema.url,
       LOG_LEVEL: "info",
       WEBHOOK_SUBSCRIBERS: JSON.stringify([
@@ -58,8 +50,7 @@ describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
     await Promise.all(replicas.map((replica) => replica.stop()));
     await slow?.close();
     await flaky?.close();
-    await shop?.app.close();
-    await sandbox?.sandbox.close();
+    await dependencies?.close();
     await dropSchema?.();
   });
 
@@ -67,7 +58,11 @@ describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
     slow.delayMs = 150;
     flaky.mode = "failing";
     const ids = Array.from({ length: 30 }, (_, i) => `msg_replica_${i}_${Date.now()}`);
-    const statuses = await sendBurstToReplicas(replicas, sandbox.sandbox.webhookSecret, ids);
+    const statuses = await sendBurstToReplicas(
+      replicas,
+      dependencies.sandbox.sandbox.webhookSecret,
+      ids,
+    );
     expect(statuses.every((status) => status === 200)).toBe(true);
 
     await waitFor(() => flaky.requests.length >= 20, {
