@@ -4,6 +4,7 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { createSandbox, type Sandbox } from "../../../src/sandbox/index.js";
 import { WebhookReceiver } from "../../sandbox/support/webhook-receiver.js";
+import { lazyHandle } from "../../support/lazy-handle.js";
 import { type BrowserSession, launchChromium } from "./chromium.js";
 import { openMerchantPage, SdkPageServer } from "./sdk-page-server.js";
 
@@ -104,28 +105,5 @@ export function useBrowserFixture(options: { phone?: boolean } = {}): BrowserFix
       throw new Error("the browser fixture is used outside its suite's hooks and tests");
     return started;
   };
-  return {
-    get sandbox() {
-      return current().sandbox;
-    },
-    get sandboxUrl() {
-      return current().sandboxUrl;
-    },
-    get receiver() {
-      return current().receiver;
-    },
-    get pages() {
-      return current().pages;
-    },
-    get browser() {
-      return current().browser;
-    },
-    get portone() {
-      return current().portone;
-    },
-    webhookTypes: (match) => current().webhookTypes(match),
-    openPage: (kind) => current().openPage(kind),
-    paymentRequest: (extra) => current().paymentRequest(extra),
-    close: () => current().close(),
-  };
+  return lazyHandle(current);
 }
