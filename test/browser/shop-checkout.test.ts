@@ -173,10 +173,7 @@ describe.skipIf(skipBrowserTests)(
 
     it("an amount tampered in the page is refused by PortOne's pre-registration: never shown paid", async () => {
       // The customer edits what the page got from payment.prepare before the checkout opens.
-      await shop.tamperPreparedAmount(100);
-      await shop.choose({ payMethod: "CARD", windowType: "IFRAME" });
-      await shop.buy("sneakers");
-      const frame = checkoutFrame(shop.page);
+      const frame = await shop.buyWithTamperedAmount("sneakers", 100);
       await expect(frame.locator('[data-testid="amount"]').textContent()).resolves.toBe("₩100");
       await choose(frame, "pay");
 

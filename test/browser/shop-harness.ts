@@ -116,6 +116,17 @@ export class ShopPage {
     });
   }
 
+  /**
+   * Buys `productId` by card in the IFRAME window with the amount rewritten to `totalAmount`
+   * (see tamperPreparedAmount); resolves with the checkout window that opened.
+   */
+  async buyWithTamperedAmount(productId: string, totalAmount: number): Promise<FrameLocator> {
+    await this.tamperPreparedAmount(totalAmount);
+    await this.choose({ payMethod: "CARD", windowType: "IFRAME" });
+    await this.buy(productId);
+    return checkoutFrame(this.page);
+  }
+
   async buy(productId: string): Promise<void> {
     await this.page.click(`button.buy[data-product="${productId}"]`);
   }

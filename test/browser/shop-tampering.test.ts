@@ -9,7 +9,7 @@ import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { PortOneClient } from "../../src/sdk/index.js";
 import { buildServer, type Service } from "../../src/server.js";
 import { CapturedEvents } from "../service/support/harness.js";
-import { checkoutFrame, choose, ShopPage } from "./shop-harness.js";
+import { choose, ShopPage } from "./shop-harness.js";
 import { type BrowserSession, launchChromium, skipBrowserTests } from "./support/chromium.js";
 
 /**
@@ -81,11 +81,7 @@ describe.skipIf(skipBrowserTests)("a tampered amount that PortOne lets through",
         .observe(banner, { attributes: true, childList: true, characterData: true, subtree: true });
     `);
     // The customer edits what the page got from payment.prepare before the checkout opens.
-    await shop.tamperPreparedAmount(100);
-
-    await shop.choose({ payMethod: "CARD", windowType: "IFRAME" });
-    await shop.buy("sneakers");
-    const frame = checkoutFrame(shop.page);
+    const frame = await shop.buyWithTamperedAmount("sneakers", 100);
     await expect(frame.locator('[data-testid="amount"]').textContent()).resolves.toBe("₩100");
     await choose(frame, "pay");
 
