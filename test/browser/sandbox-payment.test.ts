@@ -10,6 +10,10 @@ describe.skipIf(skipBrowserTests)(
   () => {
     const f = useBrowserFixture();
     const paymentRequest = (extra?: Record<string, unknown>) => f.paymentRequest(extra);
+    /** What requestPayment resolves with for a payment transaction, with `extra` fields. */
+    const resolvedWith = (paymentId: string, extra: object = {}) => ({
+      resolved: { transactionType: "PAYMENT", paymentId, txId: expect.any(String), ...extra },
+    });
 
     it("pays in the IFRAME window: the promise resolves with txId, getPayment says PAID, Transaction.Paid fires", async () => {
       const page = await f.openPage();
@@ -20,13 +24,7 @@ describe.skipIf(skipBrowserTests)(
       await f.browser.screenshot(page, "sdk-iframe-window");
       await frame.getByRole("button", { name: "Pay ₩12,000" }).click();
       const outcome = await callOutcome(page);
-      expect(outcome).toEqual({
-        resolved: {
-          transactionType: "PAYMENT",
-          paymentId: request.paymentId,
-          txId: expect.any(String),
-        },
-      });
+      expect(outcome).toEqual(resolvedWith(request.paymentId));
       expect(await page.locator("[data-portone-sandbox]").count()).toBe(0);
       await f.browser.screenshot(page, "sdk-iframe-paid");
       const payment = await f.portone.payment.getPayment({ paymentId: request.paymentId });
@@ -45,6 +43,11 @@ describe.skipIf(skipBrowserTests)(
     const iframe = (page: Page) => page.frameLocator('iframe[name="portone-sandbox-checkout"]');
     const paymentOf = (paymentId: string) => f.portone.payment.getPayment({ paymentId });
     const eventsFor = (paymentId: string) => f.webhookTypes({ paymentId });
+    /** The call resolved with these failure fields, and the sandbox holds the payment FAILED. */
+    const expectFailed = async (page: Page, paymentId: string, failure: object) => {
+      expect(await callOutcome(page)).toMatchObject({ resolved: { paymentId, ...failure } });
+      expect((await paymentOf(paymentId)).status).toBe("FAILED");
+    };
 
     it("declines with the PG code the person picked: code, pgCode and pgMessage come back, the payment is FAILED", async () => {
       const page = await f.openPage();
@@ -55,17 +58,14 @@ describe.skipIf(skipBrowserTests)(
       await f.browser.screenshot(page, "sdk-iframe-decline-choice");
       await iframe(page).getByRole("button", { name: "Decline the payment" }).click();
       const outcome = await callOutcome(page);
-      expect(outcome).toEqual({
-        resolved: {
-          transactionType: "PAYMENT",
-          paymentId: request.paymentId,
-          txId: expect.any(String),
+      expect(outcome).toEqual(
+        resolvedWith(request.paymentId, {
           code: "PGProviderError",
           message: "Over the card's limit or not enough balance.",
           pgCode: "REJECT_CARD_PAYMENT",
           pgMessage: "Over the card's limit or not enough balance.",
-        },
-      });
+        }),
+      );
       const payment = await paymentOf(request.paymentId);
       expect(payment).toMatchObject({
         status: "FAILED",
@@ -111,13 +111,7 @@ describe.skipIf(skipBrowserTests)(
       await popup.getByRole("button", { name: "Pay ₩12,000" }).click();
       await popupClosed;
       const outcome = await callOutcome(page);
-      expect(outcome).toEqual({
-        resolved: {
-          transactionType: "PAYMENT",
-          paymentId: request.paymentId,
-          txId: expect.any(String),
-        },
-      });
+      expect(outcome).toEqual(resolvedWith(request.paymentId));
       expect((await paymentOf(request.paymentId)).status).toBe("PAID");
       await page.close();
     });
@@ -130,15 +124,10 @@ describe.skipIf(skipBrowserTests)(
       const popup = await popupOpened;
       await popup.waitForURL(/\/sandbox\/browser\/window\//);
       await popup.close();
-      const outcome = await callOutcome(page);
-      expect(outcome).toMatchObject({
-        resolved: {
-          paymentId: request.paymentId,
-          code: "PGProviderError",
-          pgCode: "PAY_PROCESS_CANCELED",
-        },
+      await expectFailed(page, request.paymentId, {
+        code: "PGProviderError",
+        pgCode: "PAY_PROCESS_CANCELED",
       });
-      expect((await paymentOf(request.paymentId)).status).toBe("FAILED");
       await page.close();
     });
 
@@ -206,13 +195,7 @@ describe.skipIf(skipBrowserTests)(
       expect(await iframe(page).getByRole("button", { name: /^Pay/ }).count()).toBe(0);
       await iframe(page).getByRole("button", { name: "Issue a virtual account" }).click();
       const outcome = await callOutcome(page);
-      expect(outcome).toEqual({
-        resolved: {
-          transactionType: "PAYMENT",
-          paymentId: request.paymentId,
-          txId: expect.any(String),
-        },
-      });
+      expect(outcome).toEqual(resolvedWith(request.paymentId));
       const issued = await paymentOf(request.paymentId);
       expect(issued).toMatchObject({
         status: "VIRTUAL_ACCOUNT_ISSUED",
@@ -267,15 +250,10 @@ describe.skipIf(skipBrowserTests)(
       });
       await startCall(page, "requestPayment", request);
       await iframe(page).getByRole("button", { name: "Pay ₩100" }).click();
-      const outcome = await callOutcome(page);
-      expect(outcome).toMatchObject({
-        resolved: {
-          paymentId: request.paymentId,
-          code: "BadRequest",
-          message: "totalAmount 100 differs from the pre-registered 12000.",
-        },
+      await expectFailed(page, request.paymentId, {
+        code: "BadRequest",
+        message: "totalAmount 100 differs from the pre-registered 12000.",
       });
-      expect((await paymentOf(request.paymentId)).status).toBe("FAILED");
       await page.close();
     });
 
