@@ -1,31 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { skipBrowserTests } from "./support/chromium.js";
-import { type BrowserFixture, startBrowserFixture } from "./support/fixture.js";
-import { callOutcome, openMerchantPage, startCall } from "./support/sdk-page-server.js";
+import { useBrowserFixture } from "./support/fixture.js";
+import { callOutcome, startCall } from "./support/sdk-page-server.js";
 
 describe.skipIf(skipBrowserTests)(
   "billing keys and identity verification through the browser SDK",
   () => {
-    let f: BrowserFixture;
-
-    beforeAll(async () => {
-      f = await startBrowserFixture();
-    });
-    afterAll(async () => {
-      await f?.close();
-    });
-    afterEach(() => {
-      expect(f.browser.takeConsoleErrors()).toEqual([]);
-    });
+    const f = useBrowserFixture();
 
     const iframe = (page: Page) => page.frameLocator('iframe[name="portone-sandbox-checkout"]');
-    const open = async () => {
-      const page = await f.browser.newPage();
-      await openMerchantPage(page, f.pages);
-      return page;
-    };
+    const open = () => f.openPage();
 
     it("requestIssueBillingKey: the key is known to getBillingKeyInfo, pays with payWithBillingKey, BillingKey.Issued fires", async () => {
       const page = await open();

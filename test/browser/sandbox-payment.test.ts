@@ -1,80 +1,33 @@
 import { randomUUID } from "node:crypto";
-import { PortOneClient } from "@portone/server-sdk";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { WebhookReceiver } from "../sandbox/support/webhook-receiver.js";
-import { type BrowserSession, launchChromium, skipBrowserTests } from "./support/chromium.js";
-import {
-  callOutcome,
-  openMerchantPage,
-  SdkPageServer,
-  startCall,
-} from "./support/sdk-page-server.js";
+import { describe, expect, it } from "vitest";
+import { skipBrowserTests } from "./support/chromium.js";
+import { useBrowserFixture } from "./support/fixture.js";
+import { callOutcome, startCall } from "./support/sdk-page-server.js";
 
 describe.skipIf(skipBrowserTests)(
   "requestPayment through the unmodified @portone/browser-sdk",
   () => {
-    let sandbox: Sandbox;
-    let sandboxUrl: string;
-    let receiver: WebhookReceiver;
-    let pages: SdkPageServer;
-    let browser: BrowserSession;
-    let portone: ReturnType<typeof PortOneClient>;
-
-    beforeAll(async () => {
-      receiver = await new WebhookReceiver().start();
-      sandbox = await createSandbox({ webhookEndpoints: [{ url: receiver.url }] });
-      sandboxUrl = await sandbox.listen();
-      pages = await new SdkPageServer(sandboxUrl).start();
-      browser = await launchChromium();
-      portone = PortOneClient({
-        secret: sandbox.apiSecret,
-        baseUrl: sandboxUrl,
-        storeId: sandbox.storeId,
-      });
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await pages?.close();
-      await sandbox?.close();
-      await receiver?.close();
-    });
-    afterEach(() => {
-      expect(browser.takeConsoleErrors()).toEqual([]);
-    });
-
-    const paymentRequest = (extra: Record<string, unknown> = {}) => ({
-      storeId: sandbox.storeId,
-      channelKey: sandbox.channelKey,
-      paymentId: `payment-${randomUUID()}`,
-      orderName: "Sandbox mug",
-      totalAmount: 12_000,
-      currency: "KRW",
-      payMethod: "CARD",
-      ...extra,
+    const f = useBrowserFixture();
+    const paymentRequest = (extra?: Record<string, unknown>) => f.paymentRequest(extra);
+    /** What requestPayment resolves with for a payment transaction, with `extra` fields. */
+    const resolvedWith = (paymentId: string, extra: object = {}) => ({
+      resolved: { transactionType: "PAYMENT", paymentId, txId: expect.any(String), ...extra },
     });
 
     it("pays in the IFRAME window: the promise resolves with txId, getPayment says PAID, Transaction.Paid fires", async () => {
-      const page = await browser.newPage();
-      await openMerchantPage(page, pages);
+      const page = await f.openPage();
       const request = paymentRequest();
       await startCall(page, "requestPayment", request);
       const frame = page.frameLocator('iframe[name="portone-sandbox-checkout"]');
       await expect.poll(() => frame.getByTestId("amount").textContent()).toBe("₩12,000");
-      await browser.screenshot(page, "sdk-iframe-window");
+      await f.browser.screenshot(page, "sdk-iframe-window");
       await frame.getByRole("button", { name: "Pay ₩12,000" }).click();
       const outcome = await callOutcome(page);
-      expect(outcome).toEqual({
-        resolved: {
-          transactionType: "PAYMENT",
-          paymentId: request.paymentId,
-          txId: expect.any(String),
-        },
-      });
+      expect(outcome).toEqual(resolvedWith(request.paymentId));
       expect(await page.locator("[data-portone-sandbox]").count()).toBe(0);
-      await browser.screenshot(page, "sdk-iframe-paid");
-      const payment = await portone.payment.getPayment({ paymentId: request.paymentId });
+      await f.browser.screenshot(page, "sdk-iframe-paid");
+      const payment = await f.portone.payment.getPayment({ paymentId: request.paymentId });
       expect(payment).toMatchObject({
         status: "PAID",
         id: request.paymentId,
@@ -82,46 +35,37 @@ describe.skipIf(skipBrowserTests)(
         amount: { total: 12_000, paid: 12_000 },
         orderName: "Sandbox mug",
       });
-      await sandbox.flushWebhooks();
-      const types = receiver
-        .bodies()
-        .filter((body) => body.data?.paymentId === request.paymentId)
-        .map((body) => body.type);
+      const types = await f.webhookTypes({ paymentId: request.paymentId });
       expect(types).toEqual(["Transaction.Ready", "Transaction.Paid"]);
       await page.close();
     });
 
     const iframe = (page: Page) => page.frameLocator('iframe[name="portone-sandbox-checkout"]');
-    const paymentOf = (paymentId: string) => portone.payment.getPayment({ paymentId });
-    const eventsFor = async (paymentId: string) => {
-      await sandbox.flushWebhooks();
-      return receiver
-        .bodies()
-        .filter((body) => body.data?.paymentId === paymentId)
-        .map((body) => body.type);
+    const paymentOf = (paymentId: string) => f.portone.payment.getPayment({ paymentId });
+    const eventsFor = (paymentId: string) => f.webhookTypes({ paymentId });
+    /** The call resolved with these failure fields, and the sandbox holds the payment FAILED. */
+    const expectFailed = async (page: Page, paymentId: string, failure: object) => {
+      expect(await callOutcome(page)).toMatchObject({ resolved: { paymentId, ...failure } });
+      expect((await paymentOf(paymentId)).status).toBe("FAILED");
     };
 
     it("declines with the PG code the person picked: code, pgCode and pgMessage come back, the payment is FAILED", async () => {
-      const page = await browser.newPage();
-      await openMerchantPage(page, pages);
+      const page = await f.openPage();
       const request = paymentRequest();
       await startCall(page, "requestPayment", request);
       await iframe(page).getByText("Decline", { exact: true }).click();
       await iframe(page).getByLabel("PG code").selectOption("REJECT_CARD_PAYMENT");
-      await browser.screenshot(page, "sdk-iframe-decline-choice");
+      await f.browser.screenshot(page, "sdk-iframe-decline-choice");
       await iframe(page).getByRole("button", { name: "Decline the payment" }).click();
       const outcome = await callOutcome(page);
-      expect(outcome).toEqual({
-        resolved: {
-          transactionType: "PAYMENT",
-          paymentId: request.paymentId,
-          txId: expect.any(String),
+      expect(outcome).toEqual(
+        resolvedWith(request.paymentId, {
           code: "PGProviderError",
           message: "Over the card's limit or not enough balance.",
           pgCode: "REJECT_CARD_PAYMENT",
           pgMessage: "Over the card's limit or not enough balance.",
-        },
-      });
+        }),
+      );
       const payment = await paymentOf(request.paymentId);
       expect(payment).toMatchObject({
         status: "FAILED",
@@ -131,13 +75,12 @@ describe.skipIf(skipBrowserTests)(
         "Transaction.Ready",
         "Transaction.Failed",
       ]);
-      await browser.screenshot(page, "sdk-iframe-declined");
+      await f.browser.screenshot(page, "sdk-iframe-declined");
       await page.close();
     });
 
     it("closing the window is the customer cancelling: PAY_PROCESS_CANCELED, payment FAILED, overlay gone", async () => {
-      const page = await browser.newPage();
-      await openMerchantPage(page, pages);
+      const page = await f.openPage();
       const request = paymentRequest();
       await startCall(page, "requestPayment", request);
       await iframe(page).getByRole("button", { name: "Close the window" }).click();
@@ -157,56 +100,42 @@ describe.skipIf(skipBrowserTests)(
     });
 
     it("POPUP: the window opens as a popup, the choice comes back to the opener and the popup closes", async () => {
-      const page = await browser.newPage();
-      await openMerchantPage(page, pages);
+      const page = await f.openPage();
       const request = paymentRequest({ windowType: { pc: "POPUP", mobile: "REDIRECTION" } });
       const popupOpened = page.waitForEvent("popup");
       await startCall(page, "requestPayment", request);
       const popup = await popupOpened;
       await popup.waitForURL(/\/sandbox\/browser\/window\//);
-      await browser.screenshot(popup, "sdk-popup-window");
+      await f.browser.screenshot(popup, "sdk-popup-window");
       const popupClosed = popup.waitForEvent("close");
       await popup.getByRole("button", { name: "Pay ₩12,000" }).click();
       await popupClosed;
       const outcome = await callOutcome(page);
-      expect(outcome).toEqual({
-        resolved: {
-          transactionType: "PAYMENT",
-          paymentId: request.paymentId,
-          txId: expect.any(String),
-        },
-      });
+      expect(outcome).toEqual(resolvedWith(request.paymentId));
       expect((await paymentOf(request.paymentId)).status).toBe("PAID");
       await page.close();
     });
 
     it("POPUP closed by the person without a choice resolves as cancelled, and the sandbox records it", async () => {
-      const page = await browser.newPage();
-      await openMerchantPage(page, pages);
+      const page = await f.openPage();
       const request = paymentRequest({ windowType: { pc: "POPUP" } });
       const popupOpened = page.waitForEvent("popup");
       await startCall(page, "requestPayment", request);
       const popup = await popupOpened;
       await popup.waitForURL(/\/sandbox\/browser\/window\//);
       await popup.close();
-      const outcome = await callOutcome(page);
-      expect(outcome).toMatchObject({
-        resolved: {
-          paymentId: request.paymentId,
-          code: "PGProviderError",
-          pgCode: "PAY_PROCESS_CANCELED",
-        },
+      await expectFailed(page, request.paymentId, {
+        code: "PGProviderError",
+        pgCode: "PAY_PROCESS_CANCELED",
       });
-      expect((await paymentOf(request.paymentId)).status).toBe("FAILED");
       await page.close();
     });
 
     it("REDIRECTION: the page goes to the window and returns to redirectUrl with PortOne's query parameters", async () => {
-      const page = await browser.newPage();
-      await openMerchantPage(page, pages);
+      const page = await f.openPage();
       const request = paymentRequest({
         windowType: { pc: "REDIRECTION" },
-        redirectUrl: `${pages.url}/return?order=42`,
+        redirectUrl: `${f.pages.url}/return?order=42`,
       });
       await startCall(page, "requestPayment", request);
       await page.waitForURL(/\/sandbox\/browser\/window\//);
@@ -221,16 +150,15 @@ describe.skipIf(skipBrowserTests)(
         txId: (payment as { transactionId: string }).transactionId,
       });
       expect(payment.status).toBe("PAID");
-      await browser.screenshot(page, "sdk-redirection-returned");
+      await f.browser.screenshot(page, "sdk-redirection-returned");
       await page.close();
     });
 
     it("REDIRECTION of a declined payment carries code, message, pgCode and pgMessage", async () => {
-      const page = await browser.newPage();
-      await openMerchantPage(page, pages);
+      const page = await f.openPage();
       const request = paymentRequest({
         windowType: { pc: "REDIRECTION" },
-        redirectUrl: `${pages.url}/return`,
+        redirectUrl: `${f.pages.url}/return`,
       });
       await startCall(page, "requestPayment", request);
       await page.waitForURL(/\/sandbox\/browser\/window\//);
@@ -250,9 +178,8 @@ describe.skipIf(skipBrowserTests)(
     });
 
     it("forceRedirect sends even an IFRAME result to redirectUrl", async () => {
-      const page = await browser.newPage();
-      await openMerchantPage(page, pages);
-      const request = paymentRequest({ forceRedirect: true, redirectUrl: `${pages.url}/return` });
+      const page = await f.openPage();
+      const request = paymentRequest({ forceRedirect: true, redirectUrl: `${f.pages.url}/return` });
       await startCall(page, "requestPayment", request);
       await iframe(page).getByRole("button", { name: "Pay ₩12,000" }).click();
       await page.waitForURL(/\/return\?/);
@@ -261,27 +188,20 @@ describe.skipIf(skipBrowserTests)(
     });
 
     it("virtual account: issued in the window, VIRTUAL_ACCOUNT_ISSUED, then PAID after the deposit", async () => {
-      const page = await browser.newPage();
-      await openMerchantPage(page, pages);
+      const page = await f.openPage();
       const request = paymentRequest({ payMethod: "VIRTUAL_ACCOUNT", orderName: "Sandbox kettle" });
       await startCall(page, "requestPayment", request);
       await iframe(page).getByRole("button", { name: "Issue a virtual account" }).waitFor();
       expect(await iframe(page).getByRole("button", { name: /^Pay/ }).count()).toBe(0);
       await iframe(page).getByRole("button", { name: "Issue a virtual account" }).click();
       const outcome = await callOutcome(page);
-      expect(outcome).toEqual({
-        resolved: {
-          transactionType: "PAYMENT",
-          paymentId: request.paymentId,
-          txId: expect.any(String),
-        },
-      });
+      expect(outcome).toEqual(resolvedWith(request.paymentId));
       const issued = await paymentOf(request.paymentId);
       expect(issued).toMatchObject({
         status: "VIRTUAL_ACCOUNT_ISSUED",
         method: { type: "PaymentMethodVirtualAccount" },
       });
-      const deposit = await fetch(`${sandboxUrl}/sandbox/payments/${request.paymentId}/deposit`, {
+      const deposit = await fetch(`${f.sandboxUrl}/sandbox/payments/${request.paymentId}/deposit`, {
         method: "POST",
       });
       expect(deposit.status).toBe(200);
@@ -295,8 +215,7 @@ describe.skipIf(skipBrowserTests)(
     });
 
     it("manual confirmation: the window answers a paymentToken, confirmPayment makes it PAID", async () => {
-      const page = await browser.newPage();
-      await openMerchantPage(page, pages);
+      const page = await f.openPage();
       const request = paymentRequest();
       await startCall(page, "requestPayment", request);
       await iframe(page)
@@ -310,7 +229,7 @@ describe.skipIf(skipBrowserTests)(
         paymentToken: expect.stringMatching(/^sandbox-payment-token-/),
       });
       expect((await paymentOf(request.paymentId)).status).toBe("READY");
-      await portone.payment.confirmPayment({
+      await f.portone.payment.confirmPayment({
         paymentId: request.paymentId,
         paymentToken: outcome.resolved.paymentToken as string,
         txId: outcome.resolved.txId as string,
@@ -322,31 +241,24 @@ describe.skipIf(skipBrowserTests)(
     });
 
     it("checks the amount against preRegisterPayment: a tampered totalAmount never gets PAID", async () => {
-      const page = await browser.newPage();
-      await openMerchantPage(page, pages);
+      const page = await f.openPage();
       const request = paymentRequest({ totalAmount: 100 });
-      await portone.payment.preRegisterPayment({
+      await f.portone.payment.preRegisterPayment({
         paymentId: request.paymentId,
         totalAmount: 12_000,
         currency: "KRW",
       });
       await startCall(page, "requestPayment", request);
       await iframe(page).getByRole("button", { name: "Pay ₩100" }).click();
-      const outcome = await callOutcome(page);
-      expect(outcome).toMatchObject({
-        resolved: {
-          paymentId: request.paymentId,
-          code: "BadRequest",
-          message: "totalAmount 100 differs from the pre-registered 12000.",
-        },
+      await expectFailed(page, request.paymentId, {
+        code: "BadRequest",
+        message: "totalAmount 100 differs from the pre-registered 12000.",
       });
-      expect((await paymentOf(request.paymentId)).status).toBe("FAILED");
       await page.close();
     });
 
     it("the CDN switch: a script tag for the sandbox's /v2/browser-sdk.js defines window.PortOne", async () => {
-      const page = await browser.newPage();
-      await openMerchantPage(page, pages, "cdn");
+      const page = await f.openPage("cdn");
       const request = paymentRequest();
       await startCall(page, "requestPayment", request);
       await iframe(page).getByRole("button", { name: "Pay ₩12,000" }).click();
@@ -358,38 +270,21 @@ describe.skipIf(skipBrowserTests)(
 );
 
 describe.skipIf(skipBrowserTests)("on a phone", () => {
-  let sandbox: Sandbox;
-  let pages: SdkPageServer;
-  let browser: BrowserSession;
-
-  beforeAll(async () => {
-    sandbox = await createSandbox();
-    pages = await new SdkPageServer(await sandbox.listen()).start();
-    browser = await launchChromium({ phone: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await pages?.close();
-    await sandbox?.close();
-  });
-  afterEach(() => {
-    expect(browser.takeConsoleErrors()).toEqual([]);
-  });
+  const f = useBrowserFixture({ phone: true });
 
   it("uses windowType.mobile, and the window fits the screen without sideways scrolling", async () => {
-    const page = await browser.newPage();
-    await openMerchantPage(page, pages);
+    const page = await f.openPage();
     const paymentId = `payment-${randomUUID()}`;
     await startCall(page, "requestPayment", {
-      storeId: sandbox.storeId,
-      channelKey: sandbox.channelKey,
+      storeId: f.sandbox.storeId,
+      channelKey: f.sandbox.channelKey,
       paymentId,
       orderName: "Sandbox mug with a rather long name that has to wrap on a phone",
       totalAmount: 12_000,
       currency: "KRW",
       payMethod: "CARD",
       windowType: { pc: "IFRAME", mobile: "REDIRECTION" },
-      redirectUrl: `${pages.url}/return`,
+      redirectUrl: `${f.pages.url}/return`,
     });
     await page.waitForURL(/\/sandbox\/browser\/window\//);
     const widths = await page.evaluate(() => {
@@ -400,7 +295,7 @@ describe.skipIf(skipBrowserTests)("on a phone", () => {
       return { scroll: w.document.documentElement.scrollWidth, viewport: w.innerWidth };
     });
     expect(widths.scroll).toBeLessThanOrEqual(widths.viewport);
-    await browser.screenshot(page, "phone-checkout-window");
+    await f.browser.screenshot(page, "phone-checkout-window");
     await page.getByRole("button", { name: "Pay ₩12,000" }).tap();
     await page.waitForURL(/\/return\?/);
     expect(new URL(page.url()).searchParams.get("paymentId")).toBe(paymentId);

@@ -1,32 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { skipBrowserTests } from "./support/chromium.js";
-import { type BrowserFixture, startBrowserFixture } from "./support/fixture.js";
-import { callOutcome, openMerchantPage, startCall } from "./support/sdk-page-server.js";
+import { useBrowserFixture } from "./support/fixture.js";
+import { callOutcome, startCall } from "./support/sdk-page-server.js";
 
 describe.skipIf(skipBrowserTests)("the browser SDK's own errors for invalid requests", () => {
-  let f: BrowserFixture;
-
-  beforeAll(async () => {
-    f = await startBrowserFixture();
-  });
-  afterAll(async () => {
-    await f?.close();
-  });
-  afterEach(() => {
-    expect(f.browser.takeConsoleErrors()).toEqual([]);
-  });
+  const f = useBrowserFixture();
 
   const payment = (change: (request: Record<string, unknown>) => void) => {
-    const request: Record<string, unknown> = {
-      storeId: f.sandbox.storeId,
-      channelKey: f.sandbox.channelKey,
-      paymentId: `payment-${randomUUID()}`,
-      orderName: "Sandbox mug",
-      totalAmount: 12_000,
-      currency: "KRW",
-      payMethod: "CARD",
-    };
+    const request: Record<string, unknown> = f.paymentRequest();
     change(request);
     return request;
   };
@@ -104,8 +86,7 @@ describe.skipIf(skipBrowserTests)("the browser SDK's own errors for invalid requ
 
   for (const [name, change, code, message] of paymentCases) {
     it(`requestPayment with ${name} rejects with PaymentError ${code}, opens no window, records nothing`, async () => {
-      const page = await f.browser.newPage();
-      await openMerchantPage(page, f.pages);
+      const page = await f.openPage();
       const request = payment(change);
       await startCall(page, "requestPayment", request);
       const outcome = await callOutcome(page);
@@ -139,8 +120,7 @@ describe.skipIf(skipBrowserTests)("the browser SDK's own errors for invalid requ
       body: JSON.stringify(payment((r) => (r.paymentId = paymentId))),
     });
     expect(paid.status).toBe(200);
-    const page = await f.browser.newPage();
-    await openMerchantPage(page, f.pages);
+    const page = await f.openPage();
     await startCall(
       page,
       "requestPayment",
@@ -153,8 +133,7 @@ describe.skipIf(skipBrowserTests)("the browser SDK's own errors for invalid requ
   });
 
   it("rejects what it does not emulate with the matching error class", async () => {
-    const page = await f.browser.newPage();
-    await openMerchantPage(page, f.pages);
+    const page = await f.openPage();
     const base = { storeId: f.sandbox.storeId, channelKey: f.sandbox.channelKey };
     const cases: [string, Record<string, unknown> | null, string, string][] = [
       [

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { mugPaymentRequest } from "./support/fixture.js";
 
 /**
  * The checkout window's guards over HTTP, without a browser: what a hostile page or a
@@ -25,16 +26,7 @@ describe("checkout window guards", () => {
     const response = await fetch(`${url}${path}`, { method: "POST", body: JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as Json };
   };
-  const paymentRequest = (extra: Record<string, unknown> = {}) => ({
-    storeId: sandbox.storeId,
-    channelKey: sandbox.channelKey,
-    paymentId: `payment-${randomUUID()}`,
-    orderName: "Sandbox mug",
-    totalAmount: 12_000,
-    currency: "KRW",
-    payMethod: "CARD",
-    ...extra,
-  });
+  const paymentRequest = (extra?: Record<string, unknown>) => mugPaymentRequest(sandbox, extra);
   const openSession = async (request: Record<string, unknown>, windowType = "IFRAME") => {
     const created = await post("/sandbox/browser/sessions", {
       transactionType: "PAYMENT",

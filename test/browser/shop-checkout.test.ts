@@ -1,20 +1,16 @@
-import type { FrameLocator, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { trpcClient } from "../service/support/harness.js";
 import { waitFor } from "../support/wait-for.js";
-import { docsScreenshot, ShopPage, type ShopStack, startShopStack } from "./shop-harness.js";
+import {
+  checkoutFrame,
+  choose,
+  docsScreenshot,
+  ShopPage,
+  type ShopStack,
+  startShopStack,
+} from "./shop-harness.js";
 import { type BrowserSession, launchChromium, skipBrowserTests } from "./support/chromium.js";
-
-/** The sandbox's checkout window, wherever it opened (iframe, popup, or the page itself). */
-type CheckoutWindow = Page | FrameLocator;
-
-function checkoutFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe[name="portone-sandbox-checkout"]');
-}
-
-async function choose(window: CheckoutWindow, choice: string): Promise<void> {
-  await window.locator(`button[data-choice="${choice}"]`).click();
-}
 
 describe.skipIf(skipBrowserTests)(
   "the demo shop in Chromium, against the service in sandbox mode",
@@ -177,15 +173,7 @@ describe.skipIf(skipBrowserTests)(
 
     it("an amount tampered in the page is refused by PortOne's pre-registration: never shown paid", async () => {
       // The customer edits what the page got from payment.prepare before the checkout opens.
-      await shop.page.route("**/trpc/payment.prepare**", async (route) => {
-        const response = await route.fetch();
-        const body = (await response.json()) as [{ result: { data: { totalAmount: number } } }];
-        body[0].result.data.totalAmount = 100;
-        await route.fulfill({ response, json: body });
-      });
-      await shop.choose({ payMethod: "CARD", windowType: "IFRAME" });
-      await shop.buy("sneakers");
-      const frame = checkoutFrame(shop.page);
+      const frame = await shop.buyWithTamperedAmount("sneakers", 100);
       await expect(frame.locator('[data-testid="amount"]').textContent()).resolves.toBe("₩100");
       await choose(frame, "pay");
 

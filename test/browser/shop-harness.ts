@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Page } from "playwright-core";
+import type { FrameLocator, Page } from "playwright-core";
 import { buildShop } from "../../scripts/shop/build-shop.js";
 import { type RunningService, startFromEnv } from "../../src/main.js";
 import { randomSecret, SubscriberServer } from "../webhooks/support/subscriber-server.js";
@@ -75,6 +75,18 @@ export async function startShopStack(): Promise<ShopStack> {
 }
 
 /** The demo shop's page, driven as a customer would. */
+/** The sandbox's checkout window, wherever it opened (iframe, popup, or the page itself). */
+export type CheckoutWindow = Page | FrameLocator;
+
+export function checkoutFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe[name="portone-sandbox-checkout"]');
+}
+
+/** Clicks one of the checkout window's choices ("pay", "decline", "virtual-account", ...). */
+export async function choose(window: CheckoutWindow, choice: string): Promise<void> {
+  await window.locator(`button[data-choice="${choice}"]`).click();
+}
+
 export class ShopPage {
   constructor(readonly page: Page) {}
 
@@ -89,6 +101,30 @@ export class ShopPage {
   async choose(options: { payMethod?: "CARD" | "VIRTUAL_ACCOUNT"; windowType?: string }) {
     if (options.payMethod) await this.page.selectOption("#pay-method", options.payMethod);
     if (options.windowType) await this.page.selectOption("#window-type", options.windowType);
+  }
+
+  /**
+   * What a customer can do in their own browser: rewrite the amount `payment.prepare`
+   * answered before the page opens the checkout with it.
+   */
+  async tamperPreparedAmount(totalAmount: number): Promise<void> {
+    await this.page.route("**/trpc/payment.prepare**", async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as [{ result: { data: { totalAmount: number } } }];
+      body[0].result.data.totalAmount = totalAmount;
+      await route.fulfill({ response, json: body });
+    });
+  }
+
+  /**
+   * Buys `productId` by card in the IFRAME window with the amount rewritten to `totalAmount`
+   * (see tamperPreparedAmount); resolves with the checkout window that opened.
+   */
+  async buyWithTamperedAmount(productId: string, totalAmount: number): Promise<FrameLocator> {
+    await this.tamperPreparedAmount(totalAmount);
+    await this.choose({ payMethod: "CARD", windowType: "IFRAME" });
+    await this.buy(productId);
+    return checkoutFrame(this.page);
   }
 
   async buy(productId: string): Promise<void> {

@@ -9,7 +9,7 @@ import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { PortOneClient } from "../../src/sdk/index.js";
 import { buildServer, type Service } from "../../src/server.js";
 import { CapturedEvents } from "../service/support/harness.js";
-import { ShopPage } from "./shop-harness.js";
+import { choose, ShopPage } from "./shop-harness.js";
 import { type BrowserSession, launchChromium, skipBrowserTests } from "./support/chromium.js";
 
 /**
@@ -81,18 +81,9 @@ describe.skipIf(skipBrowserTests)("a tampered amount that PortOne lets through",
         .observe(banner, { attributes: true, childList: true, characterData: true, subtree: true });
     `);
     // The customer edits what the page got from payment.prepare before the checkout opens.
-    await shop.page.route("**/trpc/payment.prepare**", async (route) => {
-      const response = await route.fetch();
-      const body = (await response.json()) as [{ result: { data: { totalAmount: number } } }];
-      body[0].result.data.totalAmount = 100;
-      await route.fulfill({ response, json: body });
-    });
-
-    await shop.choose({ payMethod: "CARD", windowType: "IFRAME" });
-    await shop.buy("sneakers");
-    const frame = shop.page.frameLocator('iframe[name="portone-sandbox-checkout"]');
+    const frame = await shop.buyWithTamperedAmount("sneakers", 100);
     await expect(frame.locator('[data-testid="amount"]').textContent()).resolves.toBe("₩100");
-    await frame.locator('button[data-choice="pay"]').click();
+    await choose(frame, "pay");
 
     expect(await shop.bannerIn("mismatch")).toBe(
       "The payment does not match the order, so the order is not paid. The shop will review it.",

@@ -1,29 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import {
-  known,
-  newPaymentId,
-  portOneError,
-  type RunningSandbox,
-  startSandbox,
-} from "../support/sandbox.js";
-import {
-  expectEveryOperationChecked,
-  failTestsOnSchemaViolations,
-} from "../support/schema-check.js";
+import { useCheckedSandbox } from "../support/checked-sandbox.js";
+import { known, newPaymentId, portOneError } from "../support/sandbox.js";
+import { expectEveryOperationChecked } from "../support/schema-check.js";
 import { billingOperations } from "./support/operations.js";
 
 const card = { credential: { number: "5365-1000-0000-1234", expiryYear: "30", expiryMonth: "12" } };
 
-let running: RunningSandbox;
 let now = Date.parse("2030-01-01T00:00:00Z");
-beforeAll(async () => {
-  running = await startSandbox({ clock: { now: () => now } }, { checkSchema: true });
-});
-afterAll(async () => {
-  await running.close();
-});
-failTestsOnSchemaViolations();
+const running = useCheckedSandbox({ clock: { now: () => now } });
 
 async function issue(customerId = "customer-1") {
   const { billingKeyInfo } = await running.client.payment.billingKey.issueBillingKey({

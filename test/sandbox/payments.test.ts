@@ -1,26 +1,11 @@
 import { ConfirmPaymentError } from "@portone/server-sdk/payment";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  known,
-  newPaymentId,
-  portOneError,
-  type RunningSandbox,
-  startSandbox,
-} from "../support/sandbox.js";
-import {
-  expectEveryOperationChecked,
-  failTestsOnSchemaViolations,
-} from "../support/schema-check.js";
+import { describe, expect, it } from "vitest";
+import { useCheckedSandbox } from "../support/checked-sandbox.js";
+import { known, newPaymentId, portOneError } from "../support/sandbox.js";
+import { expectEveryOperationChecked } from "../support/schema-check.js";
 import { paymentOperations } from "./support/operations.js";
 
-let sandbox: RunningSandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({}, { checkSchema: true });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-failTestsOnSchemaViolations();
+const sandbox = useCheckedSandbox();
 
 describe("pre-register -> checkout -> get -> cancel partial -> cancel rest", () => {
   it("walks a card payment through its whole life with the official SDK", async () => {

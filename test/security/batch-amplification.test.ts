@@ -1,38 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  configFromEnv,
-  type RunningSandbox,
-  type RunningService,
-  serviceEnv,
-  signToken,
-  startSandbox,
-  startService,
-} from "../service/support/harness.js";
+import { describe, expect, it } from "vitest";
+import { signToken } from "../service/support/harness.js";
+import { useServiceStack } from "../support/service-stack.js";
 
 /**
  * The attack: one HTTP batch of 290 `payment.get` calls made 290 PortOne calls and counted as
  * one rate-limit unit. Now a batch has a size limit, and every call in it is one unit.
  */
 
-let sandbox: RunningSandbox;
-let running: RunningService;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  running = await startService(
-    configFromEnv(
-      serviceEnv(sandbox, undefined, {
-        RATE_LIMIT_MAX: "25",
-        MAX_BATCH_SIZE: "10",
-        LOG_LEVEL: "warn",
-      }),
-    ),
-  );
-});
-
-afterAll(async () => {
-  await running?.service.close();
-  await sandbox?.sandbox.close();
+const stack = useServiceStack({
+  env: {
+    RATE_LIMIT_MAX: "25",
+    MAX_BATCH_SIZE: "10",
+    LOG_LEVEL: "warn",
+  },
+  shop: false,
 });
 
 /** A raw batch of `count` payment.complete calls (each syncs with PortOne), as an attacker sends it. */
@@ -41,7 +22,7 @@ async function batch(count: number, token: string): Promise<Response> {
   const input = Object.fromEntries(
     Array.from({ length: count }, (_, index) => [index, { paymentId: `missing-${index}` }]),
   );
-  return fetch(`${running.url}/trpc/${paths}?batch=1`, {
+  return fetch(`${stack.running.url}/trpc/${paths}?batch=1`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify(input),

@@ -1,23 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sign } from "../../src/sdk/webhook/index.js";
-import { type Database, openDatabase } from "../../src/store/database.js";
 import { webhooksModule } from "../../src/webhooks/module.js";
 import { createWebhookStore } from "../../src/webhooks/store/index.js";
 import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
-import {
-  configFromEnv,
-  type RunningSandbox,
-  type RunningService,
-  serviceEnv,
-  startSandbox,
-  startService,
-} from "../service/support/harness.js";
-import { TEST_DATABASE_URL, temporaryPostgresSchema } from "../webhooks/support/test-databases.js";
+import { type ServiceStack, useServiceStack } from "../support/service-stack.js";
+import { DATABASE_KINDS } from "../webhooks/support/test-databases.js";
 
 /**
  * Property-based fuzzing of POST /webhooks/portone on the running service (real sockets, a
@@ -181,51 +170,28 @@ function send(
   });
 }
 
-const KINDS = [
-  { kind: "sqlite", skip: false },
-  { kind: "postgres", skip: !TEST_DATABASE_URL },
-] as const;
-
-describe.each(KINDS)("fuzzing POST /webhooks/portone on $kind", ({ kind, skip }) => {
-  let sandbox: RunningSandbox;
-  let running: RunningService;
-  let database: Database;
+describe.each(DATABASE_KINDS)("fuzzing POST /webhooks/portone on $kind", ({ kind, skip }) => {
   let store: WebhookStore;
-  let cleanup: () => Promise<void> = async () => {};
-  let secret: string;
   let counter = 0;
   let acknowledged = 0;
-
-  beforeAll(async () => {
-    if (skip) return;
-    sandbox = await startSandbox();
-    secret = sandbox.sandbox.webhookSecret;
-    if (kind === "postgres") {
-      const schema = await temporaryPostgresSchema(TEST_DATABASE_URL as string);
-      database = await openDatabase({ databaseUrl: schema.url, dataDir: "unused" });
-      cleanup = schema.cleanup;
-    } else {
-      const dataDir = mkdtempSync(join(tmpdir(), "bff-fuzz-"));
-      database = await openDatabase({ dataDir });
-      cleanup = async () => rmSync(dataDir, { recursive: true, force: true });
-    }
-    const env = serviceEnv(sandbox, undefined, {
-      LOG_LEVEL: "silent",
-      RECONCILE_INTERVAL_MS: "0",
-      WEBHOOK_POLL_INTERVAL_MS: "1000",
-    });
-    running = await startService(configFromEnv(env), {
-      database,
-      modules: [webhooksModule()],
-    });
-    store = createWebhookStore(database);
-  });
-  afterAll(async () => {
-    await running?.service.close();
-    await database?.close();
-    await cleanup();
-    await sandbox?.sandbox.close();
-  });
+  const stack = useServiceStack(async () =>
+    skip
+      ? undefined
+      : {
+          env: {
+            LOG_LEVEL: "silent",
+            RECONCILE_INTERVAL_MS: "0",
+            WEBHOOK_POLL_INTERVAL_MS: "1000",
+          },
+          deps: { modules: [webhooksModule()] },
+          database: kind,
+          shop: false,
+          afterStart: (started: ServiceStack) => {
+            store = createWebhookStore(started.database.db);
+          },
+        },
+  );
+  const secretOf = () => stack.sandbox.sandbox.webhookSecret;
 
   async function check(answer: Answer, webhookId: string | undefined): Promise<void> {
     expect(answer.status, answer.text).toBeGreaterThanOrEqual(200);
@@ -242,8 +208,8 @@ describe.each(KINDS)("fuzzing POST /webhooks/portone on $kind", ({ kind, skip })
     await fc.assert(
       fc.asyncProperty(webhookBody, contentType, async (body, type) => {
         const id = `msg_fuzz_${kind}_${++counter}`;
-        const headers = { ...(await sign(secret, body, { id })), "content-type": type };
-        await check(await send(running.url, "POST", headers, body), id);
+        const headers = { ...(await sign(secretOf(), body, { id })), "content-type": type };
+        await check(await send(stack.running.url, "POST", headers, body), id);
       }),
       { seed: SEED, numRuns: RUNS.signed },
     );
@@ -265,7 +231,12 @@ describe.each(KINDS)("fuzzing POST /webhooks/portone on $kind", ({ kind, skip })
     );
     await fc.assert(
       fc.asyncProperty(webhookBody, contentType, signedHeaders, async (body, type, headers) => {
-        const answer = await send(running.url, "POST", { ...headers, "content-type": type }, body);
+        const answer = await send(
+          stack.running.url,
+          "POST",
+          { ...headers, "content-type": type },
+          body,
+        );
         expect(answer.status, answer.text).toBeGreaterThanOrEqual(400);
         await check(answer, headers["webhook-id"]);
       }),
@@ -290,9 +261,9 @@ describe.each(KINDS)("fuzzing POST /webhooks/portone on $kind", ({ kind, skip })
         const id = `msg_fuzz_m_${kind}_${++counter}`;
         const payload = body ?? undefined;
         const headers: Record<string, string> = { "content-type": type };
-        if (payload !== undefined) Object.assign(headers, await sign(secret, payload, { id }));
+        if (payload !== undefined) Object.assign(headers, await sign(secretOf(), payload, { id }));
         const answer = await send(
-          running.url,
+          stack.running.url,
           verb,
           headers,
           verb === "HEAD" ? undefined : payload,
@@ -302,6 +273,6 @@ describe.each(KINDS)("fuzzing POST /webhooks/portone on $kind", ({ kind, skip })
       { seed: SEED + 2, numRuns: RUNS.methods },
     );
     // Still serving after everything above.
-    expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${stack.running.url}/healthz`)).status).toBe(200);
   });
 });

@@ -1,18 +1,13 @@
 import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  configFromEnv,
   JWT_AUDIENCE,
   JWT_ISSUER,
   JWT_SECRET,
-  type RunningSandbox,
-  type RunningService,
-  serviceEnv,
-  startSandbox,
-  startService,
   trpcClient,
   trpcErrorOf,
 } from "../service/support/harness.js";
+import { useServiceStack } from "../support/service-stack.js";
 
 /**
  * The attack: a JWT without `exp` (or with one decades away) was accepted forever, so a token
@@ -22,25 +17,13 @@ import {
 const MAX_LIFETIME_S = 600;
 const TOLERANCE_S = 5;
 
-let sandbox: RunningSandbox;
-let running: RunningService;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  running = await startService(
-    configFromEnv(
-      serviceEnv(sandbox, undefined, {
-        LOG_LEVEL: "warn",
-        AUTH_MAX_TOKEN_LIFETIME_S: String(MAX_LIFETIME_S),
-        AUTH_CLOCK_TOLERANCE_S: String(TOLERANCE_S),
-      }),
-    ),
-  );
-});
-
-afterAll(async () => {
-  await running?.service.close();
-  await sandbox?.sandbox.close();
+const stack = useServiceStack({
+  env: {
+    LOG_LEVEL: "warn",
+    AUTH_MAX_TOKEN_LIFETIME_S: String(MAX_LIFETIME_S),
+    AUTH_CLOCK_TOLERANCE_S: String(TOLERANCE_S),
+  },
+  shop: false,
 });
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -58,7 +41,7 @@ function token(claims: { iat?: number; exp?: number }): Promise<string> {
 
 /** The call's error code: NOT_FOUND means the caller was accepted (the payment does not exist). */
 async function answerTo(jwt: string): Promise<string> {
-  const client = trpcClient(running.url, jwt);
+  const client = trpcClient(stack.running.url, jwt);
   return (await trpcErrorOf(client.payment.get.query({ paymentId: "no-such-payment" }))).code;
 }
 

@@ -1,14 +1,7 @@
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { webhooksModule } from "../../src/webhooks/module.js";
-import {
-  configFromEnv,
-  type RunningSandbox,
-  type RunningService,
-  serviceEnv,
-  startSandbox,
-  startService,
-} from "../service/support/harness.js";
+import { useServiceStack } from "../support/service-stack.js";
 
 /**
  * The attack: `TRACE /trpc/...` answered 500 and wrote an error-level stack to the log on
@@ -46,25 +39,13 @@ const PATHS = [
   "/",
 ];
 
-let sandbox: RunningSandbox;
-let running: RunningService;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  running = await startService(
-    configFromEnv(
-      serviceEnv(sandbox, undefined, {
-        LOG_LEVEL: "info",
-        ADMIN_TOKEN: "admin-token-odd-methods-0123",
-      }),
-    ),
-    { modules: [webhooksModule()] },
-  );
-});
-
-afterAll(async () => {
-  await running?.service.close();
-  await sandbox?.sandbox.close();
+const stack = useServiceStack({
+  env: {
+    LOG_LEVEL: "info",
+    ADMIN_TOKEN: "admin-token-odd-methods-0123",
+  },
+  deps: { modules: [webhooksModule()] },
+  shop: false,
 });
 
 function send(
@@ -89,7 +70,7 @@ function send(
 
 describe("odd HTTP methods", () => {
   it("are 404/405 on every path of both listeners, never 5xx, never an error in the log", async () => {
-    const bases = [running.url, running.internalUrl];
+    const bases = [stack.running.url, stack.running.internalUrl];
     const paths = [...PATHS, "/metrics", "/admin/webhooks/dead-letters"];
     const results: { method: string; path: string; status: number; allow?: string }[] = [];
     for (const base of bases)
@@ -104,14 +85,18 @@ describe("odd HTTP methods", () => {
         .filter((result) => result.status === 405)
         .every((result) => result.allow === "GET, HEAD, POST, OPTIONS"),
     ).toBe(true);
-    const levels = running.logs.lines.map((line) => (JSON.parse(line) as { level: number }).level);
+    const levels = stack.running.logs.lines.map(
+      (line) => (JSON.parse(line) as { level: number }).level,
+    );
     expect(levels.filter((level) => level >= 50)).toEqual([]);
-    expect(running.logs.text()).not.toMatch(/"stack"/);
+    expect(stack.running.logs.text()).not.toMatch(/"stack"/);
   });
 
   it("the methods the service does serve still work", async () => {
-    expect((await send(running.url, "GET", "/healthz")).status).toBe(200);
-    expect((await send(running.url, "HEAD", "/healthz")).status).toBe(200);
-    expect((await send(running.url, "OPTIONS", "/trpc/payment.get")).status).toBeLessThan(500);
+    expect((await send(stack.running.url, "GET", "/healthz")).status).toBe(200);
+    expect((await send(stack.running.url, "HEAD", "/healthz")).status).toBe(200);
+    expect((await send(stack.running.url, "OPTIONS", "/trpc/payment.get")).status).toBeLessThan(
+      500,
+    );
   });
 });

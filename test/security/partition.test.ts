@@ -4,17 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sign } from "../../src/sdk/webhook/index.js";
 import { type Database, openDatabase, withPostgresClient } from "../../src/store/database.js";
 import { webhooksModule } from "../../src/webhooks/module.js";
-import {
-  configFromEnv,
-  type RunningSandbox,
-  type RunningService,
-  type ShopBackend,
-  serviceEnv,
-  signToken,
-  startSandbox,
-  startService,
-  startShopBackend,
-} from "../service/support/harness.js";
+import { signToken } from "../service/support/harness.js";
+import { type ServiceStack, startServiceStack } from "../support/service-stack.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 import { waitFor } from "../support/wait-for.js";
 import { TEST_DATABASE_URL, temporaryPostgresSchema } from "../webhooks/support/test-databases.js";
@@ -43,18 +34,14 @@ interface Answer {
  * acknowledged must be stored exactly once.
  */
 describe.skipIf(!TEST_DATABASE_URL)("database partition (PostgreSQL through a TCP proxy)", () => {
-  let sandbox: RunningSandbox;
-  let shop: ShopBackend;
+  let stack: ServiceStack;
   let proxy: TcpProxy;
-  let running: RunningService;
   let schema: { url: string; cleanup(): Promise<void> };
   let token: string;
   let proxiedUrl: string;
   const acknowledged = new Set<string>();
 
   beforeAll(async () => {
-    sandbox = await startSandbox();
-    shop = await startShopBackend();
     schema = await temporaryPostgresSchema(TEST_DATABASE_URL as string);
     const direct = new URL(schema.url);
     proxy = await TcpProxy.listen({ host: direct.hostname, port: Number(direct.port || 5432) });
@@ -62,30 +49,30 @@ describe.skipIf(!TEST_DATABASE_URL)("database partition (PostgreSQL through a TC
     proxied.hostname = "127.0.0.1";
     proxied.port = String(proxy.port);
     proxiedUrl = proxied.toString();
-    const env = serviceEnv(sandbox, shop, {
-      DATABASE_URL: proxiedUrl,
-      DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
-      DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
-      LOG_LEVEL: "silent",
-      WEBHOOK_POLL_INTERVAL_MS: "50",
-      RECONCILE_INTERVAL_MS: "0",
+    stack = await startServiceStack({
+      env: {
+        DATABASE_URL: proxiedUrl,
+        DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+        DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+        LOG_LEVEL: "silent",
+        WEBHOOK_POLL_INTERVAL_MS: "50",
+        RECONCILE_INTERVAL_MS: "0",
+      },
+      deps: { modules: [webhooksModule()] },
     });
-    running = await startService(configFromEnv(env), { modules: [webhooksModule()] });
     token = await signToken("partition-alice");
   });
 
   afterAll(async () => {
     proxy?.heal();
     proxy?.start();
-    await running?.service.close();
+    await stack?.close();
     await proxy?.close();
     await schema?.cleanup();
-    await shop?.app.close();
-    await sandbox?.sandbox.close();
   });
 
   async function call(path: string, init: RequestInit = {}): Promise<Answer> {
-    const response = await fetch(`${running.url}${path}`, {
+    const response = await fetch(`${stack.running.url}${path}`, {
       ...init,
       signal: AbortSignal.timeout(ANSWER_BOUND_MS),
     });
@@ -111,12 +98,10 @@ describe.skipIf(!TEST_DATABASE_URL)("database partition (PostgreSQL through a TC
       timestamp: new Date().toISOString(),
       data: { storeId: "store", billingKey: `bk-${id}` },
     });
+    const headers = await sign(stack.sandbox.sandbox.webhookSecret, body, { id });
     const answer = await call("/webhooks/portone", {
       method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(await sign(sandbox.sandbox.webhookSecret, body, { id })),
-      },
+      headers: { "content-type": "application/json", ...headers },
       body,
     });
     if (answer.status >= 200 && answer.status < 300) acknowledged.add(id);

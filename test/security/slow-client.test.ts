@@ -1,23 +1,13 @@
 import { connect, type Socket } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ServiceModule } from "../../src/server.js";
-import {
-  configFromEnv,
-  type RunningSandbox,
-  type RunningService,
-  serviceEnv,
-  startSandbox,
-  startService,
-} from "../service/support/harness.js";
+import { useServiceStack } from "../support/service-stack.js";
 
 /**
  * The attacks: a client that sends headers and then nothing (or never finishes its headers)
  * held its connection forever (requestTimeout was 0); a hanging dependency hung /readyz;
  * 503s from tRPC said nothing about when to come back.
  */
-
-let sandbox: RunningSandbox;
-let running: RunningService;
 
 /** A dependency that never answers, as a partitioned database would. */
 const hangingDependency: ServiceModule = {
@@ -28,32 +18,23 @@ const hangingDependency: ServiceModule = {
   },
 };
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  running = await startService(
-    configFromEnv(
-      serviceEnv(sandbox, undefined, {
-        LOG_LEVEL: "warn",
-        REQUEST_TIMEOUT_MS: "600",
-        HEADERS_TIMEOUT_MS: "300",
-        READINESS_TIMEOUT_MS: "200",
-        // The identity provider's keys cannot be fetched: every token check is an outage.
-        AUTH_JWT_SECRET: "",
-        AUTH_JWKS_URL: "http://127.0.0.1:9/jwks.json",
-      }),
-    ),
-    { modules: [hangingDependency] },
-  );
-});
-
-afterAll(async () => {
-  await running?.service.close();
-  await sandbox?.sandbox.close();
+const stack = useServiceStack({
+  env: {
+    LOG_LEVEL: "warn",
+    REQUEST_TIMEOUT_MS: "600",
+    HEADERS_TIMEOUT_MS: "300",
+    READINESS_TIMEOUT_MS: "200",
+    // The identity provider's keys cannot be fetched: every token check is an outage.
+    AUTH_JWT_SECRET: "",
+    AUTH_JWKS_URL: "http://127.0.0.1:9/jwks.json",
+  },
+  deps: { modules: [hangingDependency] },
+  shop: false,
 });
 
 /** Opens a raw socket, writes `text`, then stays silent; resolves with what came back once the server closed it. */
 function sendAndGoSilent(text: string): Promise<{ answer: string; socket: Socket }> {
-  const { port, hostname } = new URL(running.url);
+  const { port, hostname } = new URL(stack.running.url);
   return new Promise((resolve, reject) => {
     const socket = connect({ port: Number(port), host: hostname }, () => socket.write(text));
     let answer = "";
@@ -69,7 +50,7 @@ function sendAndGoSilent(text: string): Promise<{ answer: string; socket: Socket
 describe("slow clients", () => {
   it("headers sent, then nothing: the server answers 408 and disconnects", async () => {
     const { answer } = await sendAndGoSilent(
-      `POST /trpc/payment.complete HTTP/1.1\r\nHost: ${new URL(running.url).host}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n`,
+      `POST /trpc/payment.complete HTTP/1.1\r\nHost: ${new URL(stack.running.url).host}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n`,
     );
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
   });
@@ -82,7 +63,7 @@ describe("slow clients", () => {
 
 describe("bounded dependencies", () => {
   it("/readyz answers 503 when a check hangs, naming it", async () => {
-    const ready = await fetch(`${running.url}/readyz`);
+    const ready = await fetch(`${stack.running.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({
       status: "not ready",
@@ -95,7 +76,7 @@ describe("bounded dependencies", () => {
     const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString("base64url");
     const token = `${encode({ alg: "RS256", kid: "k1" })}.${encode({ sub: "alice" })}.c2ln`;
     const response = await fetch(
-      `${running.url}/trpc/payment.get?input=${encodeURIComponent(JSON.stringify({ paymentId: "p-1" }))}`,
+      `${stack.running.url}/trpc/payment.get?input=${encodeURIComponent(JSON.stringify({ paymentId: "p-1" }))}`,
       { headers: { authorization: `Bearer ${token}` } },
     );
     expect(response.status).toBe(503);

@@ -3,24 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sign } from "../../src/sdk/webhook/index.js";
 import { type Database, openDatabase } from "../../src/store/database.js";
 import { webhooksModule } from "../../src/webhooks/module.js";
 import { createWebhookStore } from "../../src/webhooks/store/index.js";
-import {
-  configFromEnv,
-  newOrder,
-  type RunningSandbox,
-  type RunningService,
-  type ShopBackend,
-  serviceEnv,
-  signToken,
-  startSandbox,
-  startService,
-  startShopBackend,
-  trpcClient,
-  trpcErrorOf,
-} from "../service/support/harness.js";
+import { trpcErrorOf } from "../service/support/harness.js";
+import { type ServiceStack, startServiceStack } from "../support/service-stack.js";
+import { postSignedWebhook } from "../support/signed-webhook.js";
 
 /**
  * SQLite's equivalent of a database that is down: another process holds the write lock (a
@@ -29,46 +17,32 @@ import {
  * lock is gone the same requests succeed, and the webhook is stored once.
  */
 describe("SQLite locked by another writer", () => {
-  let sandbox: RunningSandbox;
-  let shop: ShopBackend;
-  let running: RunningService;
+  let stack: ServiceStack;
   let database: Database;
   let dataDir: string;
   let locker: BetterSqlite3.Database;
 
   beforeAll(async () => {
-    sandbox = await startSandbox();
-    shop = await startShopBackend();
     dataDir = mkdtempSync(join(tmpdir(), "bff-locked-"));
     database = await openDatabase({ dataDir, timeouts: { sqliteBusyMs: 200 } });
-    const env = serviceEnv(sandbox, shop, {
-      LOG_LEVEL: "silent",
-      RECONCILE_INTERVAL_MS: "0",
-      WEBHOOK_POLL_INTERVAL_MS: "500",
+    stack = await startServiceStack({
+      env: { LOG_LEVEL: "silent", RECONCILE_INTERVAL_MS: "0", WEBHOOK_POLL_INTERVAL_MS: "500" },
+      deps: { database, modules: [webhooksModule()] },
     });
-    running = await startService(configFromEnv(env), { database, modules: [webhooksModule()] });
     locker = new BetterSqlite3(join(dataDir, "portone-bff.sqlite"));
   });
   afterAll(async () => {
     if (locker?.inTransaction) locker.exec("ROLLBACK");
     locker?.close();
-    await running?.service.close();
+    await stack?.close();
     await database?.close();
     rmSync(dataDir, { recursive: true, force: true });
-    await shop?.app.close();
-    await sandbox?.sandbox.close();
   });
 
   async function postWebhook(id: string) {
     const body = JSON.stringify({ type: "BillingKey.Issued", data: { billingKey: id } });
-    const response = await fetch(`${running.url}/webhooks/portone`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(await sign(sandbox.sandbox.webhookSecret, body, { id })),
-      },
-      body,
-    });
+    const secret = stack.sandbox.sandbox.webhookSecret;
+    const response = await postSignedWebhook(stack.running.url, secret, body, id);
     return {
       status: response.status,
       retryAfter: response.headers.get("retry-after"),
@@ -77,9 +51,8 @@ describe("SQLite locked by another writer", () => {
   }
 
   it("503 while the lock is held, success once it is released", async () => {
-    const alice = trpcClient(running.url, await signToken("locked-alice"));
-    const order = newOrder("locked-alice");
-    shop.orders.set(order.orderId, order);
+    const alice = await stack.client("locked-alice");
+    const order = stack.placeOrder("locked-alice");
 
     locker.exec("BEGIN IMMEDIATE");
     const refused = await postWebhook("msg_locked_1");

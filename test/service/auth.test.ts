@@ -1,46 +1,25 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useServiceStack } from "../support/service-stack.js";
 import {
-  checkout,
   configFromEnv,
   JWT_AUDIENCE,
   JWT_ISSUER,
-  newOrder,
-  type RunningSandbox,
   type RunningService,
-  type ShopBackend,
-  serviceEnv,
   signToken,
-  startSandbox,
   startService,
-  startShopBackend,
   trpcClient,
   trpcErrorOf,
 } from "./support/harness.js";
 
-let sandbox: RunningSandbox;
-let shop: ShopBackend;
-let running: RunningService;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  shop = await startShopBackend();
-  running = await startService(configFromEnv(serviceEnv(sandbox, shop)));
-});
-
-afterAll(async () => {
-  await running?.service.close();
-  await shop?.app.close();
-  await sandbox?.sandbox.close();
-});
+const stack = useServiceStack();
 
 async function alicesPaidPayment() {
-  const order = newOrder("alice");
-  shop.orders.set(order.orderId, order);
-  const alice = trpcClient(running.url, await signToken("alice"));
+  const order = stack.placeOrder("alice");
+  const alice = await stack.client("alice");
   const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-  await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+  await stack.checkout(prepared, { ...prepared, outcome: "paid" });
   await alice.payment.complete.mutate({ paymentId: prepared.paymentId });
   return { order, paymentId: prepared.paymentId };
 }
@@ -48,7 +27,7 @@ async function alicesPaidPayment() {
 describe("caller identity", () => {
   it("another customer's payment or order answers NOT_FOUND, exactly like a missing one", async () => {
     const { order, paymentId } = await alicesPaidPayment();
-    const bob = trpcClient(running.url, await signToken("bob"));
+    const bob = await stack.client("bob");
     for (const call of [
       bob.payment.get.query({ paymentId }),
       bob.payment.complete.mutate({ paymentId }),
@@ -66,9 +45,8 @@ describe("caller identity", () => {
   });
 
   it("a guest order (no customer) is payable by any signed-in caller holding it", async () => {
-    const order = newOrder(null);
-    shop.orders.set(order.orderId, order);
-    const carol = trpcClient(running.url, await signToken("carol"));
+    const order = stack.placeOrder(null);
+    const carol = await stack.client("carol");
     const prepared = await carol.payment.prepare.mutate({ orderId: order.orderId });
     expect(prepared.totalAmount).toBe(order.totalAmount);
   });
@@ -94,7 +72,7 @@ describe("caller identity", () => {
     };
     for (const [name, token] of Object.entries(tokens)) {
       const error = await trpcErrorOf(
-        trpcClient(running.url, token).payment.get.query({ paymentId }),
+        trpcClient(stack.running.url, token).payment.get.query({ paymentId }),
       );
       expect({ name, code: error.code, httpStatus: error.httpStatus }).toEqual({
         name,
@@ -103,14 +81,14 @@ describe("caller identity", () => {
       });
     }
     const expiredError = await trpcErrorOf(
-      trpcClient(running.url, expired).payment.get.query({ paymentId }),
+      trpcClient(stack.running.url, expired).payment.get.query({ paymentId }),
     );
     expect(expiredError.message).toMatch(/expired/);
   });
 
   it("the Authorization header must be a Bearer token", async () => {
     const response = await fetch(
-      `${running.url}/trpc/payment.get?input=${encodeURIComponent(JSON.stringify({ paymentId: "x" }))}`,
+      `${stack.running.url}/trpc/payment.get?input=${encodeURIComponent(JSON.stringify({ paymentId: "x" }))}`,
       { headers: { authorization: "Basic YWxpY2U6cGFzc3dvcmQ=" } },
     );
     expect(response.status).toBe(401);
@@ -132,13 +110,12 @@ describe("JWKS verification (RS256 keys served by an identity provider)", () => 
     idp.get("/.well-known/jwks.json", async () => ({ keys: [jwk] }));
     const idpUrl = await idp.listen({ port: 0, host: "127.0.0.1" });
     jwksService = await startService(
-      configFromEnv(
-        serviceEnv(sandbox, shop, {
-          AUTH_JWT_SECRET: "",
-          AUTH_JWKS_URL: `${idpUrl}/.well-known/jwks.json`,
-          AUTH_CUSTOMER_CLAIM: "customer_id",
-        }),
-      ),
+      configFromEnv({
+        ...stack.env,
+        AUTH_JWT_SECRET: "",
+        AUTH_JWKS_URL: `${idpUrl}/.well-known/jwks.json`,
+        AUTH_CUSTOMER_CLAIM: "customer_id",
+      }),
     );
   });
   afterAll(async () => {
@@ -156,8 +133,7 @@ describe("JWKS verification (RS256 keys served by an identity provider)", () => 
       .sign(key);
 
   it("accepts a token signed by the provider and reads the configured claim as the customer", async () => {
-    const order = newOrder("dave");
-    shop.orders.set(order.orderId, order);
+    const order = stack.placeOrder("dave");
     const dave = trpcClient(jwksService.url, await sign({ sub: "ignored", customer_id: "dave" }));
     const prepared = await dave.payment.prepare.mutate({ orderId: order.orderId });
     expect(prepared.totalAmount).toBe(order.totalAmount);
@@ -188,12 +164,11 @@ describe("JWKS verification (RS256 keys served by an identity provider)", () => 
 describe("an identity provider that cannot be reached", () => {
   it("answers SERVICE_UNAVAILABLE, not UNAUTHORIZED: the caller did nothing wrong", async () => {
     const noIdp = await startService(
-      configFromEnv(
-        serviceEnv(sandbox, shop, {
-          AUTH_JWT_SECRET: "",
-          AUTH_JWKS_URL: "http://127.0.0.1:9/.well-known/jwks.json",
-        }),
-      ),
+      configFromEnv({
+        ...stack.env,
+        AUTH_JWT_SECRET: "",
+        AUTH_JWKS_URL: "http://127.0.0.1:9/.well-known/jwks.json",
+      }),
     );
     try {
       const pair = await generateKeyPair("RS256");

@@ -1,42 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  checkout,
-  configFromEnv,
-  newOrder,
-  type RunningSandbox,
-  type RunningService,
-  type ShopBackend,
-  serviceEnv,
-  signToken,
-  startSandbox,
-  startService,
-  startShopBackend,
-  trpcClient,
-  trpcErrorOf,
-} from "./support/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type ServiceClient, useServiceStack } from "../support/service-stack.js";
+import { trpcErrorOf } from "./support/harness.js";
 
-let sandbox: RunningSandbox;
-let shop: ShopBackend;
-let running: RunningService;
-let alice: ReturnType<typeof trpcClient>;
+const stack = useServiceStack();
+let alice: ServiceClient;
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
-  shop = await startShopBackend();
-  running = await startService(configFromEnv(serviceEnv(sandbox, shop)));
-  alice = trpcClient(running.url, await signToken("alice"));
+  alice = await stack.client("alice");
 });
 
-afterAll(async () => {
-  await running?.service.close();
-  await shop?.app.close();
-  await sandbox?.sandbox.close();
-});
-
-function placeOrder(overrides: Parameters<typeof newOrder>[1] = {}) {
-  const order = newOrder("alice", overrides);
-  shop.orders.set(order.orderId, order);
-  return order;
+function placeOrder(overrides: Parameters<typeof stack.placeOrder>[1] = {}) {
+  return stack.placeOrder("alice", overrides);
 }
 
 describe("checkout flows through the service against the sandbox", () => {
@@ -44,15 +18,15 @@ describe("checkout flows through the service against the sandbox", () => {
     const order = placeOrder();
     const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
     expect(prepared).toMatchObject({
-      storeId: sandbox.sandbox.storeId,
-      channelKey: sandbox.sandbox.channelKey,
+      storeId: stack.sandbox.sandbox.storeId,
+      channelKey: stack.sandbox.sandbox.channelKey,
       orderName: order.orderName,
       totalAmount: order.totalAmount,
       currency: "KRW",
     });
     expect(prepared.paymentId).toMatch(/^payment-/);
 
-    const result = await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+    const result = await stack.checkout(prepared, { ...prepared, outcome: "paid" });
     expect(result.code).toBeUndefined();
 
     const view = await alice.payment.complete.mutate({ paymentId: prepared.paymentId });
@@ -94,21 +68,21 @@ describe("checkout flows through the service against the sandbox", () => {
     expect(again.status).toBe("PAID");
     const got = await alice.payment.get.query({ paymentId: prepared.paymentId });
     expect(got.status).toBe("PAID");
-    const changes = running.events.for(prepared.paymentId).map((event) => event.status);
+    const changes = stack.running.events.for(prepared.paymentId).map((event) => event.status);
     expect(changes).toEqual(["PAID"]);
   });
 
   it("concurrent completes of the same payment record the change exactly once", async () => {
     const order = placeOrder();
     const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-    await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+    await stack.checkout(prepared, { ...prepared, outcome: "paid" });
     const views = await Promise.all(
       Array.from({ length: 8 }, () =>
         alice.payment.complete.mutate({ paymentId: prepared.paymentId }),
       ),
     );
     expect(new Set(views.map((view) => view.status))).toEqual(new Set(["PAID"]));
-    expect(running.events.for(prepared.paymentId)).toHaveLength(1);
+    expect(stack.running.events.for(prepared.paymentId)).toHaveLength(1);
   });
 
   it("prepare is idempotent per order and refuses an order that is already paid", async () => {
@@ -116,7 +90,7 @@ describe("checkout flows through the service against the sandbox", () => {
     const first = await alice.payment.prepare.mutate({ orderId: order.orderId });
     const second = await alice.payment.prepare.mutate({ orderId: order.orderId });
     expect(second.paymentId).toBe(first.paymentId);
-    await checkout(sandbox, first, { ...first, outcome: "paid" });
+    await stack.checkout(first, { ...first, outcome: "paid" });
     await alice.payment.complete.mutate({ paymentId: first.paymentId });
     const error = await trpcErrorOf(alice.payment.prepare.mutate({ orderId: order.orderId }));
     expect(error.code).toBe("CONFLICT");
@@ -125,7 +99,7 @@ describe("checkout flows through the service against the sandbox", () => {
   it("manual confirm: awaiting-confirm checkout, then payment.confirm ends PAID; a retry resolves to the same state", async () => {
     const order = placeOrder({ totalAmount: 89_000, orderName: "Canvas sneakers" });
     const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-    const result = await checkout(sandbox, prepared, { ...prepared, outcome: "awaiting-confirm" });
+    const result = await stack.checkout(prepared, { ...prepared, outcome: "awaiting-confirm" });
     expect(result.paymentToken).toBeTruthy();
     const before = await alice.payment.get.query({ paymentId: prepared.paymentId });
     expect(before.status).toBe("READY");
@@ -149,7 +123,7 @@ describe("checkout flows through the service against the sandbox", () => {
   it("manual confirm of a tampered amount is refused by PortOne and never PAID", async () => {
     const order = placeOrder();
     const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-    const result = await checkout(sandbox, prepared, {
+    const result = await stack.checkout(prepared, {
       ...prepared,
       outcome: "awaiting-confirm",
       paidAmount: 100,
@@ -171,7 +145,7 @@ describe("checkout flows through the service against the sandbox", () => {
   it("a bad payment token is a BAD_REQUEST in the service's words", async () => {
     const order = placeOrder();
     const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-    const result = await checkout(sandbox, prepared, { ...prepared, outcome: "awaiting-confirm" });
+    const result = await stack.checkout(prepared, { ...prepared, outcome: "awaiting-confirm" });
     const error = await trpcErrorOf(
       alice.payment.confirm.mutate({
         paymentId: prepared.paymentId,
@@ -186,19 +160,21 @@ describe("checkout flows through the service against the sandbox", () => {
   it("a failed checkout ends FAILED", async () => {
     const order = placeOrder();
     const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-    const result = await checkout(sandbox, prepared, { ...prepared, outcome: "failed" });
+    const result = await stack.checkout(prepared, { ...prepared, outcome: "failed" });
     expect(result.code).toBe("PGProviderError");
     const view = await alice.payment.complete.mutate({ paymentId: prepared.paymentId });
     expect(view.status).toBe("FAILED");
     expect(view.failedAt).not.toBeNull();
     expect(view.paidAt).toBeNull();
-    expect(running.events.for(prepared.paymentId).map((event) => event.status)).toEqual(["FAILED"]);
+    expect(stack.running.events.for(prepared.paymentId).map((event) => event.status)).toEqual([
+      "FAILED",
+    ]);
   });
 
   it("virtual account: issued with deposit details, then PAID after the deposit", async () => {
     const order = placeOrder();
     const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-    await checkout(sandbox, prepared, {
+    await stack.checkout(prepared, {
       ...prepared,
       outcome: "virtual-account-issued",
       payMethod: "VIRTUAL_ACCOUNT",
@@ -208,16 +184,19 @@ describe("checkout flows through the service against the sandbox", () => {
     expect(issued.methodKind).toBe("virtual-account");
     expect(issued.virtualAccount?.accountNumber).toBeTruthy();
 
-    const deposit = await fetch(`${sandbox.url}/sandbox/payments/${prepared.paymentId}/deposit`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: "{}",
-    });
+    const deposit = await fetch(
+      `${stack.sandbox.url}/sandbox/payments/${prepared.paymentId}/deposit`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      },
+    );
     expect(deposit.ok).toBe(true);
     const paid = await alice.payment.get.query({ paymentId: prepared.paymentId });
     expect(paid.status).toBe("PAID");
     expect(paid.virtualAccount).toBeNull();
-    expect(running.events.for(prepared.paymentId).map((event) => event.status)).toEqual([
+    expect(stack.running.events.for(prepared.paymentId).map((event) => event.status)).toEqual([
       "VIRTUAL_ACCOUNT_ISSUED",
       "PAID",
     ]);
@@ -226,18 +205,18 @@ describe("checkout flows through the service against the sandbox", () => {
   it("amount tampering (paid with a different amount) becomes MISMATCH, never PAID, and is published", async () => {
     const order = placeOrder({ totalAmount: 50_000 });
     const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-    await checkout(sandbox, prepared, { ...prepared, outcome: "paid", paidAmount: 1_000 });
+    await stack.checkout(prepared, { ...prepared, outcome: "paid", paidAmount: 1_000 });
     const view = await alice.payment.complete.mutate({ paymentId: prepared.paymentId });
     expect(view.status).toBe("MISMATCH");
     expect(view.totalAmount).toBe(50_000);
     const again = await alice.payment.get.query({ paymentId: prepared.paymentId });
     expect(again.status).toBe("MISMATCH");
-    const events = running.events.for(prepared.paymentId);
+    const events = stack.running.events.for(prepared.paymentId);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ status: "MISMATCH", previousStatus: "PREPARED" });
     expect(events[0]?.mismatchReason).toMatch(/amount 1000 != order 50000/);
     // Operators see it in the log too.
-    expect(running.logs.text()).toContain("payment does not match its order");
+    expect(stack.running.logs.text()).toContain("payment does not match its order");
   });
 
   it("an unknown order or payment is NOT_FOUND", async () => {

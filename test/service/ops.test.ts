@@ -1,56 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { webhooksModule } from "../../src/webhooks/module.js";
 import type { Webhooks } from "../../src/webhooks/pipeline.js";
+import { useServiceStack } from "../support/service-stack.js";
 import {
-  checkout,
   configFromEnv,
-  newOrder,
-  type RunningSandbox,
-  type RunningService,
-  type ShopBackend,
   serviceEnv,
   signToken,
-  startSandbox,
   startService,
-  startShopBackend,
   trpcClient,
   trpcErrorOf,
 } from "./support/harness.js";
 
 const ALLOWED_ORIGIN = "https://shop.example";
 
-let sandbox: RunningSandbox;
-let shop: ShopBackend;
-let running: RunningService;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  shop = await startShopBackend();
-  running = await startService(
-    configFromEnv(
-      serviceEnv(sandbox, shop, {
-        CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://admin.shop.example`,
-        RATE_LIMIT_MAX: "40",
-        BODY_LIMIT_BYTES: "2048",
-        // One test below sends a batch of 30 calls (a long path segment).
-        MAX_BATCH_SIZE: "30",
-      }),
-    ),
-  );
-});
-
-afterAll(async () => {
-  await running?.service.close();
-  await shop?.app.close();
-  await sandbox?.sandbox.close();
+const stack = useServiceStack({
+  env: {
+    CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://admin.shop.example`,
+    RATE_LIMIT_MAX: "40",
+    BODY_LIMIT_BYTES: "2048",
+    // One test below sends a batch of 30 calls (a long path segment).
+    MAX_BATCH_SIZE: "30",
+  },
 });
 
 describe("ops endpoints", () => {
   it("/healthz answers ok and /readyz checks the store and PortOne", async () => {
-    const health = await fetch(`${running.url}/healthz`);
+    const health = await fetch(`${stack.running.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok" });
-    const ready = await fetch(`${running.url}/readyz`);
+    const ready = await fetch(`${stack.running.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       status: "ready",
@@ -59,16 +37,15 @@ describe("ops endpoints", () => {
   });
 
   it("/metrics has HTTP latency by route, PortOne calls by operation/outcome, syncs by result", async () => {
-    const alice = trpcClient(running.url, await signToken("metrics-alice"));
-    const order = newOrder("metrics-alice");
-    shop.orders.set(order.orderId, order);
+    const alice = await stack.client("metrics-alice");
+    const order = stack.placeOrder("metrics-alice");
     const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-    await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+    await stack.checkout(prepared, { ...prepared, outcome: "paid" });
     await alice.payment.complete.mutate({ paymentId: prepared.paymentId });
     await alice.payment.get.query({ paymentId: prepared.paymentId });
 
     // /metrics lives on the internal listener (test/security/internal-listener.test.ts).
-    const response = await fetch(`${running.internalUrl}/metrics`);
+    const response = await fetch(`${stack.running.internalUrl}/metrics`);
     expect(response.headers.get("content-type")).toMatch(/text\/plain/);
     const text = await response.text();
     expect(text).toMatch(
@@ -92,16 +69,18 @@ describe("ops endpoints", () => {
 
 describe("HTTP hardening", () => {
   it("echoes a well-formed x-request-id and makes one otherwise", async () => {
-    const given = await fetch(`${running.url}/healthz`, {
+    const given = await fetch(`${stack.running.url}/healthz`, {
       headers: { "x-request-id": "edge-proxy-req-12345" },
     });
     expect(given.headers.get("x-request-id")).toBe("edge-proxy-req-12345");
-    const made = await fetch(`${running.url}/healthz`, { headers: { "x-request-id": "bad id!" } });
+    const made = await fetch(`${stack.running.url}/healthz`, {
+      headers: { "x-request-id": "bad id!" },
+    });
     expect(made.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("sets security headers (helmet)", async () => {
-    const response = await fetch(`${running.url}/healthz`);
+    const response = await fetch(`${stack.running.url}/healthz`);
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(response.headers.get("strict-transport-security")).toMatch(/max-age/);
     expect(response.headers.get("x-powered-by")).toBeNull();
@@ -109,7 +88,7 @@ describe("HTTP hardening", () => {
 
   it("allows CORS only from the configured origins", async () => {
     const preflight = (origin: string) =>
-      fetch(`${running.url}/trpc/payment.get`, {
+      fetch(`${stack.running.url}/trpc/payment.get`, {
         method: "OPTIONS",
         headers: {
           origin,
@@ -125,7 +104,7 @@ describe("HTTP hardening", () => {
   });
 
   it("refuses bodies over the limit with 413", async () => {
-    const response = await fetch(`${running.url}/trpc/payment.prepare`, {
+    const response = await fetch(`${stack.running.url}/trpc/payment.prepare`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -140,7 +119,7 @@ describe("HTTP hardening", () => {
   });
 
   it("serves batched GETs whose path names many procedures", async () => {
-    const client = trpcClient(running.url, await signToken("batcher"));
+    const client = await stack.client("batcher");
     const calls = Array.from({ length: 30 }, (_, index) =>
       trpcErrorOf(client.payment.get.query({ paymentId: `missing-${index}` })),
     );
@@ -153,7 +132,7 @@ describe("HTTP hardening", () => {
     const statuses: number[] = [];
     for (let index = 0; index < 45; index++) {
       const response = await fetch(
-        `${running.url}/trpc/payment.get?input=${encodeURIComponent(JSON.stringify({ paymentId: "p" }))}`,
+        `${stack.running.url}/trpc/payment.get?input=${encodeURIComponent(JSON.stringify({ paymentId: "p" }))}`,
         { headers: { authorization: `Bearer ${greedy}` } },
       );
       statuses.push(response.status);
@@ -161,14 +140,14 @@ describe("HTTP hardening", () => {
     }
     expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
     // tRPC clients see it as a typed error, one per call of a batch.
-    const limited = trpcClient(running.url, greedy);
+    const limited = trpcClient(stack.running.url, greedy);
     const [first, second] = await Promise.all([
       trpcErrorOf(limited.payment.get.query({ paymentId: "a" })),
       trpcErrorOf(limited.payment.get.query({ paymentId: "b" })),
     ]);
     expect(first).toMatchObject({ code: "TOO_MANY_REQUESTS", httpStatus: 429 });
     expect(second?.code).toBe("TOO_MANY_REQUESTS");
-    const polite = trpcClient(running.url, await signToken("polite"));
+    const polite = await stack.client("polite");
     const error = await trpcErrorOf(polite.payment.get.query({ paymentId: "p" }));
     expect(error.code).toBe("NOT_FOUND");
   });
@@ -178,7 +157,7 @@ describe("one instrumented PortOne port", () => {
   it("reconciliation's getPayments goes through it, so /metrics counts the sweep", async () => {
     let webhooks: Webhooks | undefined;
     const reconciling = await startService(
-      configFromEnv(serviceEnv(sandbox, shop, { RECONCILE_INTERVAL_MS: "3600000" })),
+      configFromEnv(serviceEnv(stack.sandbox, stack.shop, { RECONCILE_INTERVAL_MS: "3600000" })),
       { modules: [webhooksModule({ configure: (created) => (webhooks = created) })] },
     );
     try {

@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ServiceDependencies, startServiceDependencies } from "../support/service-stack.js";
 import {
   checkout,
   configFromEnv,
   newOrder,
-  type RunningSandbox,
   type RunningService,
-  type ShopBackend,
-  serviceEnv,
   signToken,
-  startSandbox,
   startService,
-  startShopBackend,
   trpcClient,
 } from "./support/harness.js";
 import {
@@ -22,16 +18,14 @@ import {
 warnPostgresSkipped("postgres-service");
 
 describe.skipIf(!TEST_DATABASE_URL)("the service on PostgreSQL (DATABASE_URL)", () => {
-  let sandbox: RunningSandbox;
-  let shop: ShopBackend;
+  let dependencies: ServiceDependencies;
   let schema: Awaited<ReturnType<typeof createIsolatedSchema>>;
   let replicas: RunningService[];
 
   beforeAll(async () => {
-    sandbox = await startSandbox();
-    shop = await startShopBackend();
+    dependencies = await startServiceDependencies();
     schema = await createIsolatedSchema(TEST_DATABASE_URL as string);
-    const config = configFromEnv(serviceEnv(sandbox, shop, { DATABASE_URL: schema.url }));
+    const config = configFromEnv(dependencies.env({ DATABASE_URL: schema.url }));
     // Two replicas on one database: migrations run under a lock, records are shared.
     replicas = await Promise.all([startService(config), startService(config)]);
   });
@@ -39,19 +33,18 @@ describe.skipIf(!TEST_DATABASE_URL)("the service on PostgreSQL (DATABASE_URL)", 
   afterAll(async () => {
     await Promise.all((replicas ?? []).map((replica) => replica.service.close()));
     await schema?.drop();
-    await shop?.app.close();
-    await sandbox?.sandbox.close();
+    await dependencies?.close();
   });
 
   it("prepares on one replica, completes on both at once, and records PAID exactly once", async () => {
     const [first, second] = replicas as [RunningService, RunningService];
     const token = await signToken("pg-alice");
     const order = newOrder("pg-alice");
-    shop.orders.set(order.orderId, order);
+    dependencies.shop.orders.set(order.orderId, order);
     const prepared = await trpcClient(first.url, token).payment.prepare.mutate({
       orderId: order.orderId,
     });
-    await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+    await checkout(dependencies.sandbox, prepared, { ...prepared, outcome: "paid" });
     const views = await Promise.all(
       Array.from({ length: 6 }, (_, index) =>
         trpcClient((index % 2 === 0 ? first : second).url, token).payment.complete.mutate({

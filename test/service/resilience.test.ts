@@ -1,17 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type ServiceClient, useServiceStack } from "../support/service-stack.js";
 import {
-  checkout,
   configFromEnv,
-  newOrder,
-  type RunningSandbox,
-  type RunningService,
-  type ShopBackend,
-  serviceEnv,
   setFaults,
   signToken,
-  startSandbox,
   startService,
-  startShopBackend,
   trpcClient,
   trpcErrorOf,
 } from "./support/harness.js";
@@ -19,10 +12,8 @@ import {
 /** Generous upper bound: the service is configured with a 1.5 s timeout and one retry. */
 const BOUND_MS = 20_000;
 
-let sandbox: RunningSandbox;
-let shop: ShopBackend;
-let running: RunningService;
-let alice: ReturnType<typeof trpcClient>;
+const stack = useServiceStack();
+let alice: ServiceClient;
 let paymentId: string;
 
 async function withinBound<T>(promise: Promise<T>): Promise<T> {
@@ -38,38 +29,28 @@ async function withinBound<T>(promise: Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
-  shop = await startShopBackend();
-  running = await startService(configFromEnv(serviceEnv(sandbox, shop)));
-  alice = trpcClient(running.url, await signToken("alice"));
-  const order = newOrder("alice");
-  shop.orders.set(order.orderId, order);
+  alice = await stack.client("alice");
+  const order = stack.placeOrder("alice");
   const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-  await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+  await stack.checkout(prepared, { ...prepared, outcome: "paid" });
   paymentId = prepared.paymentId;
 });
 
 afterEach(async () => {
-  await setFaults(sandbox, []);
-});
-
-afterAll(async () => {
-  await running?.service.close();
-  await shop?.app.close();
-  await sandbox?.sandbox.close();
+  await setFaults(stack.sandbox, []);
 });
 
 async function expectHealthyAndWorking() {
-  const health = await fetch(`${running.url}/healthz`);
+  const health = await fetch(`${stack.running.url}/healthz`);
   expect(health.status).toBe(200);
-  await setFaults(sandbox, []);
+  await setFaults(stack.sandbox, []);
   const view = await alice.payment.get.query({ paymentId });
   expect(view.status).toBe("PAID");
 }
 
 describe("PortOne failures become clean tRPC errors in bounded time", () => {
   it("PortOne hanging (slow) -> GATEWAY_TIMEOUT", async () => {
-    await setFaults(sandbox, [{ kind: "hang", route: "getPayment" }]);
+    await setFaults(stack.sandbox, [{ kind: "hang", route: "getPayment" }]);
     const error = await withinBound(trpcErrorOf(alice.payment.get.query({ paymentId })));
     expect(error).toMatchObject({ code: "GATEWAY_TIMEOUT", httpStatus: 504 });
     expect(error.message).toBe("The payment provider did not answer in time; try again shortly.");
@@ -77,7 +58,7 @@ describe("PortOne failures become clean tRPC errors in bounded time", () => {
   });
 
   it("PortOne answering an HTML 502 -> BAD_GATEWAY with the service's own message", async () => {
-    await setFaults(sandbox, [{ kind: "html-502", route: "getPayment" }]);
+    await setFaults(stack.sandbox, [{ kind: "html-502", route: "getPayment" }]);
     const error = await withinBound(trpcErrorOf(alice.payment.get.query({ paymentId })));
     expect(error).toMatchObject({ code: "BAD_GATEWAY", httpStatus: 502 });
     expect(error.message).not.toMatch(/html|<|nginx|gateway/i);
@@ -85,7 +66,7 @@ describe("PortOne failures become clean tRPC errors in bounded time", () => {
   });
 
   it("PortOne answering 500 with its own error body -> BAD_GATEWAY", async () => {
-    await setFaults(sandbox, [
+    await setFaults(stack.sandbox, [
       { kind: "error", status: 500, route: "getPayment", message: "internal detail" },
     ]);
     const error = await withinBound(trpcErrorOf(alice.payment.get.query({ paymentId })));
@@ -95,11 +76,10 @@ describe("PortOne failures become clean tRPC errors in bounded time", () => {
   });
 
   it("PortOne resetting connections (down) -> BAD_GATEWAY, prepare included", async () => {
-    await setFaults(sandbox, [{ kind: "reset" }]);
+    await setFaults(stack.sandbox, [{ kind: "reset" }]);
     const get = await withinBound(trpcErrorOf(alice.payment.get.query({ paymentId })));
     expect(get.code).toBe("BAD_GATEWAY");
-    const order = newOrder("alice");
-    shop.orders.set(order.orderId, order);
+    const order = stack.placeOrder("alice");
     const prepare = await withinBound(
       trpcErrorOf(alice.payment.prepare.mutate({ orderId: order.orderId })),
     );
@@ -109,12 +89,11 @@ describe("PortOne failures become clean tRPC errors in bounded time", () => {
 
   it("PortOne not listening at all -> BAD_GATEWAY, /healthz up, /readyz not ready", async () => {
     const unreachable = await startService(
-      configFromEnv(serviceEnv(sandbox, shop, { PORTONE_BASE_URL: "http://127.0.0.1:9" })),
+      configFromEnv({ ...stack.env, PORTONE_BASE_URL: "http://127.0.0.1:9" }),
     );
     try {
       const client = trpcClient(unreachable.url, await signToken("alice"));
-      const order = newOrder("alice");
-      shop.orders.set(order.orderId, order);
+      const order = stack.placeOrder("alice");
       const error = await withinBound(
         trpcErrorOf(client.payment.prepare.mutate({ orderId: order.orderId })),
       );
@@ -130,9 +109,7 @@ describe("PortOne failures become clean tRPC errors in bounded time", () => {
 
   it("the shop's order service down -> BAD_GATEWAY in the service's words", async () => {
     const noShop = await startService(
-      configFromEnv(
-        serviceEnv(sandbox, undefined, { ORDER_SOURCE_URL: "http://127.0.0.1:9/orders" }),
-      ),
+      configFromEnv({ ...stack.env, ORDER_SOURCE_URL: "http://127.0.0.1:9/orders" }),
     );
     try {
       const client = trpcClient(noShop.url, await signToken("alice"));
@@ -147,9 +124,9 @@ describe("PortOne failures become clean tRPC errors in bounded time", () => {
   });
 
   it("failures are counted in /metrics by operation and outcome", async () => {
-    await setFaults(sandbox, [{ kind: "html-502", route: "getPayment", times: 10 }]);
+    await setFaults(stack.sandbox, [{ kind: "html-502", route: "getPayment", times: 10 }]);
     await trpcErrorOf(alice.payment.get.query({ paymentId }));
-    const metrics = await (await fetch(`${running.internalUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${stack.running.internalUrl}/metrics`)).text();
     expect(metrics).toMatch(
       /portone_requests_total\{operation="getPayment",outcome="bad_response"\} \d+/,
     );

@@ -3,30 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/ops/logger.js";
 import type { AppRouter } from "../../src/router/index.js";
 import { webhooksModule } from "../../src/webhooks/module.js";
+import { useServiceStack } from "../support/service-stack.js";
 import {
-  checkout,
   configFromEnv,
   JWT_SECRET,
-  newOrder,
-  type RunningSandbox,
   type RunningService,
   SHOP_TOKEN,
-  type ShopBackend,
-  serviceEnv,
   setFaults,
   signToken,
-  startSandbox,
   startService,
-  startShopBackend,
   trpcErrorOf,
 } from "./support/harness.js";
 
 const ADMIN_TOKEN = "admin-token-that-must-never-leak-0123";
 const WRONG_API_SECRET = "wrong-api-secret-that-must-not-leak-either";
 
-let sandbox: RunningSandbox;
-let shop: ShopBackend;
-let running: RunningService;
 let wrongSecret: RunningService;
 /** Every response body and header the tests received from the service. */
 const responses: string[] = [];
@@ -50,33 +41,30 @@ function client(url: string, token: string | undefined) {
   });
 }
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  shop = await startShopBackend();
-  const env = serviceEnv(sandbox, shop, { LOG_LEVEL: "trace", ADMIN_TOKEN });
+const stack = useServiceStack({
+  env: { LOG_LEVEL: "trace", ADMIN_TOKEN },
   // With the webhooks module, so its route and logs are covered too.
-  running = await startService(configFromEnv(env), { modules: [webhooksModule()] });
+  deps: { modules: [webhooksModule()] },
+});
+
+beforeAll(async () => {
   wrongSecret = await startService(
-    configFromEnv({ ...env, PORTONE_API_SECRET: WRONG_API_SECRET }),
+    configFromEnv({ ...stack.env, PORTONE_API_SECRET: WRONG_API_SECRET }),
     { modules: [webhooksModule()] },
   );
 });
 
 afterAll(async () => {
-  await running?.service.close();
   await wrongSecret?.service.close();
-  await shop?.app.close();
-  await sandbox?.sandbox.close();
 });
 
 describe("secrets never reach a response or a log line", () => {
   it("across successful flows, errors, faults and ops endpoints", async () => {
     const token = await signToken("alice");
-    const alice = client(running.url, token);
-    const order = newOrder("alice");
-    shop.orders.set(order.orderId, order);
+    const alice = client(stack.running.url, token);
+    const order = stack.placeOrder("alice");
     const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-    const result = await checkout(sandbox, prepared, { ...prepared, outcome: "awaiting-confirm" });
+    const result = await stack.checkout(prepared, { ...prepared, outcome: "awaiting-confirm" });
     await trpcErrorOf(
       alice.payment.confirm.mutate({
         paymentId: prepared.paymentId,
@@ -90,29 +78,28 @@ describe("secrets never reach a response or a log line", () => {
       txId: result.txId,
     });
     await alice.payment.get.query({ paymentId: prepared.paymentId });
-    await trpcErrorOf(client(running.url, undefined).payment.get.query({ paymentId: "x" }));
+    await trpcErrorOf(client(stack.running.url, undefined).payment.get.query({ paymentId: "x" }));
     await trpcErrorOf(
-      client(running.url, "forged.token.value").payment.get.query({ paymentId: "x" }),
+      client(stack.running.url, "forged.token.value").payment.get.query({ paymentId: "x" }),
     );
     await trpcErrorOf(alice.payment.get.query({ paymentId: "someone-elses" }));
 
-    await setFaults(sandbox, [{ kind: "html-502", route: "getPayment" }]);
+    await setFaults(stack.sandbox, [{ kind: "html-502", route: "getPayment" }]);
     await trpcErrorOf(alice.payment.get.query({ paymentId: prepared.paymentId }));
-    await setFaults(sandbox, [
+    await setFaults(stack.sandbox, [
       { kind: "error", status: 401, type: "UNAUTHORIZED", route: "getPayment" },
     ]);
     await trpcErrorOf(alice.payment.get.query({ paymentId: prepared.paymentId }));
-    await setFaults(sandbox, []);
+    await setFaults(stack.sandbox, []);
 
     // PortOne refusing the service's (wrong) secret.
-    const other = newOrder("alice");
-    shop.orders.set(other.orderId, other);
+    const other = stack.placeOrder("alice");
     const refused = await trpcErrorOf(
       client(wrongSecret.url, token).payment.prepare.mutate({ orderId: other.orderId }),
     );
     expect(refused.code).toBe("BAD_GATEWAY");
 
-    for (const base of [running.url, wrongSecret.url]) {
+    for (const base of [stack.running.url, wrongSecret.url]) {
       for (const path of ["/healthz", "/readyz", "/metrics", "/no-such-route"]) {
         const response = await recordingFetch(`${base}${path}`);
         expect(response.status).toBeGreaterThan(0);
@@ -127,10 +114,10 @@ describe("secrets never reach a response or a log line", () => {
     }
 
     const secrets = {
-      apiSecret: sandbox.sandbox.apiSecret,
+      apiSecret: stack.sandbox.sandbox.apiSecret,
       wrongApiSecret: WRONG_API_SECRET,
-      webhookSecret: sandbox.sandbox.webhookSecret,
-      webhookSecretKey: sandbox.sandbox.webhookSecret.replace(/^whsec_/, ""),
+      webhookSecret: stack.sandbox.sandbox.webhookSecret,
+      webhookSecretKey: stack.sandbox.sandbox.webhookSecret.replace(/^whsec_/, ""),
       jwtSecret: JWT_SECRET,
       shopToken: SHOP_TOKEN,
       adminToken: ADMIN_TOKEN,
@@ -138,8 +125,8 @@ describe("secrets never reach a response or a log line", () => {
       paymentToken: result.paymentToken as string,
       cookie: "session=abc",
     };
-    const logText = running.logs.text() + wrongSecret.logs.text();
-    expect(running.logs.lines.length).toBeGreaterThan(10);
+    const logText = stack.running.logs.text() + wrongSecret.logs.text();
+    expect(stack.running.logs.lines.length).toBeGreaterThan(10);
     const responseText = responses.join("\n");
     expect(responses.length).toBeGreaterThan(20);
     for (const [name, secret] of Object.entries(secrets)) {
@@ -150,7 +137,7 @@ describe("secrets never reach a response or a log line", () => {
       });
     }
     // Every log line is JSON with a request id when it belongs to a request.
-    const requestLines = running.logs.lines
+    const requestLines = stack.running.logs.lines
       .map((line) => JSON.parse(line) as { requestId?: string; req?: unknown })
       .filter((line) => line.req !== undefined);
     expect(requestLines.length).toBeGreaterThan(0);

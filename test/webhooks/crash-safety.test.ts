@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sign } from "../../src/sdk/webhook/index.js";
 import { openDatabase } from "../../src/store/database.js";
 import { createWebhookStore } from "../../src/webhooks/store/index.js";
-import {
-  type RunningSandbox,
-  type ShopBackend,
-  serviceEnv,
-  startSandbox,
-  startShopBackend,
-} from "../service/support/harness.js";
+import { type ServiceDependencies, startServiceDependencies } from "../support/service-stack.js";
+import { postSignedWebhook } from "../support/signed-webhook.js";
 import { waitFor } from "../support/wait-for.js";
 import { type ServiceProcess, startServiceProcess } from "./support/service-process.js";
 import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
@@ -19,28 +13,25 @@ import { temporarySqlite } from "./support/test-databases.js";
  * Every webhook it acknowledged with a 2xx must reach the subscriber after a restart.
  */
 describe("crash safety (SQLite, service as a child process)", () => {
-  let sandbox: RunningSandbox;
-  let shop: ShopBackend;
+  let dependencies: ServiceDependencies;
   let subscriber: SubscriberServer;
   const sqlite = temporarySqlite();
   const processes: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    sandbox = await startSandbox();
-    shop = await startShopBackend();
+    dependencies = await startServiceDependencies();
     subscriber = new SubscriberServer(randomSecret());
     await subscriber.listen();
   });
   afterAll(async () => {
     for (const running of processes) await running.crash();
     await subscriber?.close();
-    await shop?.app.close();
-    await sandbox?.sandbox.close();
+    await dependencies?.close();
     sqlite.cleanup();
   });
 
   function env(): Record<string, string> {
-    const base = serviceEnv(sandbox, shop, {
+    const base = dependencies.env({
       DATA_DIR: sqlite.dataDir,
       LOG_LEVEL: "info",
       WEBHOOK_SUBSCRIBERS: JSON.stringify([{ url: subscriber.url, secret: subscriber.secret }]),
@@ -71,14 +62,8 @@ describe("crash safety (SQLite, service as a child process)", () => {
           },
     );
     try {
-      const response = await fetch(`${url}/webhooks/portone`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...(await sign(sandbox.sandbox.webhookSecret, body, { id })),
-        },
-        body,
-      });
+      const secret = dependencies.sandbox.sandbox.webhookSecret;
+      const response = await postSignedWebhook(url, secret, body, id);
       return response.status >= 200 && response.status < 300 ? id : null;
     } catch {
       return null;

@@ -1,25 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { webhooksModule } from "../../src/webhooks/module.js";
 import { createWebhookStore } from "../../src/webhooks/store/index.js";
 import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
+import { setFaults } from "../service/support/harness.js";
 import {
-  checkout,
-  configFromEnv,
-  newOrder,
-  type RunningSandbox,
-  type RunningService,
-  type ShopBackend,
-  serviceEnv,
-  setFaults,
-  signToken,
-  startSandbox,
-  startService,
-  startShopBackend,
-  trpcClient,
-} from "../service/support/harness.js";
+  QUICK_WEBHOOKS_ENV,
+  type ServiceClient,
+  type ServiceStack,
+  useServiceStack,
+} from "../support/service-stack.js";
 import { waitFor } from "../support/wait-for.js";
 import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
+import { DATABASE_KINDS } from "./support/test-databases.js";
 
 interface SandboxLogEntry {
   webhookId: string;
@@ -28,66 +20,47 @@ interface SandboxLogEntry {
 }
 
 describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ kind, skip }) => {
-  let sandbox: RunningSandbox;
-  let shop: ShopBackend;
-  let running: RunningService;
-  let subscriber: SubscriberServer;
-  let database: TestDatabase;
+  const subscriber = new SubscriberServer(randomSecret());
   let store: WebhookStore;
-  let alice: ReturnType<typeof trpcClient>;
+  let alice: ServiceClient;
 
-  beforeAll(async () => {
+  // Registered before the stack, so that vitest runs this afterAll after the service stopped.
+  afterAll(async () => {
     if (skip) return;
-    sandbox = await startSandbox();
-    shop = await startShopBackend();
-    subscriber = new SubscriberServer(randomSecret());
-    await subscriber.listen();
-    // The test opens the database and hands it to the service, so it can look into the inbox.
-    database = await openTestDatabase(kind);
-    const env = serviceEnv(sandbox, shop, {
-      LOG_LEVEL: "warn",
-      WEBHOOK_SUBSCRIBERS: JSON.stringify([{ url: subscriber.url, secret: subscriber.secret }]),
-      WEBHOOK_RETRY_BASE_MS: "50",
-      WEBHOOK_RETRY_MAX_MS: "500",
-      WEBHOOK_POLL_INTERVAL_MS: "50",
-      RECONCILE_INTERVAL_MS: "0",
-    });
-    running = await startService(configFromEnv(env), {
-      database: database.db,
-      modules: [webhooksModule()],
-    });
-    store = createWebhookStore(database.db);
-    sandbox.sandbox.setWebhookEndpoints([{ url: `${running.url}/webhooks/portone` }]);
-    alice = trpcClient(running.url, await signToken("alice"));
+    await subscriber.close();
   });
 
-  afterAll(async () => {
-    await running?.service.close();
-    await sandbox?.sandbox.close();
-    await shop?.app.close();
-    await subscriber?.close();
-    await database?.close();
+  const stack = useServiceStack(async () => {
+    if (skip) return undefined;
+    await subscriber.listen();
+    return {
+      env: {
+        ...QUICK_WEBHOOKS_ENV,
+        WEBHOOK_SUBSCRIBERS: JSON.stringify([{ url: subscriber.url, secret: subscriber.secret }]),
+      },
+      deps: { modules: [webhooksModule()] },
+      // The stack opens the database and hands it to the service, so the test can look into the inbox.
+      database: kind,
+      webhooksToService: true,
+      afterStart: (started: ServiceStack) => {
+        store = createWebhookStore(started.database.db);
+      },
+    };
   });
 
   async function payOrder(): Promise<string> {
-    const order = newOrder("alice");
-    shop.orders.set(order.orderId, order);
-    const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-    const result = await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+    alice ??= await stack.client("alice");
+    const { prepared, result } = await stack.payNewOrder(alice, "alice");
     expect(result.code).toBeUndefined();
     return prepared.paymentId;
   }
 
   async function sandboxLog(): Promise<SandboxLogEntry[]> {
-    const response = await fetch(`${sandbox.url}/sandbox/webhooks`);
+    const response = await fetch(`${stack.sandbox.url}/sandbox/webhooks`);
     return ((await response.json()) as { deliveries: SandboxLogEntry[] }).deliveries;
   }
 
-  function eventsFor(paymentId: string) {
-    return subscriber.accepted.filter(
-      (delivery) => (delivery.body.data as { paymentId?: string }).paymentId === paymentId,
-    );
-  }
+  const eventsFor = (paymentId: string) => subscriber.acceptedForPayment(paymentId);
 
   it.skipIf(skip)(
     "a checkout's webhook reaches a subscriber signed, with the synced payment attached",
@@ -105,7 +78,7 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
         type: "Transaction.Paid",
         source: "portone",
         format: "2024-04-25",
-        data: { paymentId, storeId: sandbox.sandbox.storeId },
+        data: { paymentId, storeId: stack.sandbox.sandbox.storeId },
         payment: { paymentId, status: "PAID", totalAmount: 25_000, currency: "KRW" },
       });
       // The subscriber sees PortOne's webhook-id, so it can dedupe across both hops.
@@ -129,13 +102,13 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
   it.skipIf(skip)(
     "duplicate and out-of-order webhooks end as one row and one delivery each",
     async () => {
-      await setFaults(sandbox, [
+      await setFaults(stack.sandbox, [
         { kind: "webhook-duplicate" },
         { kind: "webhook-reorder", count: 3, times: 2 },
       ]);
       const paymentIds = [await payOrder(), await payOrder(), await payOrder()];
-      await fetch(`${sandbox.url}/sandbox/webhooks/flush`, { method: "POST" });
-      await setFaults(sandbox, []);
+      await fetch(`${stack.sandbox.url}/sandbox/webhooks/flush`, { method: "POST" });
+      await setFaults(stack.sandbox, []);
 
       const succeeded = (await sandboxLog())
         .filter((entry) => entry.status === "SUCCEEDED")
@@ -178,8 +151,8 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
   );
 
   it.skipIf(skip)("the legacy 2024-01-01 format arrives normalised", async () => {
-    sandbox.sandbox.setWebhookEndpoints([
-      { url: `${running.url}/webhooks/portone`, version: "2024-01-01" },
+    stack.sandbox.sandbox.setWebhookEndpoints([
+      { url: `${stack.running.url}/webhooks/portone`, version: "2024-01-01" },
     ]);
     try {
       const paymentId = await payOrder();
@@ -198,7 +171,7 @@ describe.each(DATABASE_KINDS)("sandbox -> service -> subscriber on $kind", ({ ki
         payment: { paymentId, status: "PAID" },
       });
     } finally {
-      sandbox.sandbox.setWebhookEndpoints([{ url: `${running.url}/webhooks/portone` }]);
+      stack.sandbox.sandbox.setWebhookEndpoints([{ url: `${stack.running.url}/webhooks/portone` }]);
     }
   });
 });

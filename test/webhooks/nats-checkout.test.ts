@@ -3,20 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webhooksModule } from "../../src/webhooks/module.js";
 import { consumeEvents } from "../../src/webhooks/nats/index.js";
 import type { Webhooks } from "../../src/webhooks/pipeline.js";
-import {
-  checkout,
-  configFromEnv,
-  newOrder,
-  type RunningSandbox,
-  type RunningService,
-  type ShopBackend,
-  serviceEnv,
-  signToken,
-  startSandbox,
-  startService,
-  startShopBackend,
-  trpcClient,
-} from "../service/support/harness.js";
+import { QUICK_WEBHOOKS_ENV, useServiceStack } from "../support/service-stack.js";
 import { waitFor } from "../support/wait-for.js";
 import {
   deleteStream,
@@ -32,47 +19,35 @@ const available = await natsAvailable();
 /** sandbox checkout -> PortOne webhooks -> service outbox -> JetStream, on the shared server. */
 describe.skipIf(!available)("checkout events on the NATS stream", () => {
   const { stream, prefix } = uniqueStream("checkout");
-  let sandbox: RunningSandbox;
-  let shop: ShopBackend;
-  let running: RunningService;
   let webhooks: Webhooks | undefined;
   let nc: NatsConnection;
-
+  // Registered first, so that vitest runs its afterAll last: the service stops before the stream goes.
   beforeAll(async () => {
-    sandbox = await startSandbox();
-    shop = await startShopBackend();
-    const env = serviceEnv(sandbox, shop, {
-      LOG_LEVEL: "warn",
-      WEBHOOK_RETRY_BASE_MS: "50",
-      WEBHOOK_RETRY_MAX_MS: "500",
-      WEBHOOK_POLL_INTERVAL_MS: "50",
-      RECONCILE_INTERVAL_MS: "0",
-      NATS_URL: NATS_TEST_URL,
-      NATS_STREAM: stream,
-      NATS_SUBJECT_PREFIX: prefix,
-    });
-    running = await startService(configFromEnv(env), {
-      modules: [webhooksModule({ configure: (created) => (webhooks = created) })],
-    });
-    sandbox.sandbox.setWebhookEndpoints([{ url: `${running.url}/webhooks/portone` }]);
     nc = await connect({ servers: NATS_TEST_URL, timeout: 3_000 });
   });
 
   afterAll(async () => {
-    await running?.service.close();
-    await sandbox?.sandbox.close();
-    await shop?.app.close();
     await nc?.close();
     await deleteStream(NATS_TEST_URL, stream);
   });
 
+  const stack = useServiceStack({
+    env: {
+      ...QUICK_WEBHOOKS_ENV,
+      NATS_URL: NATS_TEST_URL,
+      NATS_STREAM: stream,
+      NATS_SUBJECT_PREFIX: prefix,
+    },
+    deps: { modules: [webhooksModule({ configure: (created) => (webhooks = created) })] },
+    webhooksToService: true,
+  });
+
   it("puts each event of a checkout on the stream once, in the outbox's order per payment", async () => {
-    const alice = trpcClient(running.url, await signToken("alice"));
+    const alice = await stack.client("alice");
     const pay = async () => {
-      const order = newOrder("alice");
-      shop.orders.set(order.orderId, order);
+      const order = stack.placeOrder("alice");
       const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-      const result = await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+      const result = await stack.checkout(prepared, { ...prepared, outcome: "paid" });
       expect(result.code).toBeUndefined();
       return prepared.paymentId;
     };
@@ -146,10 +121,10 @@ describe.skipIf(!available)("checkout events on the NATS stream", () => {
       paymentIds.map(() => ({ type: "Transaction.Paid", status: "PAID" })),
     );
 
-    const ready = await fetch(`${running.url}/readyz`);
+    const ready = await fetch(`${stack.running.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as { checks: Record<string, string> }).checks.nats).toBe("ok");
-    const metrics = await (await fetch(`${running.internalUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${stack.running.internalUrl}/metrics`)).text();
     expect(metrics).toContain(`portone_bff_nats_connected{stream="${stream}"} 1`);
   }, 60_000);
 });

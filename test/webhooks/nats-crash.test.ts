@@ -6,26 +6,23 @@ import {
   defaultDispatcherTuning,
   WebhookDispatcher,
 } from "../../src/webhooks/dispatcher.js";
-import { loadNatsConfig, type NatsConfig } from "../../src/webhooks/nats/config.js";
 import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
 import type { DeliveryResult, Subscriber } from "../../src/webhooks/subscriber.js";
-import {
-  connectNatsJetStream,
-  type NatsJetStreamFanOut,
-} from "../../src/webhooks/subscribers/nats-jetstream.js";
+import type { NatsJetStreamFanOut } from "../../src/webhooks/subscribers/nats-jetstream.js";
 import { waitFor } from "../support/wait-for.js";
 import {
+  connectTestFanOut,
   deleteStream,
   NATS_TEST_URL,
   natsAvailable,
   readStream,
+  silentLogger,
   uniqueStream,
 } from "./support/nats.js";
 import { openTestDatabase, type TestDatabase } from "./support/test-databases.js";
 
 const available = await natsAvailable();
-const silentLogger = { info() {}, warn() {}, error() {} };
 const tuning: DispatcherTuning = {
   ...defaultDispatcherTuning,
   delivery: { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 200 },
@@ -50,19 +47,20 @@ describe.skipIf(!available)("a crash between the publish and the outbox's mark",
   beforeAll(async () => {
     database = await openTestDatabase("sqlite");
     store = await openWebhookStore(database.db);
-    const config = loadNatsConfig({
-      NATS_URL: NATS_TEST_URL,
-      NATS_STREAM: stream,
-      NATS_SUBJECT_PREFIX: prefix,
-      NATS_TIMEOUT_MS: "1000",
-    }).config as NatsConfig;
-    fanOut = await connectNatsJetStream(config, {
-      retry: tuning.delivery,
-      leaseMs: tuning.leaseMs,
-      pollIntervalMs: tuning.pollIntervalMs,
-      logger: silentLogger,
-      registry,
-    });
+    fanOut = await connectTestFanOut(
+      {
+        NATS_STREAM: stream,
+        NATS_SUBJECT_PREFIX: prefix,
+        NATS_TIMEOUT_MS: "1000",
+      },
+      {
+        retry: tuning.delivery,
+        leaseMs: tuning.leaseMs,
+        pollIntervalMs: tuning.pollIntervalMs,
+        logger: silentLogger,
+        registry,
+      },
+    );
     nc = await connect({ servers: NATS_TEST_URL, timeout: 3_000 });
   });
 

@@ -1,17 +1,10 @@
 import { existsSync } from "node:fs";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sign } from "../../src/sdk/webhook/index.js";
 import { webhooksModule } from "../../src/webhooks/module.js";
 import type { Webhooks } from "../../src/webhooks/pipeline.js";
-import {
-  configFromEnv,
-  type RunningSandbox,
-  type RunningService,
-  serviceEnv,
-  startSandbox,
-  startService,
-} from "../service/support/harness.js";
+import { useServiceStack } from "../support/service-stack.js";
+import { postSignedWebhook } from "../support/signed-webhook.js";
 import { waitFor } from "../support/wait-for.js";
 import {
   NATS_SERVER_BINARY,
@@ -32,15 +25,21 @@ if (!haveBinary) console.warn(`${NATS_SERVER_BINARY} is missing: skipping the NA
 describe.skipIf(!haveBinary)("NATS down during a burst, then back", () => {
   const { stream, prefix } = uniqueStream("outage");
   const nats = new OwnNatsServer();
-  let sandbox: RunningSandbox;
-  let running: RunningService;
   let webhooks: Webhooks | undefined;
   let nc: NatsConnection | undefined;
 
+  // Registered before the stack, so that vitest runs this afterAll after the service stopped.
   beforeAll(async () => {
     await nats.start();
-    sandbox = await startSandbox();
-    const env = serviceEnv(sandbox, undefined, {
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await nats.dispose();
+  });
+
+  // A function: the server's port is known once it started.
+  const stack = useServiceStack(async () => ({
+    env: {
       LOG_LEVEL: "warn",
       // Few, quick attempts: deliveries run out of them while NATS is down and become dead
       // letters, which the reconnection must bring back by itself.
@@ -55,18 +54,10 @@ describe.skipIf(!haveBinary)("NATS down during a burst, then back", () => {
       NATS_STREAM: stream,
       NATS_SUBJECT_PREFIX: prefix,
       NATS_TIMEOUT_MS: "1000",
-    });
-    running = await startService(configFromEnv(env), {
-      modules: [webhooksModule({ configure: (created) => (webhooks = created) })],
-    });
-  });
-
-  afterAll(async () => {
-    await running?.service.close();
-    await sandbox?.sandbox.close();
-    await nc?.close();
-    await nats.dispose();
-  });
+    },
+    deps: { modules: [webhooksModule({ configure: (created) => (webhooks = created) })] },
+    shop: false,
+  }));
 
   async function post(id: string, index: number): Promise<number> {
     const body = JSON.stringify({
@@ -74,25 +65,18 @@ describe.skipIf(!haveBinary)("NATS down during a burst, then back", () => {
       timestamp: new Date().toISOString(),
       data: { storeId: "store-1", billingKey: `bk-${index}` },
     });
-    const response = await fetch(`${running.url}/webhooks/portone`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(await sign(sandbox.sandbox.webhookSecret, body, { id })),
-      },
-      body,
-    });
-    return response.status;
+    const secret = stack.sandbox.sandbox.webhookSecret;
+    return (await postSignedWebhook(stack.running.url, secret, body, id)).status;
   }
 
   async function readiness(): Promise<{ status: number; nats: string | undefined }> {
-    const response = await fetch(`${running.url}/readyz`);
+    const response = await fetch(`${stack.running.url}/readyz`);
     const body = (await response.json()) as { checks: Record<string, string> };
     return { status: response.status, nats: body.checks.nats };
   }
 
   const metric = async (pattern: RegExp) => {
-    const text = await (await fetch(`${running.internalUrl}/metrics`)).text();
+    const text = await (await fetch(`${stack.running.internalUrl}/metrics`)).text();
     return Number(pattern.exec(text)?.[1] ?? Number.NaN);
   };
 

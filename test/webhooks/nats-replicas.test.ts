@@ -1,6 +1,5 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sign } from "../../src/sdk/webhook/index.js";
 import { type RunningSandbox, serviceEnv, startSandbox } from "../service/support/harness.js";
 import { waitFor } from "../support/wait-for.js";
 import {
@@ -11,7 +10,8 @@ import {
   streamMessageCount,
   uniqueStream,
 } from "./support/nats.js";
-import { type ServiceProcess, startServiceProcess } from "./support/service-process.js";
+import { sendBurstToReplicas, startThreeReplicas } from "./support/replica-burst.js";
+import type { ServiceProcess } from "./support/service-process.js";
 import { TEST_DATABASE_URL, temporaryPostgresSchema } from "./support/test-databases.js";
 
 const available = await natsAvailable();
@@ -47,7 +47,7 @@ describe.skipIf(!available || !TEST_DATABASE_URL)("three replicas publishing to 
       NATS_SUBJECT_PREFIX: prefix,
     });
     // Started together: they race to create the stream and must all accept the winner's.
-    replicas.push(...(await Promise.all([0, 1, 2].map(() => startServiceProcess(env)))));
+    replicas.push(...(await startThreeReplicas(env)));
     nc = await connect({ servers: NATS_TEST_URL, timeout: 3_000 });
   }, 120_000);
 
@@ -59,41 +59,9 @@ describe.skipIf(!available || !TEST_DATABASE_URL)("three replicas publishing to 
     await deleteStream(NATS_TEST_URL, stream);
   });
 
-  async function post(replica: ServiceProcess, id: string, body: string): Promise<number> {
-    const response = await fetch(`${replica.url}/webhooks/portone`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(await sign(sandbox.sandbox.webhookSecret, body, { id })),
-      },
-      body,
-    });
-    return response.status;
-  }
-
   it("puts each event on the stream once", async () => {
     const ids = Array.from({ length: 45 }, (_, i) => `msg_nats_replica_${i}_${Date.now()}`);
-    const statuses: number[] = [];
-    await Promise.all(
-      ids.map(async (id, i) => {
-        const body = JSON.stringify({
-          type: i % 3 === 0 ? "BillingKey.Issued" : "Transaction.Paid",
-          timestamp: new Date().toISOString(),
-          data: {
-            storeId: "s",
-            paymentId: `not-ours-${i}`,
-            billingKey: `bk-${i}`,
-            transactionId: "t",
-          },
-        });
-        // Every webhook reaches two replicas, every fifth all three at once.
-        const targets = i % 5 === 0 ? [0, 1, 2] : [i % 3, (i + 1) % 3];
-        const results = await Promise.all(
-          targets.map((target) => post(replicas[target] as ServiceProcess, id, body)),
-        );
-        statuses.push(...results);
-      }),
-    );
+    const statuses = await sendBurstToReplicas(replicas, sandbox.sandbox.webhookSecret, ids);
     expect(statuses.every((status) => status === 200)).toBe(true);
 
     await waitFor(async () => (await streamMessageCount(nc, stream)) >= ids.length, {

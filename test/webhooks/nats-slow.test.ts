@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadNatsConfig, type NatsConfig } from "../../src/webhooks/nats/config.js";
-import {
-  connectNatsJetStream,
-  type NatsJetStreamFanOut,
-} from "../../src/webhooks/subscribers/nats-jetstream.js";
+import type { NatsJetStreamFanOut } from "../../src/webhooks/subscribers/nats-jetstream.js";
 import { waitFor } from "../support/wait-for.js";
 import {
+  connectTestFanOut,
   deleteStream,
   NATS_TEST_URL,
   natsAvailable,
@@ -25,22 +22,24 @@ describe.skipIf(!available)("NATS slow", () => {
 
   beforeAll(async () => {
     await proxy.listen();
-    const config = loadNatsConfig({
-      NATS_URL: proxy.url,
-      NATS_STREAM: stream,
-      NATS_SUBJECT_PREFIX: prefix,
-      NATS_TIMEOUT_MS: "500",
-    }).config as NatsConfig;
-    fanOut = await connectNatsJetStream(config, {
-      retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 100 },
-      leaseMs: 2_000,
-      pollIntervalMs: 25,
-      logger: {
-        info: (_object, message) => log.push(message),
-        warn: (_object, message) => log.push(message),
-        error: (_object, message) => log.push(message),
+    fanOut = await connectTestFanOut(
+      {
+        NATS_URL: proxy.url,
+        NATS_STREAM: stream,
+        NATS_SUBJECT_PREFIX: prefix,
+        NATS_TIMEOUT_MS: "500",
       },
-    });
+      {
+        retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 100 },
+        leaseMs: 2_000,
+        pollIntervalMs: 25,
+        logger: {
+          info: (_object, message) => log.push(message),
+          warn: (_object, message) => log.push(message),
+          error: (_object, message) => log.push(message),
+        },
+      },
+    );
   });
 
   afterAll(async () => {

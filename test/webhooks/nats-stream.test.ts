@@ -2,7 +2,6 @@ import { jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstre
 import { connect, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadNatsConfig, type NatsConfig } from "../../src/webhooks/nats/config.js";
 import { consumeEvents } from "../../src/webhooks/nats/consumer.js";
 import { EventStreamMismatchError } from "../../src/webhooks/nats/stream.js";
 import {
@@ -15,19 +14,14 @@ import {
   freePort,
   NATS_TEST_URL,
   natsAvailable,
+  natsTestConfig,
   readStream,
+  silentLogger,
   uniqueStream,
 } from "./support/nats.js";
 
 const available = await natsAvailable();
-const silentLogger = { info() {}, warn() {}, error() {} };
 const retry = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1_000 };
-
-function natsConfig(env: Record<string, string>): NatsConfig {
-  const { config, problems } = loadNatsConfig({ NATS_URL: NATS_TEST_URL, ...env });
-  if (!config) throw new Error(problems.join("\n"));
-  return config;
-}
 
 function eventBody(id: string, type: string, paymentId: string): string {
   return JSON.stringify({
@@ -49,7 +43,7 @@ describe.skipIf(!available)("NATS JetStream subscriber (real server)", () => {
   async function open(label: string, env: Record<string, string> = {}, registry?: Registry) {
     const names = uniqueStream(label);
     streams.push(names.stream);
-    const config = natsConfig({
+    const config = natsTestConfig({
       NATS_STREAM: names.stream,
       NATS_SUBJECT_PREFIX: names.prefix,
       NATS_TIMEOUT_MS: "3000",
@@ -111,7 +105,7 @@ describe.skipIf(!available)("NATS JetStream subscriber (real server)", () => {
       storage: StorageType.Memory,
       duplicate_window: nanos(10_000),
     });
-    const config = natsConfig({
+    const config = natsTestConfig({
       NATS_STREAM: names.stream,
       NATS_SUBJECT_PREFIX: names.prefix,
       NATS_TIMEOUT_MS: "3000",
@@ -132,10 +126,10 @@ describe.skipIf(!available)("NATS JetStream subscriber (real server)", () => {
 
   it("fails start-up clearly, within the timeout, when NATS cannot be reached", async () => {
     const port = await freePort();
-    const config = loadNatsConfig({
+    const config = natsTestConfig({
       NATS_URL: `nats://127.0.0.1:${port}`,
       NATS_TIMEOUT_MS: "500",
-    }).config as NatsConfig;
+    });
     await expect(
       connectNatsJetStream(config, {
         retry,

@@ -12,21 +12,9 @@ import {
 } from "../../src/store/payment-records/index.js";
 import { reconcileRecentPayments, webhooksModule } from "../../src/webhooks/index.js";
 import { recordLagsBehind } from "../../src/webhooks/reconcile.js";
-import {
-  checkout,
-  configFromEnv,
-  newOrder,
-  type RunningSandbox,
-  type RunningService,
-  type ShopBackend,
-  serviceEnv,
-  signToken,
-  startSandbox,
-  startService,
-  startShopBackend,
-  trpcClient,
-} from "../service/support/harness.js";
+import { type RunningSandbox, startSandbox } from "../service/support/harness.js";
 import { paidBehindTheServicesBack } from "../support/paid-payment.js";
+import { useServiceStack } from "../support/service-stack.js";
 import { waitFor } from "../support/wait-for.js";
 import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
 
@@ -130,48 +118,33 @@ describe("reconcileRecentPayments", () => {
  * paid payment; the subscriber and `payment.get` show it, and nobody reaches inside.
  */
 describe("periodic reconciliation in the service", () => {
-  let sandbox: RunningSandbox;
-  let shop: ShopBackend;
-  let running: RunningService;
-  let subscriber: SubscriberServer;
-  let alice: ReturnType<typeof trpcClient>;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    shop = await startShopBackend();
-    subscriber = new SubscriberServer(randomSecret());
-    await subscriber.listen();
-    const env = serviceEnv(sandbox, shop, {
-      LOG_LEVEL: "warn",
-      WEBHOOK_SUBSCRIBERS: JSON.stringify([
-        { url: subscriber.url, secret: subscriber.secret, events: ["PaymentStatusChanged"] },
-      ]),
-      WEBHOOK_POLL_INTERVAL_MS: "50",
-      RECONCILE_INTERVAL_MS: "200",
-    });
-    running = await startService(configFromEnv(env), { modules: [webhooksModule()] });
-    // No webhook endpoint: PortOne's webhooks never arrive.
-    sandbox.sandbox.setWebhookEndpoints([]);
-    alice = trpcClient(running.url, await signToken("alice"));
-  });
+  const subscriber = new SubscriberServer(randomSecret());
   afterAll(async () => {
-    await running?.service.close();
-    await sandbox?.sandbox.close();
-    await shop?.app.close();
-    await subscriber?.close();
+    await subscriber.close();
+  });
+
+  const stack = useServiceStack(async () => {
+    await subscriber.listen();
+    return {
+      env: {
+        LOG_LEVEL: "warn",
+        WEBHOOK_SUBSCRIBERS: JSON.stringify([
+          { url: subscriber.url, secret: subscriber.secret, events: ["PaymentStatusChanged"] },
+        ]),
+        WEBHOOK_POLL_INTERVAL_MS: "50",
+        RECONCILE_INTERVAL_MS: "200",
+      },
+      deps: { modules: [webhooksModule()] },
+      // No webhook endpoint: PortOne's webhooks never arrive.
+      sandbox: { webhookEndpoints: [] },
+    };
   });
 
   it("announces a payment paid behind the service's back without anyone calling complete", async () => {
-    const order = newOrder("alice");
-    shop.orders.set(order.orderId, order);
-    const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-    await checkout(sandbox, prepared, { ...prepared, outcome: "paid" });
+    const alice = await stack.client("alice");
+    const { prepared } = await stack.payNewOrder(alice, "alice");
 
-    const forPayment = () =>
-      subscriber.accepted.filter(
-        (delivery) =>
-          (delivery.body.data as { paymentId?: string }).paymentId === prepared.paymentId,
-      );
+    const forPayment = () => subscriber.acceptedForPayment(prepared.paymentId);
     await waitFor(() => forPayment().length > 0, {
       timeoutMs: 20_000,
       description: "the status change found by reconciliation",

@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sign } from "../../src/sdk/webhook/index.js";
-import {
-  type RunningSandbox,
-  type ShopBackend,
-  serviceEnv,
-  startSandbox,
-  startShopBackend,
-} from "../service/support/harness.js";
+import { type ServiceDependencies, startServiceDependencies } from "../support/service-stack.js";
 import { waitFor } from "../support/wait-for.js";
-import { type ServiceProcess, startServiceProcess } from "./support/service-process.js";
+import { sendBurstToReplicas, startThreeReplicas } from "./support/replica-burst.js";
+import type { ServiceProcess } from "./support/service-process.js";
 import { randomSecret, SubscriberServer } from "./support/subscriber-server.js";
 import { TEST_DATABASE_URL, temporaryPostgresSchema } from "./support/test-databases.js";
 
@@ -18,8 +12,7 @@ import { TEST_DATABASE_URL, temporaryPostgresSchema } from "./support/test-datab
  * attempt is ever made twice or overlaps another attempt of the same delivery.
  */
 describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
-  let sandbox: RunningSandbox;
-  let shop: ShopBackend;
+  let dependencies: ServiceDependencies;
   let slow: SubscriberServer;
   let flaky: SubscriberServer;
   let dropSchema: (() => Promise<void>) | undefined;
@@ -27,15 +20,14 @@ describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
 
   beforeAll(async () => {
     if (!TEST_DATABASE_URL) return;
-    sandbox = await startSandbox();
-    shop = await startShopBackend();
+    dependencies = await startServiceDependencies();
     slow = new SubscriberServer(randomSecret());
     flaky = new SubscriberServer(randomSecret());
     await slow.listen();
     await flaky.listen();
     const schema = await temporaryPostgresSchema(TEST_DATABASE_URL);
     dropSchema = schema.cleanup;
-    const env = serviceEnv(sandbox, shop, {
+    const env = dependencies.env({
       DATABASE_URL: schema.url,
       LOG_LEVEL: "info",
       WEBHOOK_SUBSCRIBERS: JSON.stringify([
@@ -51,54 +43,25 @@ describe.skipIf(!TEST_DATABASE_URL)("three replicas on one PostgreSQL", () => {
       RECONCILE_INTERVAL_MS: "0",
     });
     // Started together: their migrations race and must serialise.
-    replicas.push(...(await Promise.all([0, 1, 2].map(() => startServiceProcess(env)))));
+    replicas.push(...(await startThreeReplicas(env)));
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => replica.stop()));
     await slow?.close();
     await flaky?.close();
-    await shop?.app.close();
-    await sandbox?.sandbox.close();
+    await dependencies?.close();
     await dropSchema?.();
   });
-
-  async function post(replica: ServiceProcess, id: string, body: string): Promise<number> {
-    const response = await fetch(`${replica.url}/webhooks/portone`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(await sign(sandbox.sandbox.webhookSecret, body, { id })),
-      },
-      body,
-    });
-    return response.status;
-  }
 
   it("delivers each event to each subscriber, with no attempt made twice", async () => {
     slow.delayMs = 150;
     flaky.mode = "failing";
     const ids = Array.from({ length: 30 }, (_, i) => `msg_replica_${i}_${Date.now()}`);
-    const statuses: number[] = [];
-    await Promise.all(
-      ids.map(async (id, i) => {
-        const body = JSON.stringify({
-          type: i % 3 === 0 ? "BillingKey.Issued" : "Transaction.Paid",
-          timestamp: new Date().toISOString(),
-          data: {
-            storeId: "s",
-            paymentId: `not-ours-${i}`,
-            billingKey: `bk-${i}`,
-            transactionId: "t",
-          },
-        });
-        // Every webhook arrives at two replicas, every fifth at all three at once.
-        const targets = i % 5 === 0 ? [0, 1, 2] : [i % 3, (i + 1) % 3];
-        const results = await Promise.all(
-          targets.map((target) => post(replicas[target] as ServiceProcess, id, body)),
-        );
-        statuses.push(...results);
-      }),
+    const statuses = await sendBurstToReplicas(
+      replicas,
+      dependencies.sandbox.sandbox.webhookSecret,
+      ids,
     );
     expect(statuses.every((status) => status === 200)).toBe(true);
 

@@ -2,17 +2,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Database, openDatabase } from "../../../src/store/database.js";
-import {
-  configFromEnv,
-  type RunningSandbox,
-  type RunningService,
-  type ShopBackend,
-  serviceEnv,
-  startSandbox,
-  startService,
-  startShopBackend,
-} from "../../service/support/harness.js";
+import type { RunningSandbox, RunningService, ShopBackend } from "../../service/support/harness.js";
 import { createIsolatedSchema, TEST_DATABASE_URL } from "../../service/support/postgres.js";
+import { startServiceStack } from "../../support/service-stack.js";
 
 /** The stores every security suite runs on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
 export const STORES = TEST_DATABASE_URL ? (["sqlite", "postgres"] as const) : (["sqlite"] as const);
@@ -36,16 +28,19 @@ export async function startSecurityStack(
   store: StoreKind,
   env: Record<string, string> = {},
 ): Promise<SecurityStack> {
-  const sandbox = await startSandbox();
-  const shop = await startShopBackend();
   const schema =
     store === "postgres" ? await createIsolatedSchema(TEST_DATABASE_URL as string) : null;
   const dataDir = mkdtempSync(join(tmpdir(), "bff-security-"));
   const database = await openDatabase(schema ? { databaseUrl: schema.url, dataDir } : { dataDir });
-  const service = await startService(
-    configFromEnv(serviceEnv(sandbox, shop, { RATE_LIMIT_MAX: "1000000", ...env })),
-    { database },
-  );
+  const stack = await startServiceStack({
+    env: { RATE_LIMIT_MAX: "1000000", ...env },
+    deps: { database },
+  }).catch(async (error: unknown) => {
+    await database.close();
+    await schema?.drop();
+    throw error;
+  });
+  const { sandbox, shop, running: service } = stack;
   return {
     sandbox,
     shop,
@@ -63,11 +58,9 @@ export async function startSecurityStack(
       return (rows[0]?.guest_token_hash as string | null | undefined) ?? null;
     },
     async close() {
-      await service.service.close();
+      await stack.close();
       await database.close();
       await schema?.drop();
-      await shop.app.close();
-      await sandbox.sandbox.close();
     },
   };
 }

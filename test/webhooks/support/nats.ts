@@ -6,9 +6,32 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { loadNatsConfig, type NatsConfig } from "../../../src/webhooks/nats/config.js";
+import {
+  connectNatsJetStream,
+  type NatsJetStreamFanOut,
+} from "../../../src/webhooks/subscribers/nats-jetstream.js";
 
 /** The shared NATS server (NATS_URL overrides); the tests never reconfigure it. */
 export const NATS_TEST_URL = process.env.NATS_URL?.trim() || "nats://127.0.0.1:4222";
+/** A logger for fan-outs and dispatchers whose log a test does not read. */
+export const silentLogger = { info() {}, warn() {}, error() {} };
+
+/** The NATS settings `env` describes (on the shared server unless NATS_URL says otherwise). */
+export function natsTestConfig(env: Record<string, string>): NatsConfig {
+  const { config, problems } = loadNatsConfig({ NATS_URL: NATS_TEST_URL, ...env });
+  if (!config) throw new Error(problems.join("\n"));
+  return config;
+}
+
+/** A JetStream fan-out connected with the settings `env` describes (see natsTestConfig). */
+export function connectTestFanOut(
+  env: Record<string, string>,
+  options: Parameters<typeof connectNatsJetStream>[1],
+): Promise<NatsJetStreamFanOut> {
+  return connectNatsJetStream(natsTestConfig(env), options);
+}
+
 export const NATS_SERVER_BINARY = process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
 
 function hostAndPort(url: string): { host: string; port: number } {

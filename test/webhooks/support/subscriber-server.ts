@@ -84,6 +84,13 @@ export class SubscriberServer {
     return this.accepted.filter((delivery) => delivery.webhookId === webhookId);
   }
 
+  /** The deliveries accepted so far whose event is about `paymentId`. */
+  acceptedForPayment(paymentId: string): ReceivedDelivery[] {
+    return this.accepted.filter(
+      (delivery) => (delivery.body.data as { paymentId?: string }).paymentId === paymentId,
+    );
+  }
+
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
