@@ -52,6 +52,8 @@ describe.each(DATABASE_KINDS)(
         });
         expect(current.map((claim) => claim.id)).toEqual(ids);
 
+        const twice = current[1];
+        if (!twice) throw new Error("unreachable: 30 claims");
         const results = await Promise.all([
           ...stale.map((claim) =>
             store.completeEvent(claim, { body: "stale", subscriberIds: ["x"], now: NOW }),
@@ -64,7 +66,7 @@ describe.each(DATABASE_KINDS)(
             }),
           ),
           // A second completion of a claim already being completed in the same batch loses.
-          store.completeEvent(current[1] ?? current[0]!, {
+          store.completeEvent(twice, {
             body: "twice",
             subscriberIds: [],
             now: 0,
@@ -117,7 +119,9 @@ describe.each(DATABASE_KINDS)(
                   statusCode: 503,
                 }
               : { kind: "dead", now: NOW + 1, error: "connection refused", statusCode: null };
-        const stale = { ...claims[0]!, attempt: claims[0]!.attempt + 1 };
+        const first = claims[0];
+        if (!first) throw new Error("unreachable: 12 claims");
+        const stale = { ...first, attempt: first.attempt + 1 };
         const results = await Promise.all([
           ...claims.map((claim, index) => store.finishDelivery(claim, outcome(index))),
           store.finishDelivery(stale, outcome(1)),
