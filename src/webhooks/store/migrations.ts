@@ -1,5 +1,8 @@
 import type { Migration } from "../../store/database.js";
 
+/** The channel PostgreSQL notifies on commit of new events or deliveries (see migration 002). */
+export const WEBHOOK_WORK_CHANNEL = "webhook_work";
+
 /** Times are epoch milliseconds (BIGINT) so both dialects compare them the same way. */
 export const webhookMigrations: readonly Migration[] = [
   {
@@ -91,6 +94,36 @@ export const webhookMigrations: readonly Migration[] = [
         owner TEXT NOT NULL,
         lease_until BIGINT NOT NULL
       );
+    `,
+  },
+  {
+    // Claims read the pending rows in the claim query's own ORDER BY through a partial index,
+    // so a claim of a few rows costs the same at 1k or 100k pending (the 001 indexes were on
+    // next_attempt_at alone: every claim read and sorted the whole backlog). On PostgreSQL an
+    // insert also notifies the dispatchers (once per statement, delivered on commit), so
+    // replicas wait on LISTEN instead of polling each other's load onto the database.
+    id: "webhooks-002-claim-indexes-notify",
+    sqlite: `
+      DROP INDEX webhook_events_due;
+      CREATE INDEX webhook_events_claim ON webhook_events (received_at, id) WHERE state = 'pending';
+      DROP INDEX webhook_deliveries_due;
+      CREATE INDEX webhook_deliveries_claim ON webhook_deliveries (next_attempt_at, id) WHERE state = 'pending';
+    `,
+    postgres: `
+      DROP INDEX webhook_events_due;
+      CREATE INDEX webhook_events_claim ON webhook_events (received_at, id) WHERE state = 'pending';
+      DROP INDEX webhook_deliveries_due;
+      CREATE INDEX webhook_deliveries_claim ON webhook_deliveries (next_attempt_at, id) WHERE state = 'pending';
+      CREATE FUNCTION webhook_work_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('${WEBHOOK_WORK_CHANNEL}', TG_TABLE_NAME);
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER webhook_events_notify AFTER INSERT ON webhook_events
+        FOR EACH STATEMENT EXECUTE FUNCTION webhook_work_notify();
+      CREATE TRIGGER webhook_deliveries_notify AFTER INSERT ON webhook_deliveries
+        FOR EACH STATEMENT EXECUTE FUNCTION webhook_work_notify();
     `,
   },
 ];

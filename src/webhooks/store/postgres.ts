@@ -1,5 +1,4 @@
 import type pg from "pg";
-import { withPostgresClient } from "../../store/database.js";
 import { createGroupCommit } from "../../store/group-commit.js";
 import type { InboundEvent } from "../event.js";
 import {
@@ -53,6 +52,126 @@ async function insertBatch(pool: pg.Pool, batch: readonly NewEvent[]): Promise<b
   return batch.map((pending) => inserted.delete(pending.event.id));
 }
 
+interface Completion {
+  readonly event: ClaimedEvent;
+  readonly fanOut: FanOut;
+}
+
+interface Finish {
+  readonly delivery: ClaimedDelivery;
+  readonly outcome: DeliveryOutcome;
+}
+
+/**
+ * The first item per claim, and one flag per item: true where that item's write changed a row.
+ * A claim is completed once: with two completions of one claim in a batch, only the first is
+ * written (an UPDATE joined to two rows for one target would apply an arbitrary one).
+ */
+function firstPerKey<Item, Key>(batch: readonly Item[], key: (item: Item) => Key) {
+  const seen = new Set<Key>();
+  const unique = batch.filter((item) => !seen.has(key(item)) && seen.add(key(item)) !== undefined);
+  return {
+    unique,
+    results(changed: Iterable<Key>): boolean[] {
+      const remaining = new Set(changed);
+      return batch.map((item) => remaining.delete(key(item)));
+    },
+  };
+}
+
+interface ClaimRow {
+  readonly id: string;
+  readonly owner: string;
+  readonly attempt: number;
+}
+
+/** One claim: a row as leased to one owner for one attempt (a takeover is another claim). */
+function claimKey(id: string, owner: string, attempt: number): string {
+  return JSON.stringify([id, owner, attempt]);
+}
+
+/**
+ * Completes a batch of claimed events in one statement (so one commit): each event whose claim
+ * is still current is marked dispatched, and its deliveries are fanned out in the same commit.
+ * An event whose lease was lost to another replica changes nothing and reports false.
+ */
+async function completeBatch(pool: pg.Pool, all: readonly Completion[]): Promise<boolean[]> {
+  const { unique: batch, results } = firstPerKey(all, ({ event }) =>
+    claimKey(event.id, event.leaseOwner, event.attempt),
+  );
+  const fanOut = batch.flatMap(({ event, fanOut }) =>
+    fanOut.subscriberIds.map((subscriberId) => ({
+      event,
+      subscriberId,
+      now: fanOut.now,
+    })),
+  );
+  const { rows } = await pool.query<ClaimRow>(
+    `WITH done AS (
+       UPDATE webhook_events e
+       SET state = 'dispatched', body = c.body, dispatched_at = c.now, lease_owner = NULL,
+           lease_until = NULL, last_error = NULL
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[])
+         AS c (id, owner, attempt, body, now)
+       WHERE e.id = c.id AND e.lease_owner = c.owner AND e.attempts = c.attempt
+         AND e.state = 'pending'
+       RETURNING e.id, c.owner, c.attempt),
+     fanned AS (
+       INSERT INTO webhook_deliveries (event_id, subscriber_id, next_attempt_at, created_at, updated_at)
+       SELECT f.event_id, f.subscriber_id, f.now, f.now, f.now
+       FROM unnest($6::text[], $7::text[], $8::int[], $9::text[], $10::bigint[])
+         AS f (event_id, owner, attempt, subscriber_id, now)
+       JOIN done ON done.id = f.event_id AND done.owner = f.owner AND done.attempt = f.attempt
+       ON CONFLICT (event_id, subscriber_id) DO NOTHING)
+     SELECT id, owner, attempt FROM done`,
+    [
+      batch.map(({ event }) => event.id),
+      batch.map(({ event }) => event.leaseOwner),
+      batch.map(({ event }) => event.attempt),
+      batch.map(({ fanOut }) => fanOut.body),
+      batch.map(({ fanOut }) => fanOut.now),
+      fanOut.map((row) => row.event.id),
+      fanOut.map((row) => row.event.leaseOwner),
+      fanOut.map((row) => row.event.attempt),
+      fanOut.map((row) => row.subscriberId),
+      fanOut.map((row) => row.now),
+    ],
+  );
+  return results(rows.map((row) => claimKey(row.id, row.owner, row.attempt)));
+}
+
+/** Records a batch of delivery attempts in one statement; false where the claim was lost. */
+async function finishBatch(pool: pg.Pool, all: readonly Finish[]): Promise<boolean[]> {
+  const { unique: batch, results } = firstPerKey(all, ({ delivery }) =>
+    claimKey(String(delivery.id), delivery.leaseOwner, delivery.attempt),
+  );
+  const columns = batch.map(({ outcome }) => deliveryOutcomeColumns(outcome));
+  const { rows } = await pool.query<ClaimRow>(
+    `UPDATE webhook_deliveries d
+     SET state = c.state, next_attempt_at = c.next_attempt_at, last_error = c.error,
+         last_status_code = c.status_code, updated_at = c.now, delivered_at = c.delivered_at,
+         lease_owner = NULL, lease_until = NULL
+     FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[],
+                 $7::int[], $8::bigint[], $9::bigint[])
+       AS c (id, owner, attempt, state, next_attempt_at, error, status_code, now, delivered_at)
+     WHERE d.id = c.id AND d.lease_owner = c.owner AND d.attempts = c.attempt
+       AND d.state = 'pending'
+     RETURNING d.id, c.owner, c.attempt`,
+    [
+      batch.map(({ delivery }) => delivery.id),
+      batch.map(({ delivery }) => delivery.leaseOwner),
+      batch.map(({ delivery }) => delivery.attempt),
+      columns.map((column) => column.state),
+      columns.map((column) => column.nextAttemptAt),
+      columns.map((column) => column.error),
+      columns.map((column) => column.statusCode),
+      columns.map((column) => column.now),
+      columns.map((column) => column.deliveredAt),
+    ],
+  );
+  return results(rows.map((row) => claimKey(row.id, row.owner, row.attempt)));
+}
+
 /**
  * The inbox for several replicas on one PostgreSQL. Claims pick due rows with
  * `FOR UPDATE SKIP LOCKED` and lease them in the same statement: concurrent claimers skip
@@ -63,6 +182,15 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
   const insert = createGroupCommit<NewEvent, boolean>({
     writeBatch: (batch) => insertBatch(pool, batch),
     writeOne: async (pending) => (await insertBatch(pool, [pending]))[0] === true,
+  });
+
+  const complete = createGroupCommit<Completion, boolean>({
+    writeBatch: (batch) => completeBatch(pool, batch),
+    writeOne: async (completion) => (await completeBatch(pool, [completion]))[0] === true,
+  });
+  const finish = createGroupCommit<Finish, boolean>({
+    writeBatch: (batch) => finishBatch(pool, batch),
+    writeOne: async (item) => (await finishBatch(pool, [item]))[0] === true,
   });
 
   return {
@@ -95,35 +223,7 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
     },
 
     completeEvent(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
-      return withPostgresClient(pool, async (client) => {
-        await client.query("BEGIN");
-        try {
-          const updated = await client.query(
-            `UPDATE webhook_events
-             SET state = 'dispatched', body = $1, dispatched_at = $2, lease_owner = NULL,
-                 lease_until = NULL, last_error = NULL
-             WHERE id = $3 AND lease_owner = $4 AND attempts = $5 AND state = 'pending'`,
-            [fanOut.body, fanOut.now, event.id, event.leaseOwner, event.attempt],
-          );
-          if ((updated.rowCount ?? 0) === 0) {
-            await client.query("ROLLBACK");
-            return false;
-          }
-          if (fanOut.subscriberIds.length > 0) {
-            await client.query(
-              `INSERT INTO webhook_deliveries (event_id, subscriber_id, next_attempt_at, created_at, updated_at)
-               SELECT $1, subscriber_id, $3, $3, $3 FROM unnest($2::text[]) AS subscriber_id
-               ON CONFLICT (event_id, subscriber_id) DO NOTHING`,
-              [event.id, fanOut.subscriberIds, fanOut.now],
-            );
-          }
-          await client.query("COMMIT");
-          return true;
-        } catch (error) {
-          await client.query("ROLLBACK").catch(() => {});
-          throw error;
-        }
-      });
+      return complete({ event, fanOut });
     },
 
     async postponeEvent(event, retry): Promise<void> {
@@ -163,26 +263,8 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
       return rows.map(toClaimedDelivery).sort((a, b) => a.id - b.id);
     },
 
-    async finishDelivery(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<boolean> {
-      const columns = deliveryOutcomeColumns(outcome);
-      const result = await pool.query(
-        `UPDATE webhook_deliveries
-         SET state = $1, next_attempt_at = $2, last_error = $3, last_status_code = $4,
-             updated_at = $5, delivered_at = $6, lease_owner = NULL, lease_until = NULL
-         WHERE id = $7 AND lease_owner = $8 AND attempts = $9 AND state = 'pending'`,
-        [
-          columns.state,
-          columns.nextAttemptAt,
-          columns.error,
-          columns.statusCode,
-          columns.now,
-          columns.deliveredAt,
-          delivery.id,
-          delivery.leaseOwner,
-          delivery.attempt,
-        ],
-      );
-      return (result.rowCount ?? 0) > 0;
+    finishDelivery(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<boolean> {
+      return finish({ delivery, outcome });
     },
 
     async listDeliveries(filter): Promise<DeliveryRecord[]> {

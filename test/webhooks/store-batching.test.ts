@@ -1,0 +1,228 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { migrate } from "../../src/store/database.js";
+import type { InboundEvent } from "../../src/webhooks/event.js";
+import { openWebhookStore } from "../../src/webhooks/store/index.js";
+import { webhookMigrations } from "../../src/webhooks/store/migrations.js";
+import type { DeliveryOutcome } from "../../src/webhooks/store/webhook-store.js";
+import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
+
+function event(id: string): InboundEvent {
+  return {
+    id,
+    source: "portone",
+    format: "2024-04-25",
+    type: "Transaction.Paid",
+    occurredAt: "2024-04-25T10:00:00.000Z",
+    data: { paymentId: `pay-${id}`, transactionId: "tx-1", storeId: "store-1" },
+  };
+}
+
+const LEASE = 10_000;
+const NOW = 1_000_000;
+
+describe.each(DATABASE_KINDS)(
+  "batched completions and the claim migration on $kind",
+  ({ kind, skip }) => {
+    let database: TestDatabase | undefined;
+    afterEach(async () => {
+      await database?.close();
+      database = undefined;
+    });
+
+    it.skipIf(skip)(
+      "completes many claims in one go, each with its own fan-out, and fences the stale ones",
+      async () => {
+        database = await openTestDatabase(kind);
+        const store = await openWebhookStore(database.db);
+        const ids = Array.from({ length: 30 }, (_, index) => `evt-${index}`);
+        await Promise.all(ids.map((id, index) => store.insertEvent(event(id), NOW + index)));
+        const stale = await store.claimEvents({
+          owner: "old",
+          now: NOW + 100,
+          leaseMs: LEASE,
+          limit: 5,
+        });
+        expect(stale).toHaveLength(5);
+        // The first five leases run out and are taken over: completing them as "old" must fail.
+        const current = await store.claimEvents({
+          owner: "new",
+          now: NOW + 100 + LEASE,
+          leaseMs: LEASE,
+          limit: 100,
+        });
+        expect(current.map((claim) => claim.id)).toEqual(ids);
+
+        const twice = current[1];
+        if (!twice) throw new Error("unreachable: 30 claims");
+        const results = await Promise.all([
+          ...stale.map((claim) =>
+            store.completeEvent(claim, { body: "stale", subscriberIds: ["x"], now: NOW }),
+          ),
+          ...current.map((claim, index) =>
+            store.completeEvent(claim, {
+              body: `{"id":"${claim.id}"}`,
+              subscriberIds: index % 3 === 0 ? [] : [`sub-${index % 3}`, "all"],
+              now: NOW + LEASE,
+            }),
+          ),
+          // A second completion of a claim already being completed in the same batch loses.
+          store.completeEvent(twice, {
+            body: "twice",
+            subscriberIds: [],
+            now: 0,
+          }),
+        ]);
+        expect(results).toEqual([...stale.map(() => false), ...current.map(() => true), false]);
+        for (const [index, id] of ids.entries()) {
+          const stored = await store.getEvent(id);
+          expect(stored).toMatchObject({ state: "dispatched", body: `{"id":"${id}"}` });
+          const deliveries = await store.listDeliveries({ eventId: id });
+          expect(deliveries.map((d) => d.subscriberId).sort()).toEqual(
+            index % 3 === 0 ? [] : ["all", `sub-${index % 3}`].sort(),
+          );
+        }
+      },
+    );
+
+    it.skipIf(skip)(
+      "records many delivery attempts in one go, each with its own outcome",
+      async () => {
+        database = await openTestDatabase(kind);
+        const store = await openWebhookStore(database.db);
+        const ids = Array.from({ length: 12 }, (_, index) => `evt-${index}`);
+        for (const [index, id] of ids.entries()) await store.insertEvent(event(id), NOW + index);
+        for (const claim of await store.claimEvents({
+          owner: "w",
+          now: NOW + 100,
+          leaseMs: LEASE,
+          limit: 100,
+        })) {
+          await store.completeEvent(claim, { body: "{}", subscriberIds: ["sub"], now: NOW });
+        }
+        const claims = await store.claimDeliveries({
+          owner: "w",
+          now: NOW,
+          leaseMs: LEASE,
+          limit: 100,
+          subscriberIds: ["sub"],
+        });
+        expect(claims).toHaveLength(12);
+        const outcome = (index: number): DeliveryOutcome =>
+          index % 3 === 0
+            ? { kind: "delivered", now: NOW + 1, statusCode: 204 }
+            : index % 3 === 1
+              ? {
+                  kind: "retry",
+                  now: NOW + 1,
+                  nextAttemptAt: NOW + 5_000,
+                  error: "HTTP 503",
+                  statusCode: 503,
+                }
+              : { kind: "dead", now: NOW + 1, error: "connection refused", statusCode: null };
+        const first = claims[0];
+        if (!first) throw new Error("unreachable: 12 claims");
+        const stale = { ...first, attempt: first.attempt + 1 };
+        const results = await Promise.all([
+          ...claims.map((claim, index) => store.finishDelivery(claim, outcome(index))),
+          store.finishDelivery(stale, outcome(1)),
+        ]);
+        expect(results).toEqual([...claims.map(() => true), false]);
+        const records = await store.listDeliveries({ subscriberId: "sub" });
+        for (const [index, claim] of claims.entries()) {
+          const record = records.find((candidate) => candidate.id === claim.id);
+          const expected = outcome(index);
+          expect(record?.state).toBe(expected.kind === "retry" ? "pending" : expected.kind);
+          expect(record?.lastStatusCode ?? null).toBe(expected.statusCode);
+        }
+        // Only the retried ones come back, and only once they are due.
+        expect(
+          await store.claimDeliveries({
+            owner: "w",
+            now: NOW + 4_999,
+            leaseMs: LEASE,
+            limit: 100,
+            subscriberIds: ["sub"],
+          }),
+        ).toEqual([]);
+        const retried = await store.claimDeliveries({
+          owner: "w",
+          now: NOW + 5_000,
+          leaseMs: LEASE,
+          limit: 100,
+          subscriberIds: ["sub"],
+        });
+        expect(retried.map((d) => d.id).sort()).toEqual(
+          claims
+            .filter((_, index) => index % 3 === 1)
+            .map((d) => d.id)
+            .sort(),
+        );
+      },
+    );
+
+    it.skipIf(skip)(
+      "migrates a database made by the first migration, keeping its backlog claimable by index",
+      async () => {
+        database = await openTestDatabase(kind);
+        await migrate(database.db, webhookMigrations.slice(0, 1));
+        // Rows as the previous version wrote them: a pending event, and a dispatched one whose
+        // delivery is still pending.
+        await execute(
+          database,
+          `INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at, next_attempt_at, state, body)
+         VALUES ('evt-old', 'portone', '2024-04-25', 'Transaction.Paid', '2024-04-25T10:00:00Z', '{}', ${NOW}, ${NOW}, 'pending', NULL),
+                ('evt-sent', 'portone', '2024-04-25', 'Transaction.Paid', '2024-04-25T10:00:00Z', '{}', ${NOW}, ${NOW}, 'dispatched', '{"id":"evt-sent"}')`,
+        );
+        await execute(
+          database,
+          `INSERT INTO webhook_deliveries (event_id, subscriber_id, next_attempt_at, created_at, updated_at)
+         VALUES ('evt-sent', 'sub', ${NOW}, ${NOW}, ${NOW})`,
+        );
+
+        const store = await openWebhookStore(database.db);
+        await store.insertEvent(event("evt-new"), NOW + 1);
+        const claimed = await store.claimEvents({
+          owner: "w",
+          now: NOW + 1,
+          leaseMs: LEASE,
+          limit: 8,
+        });
+        expect(claimed.map((claim) => claim.id)).toEqual(["evt-old", "evt-new"]);
+        const deliveries = await store.claimDeliveries({
+          owner: "w",
+          now: NOW,
+          leaseMs: LEASE,
+          limit: 8,
+          subscriberIds: ["sub"],
+        });
+        expect(deliveries.map((d) => [d.eventId, d.body])).toEqual([
+          ["evt-sent", '{"id":"evt-sent"}'],
+        ]);
+        expect(await indexesOf(database)).toEqual(
+          expect.arrayContaining(["webhook_events_claim", "webhook_deliveries_claim"]),
+        );
+        expect(await indexesOf(database)).not.toContain("webhook_events_due");
+      },
+    );
+  },
+);
+
+async function execute(database: TestDatabase, sql: string): Promise<void> {
+  const { db } = database;
+  if (db.kind === "sqlite") db.sqlite.exec(sql);
+  else await db.pool.query(sql);
+}
+
+async function indexesOf(database: TestDatabase): Promise<string[]> {
+  const { db } = database;
+  if (db.kind === "sqlite") {
+    return db.sqlite
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index'")
+      .all()
+      .map((row) => (row as { name: string }).name);
+  }
+  const { rows } = await db.pool.query<{ indexname: string }>(
+    "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()",
+  );
+  return rows.map((row) => row.indexname);
+}
