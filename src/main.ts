@@ -12,6 +12,7 @@ import {
 import { isEntryPoint } from "./is-entry-point.js";
 import { createSandbox, type Sandbox } from "./sandbox/index.js";
 import { buildServer, type Service } from "./server.js";
+import { createEventStream } from "./webhooks/event-stream.js";
 import { webhooksModule } from "./webhooks/module.js";
 
 export interface RunningService {
@@ -43,7 +44,7 @@ export async function startFromEnv(
   let service: Service;
   try {
     service = await buildServer(withPortOne(config, portone), {
-      modules: [webhooksModule()],
+      modules: serviceModules(),
       logStream: output.logs,
     });
   } catch (error) {
@@ -94,6 +95,12 @@ async function startEmbeddedSandbox(
       maxRetries: config.portone.maxRetries,
     },
   };
+}
+
+/** The webhooks feature, and the live stream of its events `portone-bff listen` reads. */
+function serviceModules() {
+  const events = createEventStream();
+  return [webhooksModule({ configure: (webhooks) => events.attach(webhooks) }), events.module];
 }
 
 interface Output {
