@@ -59,6 +59,8 @@ export async function startFromEnv(
     }),
   );
   embedded?.sandbox.setWebhookEndpoints([{ url: `${url}/webhooks/portone` }]);
+  // The checkout form then prepares through the service and links the shop.
+  embedded?.sandbox.setShopUrl(`${url}/`);
   announce(service, url, embedded, output);
   let stopping: Promise<void> | undefined;
   return {
