@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { runListen } from "./cli/listen.js";
+import { runTrigger } from "./cli/trigger.js";
 import { ConfigError, loadStoreConfig } from "./config.js";
 import { isEntryPoint } from "./is-entry-point.js";
 import { main as serve } from "./main.js";
@@ -16,6 +18,21 @@ const COMMANDS: Record<string, { summary: string; run: Command }> = {
   sandbox: {
     summary: "run the local PortOne sandbox on its own (--port N, --help)",
     run: (args) => runSandboxCli(args),
+  },
+  listen: {
+    summary: "print the running service's verified events; --forward-to URL delivers them (--help)",
+    run: async (args) => {
+      const stop = new AbortController();
+      process.once("SIGINT", () => stop.abort());
+      process.once("SIGTERM", () => stop.abort());
+      process.exitCode = await runListen(args, { signal: stop.signal });
+    },
+  },
+  trigger: {
+    summary: "create a scenario in the sandbox and fire its webhooks at the service (--help)",
+    run: async (args) => {
+      process.exitCode = await runTrigger(args);
+    },
   },
   webhooks: {
     summary: "inspect and replay dead-lettered webhook deliveries (--help)",

@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import type { DestinationStream } from "pino";
+import { printBanner } from "./cli/banner.js";
+import { chooseLogFormat, logDestination } from "./cli/log-output.js";
 import {
   ConfigError,
   type EnvConfig,
@@ -10,6 +12,7 @@ import {
 import { isEntryPoint } from "./is-entry-point.js";
 import { createSandbox, type Sandbox } from "./sandbox/index.js";
 import { buildServer, type Service } from "./server.js";
+import { createEventStream } from "./webhooks/event-stream.js";
 import { webhooksModule } from "./webhooks/module.js";
 
 export interface RunningService {
@@ -34,14 +37,15 @@ export async function startFromEnv(
   options: { readonly logStream?: DestinationStream } = {},
 ): Promise<RunningService> {
   const config = loadConfig(env);
+  const output = chooseOutput(config, options.logStream);
   const embedded = config.mode === "sandbox" ? await startEmbeddedSandbox(config) : undefined;
   const portone = config.mode === "live" ? config.portone : embedded?.portone;
   if (!portone) throw new Error("unreachable: sandbox mode always starts its sandbox");
   let service: Service;
   try {
     service = await buildServer(withPortOne(config, portone), {
-      modules: [webhooksModule()],
-      ...(options.logStream ? { logStream: options.logStream } : {}),
+      modules: serviceModules(),
+      logStream: output.logs,
     });
   } catch (error) {
     await embedded?.sandbox.close();
@@ -55,9 +59,9 @@ export async function startFromEnv(
     }),
   );
   embedded?.sandbox.setWebhookEndpoints([{ url: `${url}/webhooks/portone` }]);
-  // The sandbox's developer form links to the demo shop this service serves at `/`.
+  // The checkout form then prepares through the service and links the shop.
   embedded?.sandbox.setShopUrl(`${url}/`);
-  announce(service, url, embedded);
+  announce(service, url, embedded, output);
   let stopping: Promise<void> | undefined;
   return {
     service,
@@ -95,33 +99,52 @@ async function startEmbeddedSandbox(
   };
 }
 
-/** The start-up line states the mode in words nobody can miss. */
+/** The webhooks feature, and the live stream of its events `portone-bff listen` reads. */
+function serviceModules() {
+  const events = createEventStream();
+  return [webhooksModule({ configure: (webhooks) => events.attach(webhooks) }), events.module];
+}
+
+interface Output {
+  readonly logs: DestinationStream;
+  readonly banner: DestinationStream;
+  readonly format: "pretty" | "json";
+}
+
+/** A caller's stream gets JSON unless LOG_FORMAT says otherwise; standard output follows it being a terminal. */
+function chooseOutput(config: EnvConfig, logStream: DestinationStream | undefined): Output {
+  const format = chooseLogFormat(config.logFormat, logStream ? false : undefined);
+  if (logStream) return { logs: logStream, banner: logStream, format };
+  const logs = logDestination(format);
+  // pino-pretty would reformat the banner's text: it goes to the terminal directly.
+  return { logs, banner: format === "pretty" ? process.stdout : logs, format };
+}
+
+/** The start-up banner states the mode in words nobody can miss, the URLs and, in sandbox mode, its credentials. */
 function announce(
   service: Service,
   url: string,
-  embedded: { portone: PortOneConfig } | undefined,
+  embedded: { sandbox: Sandbox; portone: PortOneConfig } | undefined,
+  output: Output,
 ): void {
-  const urls = { url, trpc: `${url}/trpc`, internalUrl: service.internalUrl };
-  if (embedded) {
-    const api = embedded.portone.baseUrl;
-    service.logger.warn(
-      {
-        mode: "sandbox",
-        ...urls,
-        sandbox: {
-          api,
-          checkoutPage: `${api}/sandbox/checkout`,
-          webhooksTo: `${url}/webhooks/portone`,
-        },
-        demoOrders: "coffee-<any>, tshirt-<any>, sneakers-<any>",
-      },
-      "portone-bff is running in SANDBOX MODE - NO REAL PAYMENTS: embedded PortOne sandbox, demo order catalog, anonymous callers allowed, every event marked as a test event",
-    );
-    return;
-  }
-  service.logger.info(
-    { mode: "live", ...urls, portone: service.config.portone.baseUrl },
-    `portone-bff is running in LIVE MODE against ${service.config.portone.baseUrl}: real payments, authenticated callers only`,
+  printBanner(
+    {
+      mode: embedded ? "sandbox" : "live",
+      url,
+      internalUrl: service.internalUrl,
+      ...(embedded
+        ? {
+            sandbox: {
+              api: embedded.portone.baseUrl,
+              apiSecret: embedded.sandbox.apiSecret,
+              webhookSecret: embedded.sandbox.webhookSecret,
+              storeId: embedded.sandbox.storeId,
+              channelKey: embedded.sandbox.channelKey,
+            },
+          }
+        : { portone: service.config.portone.baseUrl }),
+    },
+    { level: service.config.logLevel, format: output.format, out: output.banner },
   );
 }
 

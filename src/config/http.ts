@@ -1,10 +1,12 @@
 import { z } from "zod";
+import { chooseMode } from "./portone.js";
 import {
   boolean,
   commaList,
   type Env,
   integer,
   loadSection,
+  oneOf,
   optionalInteger,
   type Section,
   textWithDefault,
@@ -12,17 +14,23 @@ import {
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
+/** `pretty` for people at a terminal, `json` (one object a line) for log collectors. */
+export type LogFormat = "pretty" | "json";
+
 /** Where the public listener binds, and how the process logs. */
 export interface ListenerConfig {
   readonly host: string;
   readonly port: number;
   readonly logLevel: LogLevel;
+  /** Unset: pretty when standard output is a terminal, JSON lines otherwise. */
+  readonly logFormat: LogFormat | undefined;
   readonly trustProxy: boolean;
 }
 
 /** How the public listener (what browsers and PortOne's webhooks reach) treats requests. */
 export interface HttpConfig {
-  readonly corsOrigins: readonly string[];
+  /** Exact origins from CORS_ORIGINS; in sandbox mode without it, any loopback origin. */
+  readonly corsOrigins: readonly (string | RegExp)[];
   /** tRPC calls (not HTTP requests: every call of a batch counts) per window and caller. */
   readonly rateLimitMax: number;
   readonly rateLimitWindowMs: number;
@@ -59,6 +67,7 @@ const listenerVariables = {
     (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   ),
+  LOG_FORMAT: oneOf(["pretty", "json"]),
   TRUST_PROXY: boolean(false),
 };
 
@@ -67,6 +76,7 @@ export function loadListenerConfig(env: Env): Section<ListenerConfig> {
     host: v.HOST,
     port: v.PORT,
     logLevel: v.LOG_LEVEL,
+    logFormat: v.LOG_FORMAT,
     trustProxy: v.TRUST_PROXY,
   }));
 }
@@ -87,12 +97,21 @@ const httpVariables = {
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 10_000),
 };
 
+/**
+ * What a developer's own frontend runs on (Vite, Next, a static server: any port of this
+ * machine). Admitted only in sandbox mode and only while CORS_ORIGINS is unset: a deployment
+ * names its origins, and a live service never trusts "localhost" (anyone's machine is one).
+ */
+export const LOCAL_DEVELOPMENT_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
+
 export function loadHttpConfig(env: Env): Section<HttpConfig> {
+  const sandbox = chooseMode(env).mode === "sandbox";
   return loadSection(
     env,
     httpVariables,
     (v) => ({
-      corsOrigins: v.CORS_ORIGINS,
+      corsOrigins:
+        v.CORS_ORIGINS.length === 0 && sandbox ? [LOCAL_DEVELOPMENT_ORIGIN] : v.CORS_ORIGINS,
       rateLimitMax: v.RATE_LIMIT_MAX,
       rateLimitWindowMs: v.RATE_LIMIT_WINDOW_MS,
       maxBatchSize: v.MAX_BATCH_SIZE,

@@ -1,12 +1,18 @@
 import { getTRPCErrorFromUnknown, initTRPC } from "@trpc/server";
+import { z } from "zod";
 import type { Caller } from "../payments/access.js";
 import type { RequestContext } from "./context.js";
 import { toTRPCError } from "./map-error.js";
+import { describeInvalidInput } from "./validation-message.js";
 
 const t = initTRPC.context<RequestContext>().create({
   errorFormatter({ shape, error }) {
     // Stack traces and zod internals stay on the server; the message and code are the contract.
     const { stack: _stack, ...data } = shape.data;
+    if (error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError) {
+      const invalid = describeInvalidInput(error.cause);
+      return { ...shape, message: invalid.message, data: { ...data, fields: invalid.fields } };
+    }
     return {
       ...shape,
       message: error.code === "INTERNAL_SERVER_ERROR" ? "Internal error." : shape.message,

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { openDatabase } from "../store/database.js";
 import { openWebhookStore } from "./store/index.js";
@@ -6,6 +8,9 @@ export interface WebhooksCommandIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
+
+/** The service's default SQLite file name (src/store/database.ts). */
+const SQLITE_FILE_NAME = "portone-bff.sqlite";
 
 const USAGE = `Usage:
   portone-bff webhooks dead-letters [--subscriber <id>] [--event <webhook-id>] [--limit <n>]
@@ -54,6 +59,14 @@ export async function runWebhooksCommand(
     return 2;
   }
 
+  const missing = missingSqliteFile(store);
+  if (missing) {
+    // Opening would create an empty database and report "No dead letters." about nothing.
+    io.err(
+      `No service database at ${missing}: nothing to inspect. Run this where the service runs, or set DATA_DIR (SQLite) or DATABASE_URL (PostgreSQL) as the service has them.`,
+    );
+    return 1;
+  }
   const db = await openDatabase({ databaseUrl: store.databaseUrl, dataDir: store.dataDir });
   try {
     const webhookStore = await openWebhookStore(db);
@@ -87,4 +100,14 @@ export async function runWebhooksCommand(
   } finally {
     await db.close();
   }
+}
+
+/** The SQLite file the service would use, when it does not exist (PostgreSQL: never missing). */
+function missingSqliteFile(store: {
+  readonly databaseUrl?: string | undefined;
+  readonly dataDir: string;
+}): string | undefined {
+  if (store.databaseUrl) return undefined;
+  const file = resolve(join(store.dataDir, SQLITE_FILE_NAME));
+  return existsSync(file) ? undefined : file;
 }

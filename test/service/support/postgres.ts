@@ -7,7 +7,7 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 export function warnPostgresSkipped(suite: string): void {
   if (!TEST_DATABASE_URL)
     console.warn(
-      `[${suite}] PostgreSQL cases skipped: TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)`,
+      `[${suite}] PostgreSQL cases skipped: ${process.env.TEST_DATABASE_SKIPPED ?? "TEST_DATABASE_URL is not set"}`,
     );
 }
 

@@ -8,8 +8,7 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 
 if (!TEST_DATABASE_URL) {
   console.warn(
-    "TEST_DATABASE_URL is unset: PostgreSQL variants of the webhook suites are skipped. " +
-      "Set it (e.g. postgres://postgres@127.0.0.1:5432/test) to run them.",
+    `PostgreSQL variants of the webhook suites skipped: ${process.env.TEST_DATABASE_SKIPPED ?? "TEST_DATABASE_URL is not set"}. Start PostgreSQL at 127.0.0.1:5432 or set TEST_DATABASE_URL.`,
   );
 }
 
