@@ -78,7 +78,9 @@ describe("the start-up banner", () => {
       baseUrl: urls.sandbox.api,
       maxRetries: 0,
     });
-    const page = await client.payment.getPayments({ storeId: sandboxCredentials.storeId });
+    const page = await client.payment.getPayments({
+      filter: { storeId: sandboxCredentials.storeId },
+    });
     expect(Array.isArray(page.items)).toBe(true);
     const wrong = PortOneClient({
       secret: "not-the-secret",
@@ -86,7 +88,7 @@ describe("the start-up banner", () => {
       maxRetries: 0,
     });
     await expect(
-      wrong.payment.getPayments({ storeId: sandboxCredentials.storeId }),
+      wrong.payment.getPayments({ filter: { storeId: sandboxCredentials.storeId } }),
     ).rejects.toThrow();
   });
 
