@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { LOCAL_DEVELOPMENT_ORIGIN } from "../../src/config/http.js";
 import { ConfigError, loadConfig, loadStoreConfig, withPortOne } from "../../src/config.js";
 import { defaultDatabaseTimeouts } from "../../src/store/database.js";
 import { defaultDispatcherTuning } from "../../src/webhooks/dispatcher.js";
@@ -36,7 +37,11 @@ describe("configuration from the environment", () => {
       internal: { host: "127.0.0.1", port: 3002 },
       portone: { timeoutMs: 60_000, maxRetries: 2, webhookSecrets: [] },
       store: { dataDir: "./data" },
-      http: { rateLimitMax: 300, bodyLimitBytes: 65_536, corsOrigins: [] },
+      http: {
+        rateLimitMax: 300,
+        bodyLimitBytes: 65_536, // Sandbox mode admits local development origins unless CORS_ORIGINS says otherwise.
+        corsOrigins: [LOCAL_DEVELOPMENT_ORIGIN],
+      },
       webhooks: { subscribers: [], reconcileIntervalMs: 300_000 },
     });
     expect(config.auth).toBeUndefined();

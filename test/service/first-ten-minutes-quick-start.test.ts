@@ -18,7 +18,7 @@ describe("Quick start on a fresh clone", () => {
   const dir = mkdtempSync(join(tmpdir(), "bff-quick-start-"));
   let child: ChildProcess | undefined;
   afterAll(() => {
-    child?.kill("SIGKILL");
+    if (child?.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -42,6 +42,8 @@ describe("Quick start on a fresh clone", () => {
         INTERNAL_PORT: "0",
       },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, like a shell job: Ctrl-C signals the whole group.
+      detached: true,
     });
     let output = "";
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -67,11 +69,12 @@ describe("Quick start on a fresh clone", () => {
     });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
-    // Ctrl-C: npm passes SIGINT on to the service, which stops gracefully.
+    // Ctrl-C: the terminal sends SIGINT to the foreground process group (npm and the service);
+    // the service stops gracefully.
     const exited = new Promise<number | null>((resolve) =>
       child?.once("exit", (code) => resolve(code)),
     );
-    child.kill("SIGINT");
+    process.kill(-(child.pid as number), "SIGINT");
     await exited;
 
     const state = JSON.parse(readFileSync(join(clone, "data", "sandbox-state.json"), "utf8")) as {
