@@ -74,7 +74,18 @@ ${orderField}  <label for="storeId">storeId</label><input id="storeId" name="sto
 <pre id="result">-</pre>
 <script>
   const serviceUrl = ${JSON.stringify(serviceUrl)};
-  const form = document.getElementById("checkout");
+${CHECKOUT_FORM_SCRIPT}
+</script>
+</body>
+</html>
+`;
+}
+
+/**
+ * The form's behaviour: prefill from the query, prepare through the service when embedded, post
+ * the checkout, show the answer. It reads `serviceUrl`, which the page defines before it.
+ */
+const CHECKOUT_FORM_SCRIPT = `  const form = document.getElementById("checkout");
   const result = document.getElementById("result");
   const params = new URLSearchParams(location.search);
   for (const [key, value] of params) if (form.elements[key]) form.elements[key].value = value;
@@ -137,9 +148,4 @@ ${orderField}  <label for="storeId">storeId</label><input id="storeId" name="sto
     } catch (error) {
       show(error instanceof Error ? error.message : String(error));
     }
-  });
-</script>
-</body>
-</html>
-`;
-}
+  });`;
