@@ -1,16 +1,9 @@
 import { randomBytes } from "node:crypto";
+import type { PreparedPayment } from "../payments/prepare-payment.js";
 import { fetchJson } from "./targets.js";
 
 /** What `payment.prepare` answers (the fields a checkout needs). */
-export interface Prepared {
-  readonly paymentId: string;
-  readonly storeId: string;
-  readonly channelKey: string;
-  readonly orderName: string;
-  readonly totalAmount: number;
-  readonly currency: string;
-  readonly guestToken: string | null;
-}
+export type Prepared = Omit<PreparedPayment, "customer">;
 
 export interface TriggerContext {
   readonly service: string;
