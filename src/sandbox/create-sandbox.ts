@@ -15,6 +15,7 @@ import {
   type SandboxOptions,
   type WebhookEndpoint,
 } from "./options.js";
+import { platformHandlers } from "./platform/platform-handlers.js";
 import { authHandlers } from "./routes/auth-handlers.js";
 import { billingHandlers } from "./routes/billing-handlers.js";
 import { identityHandlers } from "./routes/identity-handlers.js";
@@ -106,6 +107,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       ...paymentHandlers(ctx, webhooks),
       ...billingHandlers(ctx),
       ...identityHandlers(ctx),
+      ...platformHandlers(ctx),
     },
     auth,
     idempotency: new IdempotencyKeys(state, clock),

@@ -18,6 +18,8 @@ export interface SchemaOperation {
   path: string;
   pattern: RegExp;
   successRef?: string;
+  /** The success answer is a CSV file (text/csv), not JSON. */
+  successIsCsv: boolean;
   errorRef?: string;
 }
 
@@ -110,6 +112,7 @@ export function loadOpenApi(): OpenApiSchema {
         path,
         pattern,
         successRef: responses["200"]?.content?.["application/json"]?.schema?.$ref,
+        successIsCsv: responses["200"]?.content?.["text/csv"] !== undefined,
         errorRef: (operation["x-portone-error"] as { $ref?: string } | undefined)?.$ref,
       });
     }

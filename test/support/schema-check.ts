@@ -36,6 +36,14 @@ function installCheckingFetch(): void {
       schemaViolations.push(`${method} ${url.pathname}: not an operation of the schema`);
       return response;
     }
+    if (response.ok && response.headers.get("content-type")?.startsWith("text/csv")) {
+      if (operation.successIsCsv) {
+        checkedResponses.set(operation.operationId, (checkedResponses.get(operation.operationId) ?? 0) + 1);
+      } else {
+        schemaViolations.push(`${operation.operationId}: answered CSV, the schema says JSON`);
+      }
+      return response;
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -12,6 +12,8 @@ export interface ApiCall {
   /** The JSON body, or for GET/DELETE the `requestBody` query parameter. */
   body: Input;
   request: FastifyRequest;
+  /** For the rare answer that is not JSON (a CSV sheet sets its own content type). */
+  reply: FastifyReply;
 }
 
 export type ApiHandler = (call: ApiCall) => unknown;
@@ -186,13 +188,14 @@ export async function portOneApi(app: FastifyInstance, options: PortOneApiOption
       method: operation.method,
       url: operation.path,
       config: { operation },
-      handler: async (request) => {
+      handler: async (request, reply) => {
         if (!handler) throw unsupportedError(operation);
         return handler({
           params: request.params as Record<string, string>,
           query: request.query as Record<string, string | undefined>,
           body: requests.get(request)?.body ?? parseBody(request),
           request,
+          reply,
         });
       },
     });

@@ -1,4 +1,5 @@
 import type { SandboxCredentials } from "../credentials.js";
+import { PlatformState } from "../platform/platform-state.js";
 import type {
   BillingKeyRecord,
   IdempotencyRecord,
@@ -15,6 +16,8 @@ export class SandboxState {
   readonly schedules = new Map<string, ScheduleRecord>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
   readonly identityVerifications = new Map<string, IdentityVerificationRecord>();
+  /** Partners, contracts, policies, transfers, settlements and payouts (the platform API). */
+  readonly platform: PlatformState;
 
   constructor(
     readonly credentials: SandboxCredentials,
@@ -28,6 +31,7 @@ export class SandboxState {
     for (const record of snapshot?.identityVerifications ?? []) {
       this.identityVerifications.set(record.id, record);
     }
+    this.platform = new PlatformState(snapshot?.platform);
   }
 
   changed(): void {
@@ -52,6 +56,7 @@ export class SandboxState {
       schedules: [...this.schedules.values()],
       idempotency: [...this.idempotency.entries()],
       identityVerifications: [...this.identityVerifications.values()],
+      platform: this.platform.snapshot(),
     };
   }
 }

@@ -10,6 +10,7 @@ import {
 } from "node:fs";
 import { dirname } from "node:path";
 import type { SandboxCredentials } from "../credentials.js";
+import type { PlatformSnapshot } from "../platform/platform-state.js";
 import type {
   BillingKeyRecord,
   IdempotencyRecord,
@@ -27,6 +28,8 @@ export interface Snapshot {
   idempotency: [string, IdempotencyRecord][];
   /** Absent in files written before identity verifications were emulated. */
   identityVerifications?: IdentityVerificationRecord[];
+  /** Absent in files written before the platform API was emulated. */
+  platform?: PlatformSnapshot;
 }
 
 /** Where a sandbox keeps its state between restarts. */

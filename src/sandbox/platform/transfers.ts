@@ -1,0 +1,400 @@
+import type {
+  PlatformManualTransfer,
+  PlatformOrderTransfer,
+  PlatformPayment,
+  PlatformPaymentMethod,
+  PlatformUserDefinedPropertyKeyValue,
+} from "../../sdk/generated/platform/transfer/types.js";
+import type {
+  PlatformAdditionalFeePolicy,
+  PlatformContract,
+  PlatformOrderSettlementAmount,
+  PlatformPartner,
+} from "../../sdk/generated/platform/types.js";
+import type { DomainContext } from "../domain/context.js";
+import { currentTransaction, isSettled } from "../domain/transactions.js";
+import { invalidRequest } from "../http/api-error.js";
+import { Input } from "../http/input.js";
+import type { TransactionRecord } from "../state/records.js";
+import {
+  assertSettlementCurrency,
+  graphqlId,
+  koreanDate,
+  newPlatformId,
+  optionalDate,
+  paymentOf,
+  platformError,
+  requiredDate,
+  signedInteger,
+} from "./common.js";
+import { parseOrderTerms, settleOrder } from "./order-input.js";
+import { partners } from "./partners.js";
+import type { PlatformTransferView, TransferRecord } from "./platform-state.js";
+import { contracts } from "./policies.js";
+import { settlementDateFor } from "./settlement-dates.js";
+import { findEntity } from "./versioned.js";
+
+const METHOD_TYPES: Record<string, string> = {
+  PaymentMethodCard: "CARD",
+  PaymentMethodTransfer: "TRANSFER",
+  PaymentMethodVirtualAccount: "VIRTUAL_ACCOUNT",
+  PaymentMethodGiftCertificate: "GIFT_CERTIFICATE",
+  PaymentMethodMobile: "MOBILE",
+  PaymentMethodEasyPay: "EASY_PAY",
+};
+
+/** The PortOne payment method type of a sandbox transaction (CARD, TRANSFER, ...). */
+export function methodTypeOf(tx: TransactionRecord): string | undefined {
+  const type = tx.method?.type;
+  return typeof type === "string" ? METHOD_TYPES[type] : undefined;
+}
+
+export function userDefinedProperties(input: Input): PlatformUserDefinedPropertyKeyValue[] {
+  return (input.optionalArray("userDefinedProperties") ?? []).map((item, index) => {
+    const entry = Input.of(item, `userDefinedProperties[${index}]`);
+    return { key: entry.string("key"), value: { string: entry.object("value").string("string") } };
+  });
+}
+
+export function findTransfer(ctx: DomainContext, id: string): TransferRecord {
+  const record = ctx.state.platform.transfers.get(id);
+  if (!record) throw platformError("PLATFORM_TRANSFER_NOT_FOUND", `No transfer with id ${id}.`);
+  return record;
+}
+
+function claimTransferId(ctx: DomainContext, body: Input): string {
+  const id = body.optionalString("id") ?? newPlatformId(ctx.clock.now());
+  if (ctx.state.platform.transfers.has(id)) {
+    throw platformError("PLATFORM_TRANSFER_ID_ALREADY_USED", `Transfer id ${id} is already used.`);
+  }
+  return id;
+}
+
+/** A paid sandbox payment (PAID, PARTIAL_CANCELLED or CANCELLED: money moved). */
+export function paidTransaction(ctx: DomainContext, paymentId: string): TransactionRecord {
+  const payment = ctx.state.payments.get(paymentId);
+  const tx = payment && currentTransaction(payment);
+  if (!tx || !isSettled(tx.status)) {
+    throw platformError(
+      "PLATFORM_PAYMENT_NOT_FOUND",
+      `No paid payment ${paymentId} in the sandbox; transfers settle paid payments only.`,
+    );
+  }
+  return tx;
+}
+
+function portOnePayment(ctx: DomainContext, tx: TransactionRecord): PlatformPayment {
+  const methodType = methodTypeOf(tx);
+  return {
+    type: "PORT_ONE",
+    id: tx.paymentId,
+    storeId: tx.storeId,
+    channelKey: ctx.state.credentials.channelKey,
+    orderName: tx.orderName,
+    ...(methodType ? { method: { type: methodType } as PlatformPaymentMethod } : {}),
+    currency: tx.currency,
+    paidAt: tx.paidAt ?? tx.updatedAt,
+  };
+}
+
+function externalPayment(paymentId: string, detail: Input): PlatformPayment {
+  const currency = detail.string("currency");
+  const orderName = detail.optionalString("orderName");
+  const paidAt = detail.optionalString("paidAt");
+  const method = detail.optionalObject("method");
+  const methodKey = method ? Object.keys(method.toJSON())[0] : undefined;
+  const methodType = methodKey
+    ? (
+        {
+          card: "CARD",
+          transfer: "TRANSFER",
+          virtualAccount: "VIRTUAL_ACCOUNT",
+          giftCertificate: "GIFT_CERTIFICATE",
+          mobile: "MOBILE",
+          easyPay: "EASY_PAY",
+        } as Record<string, string>
+      )[methodKey]
+    : undefined;
+  if (methodKey && !methodType)
+    throw invalidRequest(`externalPaymentDetail.method.${methodKey} is not a payment method.`);
+  return {
+    type: "EXTERNAL",
+    id: paymentId,
+    ...(orderName !== undefined ? { orderName } : {}),
+    currency,
+    ...(methodType ? { method: { type: methodType } as PlatformPaymentMethod } : {}),
+    ...(paidAt !== undefined ? { paidAt } : {}),
+  };
+}
+
+/** Orders of a payment already registered, for the "more than the payment" checks. */
+function orderTransfersOf(ctx: DomainContext, paymentId: string): PlatformOrderTransfer[] {
+  return [...ctx.state.platform.transfers.values()]
+    .map((record) => record.transfer)
+    .filter(
+      (t): t is PlatformOrderTransfer =>
+        t.type === "ORDER" && paymentOf(t.payment).id === paymentId && t.payment.type === "PORT_ONE",
+    );
+}
+
+/** The transfers of a payment may not settle more than it charged, in total and by part. */
+function assertWithinPayment(
+  ctx: DomainContext,
+  tx: TransactionRecord,
+  amount: PlatformOrderSettlementAmount,
+) {
+  const registered = orderTransfersOf(ctx, tx.paymentId).map((t) => t.amount);
+  const sum = (pick: (a: PlatformOrderSettlementAmount) => number) =>
+    registered.reduce((s, a) => s + pick(a), 0);
+  const paid = sum((a) => a.payment);
+  if (paid + amount.payment > tx.amount.total) {
+    throw platformError(
+      "PLATFORM_SETTLEMENT_PAYMENT_AMOUNT_EXCEEDED_PORT_ONE_PAYMENT",
+      `Transfers of payment ${tx.paymentId} would settle ${paid + amount.payment}, more than its ${tx.amount.total}.`,
+      {
+        registeredSettlementPaymentAmount: paid,
+        requestSettlementPaymentAmount: amount.payment,
+        portOnePaymentAmount: tx.amount.total,
+      },
+    );
+  }
+  const taxFree = sum((a) => a.paymentTaxFree);
+  if (taxFree + amount.paymentTaxFree > tx.amount.taxFree) {
+    throw platformError(
+      "PLATFORM_SETTLEMENT_TAX_FREE_AMOUNT_EXCEEDED_PORT_ONE_PAYMENT",
+      `Transfers of payment ${tx.paymentId} would settle more tax-free amount than it had.`,
+      {
+        registeredSettlementTaxFreeAmount: taxFree,
+        requestSettlementTaxFreeAmount: amount.paymentTaxFree,
+        portOneTaxFreeAmount: tx.amount.taxFree,
+      },
+    );
+  }
+  const taxable = paid - taxFree;
+  const requested = amount.payment - amount.paymentTaxFree;
+  const portOneTaxable = tx.amount.total - tx.amount.taxFree;
+  if (taxable + requested > portOneTaxable) {
+    throw platformError(
+      "PLATFORM_SETTLEMENT_SUPPLY_WITH_VAT_AMOUNT_EXCEEDED_PORT_ONE_PAYMENT",
+      `Transfers of payment ${tx.paymentId} would settle more taxable amount than it had.`,
+      {
+        registeredSettlementSupplyWithVatAmount: taxable,
+        requestSettlementSupplyWithVatAmount: requested,
+        portOneSupplyWithVatAmount: portOneTaxable,
+      },
+    );
+  }
+}
+
+/** Fixed-amount fees are in won: a transfer in another currency cannot charge them. */
+function assertFixedFeesInCurrency(
+  contract: PlatformContract,
+  fees: PlatformAdditionalFeePolicy[],
+  currency: string,
+) {
+  if (currency === "KRW") return;
+  if (contract.platformFee.type === "FIXED_AMOUNT") {
+    throw platformError(
+      "PLATFORM_CONTRACT_PLATFORM_FIXED_AMOUNT_FEE_CURRENCY_AND_SETTLEMENT_CURRENCY_MISMATCHED",
+      `Contract ${contract.id} charges a fixed KRW fee; the payment is in ${currency}.`,
+      {
+        id: contract.id,
+        graphqlId: contract.graphqlId,
+        feeCurrency: "KRW",
+        settlementCurrency: currency,
+      },
+    );
+  }
+  const fixed = fees.find((policy) => policy.fee.type === "FIXED_AMOUNT");
+  if (fixed) {
+    throw platformError(
+      "PLATFORM_ADDITIONAL_FIXED_AMOUNT_FEE_CURRENCY_AND_SETTLEMENT_CURRENCY_MISMATCHED",
+      `Additional fee policy ${fixed.id} charges a fixed KRW fee; the payment is in ${currency}.`,
+      {
+        id: fixed.id,
+        graphqlId: fixed.graphqlId,
+        feeCurrency: "KRW",
+        settlementCurrency: currency,
+      },
+    );
+  }
+}
+
+/** The settlement dates of a new transfer: given, or from the contract's cycle. */
+export function settlementDates(
+  ctx: DomainContext,
+  body: Input,
+  contract: PlatformContract,
+  startedAt: string,
+) {
+  const settlementStartDate =
+    optionalDate(body, "settlementStartDate") ?? koreanDate(Date.parse(startedAt));
+  const settlementDate =
+    optionalDate(body, "settlementDate") ??
+    settlementDateFor(
+      contract.settlementCycle,
+      settlementStartDate,
+      ctx.state.platform.setting.adjustSettlementDateAfterHolidayIfEarlier,
+    );
+  if (settlementDate < settlementStartDate) {
+    throw platformError(
+      "PLATFORM_SETTLEMENT_DATE_EARLIER_THAN_SETTLEMENT_START_DATE",
+      `settlementDate ${settlementDate} is before settlementStartDate ${settlementStartDate}.`,
+      { settlementStartDate, settlementDate },
+    );
+  }
+  return { settlementStartDate, settlementDate };
+}
+
+/** The sandbox defines no settlement parameters (PortOne's console would). */
+export function assertNoParameters(body: Input): void {
+  const parameters = body.optionalObject("parameters");
+  const names = parameters ? Object.keys(parameters.toJSON()) : [];
+  if (names.length > 0) {
+    throw platformError(
+      "PLATFORM_SETTLEMENT_PARAMETER_NOT_FOUND",
+      `No settlement parameter ${names[0]} is defined in the sandbox.`,
+    );
+  }
+}
+
+function assertOnePerPartner(ctx: DomainContext, paymentId: string, partnerId: string): void {
+  if (ctx.state.platform.setting.supportsMultipleOrderTransfersPerPartner) return;
+  const existing = [...ctx.state.platform.transfers.values()].find(
+    ({ transfer }) =>
+      transfer.type === "ORDER" &&
+      paymentOf(transfer.payment).id === paymentId &&
+      transfer.partner.id === partnerId,
+  );
+  if (existing) {
+    throw platformError(
+      "PLATFORM_TRANSFER_ALREADY_EXISTS",
+      `Payment ${paymentId} already has an order transfer for partner ${partnerId}.`,
+      { transferId: existing.transfer.id, transferGraphqlId: existing.transfer.graphqlId },
+    );
+  }
+}
+
+export function createOrderTransfer(
+  ctx: DomainContext,
+  body: Input,
+  test: boolean,
+): PlatformOrderTransfer {
+  const partner = findEntity(ctx, partners, body.string("partnerId")).current;
+  const contract = findEntity(
+    ctx,
+    contracts,
+    body.optionalString("contractId") ?? partner.defaultContractId,
+  ).current;
+  const paymentId = body.string("paymentId");
+  const external = body.optionalObject("externalPaymentDetail");
+  const tx = external ? undefined : paidTransaction(ctx, paymentId);
+  const payment = tx ? portOnePayment(ctx, tx) : externalPayment(paymentId, external as Input);
+  assertSettlementCurrency(paymentOf(payment).currency);
+  const terms = parseOrderTerms(ctx, body);
+  assertFixedFeesInCurrency(
+    contract,
+    [...terms.additionalFees, ...(terms.lines ?? []).flatMap((l) => l.additionalFees)],
+    paymentOf(payment).currency,
+  );
+  assertNoParameters(body);
+  const { whole, lines } = settleOrder(terms, contract, true);
+  if (tx) assertWithinPayment(ctx, tx, whole.amount);
+  assertOnePerPartner(ctx, paymentId, partner.id);
+  const id = claimTransferId(ctx, body);
+  const paidAt = (payment as { paidAt?: string }).paidAt ?? new Date(ctx.clock.now()).toISOString();
+  const memo = body.optionalString("memo");
+  const transfer: PlatformOrderTransfer = {
+    type: "ORDER",
+    id,
+    graphqlId: graphqlId("PlatformTransfer", id),
+    partner,
+    status: "SCHEDULED",
+    ...(memo !== undefined ? { memo } : {}),
+    ...settlementDates(ctx, body, contract, paidAt),
+    settlementCurrency: paymentOf(payment).currency,
+    isForTest: test,
+    userDefinedProperties: userDefinedProperties(body),
+    amount: whole.amount,
+    contract,
+    payment,
+    orderLines: lines,
+    additionalFees: whole.additionalFees,
+    discounts: whole.discounts,
+    parameters: {},
+  };
+  ctx.state.platform.transfers.set(id, { transfer });
+  ctx.state.changed();
+  return transfer;
+}
+
+export function createManualTransfer(
+  ctx: DomainContext,
+  body: Input,
+  test: boolean,
+): PlatformManualTransfer {
+  const partner = findEntity(ctx, partners, body.string("partnerId")).current;
+  const settlementAmount = signedInteger(body, "settlementAmount");
+  if (settlementAmount === undefined) throw invalidRequest("settlementAmount is required.");
+  if (settlementAmount < 0 && ctx.state.platform.setting.manualSettlementPerTransfer) {
+    throw platformError(
+      "PLATFORM_NEGATIVE_AMOUNT_NOT_ALLOWED",
+      "With manualSettlementPerTransfer on, a manual transfer cannot take money back.",
+    );
+  }
+  const settlementTaxFreeAmount = signedInteger(body, "settlementTaxFreeAmount") ?? 0;
+  if (Math.abs(settlementTaxFreeAmount) > Math.abs(settlementAmount)) {
+    throw invalidRequest("settlementTaxFreeAmount exceeds settlementAmount.");
+  }
+  const settlementCurrency = body.optionalString("settlementCurrency") ?? partner.account.currency;
+  assertSettlementCurrency(settlementCurrency);
+  const id = claimTransferId(ctx, body);
+  const memo = body.optionalString("memo");
+  const transfer: PlatformManualTransfer = {
+    type: "MANUAL",
+    id,
+    graphqlId: graphqlId("PlatformTransfer", id),
+    partner,
+    status: "SCHEDULED",
+    ...(memo !== undefined ? { memo } : {}),
+    settlementDate: requiredDate(body, "settlementDate"),
+    settlementCurrency,
+    isForTest: test,
+    userDefinedProperties: userDefinedProperties(body),
+    settlementAmount,
+    settlementTaxFreeAmount,
+  };
+  ctx.state.platform.transfers.set(id, { transfer });
+  ctx.state.changed();
+  return transfer;
+}
+
+/** A transfer as the API shows it: with its partner as the partner is now. */
+export function transferView(ctx: DomainContext, record: TransferRecord): PlatformTransferView {
+  const partner: PlatformPartner | undefined = ctx.state.platform.partners.get(
+    record.transfer.partner.id,
+  )?.current;
+  return partner ? { ...record.transfer, partner } : record.transfer;
+}
+
+export function deleteTransfer(ctx: DomainContext, id: string): Record<string, never> {
+  const record = findTransfer(ctx, id);
+  if (record.transfer.status !== "SCHEDULED") {
+    throw platformError(
+      "PLATFORM_TRANSFER_NON_DELETABLE_STATUS",
+      `Transfer ${id} is ${record.transfer.status}; only SCHEDULED transfers can be deleted.`,
+    );
+  }
+  const cancels = [...ctx.state.platform.transfers.values()].some(
+    (other) => other.originalId === id,
+  );
+  if (cancels) {
+    throw platformError(
+      "PLATFORM_CANCEL_ORDER_TRANSFERS_EXISTS",
+      `Transfer ${id} has order-cancel transfers; delete them first.`,
+    );
+  }
+  ctx.state.platform.transfers.delete(id);
+  ctx.state.changed();
+  return {};
+}
