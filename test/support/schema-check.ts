@@ -38,7 +38,10 @@ function installCheckingFetch(): void {
     }
     if (response.ok && response.headers.get("content-type")?.startsWith("text/csv")) {
       if (operation.successIsCsv) {
-        checkedResponses.set(operation.operationId, (checkedResponses.get(operation.operationId) ?? 0) + 1);
+        checkedResponses.set(
+          operation.operationId,
+          (checkedResponses.get(operation.operationId) ?? 0) + 1,
+        );
       } else {
         schemaViolations.push(`${operation.operationId}: answered CSV, the schema says JSON`);
       }

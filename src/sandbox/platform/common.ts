@@ -141,6 +141,8 @@ export function inDateRange(date: string, range: Input | undefined): boolean {
 }
 
 /** The payment of a transfer: the sandbox only ever stores the two known kinds. */
-export function paymentOf(payment: PlatformPayment): PlatformPortOnePayment | PlatformExternalPayment {
+export function paymentOf(
+  payment: PlatformPayment,
+): PlatformPortOnePayment | PlatformExternalPayment {
   return payment as PlatformPortOnePayment | PlatformExternalPayment;
 }

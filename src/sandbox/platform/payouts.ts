@@ -379,7 +379,10 @@ export function getBulkPayouts(ctx: DomainContext, body: Input, test: boolean) {
   return { items, page, counts: countBy(selected, (b) => b.status, keys) };
 }
 
-function accountTransferMatches(t: PlatformWithdrawalAccountTransfer, filter: Input | undefined): boolean {
+function accountTransferMatches(
+  t: PlatformWithdrawalAccountTransfer,
+  filter: Input | undefined,
+): boolean {
   if (!filter) return true;
   const w = t;
   const exact = (field: string, value: string | undefined) => {

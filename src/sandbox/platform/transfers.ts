@@ -133,7 +133,9 @@ function orderTransfersOf(ctx: DomainContext, paymentId: string): PlatformOrderT
     .map((record) => record.transfer)
     .filter(
       (t): t is PlatformOrderTransfer =>
-        t.type === "ORDER" && paymentOf(t.payment).id === paymentId && t.payment.type === "PORT_ONE",
+        t.type === "ORDER" &&
+        paymentOf(t.payment).id === paymentId &&
+        t.payment.type === "PORT_ONE",
     );
 }
 
