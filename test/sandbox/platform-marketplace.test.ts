@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { useCheckedSandbox } from "../support/checked-sandbox.js";
 import { newPaymentId } from "../support/sandbox.js";
+import { expectEveryOperationChecked } from "../support/schema-check.js";
 
 const sandbox = useCheckedSandbox();
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -162,16 +163,17 @@ describe("a marketplace settles two orders across two partners, one partly cance
     });
 
     // B's customer returns 6,000 worth: a PortOne cancellation, then its order-cancel transfer.
-    const { cancellation } = await sandbox.client.payment.cancelPayment({
+    const { cancellation: cancelled } = await sandbox.client.payment.cancelPayment({
       paymentId: order1,
       amount: 6_000,
       reason: "return",
     });
+    const cancellationId = (cancelled as { id: string }).id;
     await expect(
       platform.transfer.createPlatformOrderCancelTransfer({
         partnerId: sellerB.id,
         paymentId: order1,
-        cancellationId: cancellation.id,
+        cancellationId: cancellationId,
         orderDetail: { orderAmount: 7_000 },
         discounts: [],
       }),
@@ -184,7 +186,7 @@ describe("a marketplace settles two orders across two partners, one partly cance
     const b1Cancel = await platform.transfer.createPlatformOrderCancelTransfer({
       partnerId: sellerB.id,
       paymentId: order1,
-      cancellationId: cancellation.id,
+      cancellationId: cancellationId,
       orderDetail: { orderAmount: 6_000 },
       discounts: [],
     });
@@ -216,7 +218,7 @@ describe("a marketplace settles two orders across two partners, one partly cance
     });
     const byKey = new Map(
       settled.items.map((s) => [
-        `${(s as { partner: { id: string } }).partner.id}/${s.type}`,
+        `${(s as { partner: { id: string } }).partner.id}/${String(s.type)}`,
         s as { id: string; amount: { settlement: number; payment: number } },
       ]),
     );
@@ -241,7 +243,7 @@ describe("a marketplace settles two orders across two partners, one partly cance
     );
     expect(payments).toBe(34_000);
     const transferA1 = await platform.transfer.getPlatformTransfer({ id: a1.transfer.id });
-    expect(transferA1.status).toBe("SETTLED");
+    expect((transferA1 as { status: string }).status).toBe("SETTLED");
 
     const completed = await sandbox.api("POST", "/platform/partner-settlements/complete-payout", {
       body: {
@@ -305,7 +307,10 @@ describe("a marketplace settles two orders across two partners, one partly cance
     const summaries = await platform.transfer.getPlatformTransferSummaries({
       filter: { keyword: { partnerId: sellerB.id } },
     });
-    expect(summaries.transferSummaries.map((s) => s.status)).toEqual(["PAID_OUT", "PAID_OUT"]);
+    expect(summaries.transferSummaries.map((s) => (s as { status: string }).status)).toEqual([
+      "PAID_OUT",
+      "PAID_OUT",
+    ]);
     await expect(
       platform.transfer.deletePlatformTransfer({ id: a1.transfer.id }),
     ).rejects.toMatchObject({
@@ -332,3 +337,17 @@ describe("a marketplace settles two orders across two partners, one partly cance
     );
   });
 });
+
+expectEveryOperationChecked("platform payouts", [
+  "createPlatformPartners",
+  "createPlatformOrderTransfer",
+  "createPlatformOrderCancelTransfer",
+  "getPlatformPartnerSettlements",
+  "completePlatformPayoutByPartnerSettlementIds",
+  "getPlatformPayouts",
+  "getPlatformBulkPayouts",
+  "getPlatformAccountTransfers",
+  "getPlatformBulkAccountTransfers",
+  "getPlatformTransferSummaries",
+  "downloadPlatformTransferSheet",
+]);

@@ -11,7 +11,7 @@ import { invalidRequest } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import { contains, graphqlId, newPlatformId, nowIso, platformError, within } from "./common.js";
 import type { Versioned } from "./platform-state.js";
-import { type EntityKind, registerKind } from "./versioned.js";
+import { registerKind } from "./versioned.js";
 
 /** Rates are "milli-percent" (10^-5): 100,000 is 100 %. */
 export const RATE_SCALE = 100_000;
