@@ -86,6 +86,7 @@ function businessType(
   input: Input,
   partnerId: string,
   base: Extract<PlatformPartnerType, { type: "BUSINESS" }> | undefined,
+  changingType: boolean,
 ): PlatformPartnerType {
   const pick = (field: string) =>
     input.optionalString(field) ?? (base?.[field as keyof typeof base] as string | undefined);
@@ -94,7 +95,7 @@ function businessType(
   const representativeName = pick("representativeName");
   if (!companyName || !brn || !representativeName) {
     throw platformError(
-      base ? "INVALID_REQUEST" : "PLATFORM_INSUFFICIENT_DATA_TO_CHANGE_PARTNER_TYPE",
+      changingType ? "PLATFORM_INSUFFICIENT_DATA_TO_CHANGE_PARTNER_TYPE" : "INVALID_REQUEST",
       "A business partner needs companyName, businessRegistrationNumber and representativeName.",
     );
   }
@@ -153,7 +154,8 @@ function parseType(
       base?.type === "BUSINESS"
         ? (base as Extract<PlatformPartnerType, { type: "BUSINESS" }>)
         : undefined;
-    return businessType(ctx, input.object("business"), partnerId, same);
+    const changingType = base !== undefined && same === undefined;
+    return businessType(ctx, input.object("business"), partnerId, same, changingType);
   }
   const kind = input.has("whtPayer") ? "WHT_PAYER" : "NON_WHT_PAYER";
   const details = input.object(input.has("whtPayer") ? "whtPayer" : "nonWhtPayer");

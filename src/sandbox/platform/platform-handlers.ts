@@ -1,5 +1,6 @@
 import type { DomainContext } from "../domain/context.js";
-import { invalidRequest } from "../http/api-error.js";
+import { operationRoutes } from "../generated/operations.js";
+import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { ApiCall, ApiHandlers } from "../http/portone-api.js";
 import { createOrderCancelTransfer } from "./cancel-transfers.js";
 import { isForTest } from "./common.js";
@@ -274,13 +275,41 @@ function settlementHandlers(ctx: DomainContext): ApiHandlers {
   };
 }
 
+const vocabularies = new Map(
+  operationRoutes.map((route) => [route.operationId, new Set(route.errorTypes)]),
+);
+
+/**
+ * Shared rules (an account check inside a bulk schedule, say) can fail with a type another
+ * operation owns; an operation answers only its own `x-portone-error` types, so such a failure
+ * becomes INVALID_REQUEST (every platform operation has it) with the same message.
+ */
+function withinVocabulary(handlers: ApiHandlers): ApiHandlers {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([operationId, handler]) => [
+      operationId,
+      async (call: ApiCall) => {
+        try {
+          return await handler(call);
+        } catch (error) {
+          const vocabulary = vocabularies.get(operationId);
+          if (error instanceof PortOneApiError && vocabulary && !vocabulary.has(error.type)) {
+            throw new PortOneApiError("INVALID_REQUEST", error.message);
+          }
+          throw error;
+        }
+      },
+    ]),
+  );
+}
+
 /** The platform (marketplace) operations the sandbox emulates statefully. */
 export function platformHandlers(ctx: DomainContext): ApiHandlers {
-  return {
+  return withinVocabulary({
     ...partnerHandlers(ctx),
     ...policyHandlers(ctx),
     ...transferHandlers(ctx),
     ...settlementHandlers(ctx),
     ...settingHandlers(ctx),
-  };
+  });
 }
