@@ -1,6 +1,11 @@
 import type { PlatformWithdrawalAccountTransfer } from "../../sdk/generated/platform/accountTransfer/types.js";
+import type { PlatformBulkAccountTransfer } from "../../sdk/generated/platform/bulkAccountTransfer/types.js";
+import type { PlatformBulkPayout } from "../../sdk/generated/platform/bulkPayout/types.js";
 import type { PlatformPayout } from "../../sdk/generated/platform/payout/types.js";
-import type { PlatformPartner } from "../../sdk/generated/platform/types.js";
+import type {
+  PlatformPartner,
+  PlatformPayoutStatusStats,
+} from "../../sdk/generated/platform/types.js";
 import type { DomainContext } from "../domain/context.js";
 import { paginate } from "../domain/pages.js";
 import { invalidRequest } from "../http/api-error.js";
@@ -208,6 +213,84 @@ function withdrawalFor(
 const zeroStats = () =>
   Object.fromEntries(Object.values(PAYOUT_COUNT_KEYS).map((k) => [k, 0])) as Record<string, number>;
 
+/** One COMPLETED bulk payout of `payouts`, every one of them SUCCEEDED. */
+function completedBulkPayout(
+  id: string,
+  name: string,
+  payouts: PlatformPayout[],
+  at: string,
+): PlatformBulkPayout {
+  const totalPayout = payouts.reduce((s, p) => s + p.amount, 0);
+  const stats = (succeeded: number) => ({ ...zeroStats(), succeeded }) as PlatformPayoutStatusStats;
+  return {
+    id,
+    graphqlId: graphqlId("PlatformBulkPayout", id),
+    name,
+    creatorId: "sandbox",
+    method: "DIRECT",
+    totalPayoutAmount: totalPayout,
+    totalSettlementAmount: payouts.reduce((s, p) => s + p.settlementAmount, 0),
+    status: "COMPLETED",
+    payoutStats: { amount: stats(totalPayout), count: stats(payouts.length) },
+    statusUpdatedAt: at,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/** The bulk account transfer that moved `withdrawals` from the sandbox's account. */
+function completedBulkTransfer(
+  id: string,
+  withdrawals: PlatformWithdrawalAccountTransfer[],
+  at: string,
+): PlatformBulkAccountTransfer {
+  const stats = (value: (w: PlatformWithdrawalAccountTransfer) => number) => ({
+    prepared: 0,
+    scheduled: 0,
+    cancelled: 0,
+    stopped: 0,
+    processing: 0,
+    asyncProcessing: 0,
+    failed: 0,
+    succeeded: withdrawals.reduce((s, w) => s + value(w), 0),
+  });
+  return {
+    id,
+    graphqlId: graphqlId("PlatformBulkAccountTransfer", id),
+    creatorId: "sandbox",
+    bankAccountId: SANDBOX_ACCOUNT.id,
+    bankAccountGraphqlId: graphqlId("PlatformBankAccount", SANDBOX_ACCOUNT.id),
+    totalAmount: withdrawals.reduce((s, w) => s + w.amount, 0),
+    status: "COMPLETED",
+    stats: { amount: stats((w) => w.amount), count: stats(() => 1) },
+    statusUpdatedAt: at,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/** A group's settlements and their transfers are paid out by `payout`. */
+function markPaidOut(
+  ctx: DomainContext,
+  group: PayoutGroup,
+  payout: PlatformPayout,
+  at: string,
+): void {
+  for (const settlement of group.settlements) {
+    Object.assign(settlement, { status: "PAID_OUT", statusUpdatedAt: at, payoutId: payout.id });
+    for (const transferId of settlement.transferIds) {
+      const record = ctx.state.platform.transfers.get(transferId);
+      if (!record) continue;
+      record.transfer = {
+        ...record.transfer,
+        status: "PAID_OUT",
+        payoutId: payout.id,
+        payoutGraphqlId: payout.graphqlId,
+      };
+    }
+  }
+}
+
 /**
  * completePlatformPayoutByPartnerSettlementIds: the merchant paid the partners itself. One
  * payout per partner and currency (SUCCEEDED), one COMPLETED bulk payout, and the withdrawals
@@ -220,73 +303,23 @@ export function completePayout(ctx: DomainContext, body: Input, test: boolean) {
   const platform = ctx.state.platform;
   const bulkAccountTransferId = `${bulkPayoutId}-transfers`;
   const payouts = groups.map((group) => newPayout(ctx, group, bulkPayoutId, at));
+  groups.forEach((group, index) => {
+    const payout = payouts[index] as PlatformPayout;
+    markPaidOut(ctx, group, payout, at);
+    platform.payouts.set(payout.id, { view: payout, isForTest: test });
+  });
+  const name = body.optionalString("name") ?? bulkPayoutId;
+  platform.bulkPayouts.set(bulkPayoutId, {
+    view: completedBulkPayout(bulkPayoutId, name, payouts, at),
+    isForTest: test,
+  });
   const withdrawals = payouts.map((payout) =>
     withdrawalFor(payout, bulkAccountTransferId, test, at),
   );
-  groups.forEach((group, index) => {
-    const payout = payouts[index] as PlatformPayout;
-    for (const settlement of group.settlements) {
-      Object.assign(settlement, { status: "PAID_OUT", statusUpdatedAt: at, payoutId: payout.id });
-      for (const transferId of settlement.transferIds) {
-        const record = platform.transfers.get(transferId);
-        if (record) {
-          record.transfer = {
-            ...record.transfer,
-            status: "PAID_OUT",
-            payoutId: payout.id,
-            payoutGraphqlId: payout.graphqlId,
-          };
-        }
-      }
-    }
-    platform.payouts.set(payout.id, { view: payout, isForTest: test });
-  });
-  const totalPayout = payouts.reduce((s, p) => s + p.amount, 0);
-  const amountStats = { ...zeroStats(), succeeded: totalPayout };
-  const countStats = { ...zeroStats(), succeeded: payouts.length };
-  platform.bulkPayouts.set(bulkPayoutId, {
-    isForTest: test,
-    view: {
-      id: bulkPayoutId,
-      graphqlId: graphqlId("PlatformBulkPayout", bulkPayoutId),
-      name: body.optionalString("name") ?? bulkPayoutId,
-      creatorId: "sandbox",
-      method: "DIRECT",
-      totalPayoutAmount: totalPayout,
-      totalSettlementAmount: payouts.reduce((s, p) => s + p.settlementAmount, 0),
-      status: "COMPLETED",
-      payoutStats: { amount: amountStats as never, count: countStats as never },
-      statusUpdatedAt: at,
-      createdAt: at,
-      updatedAt: at,
-    },
-  });
   for (const withdrawal of withdrawals) platform.accountTransfers.set(withdrawal.id, withdrawal);
-  const transferStats = (value: (w: PlatformWithdrawalAccountTransfer) => number) => ({
-    prepared: 0,
-    scheduled: 0,
-    cancelled: 0,
-    stopped: 0,
-    processing: 0,
-    asyncProcessing: 0,
-    failed: 0,
-    succeeded: withdrawals.reduce((s, w) => s + value(w), 0),
-  });
   platform.bulkAccountTransfers.set(bulkAccountTransferId, {
+    view: completedBulkTransfer(bulkAccountTransferId, withdrawals, at),
     isForTest: test,
-    view: {
-      id: bulkAccountTransferId,
-      graphqlId: graphqlId("PlatformBulkAccountTransfer", bulkAccountTransferId),
-      creatorId: "sandbox",
-      bankAccountId: SANDBOX_ACCOUNT.id,
-      bankAccountGraphqlId: graphqlId("PlatformBankAccount", SANDBOX_ACCOUNT.id),
-      totalAmount: totalPayout,
-      status: "COMPLETED",
-      stats: { amount: transferStats((w) => w.amount), count: transferStats(() => 1) },
-      statusUpdatedAt: at,
-      createdAt: at,
-      updatedAt: at,
-    },
   });
   ctx.state.changed();
   return {
