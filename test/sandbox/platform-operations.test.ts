@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { operationRoutes } from "../../src/sandbox/generated/operations.js";
 import { useCheckedSandbox } from "../support/checked-sandbox.js";
 import { newPaymentId, portOneError } from "../support/sandbox.js";
 import { expectEveryOperationChecked } from "../support/schema-check.js";
@@ -639,6 +640,46 @@ describe("transfers", () => {
       filter: { partnerIds: [partner.id] },
     });
     expect(after.items).toEqual([]);
+  });
+});
+
+describe("bad input", () => {
+  it("answers every platform operation's malformed input with a 4xx of its own vocabulary", async () => {
+    const routes = operationRoutes.filter((route) =>
+      (platformOperations as readonly string[]).includes(route.operationId),
+    );
+    const garbage = [
+      {},
+      {
+        filter: 1,
+        page: "x",
+        update: 3,
+        partnerSettlementIds: "a",
+        orderDetail: [],
+        discounts: "x",
+      },
+      {
+        partners: [1],
+        filter: { tags: [2], keyword: 3 },
+        appliedAt: "soon",
+        id: 4,
+        fee: { fixedRate: -1 },
+      },
+    ];
+    for (const route of routes) {
+      const path = route.path.replace(/:([A-Za-z]+)/g, "sample-$1");
+      for (const body of garbage) {
+        const query = route.method === "GET" || route.method === "DELETE";
+        const response = await sandbox.api(
+          route.method,
+          query ? `${path}?requestBody=${encodeURIComponent(JSON.stringify(body))}` : path,
+          query ? {} : { body },
+        );
+        if (response.status === 200) continue;
+        expect(response.status, `${route.operationId} ${JSON.stringify(body)}`).toBeLessThan(500);
+        expect(route.errorTypes, route.operationId).toContain(response.body.type);
+      }
+    }
   });
 });
 
