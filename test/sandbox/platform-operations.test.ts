@@ -13,13 +13,12 @@ async function failure(promise: Promise<unknown>): Promise<string> {
   return (await portOneError(promise)).data.type;
 }
 
-/** An hour ahead by the sandbox clock (which other tests of this file may have advanced). */
-async function inAnHour(): Promise<string> {
-  const probe = await sandbox.api("GET", "/platform/setting");
-  const serverNow = Date.parse(probe.headers.get("date") ?? "") || Date.now();
-  return new Date(Math.max(serverNow, Date.now()) + offset + HOUR_MS).toISOString();
-}
+/** How far this file's tests moved the sandbox clock ahead of the wall clock. */
 let offset = 0;
+/** An hour ahead by the sandbox clock. */
+async function inAnHour(): Promise<string> {
+  return new Date(Date.now() + offset + HOUR_MS).toISOString();
+}
 async function advance(ms: number): Promise<void> {
   offset += ms;
   await sandbox.sandbox.advanceClock(ms);
@@ -279,8 +278,14 @@ describe("partners", () => {
       "PLATFORM_PARTNER_NOT_FOUND",
     );
 
+    expect(
+      await failure(
+        platform.reschedulePartner({ id, update: { name: "x" }, appliedAt: await inAnHour() }),
+      ),
+    ).toBe("PLATFORM_PARTNER_NOT_FOUND");
     await platform.schedulePartner({ id, update: { name: "Never" }, appliedAt: await inAnHour() });
     await platform.cancelPlatformPartnerSchedule({ id });
+    expect((await platform.partner.getPlatformPartner({ id })).name).toBe("Final");
     const tag = newPaymentId("tag");
     await platform.partner.updatePlatformPartner({ id, tags: [tag] });
     await platform.schedulePlatformPartners({

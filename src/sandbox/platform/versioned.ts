@@ -108,6 +108,12 @@ export function scheduleUpdate<T extends Entity>(
   replace: boolean,
 ): T {
   const found = findEntity(ctx, kind, id);
+  if (replace && !found.pending) {
+    throw platformError(
+      kind.notFound,
+      `The ${kind.label} ${id} has no scheduled update to reschedule.`,
+    );
+  }
   if (!replace) {
     assertNotArchived(kind, found.current);
     if (found.pending) {
