@@ -237,10 +237,27 @@ function standaloneSandboxProblems(
     return [
       `${set.join(", ")}: name a standalone sandbox, but the service is in live mode (${value("PORTONE_MODE") === "live" ? "PORTONE_MODE=live" : "PORTONE_API_SECRET is set"}); unset them for live mode, or unset the live PortOne settings to run against the sandbox`,
     ];
-  return STANDALONE_SANDBOX_VARIABLES.filter((name) => !value(name)).map(
+  const missing = STANDALONE_SANDBOX_VARIABLES.filter((name) => !value(name)).map(
     (name) =>
       `${name}: is required with ${set.join(", ")} (a standalone sandbox needs all five; \`npm run sandbox\` prints them)`,
   );
+  return isPortOneItself(value("PORTONE_SANDBOX_URL"))
+    ? [
+        ...missing,
+        "PORTONE_SANDBOX_URL: points at PortOne itself, not a sandbox; use live mode (PORTONE_API_SECRET and the live settings) for PortOne",
+      ]
+    : missing;
+}
+
+/** Sandbox mode lets anonymous callers pay demo prices: never against the real PortOne API. */
+function isPortOneItself(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    const host = new URL(url).hostname.toLowerCase().replace(/\.$/, "");
+    return host === "portone.io" || host.endsWith(".portone.io");
+  } catch {
+    return false; // reported by the URL check
+  }
 }
 
 /** What live mode needs besides the secret; outside this section's variables too. */

@@ -135,6 +135,13 @@ describe("a standalone sandbox (PORTONE_SANDBOX_*)", () => {
     ]);
   });
 
+  it("refuses PortOne's own API as a sandbox: sandbox mode admits anonymous callers at demo prices", () => {
+    for (const url of ["https://api.portone.io", "https://API.PortOne.io./", "https://portone.io"])
+      expect(problemsOf({ ...STANDALONE, PORTONE_SANDBOX_URL: url })).toEqual([
+        expect.stringMatching(/^PORTONE_SANDBOX_URL: points at PortOne itself, not a sandbox/),
+      ]);
+  });
+
   it("checks the URL and the webhook secret without echoing either", () => {
     const secretish = "not-base64 !! do-not-print-0123456789";
     const problems = problemsOf({
