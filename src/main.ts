@@ -72,7 +72,10 @@ export async function startFromEnv(
   embedded?.sandbox.setWebhookEndpoints([{ url: `${url}/webhooks/portone` }]);
   // The checkout form then prepares through the service and links the shop.
   embedded?.sandbox.setShopUrl(`${url}/`);
-  announce(service, url, embedded ?? (standalone && { credentials: standalone }), output);
+  const sandbox = embedded
+    ? { credentials: embedded.sandbox, standalone: false }
+    : standalone && { credentials: standalone, standalone: true };
+  announce(service, url, sandbox, output);
   let stopping: Promise<void> | undefined;
   return {
     service,
@@ -135,25 +138,32 @@ function chooseOutput(config: EnvConfig, logStream: DestinationStream | undefine
 function announce(
   service: Service,
   url: string,
-  sandbox: { sandbox: Sandbox } | { credentials: StandaloneSandbox } | undefined,
+  sandbox:
+    | {
+        readonly credentials: Pick<
+          StandaloneSandbox,
+          "apiSecret" | "webhookSecret" | "storeId" | "channelKey"
+        >;
+        readonly standalone: boolean;
+      }
+    | undefined,
   output: Output,
 ): void {
-  const credentials = sandbox && ("sandbox" in sandbox ? sandbox.sandbox : sandbox.credentials);
   printBanner(
     {
       mode: sandbox ? "sandbox" : "live",
       url,
       internalUrl: service.internalUrl,
-      ...(credentials
+      ...(sandbox
         ? {
             sandbox: {
               api: service.config.portone.baseUrl,
-              apiSecret: credentials.apiSecret,
-              webhookSecret: credentials.webhookSecret,
-              storeId: credentials.storeId,
-              channelKey: credentials.channelKey,
+              apiSecret: sandbox.credentials.apiSecret,
+              webhookSecret: sandbox.credentials.webhookSecret,
+              storeId: sandbox.credentials.storeId,
+              channelKey: sandbox.credentials.channelKey,
             },
-            ...(sandbox && "credentials" in sandbox ? { standaloneSandbox: true } : {}),
+            ...(sandbox.standalone ? { standaloneSandbox: true } : {}),
           }
         : { portone: service.config.portone.baseUrl }),
     },
