@@ -7,6 +7,8 @@ import {
   type EnvConfig,
   loadConfig,
   type PortOneConfig,
+  type StandaloneSandbox,
+  standaloneSandboxPortOne,
   withPortOne,
 } from "./config.js";
 import { isEntryPoint } from "./is-entry-point.js";
@@ -30,7 +32,9 @@ type SandboxEnvConfig = Extract<EnvConfig, { mode: "sandbox" }>;
  * Starts the service from the environment. In sandbox mode (no live setting at all, or
  * PORTONE_MODE=sandbox) it first starts the embedded sandbox on loopback (demo order catalog,
  * anonymous callers allowed) and points the sandbox's webhooks at the service's own
- * /webhooks/portone. A doubtful environment never gets this far: `loadConfig` refuses it.
+ * /webhooks/portone; with PORTONE_SANDBOX_* it talks to that standalone sandbox instead (whose
+ * webhooks its own flags point here). A doubtful environment never gets this far: `loadConfig`
+ * refuses it.
  */
 export async function startFromEnv(
   env: Record<string, string | undefined> = process.env,
@@ -38,9 +42,16 @@ export async function startFromEnv(
 ): Promise<RunningService> {
   const config = loadConfig(env);
   const output = chooseOutput(config, options.logStream);
-  const embedded = config.mode === "sandbox" ? await startEmbeddedSandbox(config) : undefined;
-  const portone = config.mode === "live" ? config.portone : embedded?.portone;
-  if (!portone) throw new Error("unreachable: sandbox mode always starts its sandbox");
+  const standalone = config.mode === "sandbox" ? config.standaloneSandbox : undefined;
+  const embedded =
+    config.mode === "sandbox" && !standalone ? await startEmbeddedSandbox(config) : undefined;
+  const portone =
+    config.mode === "live"
+      ? config.portone
+      : standalone
+        ? standaloneSandboxPortOne(standalone, config.portone)
+        : embedded?.portone;
+  if (!portone) throw new Error("unreachable: sandbox mode always has a sandbox");
   let service: Service;
   try {
     service = await buildServer(withPortOne(config, portone), {
@@ -61,7 +72,10 @@ export async function startFromEnv(
   embedded?.sandbox.setWebhookEndpoints([{ url: `${url}/webhooks/portone` }]);
   // The checkout form then prepares through the service and links the shop.
   embedded?.sandbox.setShopUrl(`${url}/`);
-  announce(service, url, embedded, output);
+  const sandbox = embedded
+    ? { credentials: embedded.sandbox, standalone: false }
+    : standalone && { credentials: standalone, standalone: true };
+  announce(service, url, sandbox, output);
   let stopping: Promise<void> | undefined;
   return {
     service,
@@ -124,23 +138,32 @@ function chooseOutput(config: EnvConfig, logStream: DestinationStream | undefine
 function announce(
   service: Service,
   url: string,
-  embedded: { sandbox: Sandbox; portone: PortOneConfig } | undefined,
+  sandbox:
+    | {
+        readonly credentials: Pick<
+          StandaloneSandbox,
+          "apiSecret" | "webhookSecret" | "storeId" | "channelKey"
+        >;
+        readonly standalone: boolean;
+      }
+    | undefined,
   output: Output,
 ): void {
   printBanner(
     {
-      mode: embedded ? "sandbox" : "live",
+      mode: sandbox ? "sandbox" : "live",
       url,
       internalUrl: service.internalUrl,
-      ...(embedded
+      ...(sandbox
         ? {
             sandbox: {
-              api: embedded.portone.baseUrl,
-              apiSecret: embedded.sandbox.apiSecret,
-              webhookSecret: embedded.sandbox.webhookSecret,
-              storeId: embedded.sandbox.storeId,
-              channelKey: embedded.sandbox.channelKey,
+              api: service.config.portone.baseUrl,
+              apiSecret: sandbox.credentials.apiSecret,
+              webhookSecret: sandbox.credentials.webhookSecret,
+              storeId: sandbox.credentials.storeId,
+              channelKey: sandbox.credentials.channelKey,
             },
+            ...(sandbox.standalone ? { standaloneSandbox: true } : {}),
           }
         : { portone: service.config.portone.baseUrl }),
     },

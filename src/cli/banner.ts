@@ -8,7 +8,7 @@ export interface BannerFacts {
   readonly internalUrl: string | undefined;
   /** Live mode: the PortOne API the service calls. */
   readonly portone?: string;
-  /** Sandbox mode: the embedded sandbox, and its own throwaway credentials. */
+  /** Sandbox mode: the sandbox (embedded, or standalone), and its own throwaway credentials. */
   readonly sandbox?: {
     readonly api: string;
     readonly apiSecret: string;
@@ -16,10 +16,19 @@ export interface BannerFacts {
     readonly storeId: string;
     readonly channelKey: string;
   };
+  /** The sandbox is a process of its own (PORTONE_SANDBOX_*), not the embedded one. */
+  readonly standaloneSandbox?: boolean;
 }
 
-const SANDBOX_HEADLINE =
-  "portone-bff is running in SANDBOX MODE - NO REAL PAYMENTS: embedded PortOne sandbox, demo order catalog, anonymous callers allowed, every event marked as a test event";
+function sandboxHeadline(facts: BannerFacts): string {
+  return `portone-bff is running in SANDBOX MODE - NO REAL PAYMENTS: ${sandboxKind(facts)}, demo order catalog, anonymous callers allowed, every event marked as a test event`;
+}
+
+function sandboxKind(facts: BannerFacts): string {
+  return facts.standaloneSandbox
+    ? `standalone PortOne sandbox at ${facts.sandbox?.api}`
+    : "embedded PortOne sandbox";
+}
 
 /** The URLs of the banner, derived once so both forms name the same ones. */
 export function bannerUrls(facts: BannerFacts) {
@@ -82,7 +91,8 @@ export function bannerJsonLines(facts: BannerFacts, now = new Date()): string[] 
       mode: "sandbox",
       ...bannerUrls(facts),
       demoOrders: "coffee-<id>, tshirt-<id>, sneakers-<id> (id: 1-64 of A-Z a-z 0-9 _ -)",
-      msg: SANDBOX_HEADLINE,
+      ...(facts.standaloneSandbox ? { standaloneSandbox: true } : {}),
+      msg: sandboxHeadline(facts),
     }),
     JSON.stringify({
       level: 30,
@@ -102,7 +112,7 @@ export function bannerText(facts: BannerFacts): string {
   const lines = [
     "",
     facts.sandbox
-      ? "portone-bff  SANDBOX MODE - no real payments (embedded PortOne sandbox, demo orders, anonymous callers)"
+      ? `portone-bff  SANDBOX MODE - no real payments (${sandboxKind(facts)}, demo orders, anonymous callers)`
       : `portone-bff  LIVE MODE - real payments against ${facts.portone}`,
     "",
     ...row("Shop", urls.shop),
@@ -112,7 +122,11 @@ export function bannerText(facts: BannerFacts): string {
     ...row("Events", urls.events && `${urls.events}  (npx portone-bff listen)`),
     ...row("Sandbox API", urls.sandbox?.api),
     ...row("Checkout", urls.sandbox?.checkoutPage),
-    ...row("Webhooks to", urls.sandbox?.webhooksTo),
+    ...row(
+      "Webhooks to",
+      urls.sandbox &&
+        `${urls.sandbox.webhooksTo}${facts.standaloneSandbox ? "  (start the sandbox with --webhook-url set to this)" : ""}`,
+    ),
   ];
   if (facts.sandbox) {
     lines.push(

@@ -11,6 +11,8 @@ export interface TriggerContext {
   /** The sandbox's API secret, asked for only by the scenarios that call its API. */
   apiSecret(): string;
   readonly progress: (line: string) => void;
+  /** How many webhooks the sandbox had sent before the scenario began. */
+  readonly deliveriesBefore: number;
 }
 
 /** A demo order nobody else uses: the demo catalog prices `<product>-<any id>`. */
@@ -128,7 +130,7 @@ interface DeliveryLog {
 }
 
 /** How many webhook deliveries the sandbox has made so far; a scenario reports the ones after. */
-export async function deliveryCount(ctx: TriggerContext): Promise<number> {
+export async function deliveryCount(ctx: Pick<TriggerContext, "sandbox">): Promise<number> {
   const { body } = await fetchJson(`${ctx.sandbox}/sandbox/webhooks`);
   return (body as DeliveryLog).deliveries.length;
 }
@@ -141,4 +143,21 @@ export async function deliveriesSince(
   await fetchJson(`${ctx.sandbox}/sandbox/webhooks/flush`, { body: {} }, 30_000);
   const { body } = await fetchJson(`${ctx.sandbox}/sandbox/webhooks`);
   return (body as DeliveryLog).deliveries.slice(from);
+}
+
+/**
+ * For events that change no payment record: waits until the sandbox's webhook of `eventType`
+ * (sent during this scenario) was answered 2xx by the service, i.e. verified and stored.
+ */
+export async function acceptedByService(ctx: TriggerContext, eventType: string): Promise<void> {
+  const sent = (await deliveriesSince(ctx, ctx.deliveriesBefore)).filter(
+    (delivery) => delivery.eventType === eventType,
+  );
+  if (!sent.some((delivery) => delivery.status === "SUCCEEDED"))
+    throw new Error(
+      sent.length === 0
+        ? `the sandbox sent no ${eventType} webhook: are its webhooks pointed at the service?`
+        : `the service did not accept the ${eventType} webhook (${sent.map((d) => `${d.status}${d.responseCode ? ` ${d.responseCode}` : ""}`).join(", ")}): is PORTONE_SANDBOX_WEBHOOK_SECRET the sandbox's?`,
+    );
+  ctx.progress(`the service accepted the ${eventType} webhook`);
 }

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import type { CliIo } from "./event-line.js";
 import { checkedUrl, defaultTargets, sandboxApiSecret, UsageError } from "./targets.js";
 import {
+  acceptedByService,
   checkout,
   deliveriesSince,
   deliveryCount,
@@ -94,15 +95,13 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   "billing-key": {
     summary: "a card billing key issued (for subscriptions)",
-    promises: "BillingKey.Issued (no payment record)",
+    promises: "BillingKey.Issued accepted by the service; no payment record",
     async run(ctx) {
-      const prepared = await prepare(ctx); // for the store id and channel key the service uses
+      // No order is prepared: the API secret names the store, and the channel defaults.
       const issued = (await sandboxPost(
         ctx,
         "/billing-keys",
         {
-          storeId: prepared.storeId,
-          channelKey: prepared.channelKey,
           method: {
             card: {
               credential: { number: "4242424242424242", expiryYear: "30", expiryMonth: "12" },
@@ -112,6 +111,7 @@ export const SCENARIOS: Record<string, Scenario> = {
         true,
       )) as { billingKeyInfo?: { billingKey?: string } };
       ctx.progress(`issued billing key ${issued.billingKeyInfo?.billingKey ?? "?"}`);
+      await acceptedByService(ctx, "BillingKey.Issued");
     },
   },
   "amount-mismatch": {
@@ -156,7 +156,7 @@ export async function runTrigger(
 ): Promise<number> {
   const io = options.io ?? { out: console.log, err: console.error };
   const env = options.env ?? process.env;
-  let ctx: TriggerContext;
+  let target: Omit<TriggerContext, "deliveriesBefore">;
   let scenario: Scenario;
   let name: string;
   try {
@@ -165,15 +165,15 @@ export async function runTrigger(
       io.out(TRIGGER_USAGE);
       return 0;
     }
-    ({ ctx, scenario, name } = parsed);
+    ({ target, scenario, name } = parsed);
   } catch (error) {
     io.err(`${error instanceof Error ? error.message : String(error)}\n\n${TRIGGER_USAGE}`);
     return 2;
   }
   try {
-    const before = await deliveryCount(ctx);
+    const ctx: TriggerContext = { ...target, deliveriesBefore: await deliveryCount(target) };
     await scenario.run(ctx);
-    for (const delivery of await deliveriesSince(ctx, before))
+    for (const delivery of await deliveriesSince(ctx, ctx.deliveriesBefore))
       io.out(
         `webhook ${delivery.eventType} -> ${delivery.url} ${delivery.status}${delivery.responseCode ? ` ${delivery.responseCode}` : ""}`,
       );
@@ -207,11 +207,14 @@ function parseTriggerArgs(
   const scenario = Object.hasOwn(SCENARIOS, name) ? SCENARIOS[name] : undefined;
   if (!scenario) throw new UsageError(`Unknown scenario "${name.slice(0, 60)}".`);
   const targets = defaultTargets(env);
-  const ctx: TriggerContext = {
-    service: checkedUrl("--service", values.service ?? targets.service),
-    sandbox: checkedUrl("--sandbox", values.sandbox ?? targets.sandbox),
-    apiSecret: () => sandboxApiSecret(env),
-    progress: io.err,
+  return {
+    target: {
+      service: checkedUrl("--service", values.service ?? targets.service),
+      sandbox: checkedUrl("--sandbox", values.sandbox ?? targets.sandbox),
+      apiSecret: () => sandboxApiSecret(env),
+      progress: io.err,
+    },
+    scenario,
+    name,
   };
-  return { ctx, scenario, name };
 }

@@ -28,6 +28,9 @@ export {
   type ModeConfig,
   type PortOneConfig,
   type PortOneTuning,
+  STANDALONE_SANDBOX_VARIABLES,
+  type StandaloneSandbox,
+  standaloneSandboxPortOne,
 } from "./portone.js";
 export { loadStoreConfig, type StoreConfig } from "./store.js";
 export { ConfigError, type Env } from "./variables.js";

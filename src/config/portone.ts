@@ -6,6 +6,7 @@ import {
   loadSection,
   oneOf,
   optionalText,
+  optionalUrl,
   presentValue,
   type Section,
   textWithDefault,
@@ -31,17 +32,57 @@ export interface PortOneConfig extends PortOneTuning {
   readonly channelType: ChannelType;
 }
 
+/** A sandbox running as its own process (`npm run sandbox`), named by the PORTONE_SANDBOX_* lines it prints. */
+export interface StandaloneSandbox {
+  readonly url: string;
+  readonly apiSecret: string;
+  readonly storeId: string;
+  readonly channelKey: string;
+  readonly webhookSecret: string;
+}
+
 /**
- * Which PortOne the service talks to. Sandbox: the embedded one, started by src/main.ts with
- * anonymous callers and the demo catalog allowed. Live: the PortOne API with a real secret.
+ * Which PortOne the service talks to. Sandbox: the embedded one, started by src/main.ts, or a
+ * standalone one when `standaloneSandbox` is set; either way with anonymous callers and the
+ * demo catalog allowed. Live: the PortOne API with a real secret.
  */
 export type ModeConfig =
   | { readonly mode: "live"; readonly portone: PortOneConfig }
   | {
       readonly mode: "sandbox";
+      /** Where the embedded sandbox listens (not started with a standalone sandbox). */
       readonly sandbox: { readonly host: string; readonly port: number };
+      readonly standaloneSandbox?: StandaloneSandbox;
       readonly portone: PortOneTuning;
     };
+
+/**
+ * The variables naming a standalone sandbox: all of them or none. They mean sandbox mode, so
+ * they are not live variables, and live mode refuses them.
+ */
+export const STANDALONE_SANDBOX_VARIABLES = [
+  "PORTONE_SANDBOX_URL",
+  "PORTONE_SANDBOX_API_SECRET",
+  "PORTONE_SANDBOX_STORE_ID",
+  "PORTONE_SANDBOX_CHANNEL_KEY",
+  "PORTONE_SANDBOX_WEBHOOK_SECRET",
+] as const;
+
+/** How the service calls a standalone sandbox: like the embedded one, a TEST channel. */
+export function standaloneSandboxPortOne(
+  standalone: StandaloneSandbox,
+  tuning: PortOneTuning,
+): PortOneConfig {
+  return {
+    apiSecret: standalone.apiSecret,
+    baseUrl: standalone.url,
+    storeId: standalone.storeId,
+    channelKey: standalone.channelKey,
+    channelType: "TEST",
+    ...tuning,
+    webhookSecrets: [standalone.webhookSecret, ...tuning.webhookSecrets],
+  };
+}
 
 /**
  * Variables that only mean something in front of real money: any of them set says "this is a
@@ -88,7 +129,20 @@ const portoneVariables = {
   PORTONE_WEBHOOK_SECRET: commaList,
   SANDBOX_HOST: textWithDefault("127.0.0.1"),
   SANDBOX_PORT: integer(0, 65_535, 3001),
+  PORTONE_SANDBOX_URL: optionalUrl,
+  PORTONE_SANDBOX_API_SECRET: optionalText,
+  PORTONE_SANDBOX_STORE_ID: optionalText,
+  PORTONE_SANDBOX_CHANNEL_KEY: optionalText,
+  PORTONE_SANDBOX_WEBHOOK_SECRET: optionalWebhookSecret(),
 };
+
+/** A Standard Webhooks secret as the sandbox prints it: base64, `whsec_` optional. */
+function optionalWebhookSecret() {
+  return optionalText.refine((value) => value === undefined || WEBHOOK_SECRET.test(value), {
+    error: "must be the sandbox's webhook secret as it prints it (whsec_ and base64)",
+  });
+}
+const WEBHOOK_SECRET = /^(whsec_)?[A-Za-z0-9+/]{16,}={0,2}$/;
 
 /** The mode the environment asks for, or why it cannot be decided safely. */
 export function chooseMode(env: Env): { mode?: "live" | "sandbox"; problems: string[] } {
@@ -101,7 +155,7 @@ export function chooseMode(env: Env): { mode?: "live" | "sandbox"; problems: str
       mode: "sandbox",
       problems: ignored.map(
         (name) =>
-          `${name}: is set, but PORTONE_MODE=sandbox uses the embedded sandbox's own; unset it or set PORTONE_MODE=live`,
+          `${name}: is set, but PORTONE_MODE=sandbox uses the sandbox's own (embedded, or PORTONE_SANDBOX_*); unset it or set PORTONE_MODE=live`,
       ),
     };
   }
@@ -133,12 +187,24 @@ export function loadModeConfig(env: Env): Section<ModeConfig> {
         timeoutMs: v.PORTONE_TIMEOUT_MS,
         maxRetries: v.PORTONE_MAX_RETRIES,
       };
-      if (chosen.mode === "sandbox")
+      if (chosen.mode === "sandbox") {
+        const standalone = v.PORTONE_SANDBOX_URL
+          ? {
+              url: v.PORTONE_SANDBOX_URL.replace(/\/+$/, ""),
+              // Present: the cross-checks below refuse a partial set.
+              apiSecret: v.PORTONE_SANDBOX_API_SECRET as string,
+              storeId: v.PORTONE_SANDBOX_STORE_ID as string,
+              channelKey: v.PORTONE_SANDBOX_CHANNEL_KEY as string,
+              webhookSecret: v.PORTONE_SANDBOX_WEBHOOK_SECRET as string,
+            }
+          : undefined;
         return {
           mode: "sandbox",
           sandbox: { host: v.SANDBOX_HOST, port: v.SANDBOX_PORT },
+          ...(standalone ? { standaloneSandbox: standalone } : {}),
           portone: tuning,
         };
+      }
       return {
         mode: "live",
         portone: {
@@ -152,9 +218,46 @@ export function loadModeConfig(env: Env): Section<ModeConfig> {
         },
       };
     },
-    (value) =>
-      chosen.mode === "live" ? [...chosen.problems, ...liveProblems(value)] : chosen.problems,
+    (value) => [
+      ...chosen.problems,
+      ...(chosen.mode === "live" ? liveProblems(value) : []),
+      ...standaloneSandboxProblems(value, chosen.mode),
+    ],
   );
+}
+
+/** A standalone sandbox is named completely, and only in sandbox mode. */
+function standaloneSandboxProblems(
+  value: (name: string) => string | undefined,
+  mode: "live" | "sandbox" | undefined,
+): string[] {
+  const set = STANDALONE_SANDBOX_VARIABLES.filter((name) => value(name));
+  if (set.length === 0) return [];
+  if (mode === "live")
+    return [
+      `${set.join(", ")}: name a standalone sandbox, but the service is in live mode (${value("PORTONE_MODE") === "live" ? "PORTONE_MODE=live" : "PORTONE_API_SECRET is set"}); unset them for live mode, or unset the live PortOne settings to run against the sandbox`,
+    ];
+  const missing = STANDALONE_SANDBOX_VARIABLES.filter((name) => !value(name)).map(
+    (name) =>
+      `${name}: is required with ${set.join(", ")} (a standalone sandbox needs all five; \`npm run sandbox\` prints them)`,
+  );
+  return isPortOneItself(value("PORTONE_SANDBOX_URL"))
+    ? [
+        ...missing,
+        "PORTONE_SANDBOX_URL: points at PortOne itself, not a sandbox; use live mode (PORTONE_API_SECRET and the live settings) for PortOne",
+      ]
+    : missing;
+}
+
+/** Sandbox mode lets anonymous callers pay demo prices: never against the real PortOne API. */
+function isPortOneItself(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    const host = new URL(url).hostname.toLowerCase().replace(/\.$/, "");
+    return host === "portone.io" || host.endsWith(".portone.io");
+  } catch {
+    return false; // reported by the URL check
+  }
 }
 
 /** What live mode needs besides the secret; outside this section's variables too. */

@@ -1,4 +1,4 @@
-import { createSandbox } from "./create-sandbox.js";
+import { createSandbox, type Sandbox } from "./create-sandbox.js";
 import { DEFAULT_LISTEN_HOST, type SandboxOptions, type WebhookEndpoint } from "./options.js";
 
 const usage = `Usage: portone-bff sandbox [options]
@@ -11,6 +11,7 @@ Options:
   --persist <file>        keep state in a .json or .sqlite file across restarts
   --webhook-url <url>     send webhooks there (repeatable)
   --legacy-webhook-url <url>  send 2024-01-01 format webhooks there (repeatable)
+  --shop-url <url>        the shop the checkout page links (the service's /)
   --api-secret <s>, --store-id <s>, --webhook-secret <s>, --channel-key <s>
                           fixed credentials instead of generated ones
   -h, --help              show this help
@@ -57,6 +58,9 @@ export function parseSandboxArgs(argv: string[]): SandboxCliArgs | "help" {
       case "--legacy-webhook-url":
         endpoints.push({ url: value(), version: "2024-01-01" });
         break;
+      case "--shop-url":
+        args.options.shopUrl = value();
+        break;
       case "--api-secret":
         args.options.apiSecret = value();
         break;
@@ -87,19 +91,7 @@ export async function runSandboxCli(argv: string[]): Promise<void> {
   const sandbox = await createSandbox(parsed.options);
   const baseUrl = await sandbox.listen({ port: parsed.port, host: parsed.host });
   // These are the sandbox's own throwaway credentials: printing them is the point.
-  process.stdout.write(
-    [
-      "PortOne sandbox is running.",
-      `  Base URL:       ${baseUrl}`,
-      `  API secret:     ${sandbox.apiSecret}`,
-      `  Store ID:       ${sandbox.storeId}`,
-      `  Channel key:    ${sandbox.channelKey}`,
-      `  Webhook secret: ${sandbox.webhookSecret}`,
-      `  Checkout page:  ${baseUrl}/sandbox/checkout`,
-      `  Browser SDK:    ${baseUrl}/v2/browser-sdk.js (setPortOneJsSdkUrl or a script tag)`,
-      "",
-    ].join("\n"),
-  );
+  process.stdout.write(sandboxGreeting(baseUrl, sandbox, parsed.options.webhookEndpoints));
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);
@@ -110,4 +102,45 @@ export async function runSandboxCli(argv: string[]): Promise<void> {
     process.on("SIGTERM", stop);
   });
   await sandbox.close();
+}
+
+/** The service's default webhook URL, for the hint when no --webhook-url was given. */
+const SERVICE_WEBHOOK_URL = "http://localhost:3000/webhooks/portone";
+
+/**
+ * What the sandbox prints on start: its URLs and credentials, and the environment lines that
+ * point a portone-bff service (and `portone-bff trigger`) at it while staying in sandbox mode.
+ */
+export function sandboxGreeting(
+  baseUrl: string,
+  sandbox: Pick<Sandbox, "apiSecret" | "storeId" | "channelKey" | "webhookSecret">,
+  webhookEndpoints: readonly WebhookEndpoint[] | undefined,
+): string {
+  const webhooks = webhookEndpoints?.length
+    ? webhookEndpoints.map((endpoint) => `  Webhooks to:    ${endpoint.url}`)
+    : [
+        "  Webhooks to:    nowhere yet: restart with",
+        `                  --webhook-url ${SERVICE_WEBHOOK_URL} to reach the service`,
+      ];
+  return [
+    "PortOne sandbox is running.",
+    `  Base URL:       ${baseUrl}`,
+    `  API secret:     ${sandbox.apiSecret}`,
+    `  Store ID:       ${sandbox.storeId}`,
+    `  Channel key:    ${sandbox.channelKey}`,
+    `  Webhook secret: ${sandbox.webhookSecret}`,
+    `  Checkout page:  ${baseUrl}/sandbox/checkout`,
+    `  Browser SDK:    ${baseUrl}/v2/browser-sdk.js (setPortOneJsSdkUrl or a script tag)`,
+    ...webhooks,
+    "",
+    "To run portone-bff against this sandbox (it stays in sandbox mode: demo orders, no JWT),",
+    "paste these lines in the service's terminal, then npm start:",
+    "",
+    `export PORTONE_SANDBOX_URL=${baseUrl}`,
+    `export PORTONE_SANDBOX_API_SECRET=${sandbox.apiSecret}`,
+    `export PORTONE_SANDBOX_STORE_ID=${sandbox.storeId}`,
+    `export PORTONE_SANDBOX_CHANNEL_KEY=${sandbox.channelKey}`,
+    `export PORTONE_SANDBOX_WEBHOOK_SECRET=${sandbox.webhookSecret}`,
+    "",
+  ].join("\n");
 }

@@ -73,11 +73,14 @@ export const defaultDatabaseTimeouts: DatabaseTimeouts = {
 const DATA_DIR_MODE = 0o700;
 const DATA_FILE_MODE = 0o600;
 
+/** The SQLite file under DATA_DIR when no other name is given; the CLI looks for the same one. */
+export const SQLITE_FILE_NAME = "portone-bff.sqlite";
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const timeouts = { ...defaultDatabaseTimeouts, ...options.timeouts };
   if (options.databaseUrl) return openPostgres(options.databaseUrl, timeouts);
   return openSqlite(
-    join(options.dataDir, options.sqliteFileName ?? "portone-bff.sqlite"),
+    join(options.dataDir, options.sqliteFileName ?? SQLITE_FILE_NAME),
     options.dataDir,
     timeouts,
   );

@@ -1,16 +1,13 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { openDatabase } from "../store/database.js";
+import { openDatabase, SQLITE_FILE_NAME } from "../store/database.js";
 import { openWebhookStore } from "./store/index.js";
 
 export interface WebhooksCommandIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
-
-/** The service's default SQLite file name (src/store/database.ts). */
-const SQLITE_FILE_NAME = "portone-bff.sqlite";
 
 const USAGE = `Usage:
   portone-bff webhooks dead-letters [--subscriber <id>] [--event <webhook-id>] [--limit <n>]

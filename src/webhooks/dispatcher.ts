@@ -67,6 +67,11 @@ export interface DispatcherOptions {
   readonly clock?: () => number;
   /** Names this worker in leases; unique per process. */
   readonly workerId?: string;
+  /**
+   * Told of every event this worker fanned out, once its deliveries are stored: a live tap
+   * (`portone-bff listen`) that costs no delivery row and gets no retries. Must not throw.
+   */
+  readonly onDispatched?: (event: DispatchedEvent) => void;
 }
 
 /**
@@ -88,6 +93,7 @@ export class WebhookDispatcher {
   readonly #metrics: WebhookMetrics;
   readonly #logger: DispatcherLogger;
   readonly #clock: () => number;
+  readonly #onDispatched: ((event: DispatchedEvent) => void) | undefined;
   readonly #inFlightDeliveries = new Set<Promise<void>>();
   readonly #inFlightEvents = new Set<Promise<void>>();
   #running = false;
@@ -104,6 +110,7 @@ export class WebhookDispatcher {
     this.#metrics = options.metrics ?? noWebhookMetrics;
     this.#logger = options.logger;
     this.#clock = options.clock ?? Date.now;
+    this.#onDispatched = options.onDispatched;
     this.workerId = options.workerId ?? `worker-${randomUUID()}`;
     if (this.#tuning.deliveryTimeoutMs >= this.#tuning.leaseMs) {
       // Otherwise a slow attempt could still be running when its lease expires and another
@@ -261,7 +268,9 @@ export class WebhookDispatcher {
           { webhookId: event.id },
           "webhook event was taken over by another worker",
         );
+        return;
       }
+      this.#onDispatched?.(dispatched);
     } catch (error) {
       // The store failed; the lease runs out and the event is claimed again.
       this.#logger.error({ err: error, webhookId: event.id }, "webhook event dispatch failed");

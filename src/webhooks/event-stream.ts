@@ -15,8 +15,8 @@ const MAX_PATTERNS = 20;
 export const EVENT_STREAM_PATH = "/admin/events";
 
 /**
- * The running service's verified events, live, for `portone-bff listen`: every event the
- * dispatcher hands its subscribers (after the webhook's signature was checked and the payment
+ * The running service's verified events, live, for `portone-bff listen`: every event this
+ * process's dispatcher fans out (after the webhook's signature was checked and the payment
  * synced), as Server-Sent Events on the internal listener. Nothing is kept for absent watchers:
  * it is a tail, not a queue (subscribers and handlers get at-least-once delivery).
  *
@@ -37,7 +37,8 @@ export function createEventStream(): {
   };
   return {
     attach(webhooks) {
-      webhooks.on("*", broadcast, { name: "portone-bff-listen" });
+      // A watcher, not a handler: no delivery row per event, nothing to do without a watcher.
+      webhooks.watch(broadcast);
     },
     module: {
       name: "event-stream",

@@ -10,7 +10,7 @@ import {
   type PaymentSyncPort,
   WebhookDispatcher,
 } from "./dispatcher.js";
-import type { EventPattern } from "./event.js";
+import type { DispatchedEvent, EventPattern } from "./event.js";
 import { type HandlerOptions, type WebhookHandler, WebhookHandlers } from "./handlers.js";
 import {
   createHttpSubscriber,
@@ -74,6 +74,12 @@ export interface Webhooks {
     handler: WebhookHandler<Pattern>,
     options?: HandlerOptions,
   ): () => void;
+  /**
+   * Watch the events this process fans out, live (the `listen` stream): nothing is stored for a
+   * watcher and nothing is retried, so an absent watcher costs nothing. Subscribers and
+   * handlers are the at-least-once way. Returns a function that stops watching.
+   */
+  watch(watcher: (event: DispatchedEvent) => void): () => void;
   /** POST /webhooks/portone: mount on the public listener (PortOne must reach it). */
   readonly publicPlugin: FastifyPluginAsync;
   /**
@@ -118,8 +124,18 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
     subscribers = [...fixedSubscribers, ...handlers.subscribers()];
   });
 
+  const watchers = new Set<(event: DispatchedEvent) => void>();
   const dispatcher = new WebhookDispatcher({
     store,
+    onDispatched: (event) => {
+      for (const watcher of watchers) {
+        try {
+          watcher(event);
+        } catch (error) {
+          logger.warn({ err: error, webhookId: event.id }, "a webhook event watcher threw");
+        }
+      }
+    },
     subscribers: () => subscribers,
     sandbox: options.sandbox,
     ...(options.payments ? { payments: options.payments } : {}),
@@ -169,6 +185,10 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
 
   return {
     on: (pattern, handler, handlerOptions) => handlers.on(pattern, handler, handlerOptions),
+    watch(watcher) {
+      watchers.add(watcher);
+      return () => watchers.delete(watcher);
+    },
     publicPlugin,
     internalPlugin,
     eventSink: createOutboxEventSink(store, { onEventStored: wake, clock }),

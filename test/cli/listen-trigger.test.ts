@@ -3,11 +3,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runListen } from "../../src/cli/listen.js";
 import { runTrigger, SCENARIOS } from "../../src/cli/trigger.js";
 import { type RunningService, startFromEnv } from "../../src/main.js";
 import { Webhook } from "../../src/sdk/index.js";
+import { SQLITE_FILE_NAME } from "../../src/store/database.js";
 import { waitFor } from "../support/wait-for.js";
 
 /**
@@ -43,6 +45,16 @@ beforeAll(async () => {
   };
 });
 
+/** Counts rows of the service's own SQLite file, read-only, beside the running service. */
+function countRows(table: "payment_records" | "webhook_deliveries"): number {
+  const db = new Database(join(dataDir, SQLITE_FILE_NAME), { readonly: true });
+  try {
+    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 afterAll(async () => {
   await running?.shutdown();
   rmSync(dataDir, { recursive: true, force: true });
@@ -71,16 +83,24 @@ describe("portone-bff trigger", () => {
     "%s delivers %j to the service and leaves the record %s",
     async (name, types, status) => {
       const { out, err, io } = captured();
+      const recordsBefore = countRows("payment_records");
       const code = await runTrigger([name], { env, io });
       expect(code, err.join("\n")).toBe(0);
       for (const type of types)
         expect(out).toContainEqual(
           `webhook ${type} -> ${running.url}/webhooks/portone SUCCEEDED 200`,
         );
-      const paymentId = /prepared (\S+) for order/.exec(err.join("\n"))?.[1] as string;
-      const record = await running.service.records.getPaymentRecord(paymentId);
-      if (status) expect(record?.status).toBe(status);
-      else expect(record?.status).toBe("PREPARED"); // the billing key touches no payment
+      const paymentId = /prepared (\S+) for order/.exec(err.join("\n"))?.[1];
+      if (status) {
+        const record = await running.service.records.getPaymentRecord(paymentId as string);
+        expect(record?.status).toBe(status);
+        expect(countRows("payment_records")).toBe(recordsBefore + 1);
+      } else {
+        // A billing key is no payment: nothing prepared, no record left behind.
+        expect(paymentId).toBeUndefined();
+        expect(countRows("payment_records")).toBe(recordsBefore);
+        expect(err).toContain("the service accepted the BillingKey.Issued webhook");
+      }
     },
   );
 
@@ -146,6 +166,8 @@ describe("portone-bff listen", () => {
     );
     // --events Transaction.* leaves the service's own PaymentStatusChanged out.
     expect(out.some((entry) => entry.includes("PaymentStatusChanged"))).toBe(false);
+    // The tap is no subscriber: this service has none, so no event got a delivery row.
+    expect(countRows("webhook_deliveries")).toBe(0);
 
     const paid = received.find((entry) => entry.body.includes('"Transaction.Paid"'));
     const headers = paid?.headers as IncomingHttpHeaders;

@@ -18,7 +18,14 @@ describe("Quick start on a fresh clone", () => {
   const dir = mkdtempSync(join(tmpdir(), "bff-quick-start-"));
   let child: ChildProcess | undefined;
   afterAll(() => {
-    if (child?.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+    // Whatever of the job's process group is left (npm may be gone while the service is not).
+    if (child?.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // ESRCH: the whole group has exited already.
+      }
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
