@@ -1,4 +1,5 @@
 import { createSandbox } from "./create-sandbox.js";
+import { type ChannelOptions, parseChannelSpec, readChannels } from "./domain/channels.js";
 import { DEFAULT_LISTEN_HOST, type SandboxOptions, type WebhookEndpoint } from "./options.js";
 
 const usage = `Usage: portone-bff sandbox [options]
@@ -13,6 +14,10 @@ Options:
   --legacy-webhook-url <url>  send 2024-01-01 format webhooks there (repeatable)
   --api-secret <s>, --store-id <s>, --webhook-secret <s>, --channel-key <s>
                           fixed credentials instead of generated ones
+  --channel <spec>        a channel, e.g. type=LIVE,pgProvider=KCP_V2,key=my-key (repeatable;
+                          fields: key id name type pgProvider pgMerchantId capture cancellation
+                          billingKeyConfirmation); the first is the default. Without it: one
+                          TEST and one LIVE channel
   -h, --help              show this help
 `;
 
@@ -26,6 +31,7 @@ export interface SandboxCliArgs {
 export function parseSandboxArgs(argv: string[]): SandboxCliArgs | "help" {
   const args: SandboxCliArgs = { port: 8787, host: DEFAULT_LISTEN_HOST, options: {} };
   const endpoints: WebhookEndpoint[] = [];
+  const channels: ChannelOptions[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     if (flag === "-h" || flag === "--help") return "help";
@@ -69,11 +75,22 @@ export function parseSandboxArgs(argv: string[]): SandboxCliArgs | "help" {
       case "--channel-key":
         args.options.channelKey = value();
         break;
+      case "--channel":
+        channels.push(parseChannelSpec(value()));
+        break;
       default:
         throw new Error(`Unknown option ${flag}.\n\n${usage}`);
     }
   }
   if (endpoints.length > 0) args.options.webhookEndpoints = endpoints;
+  if (channels.length > 0) {
+    try {
+      readChannels(channels);
+    } catch (error) {
+      throw new Error(`--channel: ${(error as Error).message}`);
+    }
+    args.options.channels = channels;
+  }
   return args;
 }
 
@@ -94,6 +111,9 @@ export async function runSandboxCli(argv: string[]): Promise<void> {
       `  API secret:     ${sandbox.apiSecret}`,
       `  Store ID:       ${sandbox.storeId}`,
       `  Channel key:    ${sandbox.channelKey}`,
+      ...sandbox.channels.map(
+        (channel) => `  Channel:        ${channel.key} (${channel.type}, ${channel.pgProvider})`,
+      ),
       `  Webhook secret: ${sandbox.webhookSecret}`,
       `  Checkout page:  ${baseUrl}/sandbox/checkout`,
       `  Browser SDK:    ${baseUrl}/v2/browser-sdk.js (setPortOneJsSdkUrl or a script tag)`,

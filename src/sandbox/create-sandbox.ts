@@ -2,13 +2,15 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { browserCheckout } from "./browser/routes.js";
 import { systemClock } from "./clock.js";
 import { generateCredentials } from "./credentials.js";
+import { readChannels } from "./domain/channels.js";
 import type { DomainContext } from "./domain/context.js";
 import { runDueSchedules } from "./domain/schedules.js";
 import { Authenticator } from "./http/auth.js";
 import { acceptJsonBodies, answerErrorsLikePortOne } from "./http/body-and-errors.js";
 import { FaultInjector, type FaultRule } from "./http/faults.js";
 import { IdempotencyKeys } from "./http/idempotency.js";
-import { portOneApi } from "./http/portone-api.js";
+import { operationCatalogue } from "./http/operation-catalogue.js";
+import { type ApiHandlers, portOneApi } from "./http/portone-api.js";
 import {
   type Clock,
   DEFAULT_LISTEN_HOST,
@@ -20,6 +22,7 @@ import { billingHandlers } from "./routes/billing-handlers.js";
 import { identityHandlers } from "./routes/identity-handlers.js";
 import { paymentHandlers } from "./routes/payment-handlers.js";
 import { sandboxRoutes } from "./routes/sandbox-routes.js";
+import type { ChannelRecord } from "./state/records.js";
 import { SandboxState } from "./state/sandbox-state.js";
 import { openSnapshotStorage } from "./state/snapshot-storage.js";
 import { SandboxWebhookSender } from "./webhooks/webhook-sender.js";
@@ -34,7 +37,10 @@ export interface Sandbox {
   readonly apiSecret: string;
   readonly storeId: string;
   readonly webhookSecret: string;
+  /** The default channel's key. */
   readonly channelKey: string;
+  /** Every channel of the store, the default first (POST /sandbox/channels adds more). */
+  readonly channels: readonly ChannelRecord[];
   setWebhookEndpoints(endpoints: WebhookEndpoint[] | undefined): void;
   setFaults(rules: FaultRule[]): void;
   /** Moves the sandbox clock forward and runs the payment schedules that fell due. */
@@ -73,8 +79,11 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   if (options.storeId) credentials.storeId = options.storeId;
   if (options.webhookSecret) credentials.webhookSecret = options.webhookSecret;
   if (options.channelKey) credentials.channelKey = options.channelKey;
+  const channels = options.channels ? readChannels(options.channels) : undefined;
+  if (channels?.[0]) credentials.channelKey = channels[0].key;
 
   const state = new SandboxState(credentials, storage, snapshot);
+  if (channels) state.channels = channels;
   const baseClock = options.clock ?? systemClock;
   let clockOffset = 0;
   const clock: Clock = { now: () => baseClock.now() + clockOffset };
@@ -98,15 +107,18 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const auth = new Authenticator(credentials.apiSecret, clock);
   const hangs = new Set<() => void>();
 
+  // The registry of stateful operations; every other operation answers a typed error.
+  const handlers: ApiHandlers = {
+    ...authHandlers(auth),
+    ...paymentHandlers(ctx, webhooks),
+    ...billingHandlers(ctx),
+    ...identityHandlers(ctx),
+  };
+
   acceptJsonBodies(app);
   answerErrorsLikePortOne(app);
   await app.register(portOneApi, {
-    handlers: {
-      ...authHandlers(auth),
-      ...paymentHandlers(ctx, webhooks),
-      ...billingHandlers(ctx),
-      ...identityHandlers(ctx),
-    },
+    handlers,
     auth,
     idempotency: new IdempotencyKeys(state, clock),
     faults,
@@ -127,6 +139,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     },
     advanceClock,
     shopUrl: () => shopUrl,
+    operations: () => operationCatalogue(handlers),
   });
   await app.register(browserCheckout, { ctx });
   state.changed();
@@ -163,6 +176,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     storeId: credentials.storeId,
     webhookSecret: credentials.webhookSecret,
     channelKey: credentials.channelKey,
+    get channels() {
+      return [...state.channels];
+    },
     setWebhookEndpoints(next) {
       endpoints = [...(next ?? [])];
     },

@@ -1,3 +1,4 @@
+import type { ChannelOptions } from "./domain/channels.js";
 import type { FaultRule } from "./http/faults.js";
 
 /**
@@ -26,6 +27,11 @@ export interface SandboxOptions {
   /** Standard Webhooks secret, `whsec_` + base64. */
   webhookSecret?: string;
   channelKey?: string;
+  /**
+   * The store's channels (TEST and LIVE, a PG provider each); the first is the default and its
+   * key becomes `channelKey`. Without it: a TEST channel keyed `channelKey` and a LIVE one.
+   */
+  channels?: ChannelOptions[];
   webhookEndpoints?: WebhookEndpoint[];
   /** Multiplies PortOne's retry delays (1, 4, 16, 64, 256 minutes); e.g. 1/60000 in tests. */
   webhookRetryScale?: number;

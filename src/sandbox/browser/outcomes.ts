@@ -307,6 +307,7 @@ function completeIdentityVerification(
     identityVerificationId: request.identityVerificationId as string,
     ...(request.customer ? { customer: request.customer as JsonObject } : {}),
     ...(typeof request.customData === "string" ? { customData: request.customData } : {}),
+    ...(typeof request.channelKey === "string" ? { channelKey: request.channelKey } : {}),
   };
   const ids = {
     transactionType: "IDENTITY_VERIFICATION",

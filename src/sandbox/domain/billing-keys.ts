@@ -8,11 +8,12 @@ import { isoAt } from "../clock.js";
 import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import type { BillingKeyRecord } from "../state/records.js";
+import { selectedChannel } from "./channels.js";
 import type { DomainContext } from "./context.js";
 import { customerFromApi } from "./customers.js";
 import { compareBy, paginate } from "./pages.js";
 import { cardMethod } from "./payment-methods.js";
-import { assertChannel, assertStore, sandboxChannel } from "./transactions.js";
+import { assertChannel, assertStore } from "./transactions.js";
 import { billingKeyView } from "./views.js";
 
 /** Card numbers the sandbox's PG declines, to exercise failure paths (like Stripe's test cards). */
@@ -41,7 +42,7 @@ export function cardNumberOf(card: Input): string {
 
 export function issueBillingKey(ctx: DomainContext, body: Input): IssueBillingKeyResponse {
   assertStore(ctx, body.raw("storeId"));
-  assertChannel(ctx, body.optionalString("channelKey"));
+  const channel = assertChannel(ctx, body.optionalString("channelKey"));
   const card = body.object("method").optionalObject("card");
   if (!card)
     throw invalidRequest("method.card is required: the sandbox issues billing keys for cards.");
@@ -55,7 +56,7 @@ export function issueBillingKey(ctx: DomainContext, body: Input): IssueBillingKe
     merchantId: ctx.state.credentials.merchantId,
     storeId: ctx.state.credentials.storeId,
     methods: [{ type: "BillingKeyPaymentMethodCard", card: cardDetails.card }],
-    channels: [sandboxChannel(ctx.state.credentials)],
+    channels: [selectedChannel(channel)],
     customer: customerFromApi(body.optionalObject("customer")?.toJSON()),
     requestedAt: now,
     issuedAt: now,

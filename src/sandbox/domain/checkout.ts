@@ -89,8 +89,7 @@ function readCheckoutRequest(ctx: DomainContext, input: Input) {
       `Unknown storeId ${request.storeId}; use ${credentials.storeId}.`,
     );
   }
-  assertChannel(ctx, channelKey);
-  return request;
+  return { ...request, channel: assertChannel(ctx, channelKey) };
 }
 
 type CheckoutRequest = ReturnType<typeof readCheckoutRequest>;
@@ -143,6 +142,7 @@ export function startCheckout(ctx: DomainContext, input: Input): CheckoutResult 
     customer,
     ...(method ? { method } : {}),
     platformType: "PC",
+    channel: request.channel,
     details,
   });
   publishTransaction(ctx, tx);

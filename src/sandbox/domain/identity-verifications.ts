@@ -3,9 +3,10 @@ import type { IdentityVerification } from "../../sdk/generated/identityVerificat
 import { isoAt } from "../clock.js";
 import { PortOneApiError } from "../http/api-error.js";
 import type { IdentityVerificationRecord, JsonObject } from "../state/records.js";
+import { channelFor, selectedChannel } from "./channels.js";
 import type { DomainContext } from "./context.js";
 import { compact } from "./customers.js";
-import { assertStore, newPgTxId, sandboxChannel } from "./transactions.js";
+import { assertStore, newPgTxId } from "./transactions.js";
 
 /** The person the customer proves to be in the verification window. */
 export interface VerifiedPerson {
@@ -23,6 +24,8 @@ export interface IdentityVerificationStart {
   /** The browser SDK's `customer`, kept as the record's `requestedCustomer`. */
   customer?: JsonObject;
   customData?: string;
+  /** The store's default channel when absent. */
+  channelKey?: string;
 }
 
 /** Opens (or reopens, after a failure) the record a requestIdentityVerification call works on. */
@@ -40,7 +43,7 @@ function openRecord(ctx: DomainContext, start: IdentityVerificationStart) {
     status: "READY",
     id: start.identityVerificationId,
     storeId: ctx.state.credentials.storeId,
-    channel: sandboxChannel(ctx.state.credentials),
+    channel: selectedChannel(channelFor(ctx.state, start.channelKey)),
     requestedCustomer: compact({
       id: typeof customer.customerId === "string" ? customer.customerId : undefined,
       name: typeof customer.fullName === "string" ? customer.fullName : undefined,

@@ -7,7 +7,9 @@ import { isoAt } from "../clock.js";
 import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import type { CancellationRecord, TransactionRecord } from "../state/records.js";
+import type { SandboxState } from "../state/sandbox-state.js";
 import { type CancellationParts, cancellableOf, planCancellation } from "./cancellation.js";
+import { recordedChannel } from "./channels.js";
 import type { DomainContext } from "./context.js";
 import {
   assertNotPaid,
@@ -58,7 +60,7 @@ export function confirmPayment(
       `The paymentToken does not belong to a payment of ${paymentId} that awaits confirmation.`,
     );
   }
-  const mismatches = confirmationMismatches(tx, body);
+  const mismatches = confirmationMismatches(ctx.state, tx, body);
   if (mismatches.length > 0) {
     throw new PortOneApiError(
       "INFORMATION_MISMATCH",
@@ -75,7 +77,7 @@ export function confirmPayment(
 }
 
 /** The fields of a confirmation request that differ from the authenticated payment. */
-function confirmationMismatches(tx: TransactionRecord, body: Input): string[] {
+function confirmationMismatches(state: SandboxState, tx: TransactionRecord, body: Input): string[] {
   const mismatches: string[] = [];
   const txId = body.optionalString("txId");
   if (txId !== undefined && txId !== tx.id) mismatches.push("txId");
@@ -89,8 +91,10 @@ function confirmationMismatches(tx: TransactionRecord, body: Input): string[] {
   if (taxFreeAmount !== undefined && taxFreeAmount !== tx.amount.taxFree) {
     mismatches.push("taxFreeAmount");
   }
-  // Every sandbox channel is a test channel.
-  if (body.optionalBoolean("isTest") === false) mismatches.push("isTest");
+  const isTest = body.optionalBoolean("isTest");
+  if (isTest !== undefined && isTest !== (recordedChannel(state, tx.channelKey).type === "TEST")) {
+    mismatches.push("isTest");
+  }
   return mismatches;
 }
 

@@ -1,7 +1,6 @@
 import type { BillingKeyInfo } from "../../sdk/generated/payment/billingKey/types.js";
 import type { PaymentSchedule } from "../../sdk/generated/payment/paymentSchedule/types.js";
 import type { Payment, PaymentTransaction } from "../../sdk/generated/payment/types.js";
-import type { SandboxCredentials } from "../credentials.js";
 import type {
   BillingKeyRecord,
   JsonObject,
@@ -9,24 +8,21 @@ import type {
   ScheduleRecord,
   TransactionRecord,
 } from "../state/records.js";
+import type { SandboxState } from "../state/sandbox-state.js";
+import { recordedChannel, selectedChannel } from "./channels.js";
 import { compact } from "./customers.js";
-import { sandboxChannel } from "./transactions.js";
 
 /**
  * Fields of a transaction the API shows, per status, exactly as the schema's Payment and
  * PaymentTransaction variants list them (a READY payment, e.g., has no paidAt).
  */
-function commonFields(
-  tx: TransactionRecord,
-  payment: SandboxPaymentRecord,
-  credentials: SandboxCredentials,
-) {
+function commonFields(tx: TransactionRecord, payment: SandboxPaymentRecord, state: SandboxState) {
   return compact({
     status: tx.status,
-    merchantId: credentials.merchantId,
+    merchantId: state.credentials.merchantId,
     storeId: tx.storeId,
     method: tx.method,
-    channel: sandboxChannel(credentials),
+    channel: selectedChannel(recordedChannel(state, tx.channelKey)),
     version: "V2",
     scheduleId: tx.scheduleId,
     billingKey: tx.billingKey,
@@ -81,13 +77,13 @@ function statusFields(tx: TransactionRecord): JsonObject {
 export function paymentView(
   payment: SandboxPaymentRecord,
   tx: TransactionRecord,
-  credentials: SandboxCredentials,
+  state: SandboxState,
 ): Payment {
   // The records hold the schema's field names; test/sandbox checks the result against openapi.json.
   return {
     id: payment.id,
     transactionId: tx.id,
-    ...commonFields(tx, payment, credentials),
+    ...commonFields(tx, payment, state),
     origin: tx.origin,
     ...statusFields(tx),
   } as Payment;
@@ -97,12 +93,12 @@ export function paymentView(
 export function transactionView(
   payment: SandboxPaymentRecord,
   tx: TransactionRecord,
-  credentials: SandboxCredentials,
+  state: SandboxState,
 ): PaymentTransaction {
   return {
     id: tx.id,
     paymentId: payment.id,
-    ...commonFields(tx, payment, credentials),
+    ...commonFields(tx, payment, state),
     ...statusFields(tx),
   } as PaymentTransaction;
 }

@@ -46,6 +46,8 @@ export interface TransactionRecord {
   currency: string;
   amount: AmountRecord;
   customer: JsonObject;
+  /** The channel it went through (absent in files from before channels: the default one). */
+  channelKey?: string;
   method?: JsonObject;
   origin: { platformType: "PC" | "MOBILE" | "API"; ipAddress: string; userAgent?: string };
   customData?: string;
@@ -158,4 +160,24 @@ export interface IdempotencyRecord {
   contentType: string;
   /** Sandbox clock, ms. */
   expiresAt: number;
+}
+
+/**
+ * A channel of the sandbox's store: PortOne's `SelectedChannel` plus how its (simulated) PG
+ * behaves. LIVE channels exist so that code insisting on `channel.type === "LIVE"` runs; no
+ * money moves on any of them.
+ */
+export interface ChannelRecord {
+  key: string;
+  id: string;
+  name: string;
+  type: "TEST" | "LIVE";
+  pgProvider: string;
+  pgMerchantId: string;
+  /** MANUAL: payments stay authorised until capturePayment. */
+  capture: "AUTOMATIC" | "MANUAL";
+  /** PENDING: cancellations wait for the PG (Transaction.CancelPending) until settled or stopped. */
+  cancellation: "IMMEDIATE" | "PENDING";
+  /** MANUAL: the browser's billing key issue ends with a billingIssueToken for confirmBillingKey. */
+  billingKeyConfirmation: "AUTOMATIC" | "MANUAL";
 }

@@ -1,6 +1,8 @@
 import type { SandboxCredentials } from "../credentials.js";
+import { defaultChannels } from "../domain/channels.js";
 import type {
   BillingKeyRecord,
+  ChannelRecord,
   IdempotencyRecord,
   IdentityVerificationRecord,
   SandboxPaymentRecord,
@@ -15,6 +17,8 @@ export class SandboxState {
   readonly schedules = new Map<string, ScheduleRecord>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
   readonly identityVerifications = new Map<string, IdentityVerificationRecord>();
+  /** The store's channels; the first is used when a request names none. */
+  channels: ChannelRecord[];
 
   constructor(
     readonly credentials: SandboxCredentials,
@@ -28,6 +32,7 @@ export class SandboxState {
     for (const record of snapshot?.identityVerifications ?? []) {
       this.identityVerifications.set(record.id, record);
     }
+    this.channels = snapshot?.channels ?? defaultChannels(credentials.channelKey);
   }
 
   changed(): void {
@@ -52,6 +57,7 @@ export class SandboxState {
       schedules: [...this.schedules.values()],
       idempotency: [...this.idempotency.entries()],
       identityVerifications: [...this.identityVerifications.values()],
+      channels: this.channels,
     };
   }
 }

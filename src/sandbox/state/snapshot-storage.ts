@@ -12,6 +12,7 @@ import { dirname } from "node:path";
 import type { SandboxCredentials } from "../credentials.js";
 import type {
   BillingKeyRecord,
+  ChannelRecord,
   IdempotencyRecord,
   IdentityVerificationRecord,
   SandboxPaymentRecord,
@@ -27,6 +28,8 @@ export interface Snapshot {
   idempotency: [string, IdempotencyRecord][];
   /** Absent in files written before identity verifications were emulated. */
   identityVerifications?: IdentityVerificationRecord[];
+  /** Absent in files written before the sandbox had several channels. */
+  channels?: ChannelRecord[];
 }
 
 /** Where a sandbox keeps its state between restarts. */
