@@ -3,7 +3,9 @@ import { browserCheckout } from "./browser/routes.js";
 import { systemClock } from "./clock.js";
 import { generateCredentials } from "./credentials.js";
 import { readChannels } from "./domain/channels.js";
+import { readCheckoutProfile } from "./domain/checkout-profiles.js";
 import type { DomainContext } from "./domain/context.js";
+import { readPromotion } from "./domain/promotions.js";
 import { runDueSchedules } from "./domain/schedules.js";
 import { Authenticator } from "./http/auth.js";
 import { acceptJsonBodies, answerErrorsLikePortOne } from "./http/body-and-errors.js";
@@ -17,9 +19,12 @@ import {
   type SandboxOptions,
   type WebhookEndpoint,
 } from "./options.js";
+import { afterPaymentHandlers } from "./routes/after-payment-handlers.js";
 import { authHandlers } from "./routes/auth-handlers.js";
 import { billingHandlers } from "./routes/billing-handlers.js";
+import { checkoutSessionHandlers } from "./routes/checkout-session-handlers.js";
 import { identityHandlers } from "./routes/identity-handlers.js";
+import { paymentControls } from "./routes/payment-controls.js";
 import { paymentHandlers } from "./routes/payment-handlers.js";
 import { sandboxRoutes } from "./routes/sandbox-routes.js";
 import type { ChannelRecord } from "./state/records.js";
@@ -104,6 +109,13 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   });
   webhooks.resumeRetries();
   const ctx: DomainContext = { state, clock, events: webhooks };
+  for (const promotion of options.promotions ?? []) {
+    const record = readPromotion(ctx, promotion);
+    state.promotions.set(record.id, record);
+  }
+  for (const profile of options.checkoutProfiles ?? []) {
+    state.checkoutProfiles.set(profile.key, readCheckoutProfile(profile, state.channels));
+  }
   const auth = new Authenticator(credentials.apiSecret, clock);
   const hangs = new Set<() => void>();
 
@@ -113,6 +125,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     ...paymentHandlers(ctx, webhooks),
     ...billingHandlers(ctx),
     ...identityHandlers(ctx),
+    ...afterPaymentHandlers(ctx),
+    ...checkoutSessionHandlers(ctx),
   };
 
   acceptJsonBodies(app);
@@ -142,6 +156,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     operations: () => operationCatalogue(handlers),
   });
   await app.register(browserCheckout, { ctx });
+  await app.register(paymentControls, { ctx });
   state.changed();
 
   const scheduleTimer = setInterval(() => {

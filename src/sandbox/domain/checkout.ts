@@ -4,6 +4,7 @@ import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import type { TransactionRecord } from "../state/records.js";
 import { paymentAmount } from "./amounts.js";
+import { readCashReceiptRequest } from "./cash-receipts.js";
 import type { DomainContext } from "./context.js";
 import { customerFromBrowser } from "./customers.js";
 import { methodForPayMethod, virtualAccountMethod } from "./payment-methods.js";
@@ -104,6 +105,12 @@ function readCheckoutDetails(input: Input) {
     isCulturalExpense: input.optionalBoolean("isCulturalExpense"),
   };
   const failureReason = input.optionalString("failureReason");
+  if (input.optionalBoolean("isEscrow") === true) details.escrow = { status: "BEFORE_REGISTERED" };
+  // A transfer or virtual account customer may ask for a cash receipt (현금영수증).
+  const cashReceiptRequest = readCashReceiptRequest(
+    input.optionalObject("virtualAccount") ?? input.optionalObject("transfer"),
+  );
+  if (cashReceiptRequest) details.cashReceiptRequest = cashReceiptRequest;
   if (products) details.products = products as TransactionRecord["products"];
   // requestPayment takes any JSON here; PortOne stores it as a string.
   const customData = input.raw("customData");

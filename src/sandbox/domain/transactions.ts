@@ -10,8 +10,10 @@ import type {
   TransactionStatus,
 } from "../state/records.js";
 import { paymentAmount } from "./amounts.js";
-import { channelFor } from "./channels.js";
+import { issueRequestedCashReceipt } from "./cash-receipts.js";
+import { channelFor, recordedChannel } from "./channels.js";
 import type { DomainContext } from "./context.js";
+import { recordPaymentEvent } from "./payment-events.js";
 
 export const newTransactionId = (): string => randomUUID();
 export const newPgTxId = (): string => `sandbox-pg-${randomBytes(9).toString("hex")}`;
@@ -123,6 +125,8 @@ export interface TransactionOpening {
     | "isCulturalExpense"
     | "billingKey"
     | "scheduleId"
+    | "escrow"
+    | "cashReceiptRequest"
   >;
 }
 
@@ -168,6 +172,12 @@ export function markPaid(ctx: DomainContext, tx: TransactionRecord, amount?: num
   tx.pgTxId ??= newPgTxId();
   tx.paidAt = now;
   setStatus(tx, "PAID", now);
+  // What follows from money moving, in one place for every way a payment gets paid.
+  if (recordedChannel(ctx.state, tx.channelKey).capture === "MANUAL") {
+    tx.capture = { status: "AUTHORIZED" };
+  }
+  recordPaymentEvent(ctx, tx);
+  issueRequestedCashReceipt(ctx, tx);
 }
 
 /** Ends a transaction without money moving: the PG refused it, or the account was closed. */

@@ -9,6 +9,7 @@ import type {
   TransactionRecord,
 } from "../state/records.js";
 import type { SandboxState } from "../state/sandbox-state.js";
+import { paymentCashReceiptView } from "./cash-receipts.js";
 import { recordedChannel, selectedChannel } from "./channels.js";
 import { compact } from "./customers.js";
 
@@ -35,6 +36,7 @@ function commonFields(tx: TransactionRecord, payment: SandboxPaymentRecord, stat
     currency: tx.currency,
     customer: tx.customer,
     promotionId: tx.promotionId,
+    escrow: tx.escrow,
     isCulturalExpense: tx.isCulturalExpense,
     products: tx.products,
     productCount: tx.productCount,
@@ -43,7 +45,21 @@ function commonFields(tx: TransactionRecord, payment: SandboxPaymentRecord, stat
   } as JsonObject);
 }
 
-function statusFields(tx: TransactionRecord): JsonObject {
+/** What the simulated PG answered, as `pgResponse`: its capture state on a manual-capture channel. */
+function pgResponse(tx: TransactionRecord): string | undefined {
+  return tx.capture ? JSON.stringify({ capture: tx.capture }) : undefined;
+}
+
+function statusFields(tx: TransactionRecord, state: SandboxState): JsonObject {
+  const cashReceipt = paymentCashReceiptView(state.cashReceipts.get(tx.paymentId));
+  const receipts = compact({
+    cashReceipt,
+    cashReceiptIssuanceStatus: tx.cashReceiptRequest
+      ? cashReceipt
+        ? "ISSUED"
+        : "NOT_ISSUED"
+      : undefined,
+  });
   const receiptUrl = `https://sandbox.portone.invalid/receipts/${encodeURIComponent(tx.id)}`;
   switch (tx.status) {
     case "READY":
@@ -57,15 +73,18 @@ function statusFields(tx: TransactionRecord): JsonObject {
       return compact({
         paidAt: tx.paidAt,
         pgTxId: tx.pgTxId,
+        pgResponse: pgResponse(tx),
+        ...receipts,
         receiptUrl,
         disputes: [],
-        cancellations: [],
+        cancellations: tx.cancellations.map((c) => ({ ...c })),
       });
     case "PARTIAL_CANCELLED":
     case "CANCELLED":
       return compact({
         paidAt: tx.paidAt,
         pgTxId: tx.pgTxId,
+        ...receipts,
         receiptUrl,
         cancellations: tx.cancellations.map((c) => ({ ...c })),
         cancelledAt: tx.cancelledAt,
@@ -85,7 +104,7 @@ export function paymentView(
     transactionId: tx.id,
     ...commonFields(tx, payment, state),
     origin: tx.origin,
-    ...statusFields(tx),
+    ...statusFields(tx, state),
   } as Payment;
 }
 
@@ -99,7 +118,7 @@ export function transactionView(
     id: tx.id,
     paymentId: payment.id,
     ...commonFields(tx, payment, state),
-    ...statusFields(tx),
+    ...statusFields(tx, state),
   } as PaymentTransaction;
 }
 
