@@ -58,7 +58,12 @@ export function readChannels(values: readonly unknown[]): ChannelRecord[] {
  */
 export function defaultChannels(channelKey: string): ChannelRecord[] {
   return [
-    readChannel({ key: channelKey, id: "sandbox-channel", name: "PortOne Sandbox" }),
+    readChannel({
+      key: channelKey,
+      id: "sandbox-channel",
+      name: "PortOne Sandbox",
+      pgMerchantId: "portone-sandbox",
+    }),
     readChannel({
       key: `${channelKey}-live`,
       id: "sandbox-channel-live",
