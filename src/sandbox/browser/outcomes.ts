@@ -189,6 +189,10 @@ const paymentFields = [
   "country",
   "isCulturalExpense",
   "customData",
+  // Escrow, and the cash receipt a transfer / virtual account customer asks for.
+  "isEscrow",
+  "virtualAccount",
+  "transfer",
 ] as const;
 
 function completePayment(ctx: DomainContext, request: JsonObject, choice: Choice): SdkResponse {
