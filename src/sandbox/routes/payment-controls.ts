@@ -80,25 +80,29 @@ export async function paymentControls(app: FastifyInstance, options: { ctx: Doma
   );
 
   // requestIssueBillingKey(AndPay) as its window would end it, for tests without a browser.
-  app.post("/sandbox/billing-keys/issue", async (request) => {
-    const input = Input.of(request.body);
-    const cardNumber = input.optionalString("cardNumber") ?? "5365100000001234";
-    const issueBody = Input.of({
-      ...input.toJSON(),
-      method: { card: { credential: { number: cardNumber, expiryMonth: "12", expiryYear: "30" } } },
-    });
-    const paymentId = input.optionalString("paymentId");
-    if (paymentId === undefined) return issueBillingKeyFromWindow(ctx, issueBody);
-    const payment: JsonObject = {
-      storeId: input.raw("storeId"),
-      channelKey: input.raw("channelKey"),
-      orderName: input.string("orderName"),
-      currency: input.string("currency"),
-      amount: { total: input.integer("totalAmount") },
-    };
-    const issued = issueBillingKeyFromWindow(ctx, issueBody, { paymentId, input: payment });
-    if ("billingIssueToken" in issued) return { ...issued, paymentId };
-    payWithBillingKey(ctx, paymentId, Input.of({ ...payment, billingKey: issued.billingKey }));
-    return { ...issued, paymentId };
+  app.post("/sandbox/billing-keys/issue", async (request) =>
+    issueAsTheWindowWould(ctx, Input.of(request.body)),
+  );
+}
+
+/** The billing key window's ending for a request, with the card it would have been given. */
+function issueAsTheWindowWould(ctx: DomainContext, input: Input) {
+  const cardNumber = input.optionalString("cardNumber") ?? "5365100000001234";
+  const issueBody = Input.of({
+    ...input.toJSON(),
+    method: { card: { credential: { number: cardNumber, expiryMonth: "12", expiryYear: "30" } } },
   });
+  const paymentId = input.optionalString("paymentId");
+  if (paymentId === undefined) return issueBillingKeyFromWindow(ctx, issueBody);
+  const payment: JsonObject = {
+    storeId: input.raw("storeId"),
+    channelKey: input.raw("channelKey"),
+    orderName: input.string("orderName"),
+    currency: input.string("currency"),
+    amount: { total: input.integer("totalAmount") },
+  };
+  const issued = issueBillingKeyFromWindow(ctx, issueBody, { paymentId, input: payment });
+  if ("billingIssueToken" in issued) return { ...issued, paymentId };
+  payWithBillingKey(ctx, paymentId, Input.of({ ...payment, billingKey: issued.billingKey }));
+  return { ...issued, paymentId };
 }
