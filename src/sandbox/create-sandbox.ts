@@ -7,6 +7,7 @@ import { readCheckoutProfile } from "./domain/checkout-profiles.js";
 import type { DomainContext } from "./domain/context.js";
 import { readPromotion } from "./domain/promotions.js";
 import { runDueSchedules } from "./domain/schedules.js";
+import { PortOneApiError } from "./http/api-error.js";
 import { Authenticator } from "./http/auth.js";
 import { acceptJsonBodies, answerErrorsLikePortOne } from "./http/body-and-errors.js";
 import { FaultInjector, type FaultRule } from "./http/faults.js";
@@ -69,6 +70,16 @@ function checkedShopUrl(url: string | undefined): string | undefined {
   return parsed.href;
 }
 
+/** Reads a createSandbox option with the admin routes' validation; a bad one is a TypeError. */
+function startOption<T>(name: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof PortOneApiError) throw new TypeError(`${name}: ${error.message}`);
+    throw error;
+  }
+}
+
 /** A local, stateful PortOne V2 emulator. */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const storage = options.persistPath ? await openSnapshotStorage(options.persistPath) : undefined;
@@ -84,7 +95,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   if (options.storeId) credentials.storeId = options.storeId;
   if (options.webhookSecret) credentials.webhookSecret = options.webhookSecret;
   if (options.channelKey) credentials.channelKey = options.channelKey;
-  const channels = options.channels ? readChannels(options.channels) : undefined;
+  const channels = options.channels
+    ? startOption("channels", () => readChannels(options.channels ?? []))
+    : undefined;
   if (channels?.[0]) credentials.channelKey = channels[0].key;
 
   const state = new SandboxState(credentials, storage, snapshot);
@@ -110,11 +123,14 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   webhooks.resumeRetries();
   const ctx: DomainContext = { state, clock, events: webhooks };
   for (const promotion of options.promotions ?? []) {
-    const record = readPromotion(ctx, promotion);
+    const record = startOption("promotions", () => readPromotion(ctx, promotion));
     state.promotions.set(record.id, record);
   }
   for (const profile of options.checkoutProfiles ?? []) {
-    state.checkoutProfiles.set(profile.key, readCheckoutProfile(profile, state.channels));
+    const record = startOption("checkoutProfiles", () =>
+      readCheckoutProfile(profile, state.channels),
+    );
+    state.checkoutProfiles.set(record.key, record);
   }
   const auth = new Authenticator(credentials.apiSecret, clock);
   const hangs = new Set<() => void>();

@@ -5,6 +5,7 @@
  * response is checked against openapi.json; the webhooks each change fires are asserted.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSandbox } from "../../src/sandbox/index.js";
 import { useCheckedSandbox } from "../support/checked-sandbox.js";
 import { known, newPaymentId, portOneError } from "../support/sandbox.js";
 import { expectEveryOperationChecked } from "../support/schema-check.js";
@@ -76,6 +77,25 @@ describe("channels", () => {
       channelKey: "nope",
     });
     expect(unknown.body.code).toBe("ChannelNotFound");
+  });
+
+  it("refuses bad channel and promotion options at start, naming the option", async () => {
+    await expect(createSandbox({ channels: [{ pgProvider: "NOT_A_PG" }] })).rejects.toThrow(
+      /^channels: .*pgProvider/,
+    );
+    await expect(createSandbox({ channels: [] })).rejects.toThrow(TypeError);
+    await expect(
+      createSandbox({
+        promotions: [
+          {
+            name: "x",
+            cardCompany: "BC_CARD",
+            discount: { type: "PERCENT", percent: 500 },
+            totalBudget: 1,
+          },
+        ],
+      }),
+    ).rejects.toThrow(/^promotions: .*percent/);
   });
 
   it("adds and replaces channels through the admin route", async () => {
