@@ -502,4 +502,44 @@ describe("promotions", () => {
   });
 });
 
+describe("promotions at checkout", () => {
+  it("discounts a card payment, spends the budget, and a full refund gives it back", async () => {
+    const spent = async () =>
+      known(
+        await running.client.payment.promotion.getPromotion({ promotionId: "promotion-shinhan" }),
+      ).spentAmount;
+    const before = await spent();
+    const paymentId = await pay({ totalAmount: 20_000, promotionId: "promotion-shinhan" });
+    const payment = known(await running.client.payment.getPayment({ paymentId }));
+    expect(payment).toMatchObject({
+      promotionId: "promotion-shinhan",
+      amount: { total: 20_000, discount: 2_000, paid: 18_000 },
+    });
+    expect(await spent()).toBe(before + 2_000);
+    await running.client.payment.cancelPayment({ paymentId, reason: "returned" });
+    expect(await spent()).toBe(before);
+
+    const byTransfer = await running.checkout({
+      paymentId: newPaymentId(),
+      totalAmount: 20_000,
+      payMethod: "TRANSFER",
+      promotionId: "promotion-shinhan",
+    });
+    expect(byTransfer.status).toBe(400);
+    expect(byTransfer.body.message).toContain("CARD");
+    const tooSmall = await running.checkout({
+      paymentId: newPaymentId(),
+      totalAmount: 5_000,
+      promotionId: "promotion-shinhan",
+    });
+    expect(tooSmall.status).toBe(400);
+    const unknown = await running.checkout({
+      paymentId: newPaymentId(),
+      totalAmount: 20_000,
+      promotionId: "nope",
+    });
+    expect(unknown.body.code).toBe("BadRequest");
+  });
+});
+
 expectEveryOperationChecked("after-payment", afterPaymentOperations);

@@ -193,6 +193,7 @@ const paymentFields = [
   "isEscrow",
   "virtualAccount",
   "transfer",
+  "promotionId",
 ] as const;
 
 function completePayment(ctx: DomainContext, request: JsonObject, choice: Choice): SdkResponse {

@@ -8,6 +8,7 @@ import { readCashReceiptRequest } from "./cash-receipts.js";
 import type { DomainContext } from "./context.js";
 import { customerFromBrowser } from "./customers.js";
 import { methodForPayMethod, virtualAccountMethod } from "./payment-methods.js";
+import { promotionDiscount } from "./promotions.js";
 import {
   assertChannel,
   assertNotPaid,
@@ -140,6 +141,8 @@ export function startCheckout(ctx: DomainContext, input: Input): CheckoutResult 
   const { customer, details, failureReason } = readCheckoutDetails(input);
   const payment = paymentRecordFor(ctx, request.paymentId);
   assertNotPaid(payment);
+  const promotionId = input.optionalString("promotionId");
+  const discount = promotionId ? promotionDiscount(ctx, promotionId, request) : 0;
   const method = checkoutMethod(ctx, request, customer);
   const tx = openTransaction(ctx, payment, {
     storeId: request.storeId,
@@ -152,6 +155,10 @@ export function startCheckout(ctx: DomainContext, input: Input): CheckoutResult 
     channel: request.channel,
     details,
   });
+  if (promotionId) {
+    tx.promotionId = promotionId;
+    tx.amount.discount = discount;
+  }
   publishTransaction(ctx, tx);
 
   const result: CheckoutResult = { transactionType: "PAYMENT", paymentId: payment.id, txId: tx.id };

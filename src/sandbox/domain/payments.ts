@@ -19,6 +19,7 @@ import { cancelCashReceiptWithPayment } from "./cash-receipts.js";
 import { recordedChannel } from "./channels.js";
 import type { DomainContext } from "./context.js";
 import { recordPaymentEvent } from "./payment-events.js";
+import { spendPromotionBudget } from "./promotions.js";
 import {
   assertNotPaid,
   assertStore,
@@ -290,6 +291,8 @@ function recordCancellation(
   recordPaymentEvent(ctx, tx, cancellation);
   if (tx.status === "CANCELLED") {
     cancelCashReceiptWithPayment(ctx, tx);
+    // Card promotions recover their budget on a full refund (recoverOption RECOVER).
+    if (tx.promotionId) spendPromotionBudget(ctx, tx.promotionId, -tx.amount.discount);
     if (tx.escrow) tx.escrow = { ...tx.escrow, status: "CANCELLED" };
   }
   return cancellation;

@@ -160,3 +160,36 @@ export function getBankInfos(): GetBankInfosResponse {
     items: Object.entries(bankNames).map(([bank, ko]) => ({ bank, name: { ko } })),
   } as GetBankInfosResponse;
 }
+
+/**
+ * requestPayment's `promotionId`: the card discount the payment gets, checked like PortOne's
+ * checkout does (a running promotion, a card payment, an amount it applies to).
+ */
+export function promotionDiscount(
+  ctx: DomainContext,
+  promotionId: string,
+  payment: { payMethod: string; totalAmount: number; currency: string },
+): number {
+  const promotion = ctx.state.promotions.get(promotionId);
+  if (!promotion) throw invalidRequest(`No promotion ${promotionId}.`);
+  const status = statusOf(promotion, ctx.clock.now());
+  if (status !== "IN_PROGRESS") throw invalidRequest(`Promotion ${promotionId} is ${status}.`);
+  if (payment.payMethod !== "CARD") {
+    throw invalidRequest(`Promotion ${promotionId} is a card promotion; pay by CARD.`);
+  }
+  if (payment.currency !== promotion.currency) {
+    throw invalidRequest(`Promotion ${promotionId} is in ${String(promotion.currency)}.`);
+  }
+  const discount = discountFor(promotion, payment.totalAmount);
+  if (discount === 0) {
+    throw invalidRequest(`Promotion ${promotionId} gives nothing on ${payment.totalAmount}.`);
+  }
+  return discount;
+}
+
+/** The budget a paid payment's discount spends (negative: a full refund gives it back). */
+export function spendPromotionBudget(ctx: DomainContext, promotionId: string, amount: number) {
+  const promotion = ctx.state.promotions.get(promotionId);
+  if (!promotion) return;
+  promotion.spentAmount = Math.max(0, (promotion.spentAmount as number) + amount);
+}

@@ -14,6 +14,7 @@ import { issueRequestedCashReceipt } from "./cash-receipts.js";
 import { channelFor, recordedChannel } from "./channels.js";
 import type { DomainContext } from "./context.js";
 import { recordPaymentEvent } from "./payment-events.js";
+import { spendPromotionBudget } from "./promotions.js";
 
 export const newTransactionId = (): string => randomUUID();
 export const newPgTxId = (): string => `sandbox-pg-${randomBytes(9).toString("hex")}`;
@@ -166,9 +167,11 @@ export function markPaid(ctx: DomainContext, tx: TransactionRecord, amount?: num
   const now = isoAt(ctx.clock);
   if (amount !== undefined && amount !== tx.amount.total) {
     const taxFree = Math.min(tx.amount.taxFree, amount);
-    tx.amount = paymentAmount(amount, taxFree);
+    tx.amount = { ...paymentAmount(amount, taxFree), discount: tx.amount.discount };
   }
-  tx.amount.paid = tx.amount.total;
+  // A card promotion's discount is the card company's: the customer pays the rest.
+  tx.amount.paid = tx.amount.total - tx.amount.discount;
+  if (tx.promotionId) spendPromotionBudget(ctx, tx.promotionId, tx.amount.discount);
   tx.pgTxId ??= newPgTxId();
   tx.paidAt = now;
   setStatus(tx, "PAID", now);
