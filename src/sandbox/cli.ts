@@ -1,4 +1,5 @@
 import { createSandbox, type Sandbox } from "./create-sandbox.js";
+import { type ChannelOptions, parseChannelSpec, readChannels } from "./domain/channels.js";
 import { DEFAULT_LISTEN_HOST, type SandboxOptions, type WebhookEndpoint } from "./options.js";
 
 const usage = `Usage: portone-bff sandbox [options]
@@ -14,6 +15,10 @@ Options:
   --shop-url <url>        the shop the checkout page links (the service's /)
   --api-secret <s>, --store-id <s>, --webhook-secret <s>, --channel-key <s>
                           fixed credentials instead of generated ones
+  --channel <spec>        a channel, e.g. type=LIVE,pgProvider=KCP_V2,key=my-key (repeatable;
+                          fields: key id name type pgProvider pgMerchantId capture cancellation
+                          billingKeyConfirmation); the first is the default. Without it: one
+                          TEST and one LIVE channel
   -h, --help              show this help
 `;
 
@@ -27,6 +32,7 @@ export interface SandboxCliArgs {
 export function parseSandboxArgs(argv: string[]): SandboxCliArgs | "help" {
   const args: SandboxCliArgs = { port: 8787, host: DEFAULT_LISTEN_HOST, options: {} };
   const endpoints: WebhookEndpoint[] = [];
+  const channels: ChannelOptions[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     if (flag === "-h" || flag === "--help") return "help";
@@ -73,11 +79,22 @@ export function parseSandboxArgs(argv: string[]): SandboxCliArgs | "help" {
       case "--channel-key":
         args.options.channelKey = value();
         break;
+      case "--channel":
+        channels.push(parseChannelSpec(value()));
+        break;
       default:
         throw new Error(`Unknown option ${flag}.\n\n${usage}`);
     }
   }
   if (endpoints.length > 0) args.options.webhookEndpoints = endpoints;
+  if (channels.length > 0) {
+    try {
+      readChannels(channels);
+    } catch (error) {
+      throw new Error(`--channel: ${(error as Error).message}`);
+    }
+    args.options.channels = channels;
+  }
   return args;
 }
 
@@ -113,7 +130,7 @@ const SERVICE_WEBHOOK_URL = "http://localhost:3000/webhooks/portone";
  */
 export function sandboxGreeting(
   baseUrl: string,
-  sandbox: Pick<Sandbox, "apiSecret" | "storeId" | "channelKey" | "webhookSecret">,
+  sandbox: Pick<Sandbox, "apiSecret" | "storeId" | "channelKey" | "channels" | "webhookSecret">,
   webhookEndpoints: readonly WebhookEndpoint[] | undefined,
 ): string {
   const webhooks = webhookEndpoints?.length
@@ -128,6 +145,9 @@ export function sandboxGreeting(
     `  API secret:     ${sandbox.apiSecret}`,
     `  Store ID:       ${sandbox.storeId}`,
     `  Channel key:    ${sandbox.channelKey}`,
+    ...sandbox.channels.map(
+      (channel) => `  Channel:        ${channel.key} (${channel.type}, ${channel.pgProvider})`,
+    ),
     `  Webhook secret: ${sandbox.webhookSecret}`,
     `  Checkout page:  ${baseUrl}/sandbox/checkout`,
     `  Browser SDK:    ${baseUrl}/v2/browser-sdk.js (setPortOneJsSdkUrl or a script tag)`,

@@ -2,13 +2,18 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { browserCheckout } from "./browser/routes.js";
 import { systemClock } from "./clock.js";
 import { generateCredentials } from "./credentials.js";
+import { readChannels } from "./domain/channels.js";
+import { readCheckoutProfile } from "./domain/checkout-profiles.js";
 import type { DomainContext } from "./domain/context.js";
+import { readPromotion } from "./domain/promotions.js";
 import { runDueSchedules } from "./domain/schedules.js";
+import { PortOneApiError } from "./http/api-error.js";
 import { Authenticator } from "./http/auth.js";
 import { acceptJsonBodies, answerErrorsLikePortOne } from "./http/body-and-errors.js";
 import { FaultInjector, type FaultRule } from "./http/faults.js";
 import { IdempotencyKeys } from "./http/idempotency.js";
-import { portOneApi } from "./http/portone-api.js";
+import { operationCatalogue } from "./http/operation-catalogue.js";
+import { type ApiHandlers, portOneApi } from "./http/portone-api.js";
 import {
   type Clock,
   DEFAULT_LISTEN_HOST,
@@ -16,11 +21,15 @@ import {
   type WebhookEndpoint,
 } from "./options.js";
 import { platformHandlers } from "./platform/platform-handlers.js";
+import { afterPaymentHandlers } from "./routes/after-payment-handlers.js";
 import { authHandlers } from "./routes/auth-handlers.js";
 import { billingHandlers } from "./routes/billing-handlers.js";
+import { checkoutSessionHandlers } from "./routes/checkout-session-handlers.js";
 import { identityHandlers } from "./routes/identity-handlers.js";
+import { paymentControls } from "./routes/payment-controls.js";
 import { paymentHandlers } from "./routes/payment-handlers.js";
 import { sandboxRoutes } from "./routes/sandbox-routes.js";
+import type { ChannelRecord } from "./state/records.js";
 import { SandboxState } from "./state/sandbox-state.js";
 import { openSnapshotStorage } from "./state/snapshot-storage.js";
 import { SandboxWebhookSender } from "./webhooks/webhook-sender.js";
@@ -35,7 +44,10 @@ export interface Sandbox {
   readonly apiSecret: string;
   readonly storeId: string;
   readonly webhookSecret: string;
+  /** The default channel's key. */
   readonly channelKey: string;
+  /** Every channel of the store, the default first (POST /sandbox/channels adds more). */
+  readonly channels: readonly ChannelRecord[];
   setWebhookEndpoints(endpoints: WebhookEndpoint[] | undefined): void;
   setFaults(rules: FaultRule[]): void;
   /** Moves the sandbox clock forward and runs the payment schedules that fell due. */
@@ -59,6 +71,16 @@ function checkedShopUrl(url: string | undefined): string | undefined {
   return parsed.href;
 }
 
+/** Reads a createSandbox option with the admin routes' validation; a bad one is a TypeError. */
+function startOption<T>(name: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof PortOneApiError) throw new TypeError(`${name}: ${error.message}`);
+    throw error;
+  }
+}
+
 /** A local, stateful PortOne V2 emulator. */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const storage = options.persistPath ? await openSnapshotStorage(options.persistPath) : undefined;
@@ -74,8 +96,13 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   if (options.storeId) credentials.storeId = options.storeId;
   if (options.webhookSecret) credentials.webhookSecret = options.webhookSecret;
   if (options.channelKey) credentials.channelKey = options.channelKey;
+  const channels = options.channels
+    ? startOption("channels", () => readChannels(options.channels ?? []))
+    : undefined;
+  if (channels?.[0]) credentials.channelKey = channels[0].key;
 
   const state = new SandboxState(credentials, storage, snapshot);
+  if (channels) state.channels = channels;
   const baseClock = options.clock ?? systemClock;
   let clockOffset = 0;
   const clock: Clock = { now: () => baseClock.now() + clockOffset };
@@ -96,19 +123,34 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   });
   webhooks.resumeRetries();
   const ctx: DomainContext = { state, clock, events: webhooks };
+  for (const promotion of options.promotions ?? []) {
+    const record = startOption("promotions", () => readPromotion(ctx, promotion));
+    state.promotions.set(record.id, record);
+  }
+  for (const profile of options.checkoutProfiles ?? []) {
+    const record = startOption("checkoutProfiles", () =>
+      readCheckoutProfile(profile, state.channels),
+    );
+    state.checkoutProfiles.set(record.key, record);
+  }
   const auth = new Authenticator(credentials.apiSecret, clock);
   const hangs = new Set<() => void>();
+
+  // The registry of stateful operations; every other operation answers a typed error.
+  const handlers: ApiHandlers = {
+    ...authHandlers(auth),
+    ...paymentHandlers(ctx, webhooks),
+    ...billingHandlers(ctx),
+    ...identityHandlers(ctx),
+    ...afterPaymentHandlers(ctx),
+    ...checkoutSessionHandlers(ctx),
+    ...platformHandlers(ctx),
+  };
 
   acceptJsonBodies(app);
   answerErrorsLikePortOne(app);
   await app.register(portOneApi, {
-    handlers: {
-      ...authHandlers(auth),
-      ...paymentHandlers(ctx, webhooks),
-      ...billingHandlers(ctx),
-      ...identityHandlers(ctx),
-      ...platformHandlers(ctx),
-    },
+    handlers,
     auth,
     idempotency: new IdempotencyKeys(state, clock),
     faults,
@@ -129,8 +171,10 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     },
     advanceClock,
     shopUrl: () => shopUrl,
+    operations: () => operationCatalogue(handlers),
   });
   await app.register(browserCheckout, { ctx });
+  await app.register(paymentControls, { ctx });
   state.changed();
 
   const scheduleTimer = setInterval(() => {
@@ -165,6 +209,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     storeId: credentials.storeId,
     webhookSecret: credentials.webhookSecret,
     channelKey: credentials.channelKey,
+    get channels() {
+      return [...state.channels];
+    },
     setWebhookEndpoints(next) {
       endpoints = [...(next ?? [])];
     },

@@ -1,4 +1,7 @@
+import type { ChannelOptions } from "./domain/channels.js";
+import type { PromotionOptions } from "./domain/promotions.js";
 import type { FaultRule } from "./http/faults.js";
+import type { CheckoutProfileRecord } from "./state/records.js";
 
 /**
  * Where the sandbox listens unless told otherwise: loopback. Its checkout and test controls
@@ -26,6 +29,15 @@ export interface SandboxOptions {
   /** Standard Webhooks secret, `whsec_` + base64. */
   webhookSecret?: string;
   channelKey?: string;
+  /**
+   * The store's channels (TEST and LIVE, a PG provider each); the first is the default and its
+   * key becomes `channelKey`. Without it: a TEST channel keyed `channelKey` and a LIVE one.
+   */
+  channels?: ChannelOptions[];
+  /** Card promotions (getPromotion, getPgCardPromotions); POST /sandbox/promotions adds more. */
+  promotions?: PromotionOptions[];
+  /** Checkout profiles for payment sessions; `sandbox-checkout-profile` exists unless replaced. */
+  checkoutProfiles?: CheckoutProfileRecord[];
   webhookEndpoints?: WebhookEndpoint[];
   /** Multiplies PortOne's retry delays (1, 4, 16, 64, 256 minutes); e.g. 1/60000 in tests. */
   webhookRetryScale?: number;

@@ -95,7 +95,9 @@ describe("the service against a standalone sandbox", () => {
     expect(Object.keys(sandboxEnv).sort()).toEqual([...STANDALONE_SANDBOX_VARIABLES].sort());
     expect(greeting).toContain("--webhook-url http://localhost:3000/webhooks/portone");
     expect(
-      sandboxGreeting("http://127.0.0.1:1", sandboxCredentials(), [{ url: "http://x/y" }]),
+      sandboxGreeting("http://127.0.0.1:1", { ...sandboxCredentials(), channels: [] }, [
+        { url: "http://x/y" },
+      ]),
     ).toMatch(/Webhooks to: +http:\/\/x\/y\n/);
   });
 

@@ -91,6 +91,27 @@ describe("argument parsing", () => {
     expect(() => parseSandboxArgs(["--nope"])).toThrow(/Unknown option --nope/);
     expect(() => parseSandboxArgs(["--persist"])).toThrow(/--persist needs a value/);
   });
+
+  it("reads channels, TEST and LIVE, and names what is wrong with one", () => {
+    const parsed = parseSandboxArgs([
+      "--channel",
+      "key=test-key,pgProvider=TOSSPAYMENTS",
+      "--channel=type=LIVE,pgProvider=KCP_V2,key=live-key,capture=MANUAL",
+    ]);
+    expect(parsed).toMatchObject({
+      options: {
+        channels: [
+          { key: "test-key", pgProvider: "TOSSPAYMENTS" },
+          { type: "LIVE", pgProvider: "KCP_V2", key: "live-key", capture: "MANUAL" },
+        ],
+      },
+    });
+    expect(() => parseSandboxArgs(["--channel", "type=REAL"])).toThrow(/--channel: .*type/);
+    expect(() => parseSandboxArgs(["--channel", "justtext"])).toThrow(/name=value/);
+    expect(() => parseSandboxArgs(["--channel", "key=a", "--channel", "key=a"])).toThrow(
+      /distinct keys/,
+    );
+  });
 });
 
 describe("where it listens", () => {

@@ -73,6 +73,54 @@ describe.each(["state.json", "state.sqlite"])("persistence in %s", (file) => {
   });
 });
 
+it("keeps channels, cash receipts, payment events and promotions across a restart", async () => {
+  const persistPath = join(directory, "breadth.sqlite");
+  const first = await startSandbox({
+    persistPath,
+    channels: [{ key: "kept-test" }, { key: "kept-live", type: "LIVE", pgProvider: "KCP_V2" }],
+    promotions: [
+      {
+        id: "kept-promotion",
+        name: "Kept",
+        cardCompany: "BC_CARD",
+        discount: { type: "AMOUNT", amount: 500 },
+        totalBudget: 10_000,
+      },
+    ],
+  });
+  const paymentId = newPaymentId("kept");
+  await first.checkout({
+    paymentId,
+    totalAmount: 3_300,
+    channelKey: "kept-live",
+    payMethod: "TRANSFER",
+    transfer: { cashReceiptType: "PERSONAL", customerIdentifier: "01011112222" },
+  });
+  await first.close();
+  const second = await startSandbox({ persistPath });
+  try {
+    expect(second.sandbox.channels.map((channel) => channel.key)).toEqual([
+      "kept-test",
+      "kept-live",
+    ]);
+    expect(second.sandbox.channelKey).toBe("kept-test");
+    const payment = known(await second.client.payment.getPayment({ paymentId }));
+    expect(payment.channel).toMatchObject({ type: "LIVE", key: "kept-live" });
+    const receipt = await second.client.payment.cashReceipt.getCashReceiptByPaymentId({
+      paymentId,
+    });
+    expect(known(receipt)).toMatchObject({ status: "ISSUED", amount: 3_300 });
+    const { items } = await second.client.payment.getAllPaymentEventsByCursor({ size: 1000 });
+    expect(items.map((item) => known(item.paymentEvent).paymentId)).toContain(paymentId);
+    const promotion = await second.client.payment.promotion.getPromotion({
+      promotionId: "kept-promotion",
+    });
+    expect(known(promotion).name).toBe("Kept");
+  } finally {
+    await second.close();
+  }
+});
+
 it("lets explicit credentials override persisted ones", async () => {
   const persistPath = join(directory, "override.json");
   const first = await createSandbox({ persistPath });

@@ -105,11 +105,13 @@ export function newPaymentId(label = "payment"): string {
 }
 
 /**
- * The official SDK's unions end in an "unrecognized" branch (a symbol-typed discriminant) for
- * forward compatibility; a test knows which kind it asked for.
+ * The official SDK's unions end in an "unrecognized" branch (a symbol-typed discriminant, `status`
+ * or `type`) for forward compatibility; a test knows which kind it asked for.
  */
-export function known<T>(value: T): Exclude<T, { readonly status: symbol }> {
-  return value as Exclude<T, { readonly status: symbol }>;
+export function known<T>(
+  value: T,
+): Exclude<T, { readonly status: symbol } | { readonly type: symbol }> {
+  return value as Exclude<T, { readonly status: symbol } | { readonly type: symbol }>;
 }
 
 /** The error a PortOne API call (through the official SDK) failed with; throws if it did not. */

@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { DECLINED_CARD_NUMBER, issueBillingKey } from "../domain/billing-keys.js";
+import {
+  DECLINED_CARD_NUMBER,
+  issueBillingKeyFromWindow,
+  type WindowIssue,
+} from "../domain/billing-keys.js";
 import { startCheckout } from "../domain/checkout.js";
 import type { DomainContext } from "../domain/context.js";
 import { payWithBillingKey } from "../domain/direct-payments.js";
@@ -185,6 +189,11 @@ const paymentFields = [
   "country",
   "isCulturalExpense",
   "customData",
+  // Escrow, and the cash receipt a transfer / virtual account customer asks for.
+  "isEscrow",
+  "virtualAccount",
+  "transfer",
+  "promotionId",
 ] as const;
 
 function completePayment(ctx: DomainContext, request: JsonObject, choice: Choice): SdkResponse {
@@ -230,8 +239,13 @@ function customDataText(value: unknown): string | undefined {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-function issueCardBillingKey(ctx: DomainContext, request: JsonObject, choice: Choice): string {
-  const issued = issueBillingKey(
+function issueCardBillingKey(
+  ctx: DomainContext,
+  request: JsonObject,
+  choice: Choice,
+  payment?: { paymentId: string; input: JsonObject },
+): WindowIssue {
+  return issueBillingKeyFromWindow(
     ctx,
     Input.of({
       storeId: request.storeId,
@@ -248,18 +262,15 @@ function issueCardBillingKey(ctx: DomainContext, request: JsonObject, choice: Ch
       customer: apiCustomer(request.customer),
       customData: customDataText(request.customData),
     }),
+    payment,
   );
-  return issued.billingKeyInfo.billingKey;
 }
 
 function completeBillingKey(ctx: DomainContext, request: JsonObject, choice: Choice): SdkResponse {
   if (choice.choice !== "issue") {
     return failedResponse("ISSUE_BILLING_KEY", failureOf(choice, "billing key"));
   }
-  return {
-    transactionType: "ISSUE_BILLING_KEY",
-    billingKey: issueCardBillingKey(ctx, request, choice),
-  };
+  return { transactionType: "ISSUE_BILLING_KEY", ...issueCardBillingKey(ctx, request, choice) };
 }
 
 function completeBillingKeyAndPay(
@@ -274,25 +285,26 @@ function completeBillingKeyAndPay(
       ...failedResponse("ISSUE_BILLING_KEY_AND_PAY", failureOf(choice, "payment")),
     };
   }
-  const billingKey = issueCardBillingKey(ctx, request, choice);
-  payWithBillingKey(
-    ctx,
-    paymentId,
-    Input.of({
-      storeId: request.storeId,
-      channelKey: request.channelKey,
-      billingKey,
-      orderName: request.orderName,
-      currency: request.currency,
-      amount: {
-        total: request.totalAmount,
-        ...(request.taxFreeAmount !== undefined ? { taxFree: request.taxFreeAmount } : {}),
-        ...(request.vatAmount !== undefined ? { vat: request.vatAmount } : {}),
-      },
-      customer: apiCustomer(request.customer),
-      customData: customDataText(request.customData),
-    }),
-  );
+  const paymentInput: JsonObject = {
+    storeId: request.storeId,
+    channelKey: request.channelKey,
+    orderName: request.orderName,
+    currency: request.currency,
+    amount: {
+      total: request.totalAmount,
+      ...(request.taxFreeAmount !== undefined ? { taxFree: request.taxFreeAmount } : {}),
+      ...(request.vatAmount !== undefined ? { vat: request.vatAmount } : {}),
+    },
+    customer: apiCustomer(request.customer),
+    customData: customDataText(request.customData),
+  };
+  const issued = issueCardBillingKey(ctx, request, choice, { paymentId, input: paymentInput });
+  // Manual confirmation: confirmBillingKeyIssueAndPay pays later.
+  if ("billingIssueToken" in issued) {
+    return { transactionType: "ISSUE_BILLING_KEY_AND_PAY", ...issued, paymentId };
+  }
+  const { billingKey } = issued;
+  payWithBillingKey(ctx, paymentId, Input.of({ ...paymentInput, billingKey }));
   const payment = ctx.state.payments.get(paymentId);
   const tx = payment && currentTransaction(payment);
   return { transactionType: "ISSUE_BILLING_KEY_AND_PAY", billingKey, paymentId, txId: tx?.id };
@@ -307,6 +319,7 @@ function completeIdentityVerification(
     identityVerificationId: request.identityVerificationId as string,
     ...(request.customer ? { customer: request.customer as JsonObject } : {}),
     ...(typeof request.customData === "string" ? { customData: request.customData } : {}),
+    ...(typeof request.channelKey === "string" ? { channelKey: request.channelKey } : {}),
   };
   const ids = {
     transactionType: "IDENTITY_VERIFICATION",

@@ -236,7 +236,8 @@ function checkChannel(
   transactionType: TransactionType,
   request: { channelKey?: string | undefined; channelGroupId?: string | undefined },
 ): void {
-  const { channelKey } = ctx.state.credentials;
+  const keys = ctx.state.channels.map((channel) => channel.key);
+  const channelKey = keys.join(" or ");
   if (request.channelGroupId !== undefined && request.channelKey === undefined) {
     throw new BrowserSdkError(
       "ChannelNotFound",
@@ -250,7 +251,7 @@ function checkChannel(
       `channelKey is required; the sandbox's channelKey is ${channelKey}.`,
     );
   }
-  if (request.channelKey !== undefined && request.channelKey !== channelKey) {
+  if (request.channelKey !== undefined && !keys.includes(request.channelKey)) {
     throw new BrowserSdkError(
       "ChannelNotFound",
       `No channel ${request.channelKey}; the sandbox's channelKey is ${channelKey}.`,

@@ -1,18 +1,21 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type {
+  ConfirmedBillingKeyIssueAndPaySummary,
+  ConfirmedBillingKeySummary,
   DeleteBillingKeyResponse,
   GetBillingKeyInfosResponse,
   IssueBillingKeyResponse,
 } from "../../sdk/generated/payment/billingKey/types.js";
 import { isoAt } from "../clock.js";
 import { invalidRequest, PortOneApiError } from "../http/api-error.js";
-import type { Input } from "../http/input.js";
-import type { BillingKeyRecord } from "../state/records.js";
+import { Input } from "../http/input.js";
+import type { BillingKeyRecord, JsonObject } from "../state/records.js";
+import { channelFor, selectedChannel } from "./channels.js";
 import type { DomainContext } from "./context.js";
 import { customerFromApi } from "./customers.js";
 import { compareBy, paginate } from "./pages.js";
 import { cardMethod } from "./payment-methods.js";
-import { assertChannel, assertStore, sandboxChannel } from "./transactions.js";
+import { assertChannel, assertStore } from "./transactions.js";
 import { billingKeyView } from "./views.js";
 
 /** Card numbers the sandbox's PG declines, to exercise failure paths (like Stripe's test cards). */
@@ -40,8 +43,21 @@ export function cardNumberOf(card: Input): string {
 }
 
 export function issueBillingKey(ctx: DomainContext, body: Input): IssueBillingKeyResponse {
+  const record = authenticateCard(ctx, body);
+  storeIssued(ctx, record, body.optionalBoolean("skipWebhook") === true);
+  return {
+    billingKeyInfo: {
+      billingKey: record.billingKey,
+      channels: record.channels,
+      issuedAt: record.issuedAt,
+    },
+  };
+}
+
+/** The PG checks the card of an issue request; the billing key it would become. */
+function authenticateCard(ctx: DomainContext, body: Input): BillingKeyRecord {
   assertStore(ctx, body.raw("storeId"));
-  assertChannel(ctx, body.optionalString("channelKey"));
+  const channel = assertChannel(ctx, body.optionalString("channelKey"));
   const card = body.object("method").optionalObject("card");
   if (!card)
     throw invalidRequest("method.card is required: the sandbox issues billing keys for cards.");
@@ -55,28 +71,131 @@ export function issueBillingKey(ctx: DomainContext, body: Input): IssueBillingKe
     merchantId: ctx.state.credentials.merchantId,
     storeId: ctx.state.credentials.storeId,
     methods: [{ type: "BillingKeyPaymentMethodCard", card: cardDetails.card }],
-    channels: [sandboxChannel(ctx.state.credentials)],
+    channels: [selectedChannel(channel)],
     customer: customerFromApi(body.optionalObject("customer")?.toJSON()),
     requestedAt: now,
     issuedAt: now,
   };
   const customData = body.optionalString("customData");
   if (customData !== undefined) record.customData = customData;
+  return record;
+}
+
+function storeIssued(ctx: DomainContext, record: BillingKeyRecord, skipWebhook: boolean): void {
   ctx.state.billingKeys.set(record.billingKey, record);
-  if (body.optionalBoolean("skipWebhook") !== true) {
+  if (!skipWebhook) {
     ctx.events.publish({
       type: "BillingKey.Issued",
       data: { storeId: record.storeId, billingKey: record.billingKey },
     });
   }
   ctx.state.changed();
-  return {
-    billingKeyInfo: {
-      billingKey: record.billingKey,
-      channels: record.channels,
-      issuedAt: record.issuedAt,
-    },
-  };
+}
+
+/** What the browser's billing key window ends with: a key, or a token to confirm one with. */
+export type WindowIssue =
+  | { billingKey: string }
+  | { billingKey: "NEEDS_CONFIRMATION"; billingIssueToken: string };
+
+/**
+ * The browser's requestIssueBillingKey(AndPay) after the card was entered. On a channel with
+ * billingKeyConfirmation MANUAL the key waits for confirmBillingKey (or
+ * confirmBillingKeyIssueAndPay with the payment, `payment`: a payWithBillingKey body).
+ */
+export function issueBillingKeyFromWindow(
+  ctx: DomainContext,
+  body: Input,
+  payment?: { paymentId: string; input: JsonObject },
+): WindowIssue {
+  const channel = channelFor(ctx.state, body.optionalString("channelKey"));
+  const record = authenticateCard(ctx, body);
+  if (channel.billingKeyConfirmation === "AUTOMATIC") {
+    storeIssued(ctx, record, false);
+    return { billingKey: record.billingKey };
+  }
+  const token = `sandbox-billing-issue-${randomBytes(18).toString("base64url")}`;
+  ctx.state.billingIssues.set(token, {
+    token,
+    billingKey: record,
+    ...(payment ? { payment } : {}),
+  });
+  ctx.state.changed();
+  return { billingKey: "NEEDS_CONFIRMATION", billingIssueToken: token };
+}
+
+/** A billingIssueToken that has not been used yet. */
+function openIssue(ctx: DomainContext, body: Input) {
+  assertStore(ctx, body.raw("storeId"));
+  const token = body.string("billingIssueToken");
+  const issue = ctx.state.billingIssues.get(token);
+  if (!issue) {
+    throw new PortOneApiError(
+      "BILLING_KEY_NOT_FOUND",
+      "No billing key waits for this billingIssueToken.",
+    );
+  }
+  if (issue.confirmedAt !== undefined) {
+    throw new PortOneApiError(
+      "BILLING_KEY_ALREADY_ISSUED",
+      `The billing key of this billingIssueToken was issued at ${issue.confirmedAt}.`,
+    );
+  }
+  const isTest = body.optionalBoolean("isTest");
+  const channelType = issue.billingKey.channels[0]?.type;
+  if (isTest !== undefined && isTest !== (channelType === "TEST")) {
+    throw new PortOneApiError(
+      "INFORMATION_MISMATCH",
+      `isTest differs: the channel is ${channelType}.`,
+    );
+  }
+  return issue;
+}
+
+/** confirmBillingKey: the merchant approves a billing key the PG authenticated. */
+export function confirmBillingKey(ctx: DomainContext, body: Input): ConfirmedBillingKeySummary {
+  const issue = openIssue(ctx, body);
+  issue.confirmedAt = isoAt(ctx.clock);
+  issue.billingKey.issuedAt = issue.confirmedAt;
+  storeIssued(ctx, issue.billingKey, body.optionalBoolean("skipWebhook") === true);
+  return { billingKey: issue.billingKey.billingKey };
+}
+
+/** confirmBillingKeyIssueAndPay: approves the key and makes the payment it was issued with. */
+export function confirmBillingKeyIssueAndPay(
+  ctx: DomainContext,
+  body: Input,
+  pay: (paymentId: string, input: Input) => unknown,
+): ConfirmedBillingKeyIssueAndPaySummary {
+  const issue = openIssue(ctx, body);
+  const payment = issue.payment;
+  if (!payment) {
+    throw invalidRequest(
+      "This billingIssueToken issues a billing key only; use confirmBillingKey.",
+    );
+  }
+  const amount = (payment.input.amount ?? {}) as JsonObject;
+  const expected: [string, unknown][] = [
+    ["paymentId", payment.paymentId],
+    ["currency", payment.input.currency],
+    ["totalAmount", amount.total],
+    ["taxFreeAmount", amount.taxFree ?? 0],
+  ];
+  const mismatches = expected.filter(
+    ([field, value]) => body.has(field) && body.raw(field) !== value,
+  );
+  if (mismatches.length > 0) {
+    throw new PortOneApiError(
+      "INFORMATION_MISMATCH",
+      `The request differs from the authenticated payment in: ${mismatches.map(([f]) => f).join(", ")}.`,
+    );
+  }
+  const billingKey = confirmBillingKey(ctx, body).billingKey;
+  const skipWebhook = body.optionalBoolean("skipWebhook");
+  pay(
+    payment.paymentId,
+    Input.of({ ...payment.input, billingKey, ...(skipWebhook ? { skipWebhook } : {}) }),
+  );
+  return { billingKey, paymentId: payment.paymentId };
 }
 
 export function findBillingKey(ctx: DomainContext, billingKey: string): BillingKeyRecord {

@@ -108,3 +108,15 @@ function vatPart(
   }
   return vat;
 }
+
+/** Cancellations still pending at the PG are as good as done until they fail or are stopped. */
+export function lessPending(left: Cancellable, pending: readonly CancellationParts[]): Cancellable {
+  return pending.reduce(
+    (rest, parts) => ({
+      total: rest.total - parts.totalAmount,
+      taxFree: rest.taxFree - parts.taxFreeAmount,
+      vat: rest.vat - parts.vatAmount,
+    }),
+    left,
+  );
+}

@@ -4,9 +4,11 @@ import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import type { TransactionRecord } from "../state/records.js";
 import { paymentAmount } from "./amounts.js";
+import { readCashReceiptRequest } from "./cash-receipts.js";
 import type { DomainContext } from "./context.js";
 import { customerFromBrowser } from "./customers.js";
 import { methodForPayMethod, virtualAccountMethod } from "./payment-methods.js";
+import { promotionDiscount } from "./promotions.js";
 import {
   assertChannel,
   assertNotPaid,
@@ -89,8 +91,7 @@ function readCheckoutRequest(ctx: DomainContext, input: Input) {
       `Unknown storeId ${request.storeId}; use ${credentials.storeId}.`,
     );
   }
-  assertChannel(ctx, channelKey);
-  return request;
+  return { ...request, channel: assertChannel(ctx, channelKey) };
 }
 
 type CheckoutRequest = ReturnType<typeof readCheckoutRequest>;
@@ -105,6 +106,12 @@ function readCheckoutDetails(input: Input) {
     isCulturalExpense: input.optionalBoolean("isCulturalExpense"),
   };
   const failureReason = input.optionalString("failureReason");
+  if (input.optionalBoolean("isEscrow") === true) details.escrow = { status: "BEFORE_REGISTERED" };
+  // A transfer or virtual account customer may ask for a cash receipt (현금영수증).
+  const cashReceiptRequest = readCashReceiptRequest(
+    input.optionalObject("virtualAccount") ?? input.optionalObject("transfer"),
+  );
+  if (cashReceiptRequest) details.cashReceiptRequest = cashReceiptRequest;
   if (products) details.products = products as TransactionRecord["products"];
   // requestPayment takes any JSON here; PortOne stores it as a string.
   const customData = input.raw("customData");
@@ -134,6 +141,8 @@ export function startCheckout(ctx: DomainContext, input: Input): CheckoutResult 
   const { customer, details, failureReason } = readCheckoutDetails(input);
   const payment = paymentRecordFor(ctx, request.paymentId);
   assertNotPaid(payment);
+  const promotionId = input.optionalString("promotionId");
+  const discount = promotionId ? promotionDiscount(ctx, promotionId, request) : 0;
   const method = checkoutMethod(ctx, request, customer);
   const tx = openTransaction(ctx, payment, {
     storeId: request.storeId,
@@ -143,8 +152,13 @@ export function startCheckout(ctx: DomainContext, input: Input): CheckoutResult 
     customer,
     ...(method ? { method } : {}),
     platformType: "PC",
+    channel: request.channel,
     details,
   });
+  if (promotionId) {
+    tx.promotionId = promotionId;
+    tx.amount.discount = discount;
+  }
   publishTransaction(ctx, tx);
 
   const result: CheckoutResult = { transactionType: "PAYMENT", paymentId: payment.id, txId: tx.id };

@@ -32,10 +32,11 @@ function charge(
   paymentId: string,
   body: Input,
   method: JsonObject,
-  extra: { billingKey?: string; scheduleId?: string; declined?: boolean },
+  extra: { billingKey?: string; scheduleId?: string; declined?: boolean; channelKey?: string },
 ): PayWithBillingKeyResponse & PayInstantlyResponse {
   assertStore(ctx, body.raw("storeId"));
-  assertChannel(ctx, body.optionalString("channelKey"));
+  // A billing key pays through the channel that issued it unless the request names another.
+  const channel = assertChannel(ctx, body.optionalString("channelKey") ?? extra.channelKey);
   const orderName = body.string("orderName");
   const currency = body.string("currency");
   const amountInput = body.object("amount");
@@ -61,6 +62,7 @@ function charge(
     customer,
     method,
     platformType: "API",
+    channel,
     details: {
       customData,
       ...(products ? { products: products as JsonObject[] } : {}),
@@ -100,6 +102,7 @@ export function payWithBillingKey(
   const method: JsonObject = { ...cardMethod(), ...(card ? { card } : {}) };
   return charge(ctx, paymentId, body, method, {
     billingKey,
+    ...(record.channels[0]?.key ? { channelKey: record.channels[0].key } : {}),
     ...(scheduleId ? { scheduleId } : {}),
   });
 }

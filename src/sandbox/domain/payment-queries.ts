@@ -85,7 +85,7 @@ function entries(ctx: DomainContext): Entry[] {
 export function getPayment(ctx: DomainContext, paymentId: string, storeId: unknown) {
   assertStore(ctx, storeId);
   const { payment, tx } = findPayment(ctx, paymentId);
-  return paymentView(payment, tx, ctx.state.credentials);
+  return paymentView(payment, tx, ctx.state);
 }
 
 export function getPaymentTransactions(
@@ -96,7 +96,7 @@ export function getPaymentTransactions(
   assertStore(ctx, storeId);
   const { payment } = findPayment(ctx, paymentId);
   return {
-    items: payment.transactions.map((tx) => transactionView(payment, tx, ctx.state.credentials)),
+    items: payment.transactions.map((tx) => transactionView(payment, tx, ctx.state)),
   };
 }
 
@@ -178,7 +178,7 @@ export function getPayments(ctx: DomainContext, body: Input): GetPaymentsRespons
   );
   const { items, page } = paginate(matching, body.optionalObject("page"));
   return {
-    items: items.map(({ payment, tx }) => paymentView(payment, tx, ctx.state.credentials)),
+    items: items.map(({ payment, tx }) => paymentView(payment, tx, ctx.state)),
     page,
   };
 }
@@ -234,7 +234,7 @@ export function getAllPaymentsByCursor(
     .slice(0, size);
   return {
     items: selected.map((entry) => ({
-      payment: paymentView(entry.payment, entry.tx, ctx.state.credentials),
+      payment: paymentView(entry.payment, entry.tx, ctx.state),
       cursor: encodeCursor(entry),
     })),
   };

@@ -2,13 +2,24 @@ import { randomUUID } from "node:crypto";
 import type {
   CloseVirtualAccountResponse,
   ConfirmedPaymentSummary,
+  StopPaymentCancellationResponse,
 } from "../../sdk/generated/payment/types.js";
 import { isoAt } from "../clock.js";
 import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import type { CancellationRecord, TransactionRecord } from "../state/records.js";
-import { type CancellationParts, cancellableOf, planCancellation } from "./cancellation.js";
+import type { SandboxState } from "../state/sandbox-state.js";
+import {
+  type CancellationParts,
+  cancellableOf,
+  lessPending,
+  planCancellation,
+} from "./cancellation.js";
+import { cancelCashReceiptWithPayment } from "./cash-receipts.js";
+import { recordedChannel } from "./channels.js";
 import type { DomainContext } from "./context.js";
+import { recordPaymentEvent } from "./payment-events.js";
+import { spendPromotionBudget } from "./promotions.js";
 import {
   assertNotPaid,
   assertStore,
@@ -58,7 +69,7 @@ export function confirmPayment(
       `The paymentToken does not belong to a payment of ${paymentId} that awaits confirmation.`,
     );
   }
-  const mismatches = confirmationMismatches(tx, body);
+  const mismatches = confirmationMismatches(ctx.state, tx, body);
   if (mismatches.length > 0) {
     throw new PortOneApiError(
       "INFORMATION_MISMATCH",
@@ -75,7 +86,7 @@ export function confirmPayment(
 }
 
 /** The fields of a confirmation request that differ from the authenticated payment. */
-function confirmationMismatches(tx: TransactionRecord, body: Input): string[] {
+function confirmationMismatches(state: SandboxState, tx: TransactionRecord, body: Input): string[] {
   const mismatches: string[] = [];
   const txId = body.optionalString("txId");
   if (txId !== undefined && txId !== tx.id) mismatches.push("txId");
@@ -89,8 +100,10 @@ function confirmationMismatches(tx: TransactionRecord, body: Input): string[] {
   if (taxFreeAmount !== undefined && taxFreeAmount !== tx.amount.taxFree) {
     mismatches.push("taxFreeAmount");
   }
-  // Every sandbox channel is a test channel.
-  if (body.optionalBoolean("isTest") === false) mismatches.push("isTest");
+  const isTest = body.optionalBoolean("isTest");
+  if (isTest !== undefined && isTest !== (recordedChannel(state, tx.channelKey).type === "TEST")) {
+    mismatches.push("isTest");
+  }
   return mismatches;
 }
 
@@ -105,19 +118,121 @@ export function cancelPayment(
   const { tx } = findPayment(ctx, paymentId);
   assertCancellable(tx);
   if (tx.method?.type === "PaymentMethodVirtualAccount") requireRefundAccount(body);
-  const cancelledVat = tx.cancellations.reduce((sum, c) => sum + c.vatAmount, 0);
-  const parts = planCancellation(cancellableOf(tx.amount, cancelledVat), {
+  const succeeded = tx.cancellations.filter((c) => c.status === "SUCCEEDED");
+  const pending = tx.cancellations.filter((c) => c.status === "REQUESTED");
+  const cancelledVat = succeeded.reduce((sum, c) => sum + c.vatAmount, 0);
+  const left = lessPending(cancellableOf(tx.amount, cancelledVat), pending);
+  const parts = planCancellation(left, {
     currentCancellableAmount: body.optionalInteger("currentCancellableAmount"),
     amount: body.optionalInteger("amount"),
     taxFreeAmount: body.optionalInteger("taxFreeAmount"),
     vatAmount: body.optionalInteger("vatAmount"),
   });
-  const cancellation = recordCancellation(ctx, tx, parts, reason);
+  const asynchronous = recordedChannel(ctx.state, tx.channelKey).cancellation === "PENDING";
+  const cancellation = asynchronous
+    ? requestCancellation(ctx, tx, parts, reason)
+    : recordCancellation(ctx, tx, parts, reason);
   if (body.optionalBoolean("skipWebhook") !== true) {
-    publishTransaction(ctx, tx, { cancellationId: cancellation.id });
+    if (asynchronous) publishCancelPending(ctx, tx, cancellation.id);
+    else publishTransaction(ctx, tx, { cancellationId: cancellation.id });
   }
   ctx.state.changed();
   return cancellation;
+}
+
+/** The PG takes the cancellation and answers later (a channel with cancellation: "PENDING"). */
+function requestCancellation(
+  ctx: DomainContext,
+  tx: TransactionRecord,
+  parts: CancellationParts,
+  reason: string,
+): CancellationRecord {
+  const cancellation: CancellationRecord = {
+    status: "REQUESTED",
+    id: randomUUID(),
+    ...parts,
+    reason,
+    requestedAt: isoAt(ctx.clock),
+    trigger: "API",
+  };
+  tx.cancellations.push(cancellation);
+  tx.updatedAt = cancellation.requestedAt;
+  return cancellation;
+}
+
+function publishCancelPending(ctx: DomainContext, tx: TransactionRecord, cancellationId: string) {
+  ctx.events.publish({
+    type: "Transaction.CancelPending",
+    data: { storeId: tx.storeId, paymentId: tx.paymentId, transactionId: tx.id, cancellationId },
+    paymentId: tx.paymentId,
+    paymentStatus: tx.status,
+  });
+}
+
+/** A cancellation the PG has not answered yet, or the PortOne error for why there is none. */
+function pendingCancellation(ctx: DomainContext, paymentId: string, cancellationId: string) {
+  const { tx } = findPayment(ctx, paymentId);
+  const index = tx.cancellations.findIndex((c) => c.id === cancellationId);
+  const cancellation = tx.cancellations[index];
+  if (!cancellation) {
+    throw new PortOneApiError(
+      "PAYMENT_CANCELLATION_NOT_FOUND",
+      `Payment ${paymentId} has no cancellation ${cancellationId}.`,
+    );
+  }
+  if (cancellation.status !== "REQUESTED") {
+    throw new PortOneApiError(
+      "PAYMENT_CANCELLATION_NOT_PENDING",
+      `Cancellation ${cancellationId} is ${cancellation.status}, not pending.`,
+    );
+  }
+  return { tx, index, cancellation };
+}
+
+/** stopPaymentCancellation: the merchant withdraws a pending cancellation; no money moves. */
+export function stopPaymentCancellation(
+  ctx: DomainContext,
+  paymentId: string,
+  cancellationId: string,
+  body: Input,
+): StopPaymentCancellationResponse {
+  assertStore(ctx, body.raw("storeId"));
+  const { tx, index, cancellation } = pendingCancellation(ctx, paymentId, cancellationId);
+  const stoppedAt = isoAt(ctx.clock);
+  tx.cancellations[index] = { ...cancellation, status: "FAILED", cancelledAt: stoppedAt };
+  tx.updatedAt = stoppedAt;
+  ctx.state.changed();
+  return { stoppedAt };
+}
+
+/**
+ * The PG answers a pending cancellation (sandbox control): it succeeds, and the money goes back
+ * (Transaction.Cancelled / PartialCancelled), or it fails and the payment stays as it was.
+ */
+export function settlePendingCancellation(
+  ctx: DomainContext,
+  paymentId: string,
+  cancellationId: string,
+  succeeded: boolean,
+): CancellationRecord {
+  const { tx, index, cancellation } = pendingCancellation(ctx, paymentId, cancellationId);
+  tx.cancellations.splice(index, 1);
+  if (!succeeded) {
+    const failed: CancellationRecord = { ...cancellation, status: "FAILED", trigger: "API" };
+    tx.cancellations.splice(index, 0, failed);
+    tx.updatedAt = isoAt(ctx.clock);
+    ctx.state.changed();
+    return failed;
+  }
+  const parts = {
+    totalAmount: cancellation.totalAmount,
+    taxFreeAmount: cancellation.taxFreeAmount,
+    vatAmount: cancellation.vatAmount,
+  };
+  const done = recordCancellation(ctx, tx, parts, cancellation.reason, cancellation);
+  publishTransaction(ctx, tx, { cancellationId, trigger: "ASYNC_CANCEL_APPROVED" });
+  ctx.state.changed();
+  return done;
 }
 
 function assertCancellable(tx: TransactionRecord): void {
@@ -154,16 +269,17 @@ function recordCancellation(
   tx: TransactionRecord,
   parts: CancellationParts,
   reason: string,
+  requested?: CancellationRecord,
 ): CancellationRecord {
   const now = isoAt(ctx.clock);
   const cancellation: CancellationRecord = {
     status: "SUCCEEDED",
-    id: randomUUID(),
+    id: requested?.id ?? randomUUID(),
     pgCancellationId: `sandbox-pg-cancel-${randomUUID()}`,
     ...parts,
     reason,
     cancelledAt: now,
-    requestedAt: now,
+    requestedAt: requested?.requestedAt ?? now,
     trigger: "API",
   };
   const { amount } = tx;
@@ -172,6 +288,13 @@ function recordCancellation(
   amount.cancelledTaxFree += parts.taxFreeAmount;
   tx.cancelledAt = now;
   setStatus(tx, amount.cancelled === amount.total ? "CANCELLED" : "PARTIAL_CANCELLED", now);
+  recordPaymentEvent(ctx, tx, cancellation);
+  if (tx.status === "CANCELLED") {
+    cancelCashReceiptWithPayment(ctx, tx);
+    // Card promotions recover their budget on a full refund (recoverOption RECOVER).
+    if (tx.promotionId) spendPromotionBudget(ctx, tx.promotionId, -tx.amount.discount);
+    if (tx.escrow) tx.escrow = { ...tx.escrow, status: "CANCELLED" };
+  }
   return cancellation;
 }
 

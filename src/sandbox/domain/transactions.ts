@@ -1,28 +1,20 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { isoAt } from "../clock.js";
-import type { SandboxCredentials } from "../credentials.js";
 import { PortOneApiError } from "../http/api-error.js";
 import type {
   AmountRecord,
+  ChannelRecord,
   JsonObject,
   SandboxPaymentRecord,
   TransactionRecord,
   TransactionStatus,
 } from "../state/records.js";
 import { paymentAmount } from "./amounts.js";
+import { issueRequestedCashReceipt } from "./cash-receipts.js";
+import { channelFor, recordedChannel } from "./channels.js";
 import type { DomainContext } from "./context.js";
-
-/** The single channel every sandbox payment goes through: a test channel. */
-export function sandboxChannel(credentials: SandboxCredentials) {
-  return {
-    type: "TEST" as const,
-    id: "sandbox-channel",
-    key: credentials.channelKey,
-    name: "PortOne Sandbox",
-    pgProvider: "TOSSPAYMENTS" as const,
-    pgMerchantId: "portone-sandbox",
-  };
-}
+import { recordPaymentEvent } from "./payment-events.js";
+import { spendPromotionBudget } from "./promotions.js";
 
 export const newTransactionId = (): string => randomUUID();
 export const newPgTxId = (): string => `sandbox-pg-${randomBytes(9).toString("hex")}`;
@@ -62,13 +54,9 @@ export function assertStore(ctx: DomainContext, storeId: unknown): void {
   }
 }
 
-export function assertChannel(ctx: DomainContext, channelKey: string | undefined): void {
-  if (channelKey !== undefined && channelKey !== ctx.state.credentials.channelKey) {
-    throw new PortOneApiError(
-      "CHANNEL_NOT_FOUND",
-      `Unknown channelKey ${channelKey}; use the sandbox's ${ctx.state.credentials.channelKey}.`,
-    );
-  }
+/** The channel a request names (CHANNEL_NOT_FOUND if the store has none such), or the default. */
+export function assertChannel(ctx: DomainContext, channelKey: string | undefined): ChannelRecord {
+  return channelFor(ctx.state, channelKey);
 }
 
 /** Once one attempt of a payment id has moved money, no other attempt may start or win. */
@@ -126,6 +114,8 @@ export interface TransactionOpening {
   customer: JsonObject;
   method?: JsonObject;
   platformType: TransactionRecord["origin"]["platformType"];
+  /** The channel the attempt goes through. */
+  channel: ChannelRecord;
   /** Optional request fields; undefined ones are left out of the record. */
   details?: Pick<
     Partial<TransactionRecord>,
@@ -136,6 +126,8 @@ export interface TransactionOpening {
     | "isCulturalExpense"
     | "billingKey"
     | "scheduleId"
+    | "escrow"
+    | "cashReceiptRequest"
   >;
 }
 
@@ -158,6 +150,7 @@ export function openTransaction(
     currency: opening.currency,
     amount: opening.amount,
     customer: opening.customer,
+    channelKey: opening.channel.key,
     ...(opening.method ? { method: opening.method } : {}),
     origin: { platformType: opening.platformType, ipAddress: "127.0.0.1" },
     cancellations: [],
@@ -174,12 +167,20 @@ export function markPaid(ctx: DomainContext, tx: TransactionRecord, amount?: num
   const now = isoAt(ctx.clock);
   if (amount !== undefined && amount !== tx.amount.total) {
     const taxFree = Math.min(tx.amount.taxFree, amount);
-    tx.amount = paymentAmount(amount, taxFree);
+    tx.amount = { ...paymentAmount(amount, taxFree), discount: tx.amount.discount };
   }
-  tx.amount.paid = tx.amount.total;
+  // A card promotion's discount is the card company's: the customer pays the rest.
+  tx.amount.paid = tx.amount.total - tx.amount.discount;
+  if (tx.promotionId) spendPromotionBudget(ctx, tx.promotionId, tx.amount.discount);
   tx.pgTxId ??= newPgTxId();
   tx.paidAt = now;
   setStatus(tx, "PAID", now);
+  // What follows from money moving, in one place for every way a payment gets paid.
+  if (recordedChannel(ctx.state, tx.channelKey).capture === "MANUAL") {
+    tx.capture = { status: "AUTHORIZED" };
+  }
+  recordPaymentEvent(ctx, tx);
+  issueRequestedCashReceipt(ctx, tx);
 }
 
 /** Ends a transaction without money moving: the PG refused it, or the account was closed. */

@@ -1,7 +1,6 @@
 import type { BillingKeyInfo } from "../../sdk/generated/payment/billingKey/types.js";
 import type { PaymentSchedule } from "../../sdk/generated/payment/paymentSchedule/types.js";
 import type { Payment, PaymentTransaction } from "../../sdk/generated/payment/types.js";
-import type { SandboxCredentials } from "../credentials.js";
 import type {
   BillingKeyRecord,
   JsonObject,
@@ -9,24 +8,22 @@ import type {
   ScheduleRecord,
   TransactionRecord,
 } from "../state/records.js";
+import type { SandboxState } from "../state/sandbox-state.js";
+import { paymentCashReceiptView } from "./cash-receipts.js";
+import { recordedChannel, selectedChannel } from "./channels.js";
 import { compact } from "./customers.js";
-import { sandboxChannel } from "./transactions.js";
 
 /**
  * Fields of a transaction the API shows, per status, exactly as the schema's Payment and
  * PaymentTransaction variants list them (a READY payment, e.g., has no paidAt).
  */
-function commonFields(
-  tx: TransactionRecord,
-  payment: SandboxPaymentRecord,
-  credentials: SandboxCredentials,
-) {
+function commonFields(tx: TransactionRecord, payment: SandboxPaymentRecord, state: SandboxState) {
   return compact({
     status: tx.status,
-    merchantId: credentials.merchantId,
+    merchantId: state.credentials.merchantId,
     storeId: tx.storeId,
     method: tx.method,
-    channel: sandboxChannel(credentials),
+    channel: selectedChannel(recordedChannel(state, tx.channelKey)),
     version: "V2",
     scheduleId: tx.scheduleId,
     billingKey: tx.billingKey,
@@ -39,6 +36,7 @@ function commonFields(
     currency: tx.currency,
     customer: tx.customer,
     promotionId: tx.promotionId,
+    escrow: tx.escrow,
     isCulturalExpense: tx.isCulturalExpense,
     products: tx.products,
     productCount: tx.productCount,
@@ -47,7 +45,21 @@ function commonFields(
   } as JsonObject);
 }
 
-function statusFields(tx: TransactionRecord): JsonObject {
+/** What the simulated PG answered, as `pgResponse`: its capture state on a manual-capture channel. */
+function pgResponse(tx: TransactionRecord): string | undefined {
+  return tx.capture ? JSON.stringify({ capture: tx.capture }) : undefined;
+}
+
+function statusFields(tx: TransactionRecord, state: SandboxState): JsonObject {
+  const cashReceipt = paymentCashReceiptView(state.cashReceipts.get(tx.paymentId));
+  const receipts = compact({
+    cashReceipt,
+    cashReceiptIssuanceStatus: tx.cashReceiptRequest
+      ? cashReceipt
+        ? "ISSUED"
+        : "NOT_ISSUED"
+      : undefined,
+  });
   const receiptUrl = `https://sandbox.portone.invalid/receipts/${encodeURIComponent(tx.id)}`;
   switch (tx.status) {
     case "READY":
@@ -61,15 +73,18 @@ function statusFields(tx: TransactionRecord): JsonObject {
       return compact({
         paidAt: tx.paidAt,
         pgTxId: tx.pgTxId,
+        pgResponse: pgResponse(tx),
+        ...receipts,
         receiptUrl,
         disputes: [],
-        cancellations: [],
+        cancellations: tx.cancellations.map((c) => ({ ...c })),
       });
     case "PARTIAL_CANCELLED":
     case "CANCELLED":
       return compact({
         paidAt: tx.paidAt,
         pgTxId: tx.pgTxId,
+        ...receipts,
         receiptUrl,
         cancellations: tx.cancellations.map((c) => ({ ...c })),
         cancelledAt: tx.cancelledAt,
@@ -81,15 +96,15 @@ function statusFields(tx: TransactionRecord): JsonObject {
 export function paymentView(
   payment: SandboxPaymentRecord,
   tx: TransactionRecord,
-  credentials: SandboxCredentials,
+  state: SandboxState,
 ): Payment {
   // The records hold the schema's field names; test/sandbox checks the result against openapi.json.
   return {
     id: payment.id,
     transactionId: tx.id,
-    ...commonFields(tx, payment, credentials),
+    ...commonFields(tx, payment, state),
     origin: tx.origin,
-    ...statusFields(tx),
+    ...statusFields(tx, state),
   } as Payment;
 }
 
@@ -97,13 +112,13 @@ export function paymentView(
 export function transactionView(
   payment: SandboxPaymentRecord,
   tx: TransactionRecord,
-  credentials: SandboxCredentials,
+  state: SandboxState,
 ): PaymentTransaction {
   return {
     id: tx.id,
     paymentId: payment.id,
-    ...commonFields(tx, payment, credentials),
-    ...statusFields(tx),
+    ...commonFields(tx, payment, state),
+    ...statusFields(tx, state),
   } as PaymentTransaction;
 }
 

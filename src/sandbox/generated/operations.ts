@@ -5,6 +5,8 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export interface OperationRoute {
   readonly operationId: string;
   readonly method: HttpMethod;
+  /** `x-portone-category`; operations without one belong to `platform`. */
+  readonly category: string;
   /** Fastify route path (`:name` parameters). */
   readonly path: string;
   readonly requiresAuth: boolean;
@@ -17,6 +19,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getB2bBulkTaxInvoice",
     method: "GET",
     path: "/b2b/bulk-tax-invoices/:bulkTaxInvoiceId",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_BULK_TAX_INVOICE_NOT_FOUND",
@@ -31,6 +34,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getB2bBusinessInfos",
     method: "POST",
     path: "/b2b/companies/business-info",
+    category: "platform.company",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -44,6 +48,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getB2bCounterpartyCertificateRegistrationUrl",
     method: "GET",
     path: "/b2b/counterparties/:brn/certificate/registration-url",
+    category: "b2b.counterparty",
     requiresAuth: true,
     errorTypes: [
       "B2B_COUNTERPARTY_NOT_FOUND",
@@ -59,6 +64,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "validateB2bCounterpartyCertificate",
     method: "POST",
     path: "/b2b/counterparties/:brn/certificate/validate",
+    category: "b2b.counterparty",
     requiresAuth: true,
     errorTypes: [
       "B2B_CERTIFICATE_UNREGISTERED",
@@ -75,6 +81,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getB2bCounterpartyCertificate",
     method: "GET",
     path: "/b2b/counterparties/:brn/certificate",
+    category: "b2b.counterparty",
     requiresAuth: true,
     errorTypes: [
       "B2B_CERTIFICATE_UNREGISTERED",
@@ -91,6 +98,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getB2bCounterparty",
     method: "GET",
     path: "/b2b/counterparties/:counterpartyId",
+    category: "b2b.counterparty",
     requiresAuth: true,
     errorTypes: [
       "B2B_COUNTERPARTY_NOT_FOUND",
@@ -105,6 +113,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "deleteB2bCounterparty",
     method: "DELETE",
     path: "/b2b/counterparties/:counterpartyId",
+    category: "b2b.counterparty",
     requiresAuth: true,
     errorTypes: [
       "B2B_COUNTERPARTY_NOT_FOUND",
@@ -121,6 +130,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "updateB2bCounterparty",
     method: "PATCH",
     path: "/b2b/counterparties/:counterpartyId",
+    category: "b2b.counterparty",
     requiresAuth: true,
     errorTypes: [
       "B2B_COUNTERPARTY_BRN_MODIFICATION_NOT_ALLOWED",
@@ -143,6 +153,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getB2bCounterparties",
     method: "GET",
     path: "/b2b/counterparties",
+    category: "b2b.counterparty",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -156,6 +167,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "createB2bCounterparty",
     method: "POST",
     path: "/b2b/counterparties",
+    category: "b2b.counterparty",
     requiresAuth: true,
     errorTypes: [
       "B2B_COUNTERPARTY_BRN_INVALID",
@@ -181,6 +193,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "createB2bFileUploadUrl",
     method: "POST",
     path: "/b2b/file-upload-url",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -194,6 +207,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "downloadB2bTaxInvoicesSheet",
     method: "GET",
     path: "/b2b/tax-invoices-sheet",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: ["INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -201,6 +215,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "updateB2bTaxInvoiceDraft",
     method: "PUT",
     path: "/b2b/tax-invoices/draft",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_CANNOT_CHANGE_TAX_TYPE",
@@ -229,6 +244,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "draftB2bTaxInvoice",
     method: "POST",
     path: "/b2b/tax-invoices/draft",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_CANNOT_CHANGE_TAX_TYPE",
@@ -255,6 +271,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "issueB2bTaxInvoiceImmediately",
     method: "POST",
     path: "/b2b/tax-invoices/issue-immediately",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_CANNOT_CHANGE_TAX_TYPE",
@@ -281,6 +298,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "requestB2bTaxInvoiceReverseIssuance",
     method: "POST",
     path: "/b2b/tax-invoices/request-reverse-issuance",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_CANNOT_CHANGE_TAX_TYPE",
@@ -307,6 +325,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "attachB2bTaxInvoiceFile",
     method: "POST",
     path: "/b2b/tax-invoices/:taxInvoiceKey/attach-file",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -323,6 +342,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "deleteB2bTaxInvoiceAttachment",
     method: "DELETE",
     path: "/b2b/tax-invoices/:taxInvoiceKey/attachments/:attachmentId",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -339,6 +359,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getB2bTaxInvoiceAttachments",
     method: "GET",
     path: "/b2b/tax-invoices/:taxInvoiceKey/attachments",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -353,6 +374,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "cancelB2bTaxInvoiceIssuance",
     method: "POST",
     path: "/b2b/tax-invoices/:taxInvoiceKey/cancel-issuance",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -368,6 +390,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "cancelB2bTaxInvoiceRequest",
     method: "POST",
     path: "/b2b/tax-invoices/:taxInvoiceKey/cancel-request",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -384,6 +407,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "issueB2bTaxInvoice",
     method: "POST",
     path: "/b2b/tax-invoices/:taxInvoiceKey/issue",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -401,6 +425,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getB2bTaxInvoicePdfDownloadUrl",
     method: "GET",
     path: "/b2b/tax-invoices/:taxInvoiceKey/pdf-download-url",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -415,6 +440,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getB2bTaxInvoicePopupUrl",
     method: "GET",
     path: "/b2b/tax-invoices/:taxInvoiceKey/popup-url",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -429,6 +455,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getB2bTaxInvoicePrintUrl",
     method: "GET",
     path: "/b2b/tax-invoices/:taxInvoiceKey/print-url",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -443,6 +470,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "refuseB2bTaxInvoiceRequest",
     method: "POST",
     path: "/b2b/tax-invoices/:taxInvoiceKey/refuse-request",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -459,6 +487,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "requestB2bTaxInvoice",
     method: "POST",
     path: "/b2b/tax-invoices/:taxInvoiceKey/request",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_CANNOT_CHANGE_TAX_TYPE",
@@ -480,6 +509,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "sendToNtsB2bTaxInvoice",
     method: "POST",
     path: "/b2b/tax-invoices/:taxInvoiceKey/send-to-nts",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -495,6 +525,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getB2bTaxInvoice",
     method: "GET",
     path: "/b2b/tax-invoices/:taxInvoiceKey",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -509,6 +540,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "deleteB2bTaxInvoice",
     method: "DELETE",
     path: "/b2b/tax-invoices/:taxInvoiceKey",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_BULK_TAX_INVOICE_NOT_FOUND",
@@ -525,6 +557,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getB2bTaxInvoices",
     method: "GET",
     path: "/b2b/tax-invoices",
+    category: "b2b.taxInvoice",
     requiresAuth: true,
     errorTypes: [
       "B2B_EXTERNAL_SERVICE",
@@ -539,6 +572,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getBankInfos",
     method: "GET",
     path: "/banks",
+    category: "common",
     requiresAuth: false,
     errorTypes: ["INVALID_REQUEST"],
   },
@@ -546,6 +580,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getBillingKeyInfos",
     method: "GET",
     path: "/billing-keys",
+    category: "payment.billingKey",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -553,6 +588,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "issueBillingKey",
     method: "POST",
     path: "/billing-keys",
+    category: "payment.billingKey",
     requiresAuth: true,
     errorTypes: [
       "CHANNEL_NOT_FOUND",
@@ -567,6 +603,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "confirmBillingKey",
     method: "POST",
     path: "/billing-keys/confirm",
+    category: "payment.billingKey",
     requiresAuth: true,
     errorTypes: [
       "BILLING_KEY_ALREADY_ISSUED",
@@ -582,6 +619,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "confirmBillingKeyIssueAndPay",
     method: "POST",
     path: "/billing-keys/confirm-issue-and-pay",
+    category: "payment.billingKey",
     requiresAuth: true,
     errorTypes: [
       "BILLING_KEY_ALREADY_ISSUED",
@@ -597,6 +635,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getBillingKeyInfo",
     method: "GET",
     path: "/billing-keys/:billingKey",
+    category: "payment.billingKey",
     requiresAuth: true,
     errorTypes: ["BILLING_KEY_NOT_FOUND", "FORBIDDEN", "INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -604,6 +643,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "deleteBillingKey",
     method: "DELETE",
     path: "/billing-keys/:billingKey",
+    category: "payment.billingKey",
     requiresAuth: true,
     errorTypes: [
       "BILLING_KEY_ALREADY_DELETED",
@@ -621,6 +661,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getCashReceipts",
     method: "GET",
     path: "/cash-receipts",
+    category: "payment.cashReceipt",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -628,6 +669,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "issueCashReceipt",
     method: "POST",
     path: "/cash-receipts",
+    category: "payment.cashReceipt",
     requiresAuth: true,
     errorTypes: [
       "CASH_RECEIPT_ALREADY_ISSUED",
@@ -642,6 +684,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "evaluateCheckoutProfile",
     method: "GET",
     path: "/checkout-profiles/evaluate",
+    category: "checkoutProfile",
     requiresAuth: false,
     errorTypes: ["INVALID_REQUEST", "PROFILE_SETTINGS_NOT_FOUND"],
   },
@@ -649,6 +692,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "confirmIdentityVerification",
     method: "POST",
     path: "/identity-verifications/:identityVerificationId/confirm",
+    category: "identityVerification",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -664,6 +708,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "resendIdentityVerification",
     method: "POST",
     path: "/identity-verifications/:identityVerificationId/resend",
+    category: "identityVerification",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -679,6 +724,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "sendIdentityVerification",
     method: "POST",
     path: "/identity-verifications/:identityVerificationId/send",
+    category: "identityVerification",
     requiresAuth: true,
     errorTypes: [
       "CHANNEL_NOT_FOUND",
@@ -696,6 +742,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getIdentityVerification",
     method: "GET",
     path: "/identity-verifications/:identityVerificationId",
+    category: "identityVerification",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "IDENTITY_VERIFICATION_NOT_FOUND", "INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -703,6 +750,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getIdentityVerifications",
     method: "GET",
     path: "/identity-verifications",
+    category: "identityVerification",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -710,6 +758,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getKakaopayPaymentOrder",
     method: "GET",
     path: "/kakaopay/payment/order",
+    category: "pgSpecific",
     requiresAuth: true,
     errorTypes: ["INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -717,6 +766,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "loginViaApiSecret",
     method: "POST",
     path: "/login/api-secret",
+    category: "auth",
     requiresAuth: false,
     errorTypes: ["INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -724,6 +774,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getAllPaymentEventsByCursor",
     method: "GET",
     path: "/payment-events-by-cursor",
+    category: "payment",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -731,6 +782,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPgCardPromotions",
     method: "GET",
     path: "/payment-gateways/card-promotion",
+    category: "payment.additionalFeature",
     requiresAuth: true,
     errorTypes: ["CHANNEL_NOT_FOUND", "INVALID_REQUEST", "PG_PROVIDER", "UNAUTHORIZED"],
   },
@@ -738,6 +790,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPaymentReconciliationSettlementVatReport",
     method: "GET",
     path: "/payment-reconciliations/settlements/vat-report",
+    category: "reconciliation",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -745,6 +798,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPaymentReconciliationTransactionVatReport",
     method: "GET",
     path: "/payment-reconciliations/transactions/vat-report",
+    category: "reconciliation",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -752,6 +806,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPaymentSchedule",
     method: "GET",
     path: "/payment-schedules/:paymentScheduleId",
+    category: "payment.paymentSchedule",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PAYMENT_SCHEDULE_NOT_FOUND", "UNAUTHORIZED"],
   },
@@ -759,6 +814,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPaymentSchedules",
     method: "GET",
     path: "/payment-schedules",
+    category: "payment.paymentSchedule",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -766,6 +822,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "revokePaymentSchedules",
     method: "DELETE",
     path: "/payment-schedules",
+    category: "payment.paymentSchedule",
     requiresAuth: true,
     errorTypes: [
       "BILLING_KEY_ALREADY_DELETED",
@@ -782,6 +839,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "createPaymentSession",
     method: "POST",
     path: "/payment-sessions",
+    category: "paymentSession",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "MAX_TTL_EXCEEDED", "UNAUTHORIZED"],
   },
@@ -789,6 +847,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPaymentSession",
     method: "GET",
     path: "/payment-sessions/:sessionId",
+    category: "paymentSession",
     requiresAuth: false,
     errorTypes: ["INVALID_REQUEST", "SESSION_EXPIRED", "SESSION_NOT_FOUND"],
   },
@@ -796,6 +855,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "closePaymentSession",
     method: "POST",
     path: "/payment-sessions/:sessionId/close",
+    category: "paymentSession",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "SESSION_NOT_FOUND", "UNAUTHORIZED"],
   },
@@ -803,6 +863,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getAllPaymentsByCursor",
     method: "GET",
     path: "/payments-by-cursor",
+    category: "payment",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -810,6 +871,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "payWithBillingKey",
     method: "POST",
     path: "/payments/:paymentId/billing-key",
+    category: "payment",
     requiresAuth: true,
     errorTypes: [
       "ALREADY_PAID",
@@ -831,6 +893,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "cancelPayment",
     method: "POST",
     path: "/payments/:paymentId/cancel",
+    category: "payment",
     requiresAuth: true,
     errorTypes: [
       "CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN",
@@ -854,6 +917,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "stopPaymentCancellation",
     method: "POST",
     path: "/payments/:paymentId/cancellations/:cancellationId/stop",
+    category: "payment",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -869,6 +933,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "capturePayment",
     method: "POST",
     path: "/payments/:paymentId/capture",
+    category: "payment",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -883,6 +948,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "cancelCashReceiptByPaymentId",
     method: "POST",
     path: "/payments/:paymentId/cash-receipt/cancel",
+    category: "payment.cashReceipt",
     requiresAuth: true,
     errorTypes: [
       "CASH_RECEIPT_NOT_FOUND",
@@ -897,6 +963,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getCashReceiptByPaymentId",
     method: "GET",
     path: "/payments/:paymentId/cash-receipt",
+    category: "payment.cashReceipt",
     requiresAuth: true,
     errorTypes: ["CASH_RECEIPT_NOT_FOUND", "FORBIDDEN", "INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -904,6 +971,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "confirmPayment",
     method: "POST",
     path: "/payments/:paymentId/confirm",
+    category: "payment",
     requiresAuth: true,
     errorTypes: [
       "ALREADY_PAID",
@@ -920,6 +988,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "confirmEscrow",
     method: "POST",
     path: "/payments/:paymentId/escrow/complete",
+    category: "payment",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -934,6 +1003,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "applyEscrowLogistics",
     method: "POST",
     path: "/payments/:paymentId/escrow/logistics",
+    category: "payment",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -948,6 +1018,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "modifyEscrowLogistics",
     method: "PATCH",
     path: "/payments/:paymentId/escrow/logistics",
+    category: "payment",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -962,6 +1033,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "payInstantly",
     method: "POST",
     path: "/payments/:paymentId/instant",
+    category: "payment",
     requiresAuth: true,
     errorTypes: [
       "ALREADY_PAID",
@@ -981,6 +1053,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "preRegisterPayment",
     method: "POST",
     path: "/payments/:paymentId/pre-register",
+    category: "payment",
     requiresAuth: true,
     errorTypes: ["ALREADY_PAID", "FORBIDDEN", "INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -988,6 +1061,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "registerStoreReceipt",
     method: "POST",
     path: "/payments/:paymentId/register-store-receipt",
+    category: "payment",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1002,6 +1076,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "resendWebhook",
     method: "POST",
     path: "/payments/:paymentId/resend-webhook",
+    category: "payment",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1016,6 +1091,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "createPaymentSchedule",
     method: "POST",
     path: "/payments/:paymentId/schedule",
+    category: "payment.paymentSchedule",
     requiresAuth: true,
     errorTypes: [
       "ALREADY_PAID_OR_WAITING",
@@ -1032,6 +1108,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPaymentTransactions",
     method: "GET",
     path: "/payments/:paymentId/transactions",
+    category: "payment",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PAYMENT_NOT_FOUND", "UNAUTHORIZED"],
   },
@@ -1039,6 +1116,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "closeVirtualAccount",
     method: "POST",
     path: "/payments/:paymentId/virtual-account/close",
+    category: "payment",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1053,6 +1131,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPayment",
     method: "GET",
     path: "/payments/:paymentId",
+    category: "payment",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PAYMENT_NOT_FOUND", "UNAUTHORIZED"],
   },
@@ -1060,6 +1139,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPayments",
     method: "GET",
     path: "/payments",
+    category: "payment",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -1067,6 +1147,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "confirmPaymentwallDelivery",
     method: "POST",
     path: "/paymentwall/delivery/confirm",
+    category: "pgSpecific",
     requiresAuth: true,
     errorTypes: ["INVALID_REQUEST", "PAYMENT_NOT_FOUND", "UNAUTHORIZED"],
   },
@@ -1074,6 +1155,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformAccountTransfers",
     method: "GET",
     path: "/platform/account-transfers",
+    category: "platform.accountTransfer",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1081,6 +1163,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "archivePlatformAdditionalFeePolicy",
     method: "POST",
     path: "/platform/additional-fee-policies/:id/archive",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1095,6 +1178,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "recoverPlatformAdditionalFeePolicy",
     method: "POST",
     path: "/platform/additional-fee-policies/:id/recover",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1108,6 +1192,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformAdditionalFeePolicySchedule",
     method: "GET",
     path: "/platform/additional-fee-policies/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1121,6 +1206,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "rescheduleAdditionalFeePolicy",
     method: "PUT",
     path: "/platform/additional-fee-policies/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1134,6 +1220,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "scheduleAdditionalFeePolicy",
     method: "POST",
     path: "/platform/additional-fee-policies/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1149,6 +1236,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "cancelPlatformAdditionalFeePolicySchedule",
     method: "DELETE",
     path: "/platform/additional-fee-policies/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1162,6 +1250,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformAdditionalFeePolicy",
     method: "GET",
     path: "/platform/additional-fee-policies/:id",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1175,6 +1264,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "updatePlatformAdditionalFeePolicy",
     method: "PATCH",
     path: "/platform/additional-fee-policies/:id",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1189,6 +1279,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformAdditionalFeePolicies",
     method: "GET",
     path: "/platform/additional-fee-policies",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1196,6 +1287,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "createPlatformAdditionalFeePolicy",
     method: "POST",
     path: "/platform/additional-fee-policies",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1209,6 +1301,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformAccountHolder",
     method: "GET",
     path: "/platform/bank-accounts/:bank/:accountNumber/holder",
+    category: "platform.account",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1224,6 +1317,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformBulkAccountTransfers",
     method: "GET",
     path: "/platform/bulk-account-transfers",
+    category: "platform.bulkAccountTransfer",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1231,6 +1325,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformBulkPayouts",
     method: "GET",
     path: "/platform/bulk-payouts",
+    category: "platform.bulkPayout",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1238,6 +1333,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformCompanyState",
     method: "GET",
     path: "/platform/companies/:businessRegistrationNumber/state",
+    category: "platform.company",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1252,6 +1348,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "archivePlatformContract",
     method: "POST",
     path: "/platform/contracts/:id/archive",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1266,6 +1363,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "recoverPlatformContract",
     method: "POST",
     path: "/platform/contracts/:id/recover",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1279,6 +1377,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformContractSchedule",
     method: "GET",
     path: "/platform/contracts/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1292,6 +1391,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "rescheduleContract",
     method: "PUT",
     path: "/platform/contracts/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1305,6 +1405,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "scheduleContract",
     method: "POST",
     path: "/platform/contracts/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1320,6 +1421,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "cancelPlatformContractSchedule",
     method: "DELETE",
     path: "/platform/contracts/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1333,6 +1435,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformContract",
     method: "GET",
     path: "/platform/contracts/:id",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1346,6 +1449,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "updatePlatformContract",
     method: "PATCH",
     path: "/platform/contracts/:id",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1360,6 +1464,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformContracts",
     method: "GET",
     path: "/platform/contracts",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1367,6 +1472,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "createPlatformContract",
     method: "POST",
     path: "/platform/contracts",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1380,6 +1486,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "archivePlatformDiscountSharePolicy",
     method: "POST",
     path: "/platform/discount-share-policies/:id/archive",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1394,6 +1501,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "recoverPlatformDiscountSharePolicy",
     method: "POST",
     path: "/platform/discount-share-policies/:id/recover",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1407,6 +1515,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformDiscountSharePolicySchedule",
     method: "GET",
     path: "/platform/discount-share-policies/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1420,6 +1529,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "rescheduleDiscountSharePolicy",
     method: "PUT",
     path: "/platform/discount-share-policies/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1433,6 +1543,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "scheduleDiscountSharePolicy",
     method: "POST",
     path: "/platform/discount-share-policies/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1448,6 +1559,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "cancelPlatformDiscountSharePolicySchedule",
     method: "DELETE",
     path: "/platform/discount-share-policies/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1461,6 +1573,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformDiscountSharePolicy",
     method: "GET",
     path: "/platform/discount-share-policies/:id",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1474,6 +1587,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "updatePlatformDiscountSharePolicy",
     method: "PATCH",
     path: "/platform/discount-share-policies/:id",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1488,6 +1602,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformDiscountSharePolicies",
     method: "GET",
     path: "/platform/discount-share-policies",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1495,6 +1610,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "createPlatformDiscountSharePolicy",
     method: "POST",
     path: "/platform/discount-share-policies",
+    category: "platform.policy",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1508,6 +1624,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformDiscountSharePolicyFilterOptions",
     method: "GET",
     path: "/platform/discount-share-policy-filter-options",
+    category: "platform",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1515,6 +1632,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformPartnerFilterOptions",
     method: "GET",
     path: "/platform/partner-filter-options",
+    category: "platform",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1522,6 +1640,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "completePlatformPayoutByPartnerSettlementIds",
     method: "POST",
     path: "/platform/partner-settlements/complete-payout",
+    category: "platform.payout",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1540,6 +1659,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "deletePlatformPartnerSettlements",
     method: "POST",
     path: "/platform/partner-settlements/delete",
+    category: "platform.partnerSettlement",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1555,6 +1675,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformPartnerSettlements",
     method: "GET",
     path: "/platform/partner-settlements",
+    category: "platform.partnerSettlement",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1562,6 +1683,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "createPlatformPartners",
     method: "POST",
     path: "/platform/partners/batch",
+    category: "platform.partner",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1579,6 +1701,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "connectPartnerCounterparty",
     method: "POST",
     path: "/platform/partners/counterparty-connect/:id",
+    category: "platform.partner",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1600,6 +1723,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "connectBulkPartnerCounterparty",
     method: "POST",
     path: "/platform/partners/counterparty-connect",
+    category: "platform.partner",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1616,6 +1740,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "disconnectPartnerCounterparty",
     method: "POST",
     path: "/platform/partners/counterparty-disconnect/:id",
+    category: "platform.partner",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1636,6 +1761,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "disconnectBulkPartnerCounterparty",
     method: "POST",
     path: "/platform/partners/counterparty-disconnect",
+    category: "platform.partner",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1652,6 +1778,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "schedulePlatformPartners",
     method: "POST",
     path: "/platform/partners/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1669,6 +1796,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "archivePlatformPartner",
     method: "POST",
     path: "/platform/partners/:id/archive",
+    category: "platform.partner",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1685,6 +1813,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "recoverPlatformPartner",
     method: "POST",
     path: "/platform/partners/:id/recover",
+    category: "platform.partner",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1699,6 +1828,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformPartnerSchedule",
     method: "GET",
     path: "/platform/partners/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1712,6 +1842,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "reschedulePartner",
     method: "PUT",
     path: "/platform/partners/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1727,6 +1858,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "schedulePartner",
     method: "POST",
     path: "/platform/partners/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1752,6 +1884,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "cancelPlatformPartnerSchedule",
     method: "DELETE",
     path: "/platform/partners/:id/schedule",
+    category: "platform",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1765,6 +1898,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformPartner",
     method: "GET",
     path: "/platform/partners/:id",
+    category: "platform.partner",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1778,6 +1912,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "updatePlatformPartner",
     method: "PATCH",
     path: "/platform/partners/:id",
+    category: "platform.partner",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1801,6 +1936,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformPartners",
     method: "GET",
     path: "/platform/partners",
+    category: "platform.partner",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1808,6 +1944,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "createPlatformPartner",
     method: "POST",
     path: "/platform/partners",
+    category: "platform.partner",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1828,6 +1965,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformPayouts",
     method: "GET",
     path: "/platform/payouts",
+    category: "platform.payout",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1835,6 +1973,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformSetting",
     method: "GET",
     path: "/platform/setting",
+    category: "platform",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1842,6 +1981,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "updatePlatformSetting",
     method: "PATCH",
     path: "/platform/setting",
+    category: "platform",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1849,6 +1989,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "downloadPlatformTransferSheet",
     method: "GET",
     path: "/platform/transfer-summaries/sheet-file",
+    category: "platform.transfer",
     requiresAuth: true,
     errorTypes: ["INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -1856,6 +1997,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformTransferSummaries",
     method: "GET",
     path: "/platform/transfer-summaries",
+    category: "platform.transfer",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PLATFORM_NOT_ENABLED", "UNAUTHORIZED"],
   },
@@ -1863,6 +2005,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "createPlatformManualTransfer",
     method: "POST",
     path: "/platform/transfers/manual",
+    category: "platform.transfer",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1880,6 +2023,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "createPlatformOrderCancelTransfer",
     method: "POST",
     path: "/platform/transfers/order-cancel",
+    category: "platform.transfer",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1913,6 +2057,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "createPlatformOrderTransfer",
     method: "POST",
     path: "/platform/transfers/order",
+    category: "platform.transfer",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1943,6 +2088,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPlatformTransfer",
     method: "GET",
     path: "/platform/transfers/:id",
+    category: "platform.transfer",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1956,6 +2102,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "deletePlatformTransfer",
     method: "DELETE",
     path: "/platform/transfers/:id",
+    category: "platform.transfer",
     requiresAuth: true,
     errorTypes: [
       "FORBIDDEN",
@@ -1971,6 +2118,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "getPromotion",
     method: "GET",
     path: "/promotions/:promotionId",
+    category: "payment.promotion",
     requiresAuth: true,
     errorTypes: ["FORBIDDEN", "INVALID_REQUEST", "PROMOTION_NOT_FOUND", "UNAUTHORIZED"],
   },
@@ -1978,6 +2126,7 @@ export const operationRoutes: readonly OperationRoute[] = [
     operationId: "refreshToken",
     method: "POST",
     path: "/token/refresh",
+    category: "auth",
     requiresAuth: false,
     errorTypes: ["INVALID_REQUEST", "UNAUTHORIZED"],
   },
@@ -2167,4 +2316,147 @@ export const errorStatusByType: Readonly<Record<string, number>> = {
   SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT: 409,
   UNAUTHORIZED: 401,
   WEBHOOK_NOT_FOUND: 404,
+};
+
+/** The schema's `PgProvider` values. */
+export const pgProviders = [
+  "HTML5_INICIS",
+  "PAYPAL",
+  "PAYPAL_V2",
+  "INICIS",
+  "DANAL",
+  "NICE",
+  "DANAL_TPAY",
+  "JTNET",
+  "UPLUS",
+  "NAVERPAY",
+  "KAKAO",
+  "SETTLE",
+  "KCP",
+  "MOBILIANS",
+  "KAKAOPAY",
+  "NAVERCO",
+  "SYRUP",
+  "KICC",
+  "EXIMBAY",
+  "SMILEPAY",
+  "PAYCO",
+  "KCP_BILLING",
+  "ALIPAY",
+  "PAYPLE",
+  "CHAI",
+  "BLUEWALNUT",
+  "SMARTRO",
+  "SMARTRO_V2",
+  "PAYMENTWALL",
+  "TOSSPAYMENTS",
+  "KCP_QUICK",
+  "DAOU",
+  "GALAXIA",
+  "TOSSPAY",
+  "KCP_DIRECT",
+  "SETTLE_ACC",
+  "SETTLE_FIRM",
+  "INICIS_UNIFIED",
+  "KSNET",
+  "PINPAY",
+  "NICE_V2",
+  "TOSS_BRANDPAY",
+  "WELCOME",
+  "TOSSPAY_V2",
+  "INICIS_V2",
+  "KPN",
+  "KCP_V2",
+  "HYPHEN",
+  "EXIMBAY_V2",
+  "INICIS_JP",
+  "PAYLETTER_GLOBAL",
+  "MOBILIANS_V2",
+  "TRIPLE_A",
+  "KICC_V2",
+  "INNOPAY",
+  "HECTO_GLOBAL",
+] as const;
+
+/** The schema's `Bank` values with their Korean names (`x-portone-enum` titles). */
+export const bankNames: Readonly<Record<string, string>> = {
+  BANK_OF_KOREA: "한국은행",
+  KDB: "산업은행",
+  IBK: "기업은행",
+  KOOKMIN: "국민은행",
+  SUHYUP: "수협은행",
+  KEXIM: "수출입은행",
+  NONGHYUP: "NH농협은행",
+  LOCAL_NONGHYUP: "지역농축협",
+  WOORI: "우리은행",
+  STANDARD_CHARTERED: "SC제일은행",
+  CITI: "한국씨티은행",
+  SUHYUP_FEDERATION: "수협중앙회",
+  DAEGU: "아이엠뱅크",
+  BUSAN: "부산은행",
+  KWANGJU: "광주은행",
+  JEJU: "제주은행",
+  JEONBUK: "전북은행",
+  KYONGNAM: "경남은행",
+  KFCC: "새마을금고",
+  SHINHYUP: "신협",
+  SAVINGS_BANK: "저축은행",
+  MORGAN_STANLEY: "모간스탠리은행",
+  HSBC: "HSBC은행",
+  DEUTSCHE: "도이치은행",
+  JPMC: "제이피모간체이스은행",
+  MIZUHO: "미즈호은행",
+  MUFG: "엠유에프지은행",
+  BANK_OF_AMERICA: "BOA은행",
+  BNP_PARIBAS: "비엔피파리바은행",
+  ICBC: "중국공상은행",
+  BANK_OF_CHINA: "중국은행",
+  NFCF: "산림조합중앙회",
+  UOB: "대화은행",
+  BOCOM: "교통은행",
+  CCB: "중국건설은행",
+  POST: "우체국",
+  KODIT: "신용보증기금",
+  KIBO: "기술보증기금",
+  HANA: "하나은행",
+  SHINHAN: "신한은행",
+  K_BANK: "케이뱅크",
+  KAKAO: "카카오뱅크",
+  TOSS: "토스뱅크",
+  MISC_FOREIGN: "기타 외국계은행(중국 농업은행 등)",
+  SGI: "서울보증보험",
+  KCIS: "한국신용정보원",
+  YUANTA_SECURITIES: "유안타증권",
+  KB_SECURITIES: "KB증권",
+  SANGSANGIN_SECURITIES: "상상인증권",
+  HANYANG_SECURITIES: "한양증권",
+  LEADING_SECURITIES: "리딩투자증권",
+  BNK_SECURITIES: "BNK투자증권",
+  IBK_SECURITIES: "IBK투자증권",
+  DAOL_SECURITIES: "다올투자증권",
+  MIRAE_ASSET_SECURITIES: "미래에셋증권",
+  SAMSUNG_SECURITIES: "삼성증권",
+  KOREA_SECURITIES: "한국투자증권",
+  NH_SECURITIES: "NH투자증권",
+  KYOBO_SECURITIES: "교보증권",
+  HI_SECURITIES: "하이투자증권",
+  HYUNDAI_MOTOR_SECURITIES: "현대차증권",
+  KIWOOM_SECURITIES: "키움증권",
+  EBEST_SECURITIES: "LS증권",
+  SK_SECURITIES: "SK증권",
+  DAISHIN_SECURITIES: "대신증권",
+  HANHWA_SECURITIES: "한화투자증권",
+  HANA_SECURITIES: "하나증권",
+  TOSS_SECURITIES: "토스증권",
+  SHINHAN_SECURITIES: "신한투자증권",
+  DB_SECURITIES: "DB금융투자",
+  EUGENE_SECURITIES: "유진투자증권",
+  MERITZ_SECURITIES: "메리츠증권",
+  KAKAO_PAY_SECURITIES: "카카오페이증권",
+  BOOKOOK_SECURITIES: "부국증권",
+  SHINYOUNG_SECURITIES: "신영증권",
+  CAPE_SECURITIES: "케이프투자증권",
+  KOREA_SECURITIES_FINANCE: "한국증권금융",
+  KOREA_FOSS_SECURITIES: "한국포스증권",
+  WOORI_INVESTMENT_BANK: "우리종합금융",
 };

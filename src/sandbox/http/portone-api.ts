@@ -5,6 +5,7 @@ import type { Authenticator } from "./auth.js";
 import type { FaultInjector, RequestFault } from "./faults.js";
 import type { IdempotencyKeys } from "./idempotency.js";
 import { Input } from "./input.js";
+import { retiredOperations } from "./retired-operations.js";
 
 export interface ApiCall {
   params: Record<string, string>;
@@ -181,6 +182,20 @@ export async function portOneApi(app: FastifyInstance, options: PortOneApiOption
     const state = requests.get(request);
     if (state?.idempotency) options.idempotency.abandon(state.idempotency.key);
   });
+
+  for (const operation of retiredOperations) {
+    app.route({
+      method: operation.method,
+      url: operation.path,
+      config: { operation },
+      handler: async () => {
+        throw new PortOneApiError(
+          "FORBIDDEN",
+          `${operation.operationId} (${operation.method} ${operation.path}) is no longer part of PortOne's API; the sandbox follows PortOne's current schema, which has no replacement.`,
+        );
+      },
+    });
+  }
 
   for (const operation of operationRoutes) {
     const handler = options.handlers[operation.operationId];

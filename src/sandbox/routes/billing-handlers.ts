@@ -1,4 +1,6 @@
 import {
+  confirmBillingKey,
+  confirmBillingKeyIssueAndPay,
   deleteBillingKey,
   getBillingKeyInfo,
   getBillingKeyInfos,
@@ -18,6 +20,11 @@ import type { ApiHandlers } from "../http/portone-api.js";
 export function billingHandlers(ctx: DomainContext): ApiHandlers {
   return {
     issueBillingKey: ({ body }) => issueBillingKey(ctx, body),
+    confirmBillingKey: ({ body }) => confirmBillingKey(ctx, body),
+    confirmBillingKeyIssueAndPay: ({ body }) =>
+      confirmBillingKeyIssueAndPay(ctx, body, (paymentId, input) =>
+        payWithBillingKey(ctx, paymentId, input),
+      ),
     getBillingKeyInfo: ({ params, query }) =>
       getBillingKeyInfo(ctx, params.billingKey as string, query.storeId),
     getBillingKeyInfos: ({ body }) => getBillingKeyInfos(ctx, body),

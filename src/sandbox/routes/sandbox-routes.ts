@@ -1,9 +1,11 @@
 import type { FastifyInstance } from "fastify";
+import { readChannel, selectedChannel, upsertChannel } from "../domain/channels.js";
 import { depositVirtualAccount, settlePendingPayment, startCheckout } from "../domain/checkout.js";
 import type { DomainContext } from "../domain/context.js";
 import { PortOneApiError } from "../http/api-error.js";
 import { type FaultInjector, parseFaultRules } from "../http/faults.js";
 import { Input } from "../http/input.js";
+import type { CatalogueEntry } from "../http/operation-catalogue.js";
 import type { WebhookEndpoint } from "../options.js";
 import type { SandboxWebhookSender } from "../webhooks/webhook-sender.js";
 import { checkoutPage } from "./checkout-page.js";
@@ -17,6 +19,8 @@ export interface SandboxRoutesOptions {
   advanceClock(ms: number): Promise<void>;
   /** Where the shop lives, when the sandbox runs inside the service. */
   shopUrl(): string | undefined;
+  /** Every PortOne operation and whether the sandbox emulates it. */
+  operations(): CatalogueEntry[];
 }
 
 /** Browser SDK failure codes for the errors a checkout can run into. */
@@ -111,6 +115,16 @@ export async function sandboxRoutes(app: FastifyInstance, options: SandboxRoutes
       return { paymentId: tx.paymentId, txId: tx.id, status: tx.status };
     },
   );
+
+  // Channels as PortOne would show them, plus how each simulated PG behaves.
+  app.get("/sandbox/channels", async () => ({ channels: ctx.state.channels }));
+  app.post("/sandbox/channels", async (request) => {
+    const channel = readChannel(request.body);
+    upsertChannel(ctx.state, channel);
+    return { channel, selectedChannel: selectedChannel(channel) };
+  });
+
+  app.get("/sandbox/operations", async () => ({ operations: options.operations() }));
 
   app.get("/sandbox/faults", async () => ({ rules: faults.list() }));
   app.post("/sandbox/faults", async (request) => {

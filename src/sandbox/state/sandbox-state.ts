@@ -1,9 +1,18 @@
 import type { SandboxCredentials } from "../credentials.js";
+import { defaultChannels } from "../domain/channels.js";
+import { defaultCheckoutProfiles } from "../domain/checkout-profiles.js";
 import { PlatformState } from "../platform/platform-state.js";
 import type {
+  BillingIssueRecord,
   BillingKeyRecord,
+  CashReceiptRecord,
+  ChannelRecord,
+  CheckoutProfileRecord,
   IdempotencyRecord,
   IdentityVerificationRecord,
+  PaymentEventRecord,
+  PaymentSessionRecord,
+  PromotionRecord,
   SandboxPaymentRecord,
   ScheduleRecord,
 } from "./records.js";
@@ -18,6 +27,17 @@ export class SandboxState {
   readonly identityVerifications = new Map<string, IdentityVerificationRecord>();
   /** Partners, contracts, policies, transfers, settlements and payouts (the platform API). */
   readonly platform: PlatformState;
+  /** The store's channels; the first is used when a request names none. */
+  channels: ChannelRecord[];
+  /** Cash receipts by payment id. */
+  readonly cashReceipts = new Map<string, CashReceiptRecord>();
+  /** The payment event stream, oldest first; an event's cursor is its position. */
+  readonly paymentEvents: PaymentEventRecord[] = [];
+  readonly promotions = new Map<string, PromotionRecord>();
+  readonly checkoutProfiles = new Map<string, CheckoutProfileRecord>();
+  readonly paymentSessions = new Map<string, PaymentSessionRecord>();
+  /** Billing keys waiting for confirmBillingKey, by billingIssueToken. */
+  readonly billingIssues = new Map<string, BillingIssueRecord>();
 
   constructor(
     readonly credentials: SandboxCredentials,
@@ -32,6 +52,20 @@ export class SandboxState {
       this.identityVerifications.set(record.id, record);
     }
     this.platform = new PlatformState(snapshot?.platform);
+    this.channels = snapshot?.channels ?? defaultChannels(credentials.channelKey);
+    for (const receipt of snapshot?.cashReceipts ?? []) {
+      this.cashReceipts.set(receipt.paymentId, receipt);
+    }
+    this.paymentEvents.push(...(snapshot?.paymentEvents ?? []));
+    for (const promotion of snapshot?.promotions ?? [])
+      this.promotions.set(promotion.id, promotion);
+    for (const profile of snapshot?.checkoutProfiles ?? defaultCheckoutProfiles(this.channels)) {
+      this.checkoutProfiles.set(profile.key, profile);
+    }
+    for (const session of snapshot?.paymentSessions ?? []) {
+      this.paymentSessions.set(session.id, session);
+    }
+    for (const issue of snapshot?.billingIssues ?? []) this.billingIssues.set(issue.token, issue);
   }
 
   changed(): void {
@@ -57,6 +91,13 @@ export class SandboxState {
       idempotency: [...this.idempotency.entries()],
       identityVerifications: [...this.identityVerifications.values()],
       platform: this.platform.snapshot(),
+      channels: this.channels,
+      cashReceipts: [...this.cashReceipts.values()],
+      paymentEvents: this.paymentEvents,
+      promotions: [...this.promotions.values()],
+      checkoutProfiles: [...this.checkoutProfiles.values()],
+      paymentSessions: [...this.paymentSessions.values()],
+      billingIssues: [...this.billingIssues.values()],
     };
   }
 }

@@ -12,9 +12,16 @@ import { dirname } from "node:path";
 import type { SandboxCredentials } from "../credentials.js";
 import type { PlatformSnapshot } from "../platform/platform-state.js";
 import type {
+  BillingIssueRecord,
   BillingKeyRecord,
+  CashReceiptRecord,
+  ChannelRecord,
+  CheckoutProfileRecord,
   IdempotencyRecord,
   IdentityVerificationRecord,
+  PaymentEventRecord,
+  PaymentSessionRecord,
+  PromotionRecord,
   SandboxPaymentRecord,
   ScheduleRecord,
 } from "./records.js";
@@ -30,6 +37,15 @@ export interface Snapshot {
   identityVerifications?: IdentityVerificationRecord[];
   /** Absent in files written before the platform API was emulated. */
   platform?: PlatformSnapshot;
+  /** Absent in files written before the sandbox had several channels. */
+  channels?: ChannelRecord[];
+  /** These are absent in files written before the sandbox emulated them. */
+  cashReceipts?: CashReceiptRecord[];
+  paymentEvents?: PaymentEventRecord[];
+  promotions?: PromotionRecord[];
+  checkoutProfiles?: CheckoutProfileRecord[];
+  paymentSessions?: PaymentSessionRecord[];
+  billingIssues?: BillingIssueRecord[];
 }
 
 /** Where a sandbox keeps its state between restarts. */

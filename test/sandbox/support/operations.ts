@@ -90,6 +90,39 @@ export const platformOperations = [
   "getPlatformCompanyState",
 ] as const;
 
+/** Capture, escrow, receipts, pending cancellations, events, promotions (test/sandbox/after-payment). */
+export const afterPaymentOperations = [
+  "capturePayment",
+  "applyEscrowLogistics",
+  "modifyEscrowLogistics",
+  "confirmEscrow",
+  "registerStoreReceipt",
+  "stopPaymentCancellation",
+  "getAllPaymentEventsByCursor",
+  "issueCashReceipt",
+  "getCashReceipts",
+  "getCashReceiptByPaymentId",
+  "cancelCashReceiptByPaymentId",
+  "getPromotion",
+  "getPgCardPromotions",
+] as const;
+
+/** Identity verification by API, billing key confirmation, hosted checkout (test/sandbox/verification-and-sessions). */
+export const verificationAndSessionOperations = [
+  "sendIdentityVerification",
+  "resendIdentityVerification",
+  "confirmIdentityVerification",
+  "getIdentityVerification",
+  "getIdentityVerifications",
+  "confirmBillingKey",
+  "confirmBillingKeyIssueAndPay",
+  "createPaymentSession",
+  "getPaymentSession",
+  "closePaymentSession",
+  "evaluateCheckoutProfile",
+  "getBankInfos",
+] as const;
+
 /** Every operation with a real implementation; the rest answer with a typed error. */
 export const statefulOperations = [
   "loginViaApiSecret",
@@ -100,4 +133,6 @@ export const statefulOperations = [
   ...platformOperations,
   // Its records come from the browser checkout window (test/browser/sandbox-browser-state).
   "getIdentityVerification",
+  ...afterPaymentOperations,
+  ...verificationAndSessionOperations,
 ] as const;
