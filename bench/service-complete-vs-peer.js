@@ -14,6 +14,7 @@
 //
 //   npm run build && node bench/service-complete-vs-peer.js
 //   BENCH_ROUNDS=5 BENCH_REQUESTS=3000 BENCH_CONNECTIONS=10 (defaults); BENCH_CPU_PROF=<dir>
+//   BENCH_BASELINE=/path/to/other/build/dist adds that build's service (before/after ratios)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,9 +63,11 @@ async function runTarget(variant) {
     const url = await app.listen({ port: 0, host: "127.0.0.1" });
     return serveUntilStdinEnds({ url }, () => app.close());
   }
-  const { loadConfig, withPortOne } = await import("../dist/config.js");
-  const { buildServer } = await import("../dist/server.js");
-  const { createInProcessOrderSource } = await import("../dist/payments/index.js");
+  // BENCH_BASELINE's service runs from another build (e.g. main's) for a before/after ratio.
+  const dist = process.env.BENCH_DIST ?? new URL("../dist", import.meta.url).pathname;
+  const { loadConfig, withPortOne } = await import(`${dist}/config.js`);
+  const { buildServer } = await import(`${dist}/server.js`);
+  const { createInProcessOrderSource } = await import(`${dist}/payments/index.js`);
   const dataDir = mkdtempSync(join(tmpdir(), "bff-bench-"));
   const env = loadConfig({
     HOST: "127.0.0.1",
@@ -205,7 +208,7 @@ function variantsOf(sandbox, peer, services) {
   });
   const serviceVariants = services.list.flatMap((service) => [
     {
-      name: `service payment.complete, LOG_LEVEL=${service.level}`,
+      name: `${service.label} payment.complete, LOG_LEVEL=${service.level}`,
       kind: "complete",
       server: service.child,
       headers: { ...tokenHeader, "content-type": "application/json" },
@@ -213,7 +216,7 @@ function variantsOf(sandbox, peer, services) {
       request: complete,
     },
     {
-      name: `service payment.get, LOG_LEVEL=${service.level}`,
+      name: `${service.label} payment.get, LOG_LEVEL=${service.level}`,
       kind: "get",
       server: service.child,
       headers: tokenHeader,
@@ -279,15 +282,24 @@ async function runBenchmark() {
   const headers = { authorization: `Bearer ${token}` };
   const { createTRPCClient, httpBatchLink } = await import("@trpc/client");
   const list = [];
-  for (const level of ["warn", "info"]) {
+  // BENCH_BASELINE=<dist directory of another build>: that build's service too, at info.
+  const builds = [
+    { label: "service", level: "warn" },
+    { label: "service", level: "info" },
+    ...(process.env.BENCH_BASELINE
+      ? [{ label: "baseline", level: "info", dist: process.env.BENCH_BASELINE }]
+      : []),
+  ];
+  for (const { label, level, dist } of builds) {
     const child = await startChild(SELF, ["--target", "service"], {
       ...upstream,
       BENCH_LOG_LEVEL: level,
+      ...(dist ? { BENCH_DIST: dist } : {}),
     });
     const trpc = createTRPCClient({
       links: [httpBatchLink({ url: `${child.info.url}/trpc`, headers, maxItems: 10 })],
     });
-    list.push({ level, child, trpc });
+    list.push({ label, level, child, trpc });
   }
   // BENCH_ONLY=<text>: only the variants whose name contains it (e.g. to profile one).
   const variants = variantsOf(sandbox, peer, { headers, list }).filter((variant) =>
@@ -314,23 +326,29 @@ function report(variants, samples) {
   const peerOf = (kind) =>
     variants.find((variant) => variant.kind === kind && variant.name.startsWith("peer")) ??
     variants.find((variant) => variant.kind === kind);
-  const medianOf = (name, key) => median(samples.get(name)[key]);
+  /** Median over rounds of `name`'s value divided by `base`'s in the same round. */
+  const sameRoundRatio = (name, base, key) => {
+    const [values, bases] = [samples.get(name)[key], samples.get(base)[key]];
+    return median(values.map((value, round) => value / bases[round]));
+  };
   console.log(
     `### Service against the hand-written peer (${environmentLine()}, ${CONNECTIONS} ` +
-      `connections, ${ROUNDS} rounds x ${REQUESTS} requests, medians)\n`,
+      `connections, ${ROUNDS} rounds x ${REQUESTS} requests)\n`,
+  );
+  console.log(
+    "Medians over rounds; the ratios are medians of the same round's ratios, which the\n" +
+      "machine's load swings affect less than ratios of medians.\n",
   );
   printTable([
-    ["variant", "req/s", "vs peer", "server CPU/req (µs)", "CPU vs peer"],
+    ["variant", "req/s", "req/s vs peer", "server CPU/req (µs)", "CPU/req vs peer"],
     ...variants.map((variant) => {
       const base = peerOf(variant.kind).name;
-      const rps = medianOf(variant.name, "rps");
-      const cpu = medianOf(variant.name, "cpu");
       return [
         variant.name,
-        grouped(rps),
-        `${fixed(rps / medianOf(base, "rps"))}x`,
-        grouped(cpu),
-        `${fixed(cpu / medianOf(base, "cpu"))}x`,
+        grouped(median(samples.get(variant.name).rps)),
+        `${fixed(sameRoundRatio(variant.name, base, "rps"))}x`,
+        grouped(median(samples.get(variant.name).cpu)),
+        `${fixed(sameRoundRatio(variant.name, base, "cpu"))}x`,
       ];
     }),
   ]);
@@ -343,14 +361,22 @@ function report(variants, samples) {
     }),
   ]);
   for (const kind of ["complete", "get"]) {
-    const [warnName, infoName] = ["warn", "info"].map(
-      (level) => `service payment.${kind}, LOG_LEVEL=${level}`,
-    );
-    if (!samples.has(warnName) || !samples.has(infoName)) continue;
-    const warn = medianOf(warnName, "rps");
-    const info = medianOf(infoName, "rps");
-    console.log(
-      `payment.${kind}: LOG_LEVEL=info reaches ${fixed((100 * info) / warn, 1)}% of warn's req/s.`,
-    );
+    const name = (label, level) => `${label} payment.${kind}, LOG_LEVEL=${level}`;
+    const [warn, info, baseline] = [
+      name("service", "warn"),
+      name("service", "info"),
+      name("baseline", "info"),
+    ];
+    if (samples.has(warn) && samples.has(info))
+      console.log(
+        `payment.${kind}: LOG_LEVEL=info vs warn: ${fixed(100 * sameRoundRatio(info, warn, "rps"), 1)}% ` +
+          `of the req/s, ${fixed(100 * sameRoundRatio(info, warn, "cpu"), 1)}% of the CPU per request.`,
+      );
+    if (samples.has(info) && samples.has(baseline))
+      console.log(
+        `payment.${kind}: this build vs the baseline build (both info): ` +
+          `${fixed(sameRoundRatio(info, baseline, "rps"))}x the req/s, ` +
+          `${fixed(sameRoundRatio(info, baseline, "cpu"))}x the CPU per request.`,
+      );
   }
 }

@@ -231,6 +231,7 @@ describe("the lean /trpc route answers like tRPC's stock adapter", () => {
         },
       ],
     ],
+    ["OPTIONS that is not a preflight", 400, () => ["/trpc/payment.get", { method: "OPTIONS" }]],
     [
       "a query from the allowed origin",
       200,
