@@ -41,6 +41,8 @@ export interface ServiceDeps extends PaymentServiceDeps {
   readonly database?: Database;
   /** Where JSON log lines go; default stdout. */
   readonly logStream?: DestinationStream;
+  /** How /trpc is served: the lean route (default) or tRPC's stock adapter (see `trpcPlugin`). */
+  readonly trpcTransport?: "lean" | "stock";
 }
 
 export interface Service {
@@ -75,7 +77,12 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
       { name: "store", check: () => pingDatabase(database) },
       payments.readiness,
     ];
-    await registerPublicRoutes(listeners.public, config, { metrics, readiness, payments });
+    await registerPublicRoutes(listeners.public, config, {
+      metrics,
+      readiness,
+      payments,
+      trpcTransport: deps.trpcTransport,
+    });
     if (config.sandboxMode)
       await registerSandboxRoutes(listeners.public, config, deps.sandboxRoutes);
     await registerInternalRoutes(listeners.internal, config, { metrics, readiness });
@@ -100,7 +107,12 @@ export async function buildServer(config: ServiceConfig, deps: ServiceDeps = {})
 async function registerPublicRoutes(
   app: FastifyInstance,
   config: ServiceConfig,
-  parts: { metrics: ServiceMetrics; readiness: ReadinessCheck[]; payments: PaymentServices },
+  parts: {
+    metrics: ServiceMetrics;
+    readiness: ReadinessCheck[];
+    payments: PaymentServices;
+    trpcTransport: "lean" | "stock" | undefined;
+  },
 ): Promise<void> {
   // The service only ever answers JSON: nothing may load, frame or run from its responses.
   await app.register(helmet, {
@@ -122,6 +134,7 @@ async function registerPublicRoutes(
       allowAnonymous: config.sandboxMode,
     }),
     procedures: parts.payments.procedures,
+    ...(parts.trpcTransport ? { transport: parts.trpcTransport } : {}),
   });
 }
 

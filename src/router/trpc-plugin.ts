@@ -8,11 +8,17 @@ import type { Caller } from "../payments/access.js";
 import type { PaymentProcedures, RequestContext } from "./context.js";
 import { sendTRPCShapedError } from "./http-error-response.js";
 import { appRouter } from "./index.js";
+import { trpcRoute } from "./trpc-route.js";
 
 export interface TrpcPluginOptions {
   readonly http: HttpConfig;
   readonly authenticate: AuthenticateCaller;
   readonly procedures: PaymentProcedures;
+  /**
+   * How tRPC's protocol is served inside the guards: "lean" (default) is `trpcRoute`, "stock"
+   * is @trpc/server's Fastify adapter, kept so that tests can hold the two answers side by side.
+   */
+  readonly transport?: "lean" | "stock";
 }
 
 const RATE_LIMITED = "Too many requests; slow down and retry shortly.";
@@ -74,7 +80,7 @@ export async function trpcPlugin(
     return sendTRPCShapedError(request, reply, 429, "TOO_MANY_REQUESTS", RATE_LIMITED);
   });
 
-  await scope.register(fastifyTRPCPlugin, {
+  await scope.register(options.transport === "stock" ? fastifyTRPCPlugin : trpcRoute, {
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,

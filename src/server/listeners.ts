@@ -1,6 +1,7 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ServiceConfig } from "../config.js";
 import { requestIdFor } from "../ops/logger.js";
+import { OneLinePerRequest } from "../ops/request-log.js";
 
 /** The service's two listeners: public (browsers, PortOne) and internal (metrics, admin). */
 export interface Listeners {
@@ -36,7 +37,7 @@ function fastifyOptions(config: ServiceConfig, logger: FastifyBaseLogger) {
   return {
     loggerInstance: logger,
     genReqId: requestIdFor,
-    logController: new LogController({
+    logController: new OneLinePerRequest({
       requestIdLogLabel: "requestId",
       // Probes every few seconds would drown the log lines that matter.
       disableRequestLogging: (request: { url: string }) => PROBE_PATHS.has(request.url),

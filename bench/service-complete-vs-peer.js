@@ -1,0 +1,382 @@
+// A fresh `payment.complete` (a new paid payment every request, so PortOne is always called)
+// and `payment.get` through the whole service, against the hand-written peer a shop would use
+// instead (bench/lib/peer-route.js: Fastify + @portone/server-sdk, fetch the payment, compare
+// the amount with the order's). The service runs twice, at LOG_LEVEL=warn and at info, to price
+// request logging.
+//
+// One standalone sandbox serves every variant from its own process, and so does each server
+// under test: their CPU is read from /proc/<pid>/stat before and after each load, so CPU per
+// request is the server's alone. Before a round, every variant gets its own supply of paid
+// payments (the service's prepared through its `payment.prepare`, the peer's registered as its
+// orders); autocannon then sends each of them exactly once. Rounds rotate the variants.
+// Targets: the service's complete at >= 1.0x the peer's requests/s at <= its CPU per request;
+// LOG_LEVEL=info within 10 points of warn.
+//
+//   npm run build && node bench/service-complete-vs-peer.js
+//   BENCH_ROUNDS=5 BENCH_REQUESTS=3000 BENCH_CONNECTIONS=10 (defaults); BENCH_CPU_PROF=<dir>
+//   BENCH_BASELINE=/path/to/other/build/dist adds that build's service (before/after ratios)
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  cpuMsOf,
+  forEachConcurrently,
+  serveUntilStdinEnds,
+  startChild,
+} from "./lib/bench-children.js";
+import { environmentLine, fixed, grouped, median, printTable, rotated } from "./lib/stats.js";
+
+const SELF = fileURLToPath(import.meta.url);
+const JWT_SECRET = "benchmark-hs256-secret-0123456789-abcdef";
+const JWT_ISSUER = "https://bench.example/auth";
+const JWT_AUDIENCE = "portone-bff";
+const CUSTOMER = "bench-customer";
+const ORDER_AMOUNT = 25_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+
+const role = process.argv[2];
+if (role === "--sandbox") await runSandbox();
+else if (role === "--target") await runTarget(process.argv[3]);
+else await runBenchmark();
+
+async function runSandbox() {
+  const { createSandbox } = await import("../dist/sandbox/index.js");
+  const sandbox = await createSandbox();
+  const url = await sandbox.listen({ port: 0, host: "127.0.0.1" });
+  const { apiSecret, storeId, channelKey } = sandbox;
+  await serveUntilStdinEnds({ url, apiSecret, storeId, channelKey }, () => sandbox.close());
+}
+
+async function runTarget(variant) {
+  const portone = {
+    apiSecret: process.env.BENCH_API_SECRET,
+    baseUrl: process.env.BENCH_PORTONE_URL,
+    storeId: process.env.BENCH_STORE_ID,
+    channelKey: process.env.BENCH_CHANNEL_KEY,
+  };
+  if (variant === "peer") {
+    const { buildPeerApp } = await import("./lib/peer-route.js");
+    const app = buildPeerApp(portone);
+    const url = await app.listen({ port: 0, host: "127.0.0.1" });
+    return serveUntilStdinEnds({ url }, () => app.close());
+  }
+  // BENCH_BASELINE's service runs from another build (e.g. main's) for a before/after ratio.
+  const dist = process.env.BENCH_DIST ?? new URL("../dist", import.meta.url).pathname;
+  const { loadConfig, withPortOne } = await import(`${dist}/config.js`);
+  const { buildServer } = await import(`${dist}/server.js`);
+  const { createInProcessOrderSource } = await import(`${dist}/payments/index.js`);
+  const dataDir = mkdtempSync(join(tmpdir(), "bff-bench-"));
+  const env = loadConfig({
+    HOST: "127.0.0.1",
+    PORT: "0",
+    INTERNAL_PORT: "0",
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
+    PORTONE_API_SECRET: portone.apiSecret,
+    PORTONE_BASE_URL: portone.baseUrl,
+    PORTONE_STORE_ID: portone.storeId,
+    PORTONE_CHANNEL_KEY: portone.channelKey,
+    PORTONE_CHANNEL_TYPE: "TEST",
+    ORDER_SOURCE_URL: "http://127.0.0.1:9/unused",
+    AUTH_JWT_SECRET: JWT_SECRET,
+    AUTH_JWT_ISSUER: JWT_ISSUER,
+    AUTH_JWT_AUDIENCE: JWT_AUDIENCE,
+    RATE_LIMIT_MAX: "1000000",
+    DATA_DIR: dataDir,
+  });
+  const orders = createInProcessOrderSource((orderId) => ({
+    orderId,
+    customerId: CUSTOMER,
+    orderName: "Benchmark order",
+    totalAmount: ORDER_AMOUNT,
+    currency: "KRW",
+  }));
+  const service = await buildServer(withPortOne(env, env.portone), { orderSource: orders });
+  const url = await service.listen();
+  await serveUntilStdinEnds({ url }, async () => {
+    await service.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+}
+
+async function signToken() {
+  const { SignJWT } = await import("jose");
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(CUSTOMER)
+    .setIssuer(JWT_ISSUER)
+    .setAudience(JWT_AUDIENCE)
+    .setExpirationTime("2h")
+    .sign(new TextEncoder().encode(JWT_SECRET));
+}
+
+/** Pays `paymentId` in the sandbox, as the browser's checkout would. */
+async function payInSandbox(sandbox, payment) {
+  const response = await fetch(`${sandbox.url}/sandbox/checkout`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ...payment, outcome: "paid" }),
+  });
+  if (!response.ok) throw new Error(`checkout failed: ${response.status} ${await response.text()}`);
+}
+
+/** `count` paid payments the service prepared (each of its own order). */
+async function paidServicePayments(sandbox, trpc, prefix, count) {
+  const ids = [];
+  const orderIds = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  await forEachConcurrently(orderIds, 10, async (orderId) => {
+    const prepared = await trpc.payment.prepare.mutate({ orderId });
+    await payInSandbox(sandbox, prepared);
+    ids.push(prepared.paymentId);
+  });
+  return ids;
+}
+
+/** `count` paid payments registered as the peer's orders. */
+async function paidPeerPayments(sandbox, peerUrl, prefix, count) {
+  const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  await forEachConcurrently(ids, 10, (paymentId) =>
+    payInSandbox(sandbox, {
+      storeId: sandbox.storeId,
+      channelKey: sandbox.channelKey,
+      paymentId,
+      orderName: "Benchmark order",
+      totalAmount: ORDER_AMOUNT,
+      currency: "KRW",
+    }),
+  );
+  const response = await fetch(`${peerUrl}/orders`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      orders: ids.map((paymentId) => ({ paymentId, amount: ORDER_AMOUNT, currency: "KRW" })),
+    }),
+  });
+  if (!response.ok) throw new Error(`peer orders: ${response.status}`);
+  return ids;
+}
+
+/**
+ * Sends `requests` requests over `CONNECTIONS` connections; `nextRequest()` gives each its
+ * method, path and body. Counts answers that are not 2xx or do not say PAID.
+ */
+async function load(url, headers, requests, nextRequest) {
+  // Imported here, so that the servers under test (this file's children) do not load it.
+  const { default: autocannon } = await import("autocannon");
+  let notPaid = 0;
+  // autocannon notices that `amount` is reached on its one-second tick: time to the last answer.
+  let lastAnswer = 0;
+  const started = performance.now();
+  const result = await new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        headers,
+        connections: CONNECTIONS,
+        amount: requests,
+        requests: [
+          {
+            setupRequest: (request) => ({ ...request, ...nextRequest() }),
+            onResponse: (status, body) => {
+              lastAnswer = performance.now();
+              if (status !== 200 || !body.includes('"PAID"')) notPaid++;
+            },
+          },
+        ],
+      },
+      (error, output) => (error ? reject(error) : resolve(output)),
+    );
+  });
+  const seconds = (lastAnswer - started) / 1000;
+  if (result.errors > 0 || result.non2xx > 0 || notPaid > 0)
+    throw new Error(`${result.errors} errors, ${result.non2xx} non-2xx, ${notPaid} not PAID`);
+  return { total: result.requests.total, rps: result.requests.total / seconds, result };
+}
+
+function variantsOf(sandbox, peer, services) {
+  const tokenHeader = services.headers;
+  const complete = (id) => ({
+    method: "POST",
+    path: "/trpc/payment.complete",
+    body: JSON.stringify({ paymentId: id }),
+  });
+  const get = (id) => ({
+    method: "GET",
+    path: `/trpc/payment.get?input=${encodeURIComponent(JSON.stringify({ paymentId: id }))}`,
+  });
+  const serviceVariants = services.list.flatMap((service) => [
+    {
+      name: `${service.label} payment.complete, LOG_LEVEL=${service.level}`,
+      kind: "complete",
+      server: service.child,
+      headers: { ...tokenHeader, "content-type": "application/json" },
+      supply: (prefix, count) => paidServicePayments(sandbox, service.trpc, prefix, count),
+      request: complete,
+    },
+    {
+      name: `${service.label} payment.get, LOG_LEVEL=${service.level}`,
+      kind: "get",
+      server: service.child,
+      headers: tokenHeader,
+      supply: async (prefix) => paidServicePayments(sandbox, service.trpc, prefix, 1),
+      request: get,
+    },
+  ]);
+  return [
+    {
+      name: "peer complete (Fastify + @portone/server-sdk)",
+      kind: "complete",
+      server: peer,
+      headers: { "content-type": "application/json" },
+      supply: (prefix, count) => paidPeerPayments(sandbox, peer.info.url, prefix, count),
+      request: (id) => ({
+        method: "POST",
+        path: "/payment/complete",
+        body: JSON.stringify({ paymentId: id }),
+      }),
+    },
+    {
+      name: "peer get (Fastify + @portone/server-sdk)",
+      kind: "get",
+      server: peer,
+      headers: {},
+      supply: (prefix) => paidPeerPayments(sandbox, peer.info.url, prefix, 1),
+      request: (id) => ({ method: "GET", path: `/payment/${encodeURIComponent(id)}` }),
+    },
+    ...serviceVariants,
+  ];
+}
+
+/** One load of `variant`: fresh payments for complete, one payment repeated for get. */
+async function measure(variant, prefix, requests) {
+  const ids = await variant.supply(prefix, requests);
+  let next = 0;
+  const nextRequest =
+    variant.kind === "complete"
+      ? () => variant.request(ids[next++ % ids.length])
+      : () => variant.request(ids[0]);
+  const cpuBefore = cpuMsOf(variant.server.pid);
+  const { total, rps } = await load(
+    variant.server.info.url,
+    variant.headers,
+    requests,
+    nextRequest,
+  );
+  const cpuMs = cpuMsOf(variant.server.pid) - cpuBefore;
+  return { rps, cpuPerRequestUs: (cpuMs * 1000) / total };
+}
+
+async function runBenchmark() {
+  const sandboxChild = await startChild(SELF, ["--sandbox"]);
+  const sandbox = sandboxChild.info;
+  const upstream = {
+    BENCH_API_SECRET: sandbox.apiSecret,
+    BENCH_PORTONE_URL: sandbox.url,
+    BENCH_STORE_ID: sandbox.storeId,
+    BENCH_CHANNEL_KEY: sandbox.channelKey,
+  };
+  const peer = await startChild(SELF, ["--target", "peer"], upstream);
+  const token = await signToken();
+  const headers = { authorization: `Bearer ${token}` };
+  const { createTRPCClient, httpBatchLink } = await import("@trpc/client");
+  const list = [];
+  // BENCH_BASELINE=<dist directory of another build>: that build's service too, at info.
+  const builds = [
+    { label: "service", level: "warn" },
+    { label: "service", level: "info" },
+    ...(process.env.BENCH_BASELINE
+      ? [{ label: "baseline", level: "info", dist: process.env.BENCH_BASELINE }]
+      : []),
+  ];
+  for (const { label, level, dist } of builds) {
+    const child = await startChild(SELF, ["--target", "service"], {
+      ...upstream,
+      BENCH_LOG_LEVEL: level,
+      ...(dist ? { BENCH_DIST: dist } : {}),
+    });
+    const trpc = createTRPCClient({
+      links: [httpBatchLink({ url: `${child.info.url}/trpc`, headers, maxItems: 10 })],
+    });
+    list.push({ label, level, child, trpc });
+  }
+  // BENCH_ONLY=<text>: only the variants whose name contains it (e.g. to profile one).
+  const variants = variantsOf(sandbox, peer, { headers, list }).filter((variant) =>
+    variant.name.includes(process.env.BENCH_ONLY ?? ""),
+  );
+  const samples = new Map(variants.map((variant) => [variant.name, { rps: [], cpu: [] }]));
+
+  // Warm-up: JIT, connection pools, SQLite page cache.
+  for (const [index, variant] of variants.entries()) await measure(variant, `warm-${index}`, 1000);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const variant of rotated(variants, round)) {
+      const index = variants.indexOf(variant);
+      const sample = await measure(variant, `r${round}-${index}`, REQUESTS);
+      samples.get(variant.name).rps.push(sample.rps);
+      samples.get(variant.name).cpu.push(sample.cpuPerRequestUs);
+    }
+  }
+  await Promise.all([peer, ...list.map((service) => service.child)].map((c) => c.stop()));
+  await sandboxChild.stop();
+  report(variants, samples);
+}
+
+function report(variants, samples) {
+  const peerOf = (kind) =>
+    variants.find((variant) => variant.kind === kind && variant.name.startsWith("peer")) ??
+    variants.find((variant) => variant.kind === kind);
+  /** Median over rounds of `name`'s value divided by `base`'s in the same round. */
+  const sameRoundRatio = (name, base, key) => {
+    const [values, bases] = [samples.get(name)[key], samples.get(base)[key]];
+    return median(values.map((value, round) => value / bases[round]));
+  };
+  console.log(
+    `### Service against the hand-written peer (${environmentLine()}, ${CONNECTIONS} ` +
+      `connections, ${ROUNDS} rounds x ${REQUESTS} requests)\n`,
+  );
+  console.log(
+    "Medians over rounds; the ratios are medians of the same round's ratios, which the\n" +
+      "machine's load swings affect less than ratios of medians.\n",
+  );
+  printTable([
+    ["variant", "req/s", "req/s vs peer", "server CPU/req (µs)", "CPU/req vs peer"],
+    ...variants.map((variant) => {
+      const base = peerOf(variant.kind).name;
+      return [
+        variant.name,
+        grouped(median(samples.get(variant.name).rps)),
+        `${fixed(sameRoundRatio(variant.name, base, "rps"))}x`,
+        grouped(median(samples.get(variant.name).cpu)),
+        `${fixed(sameRoundRatio(variant.name, base, "cpu"))}x`,
+      ];
+    }),
+  ]);
+  console.log("Per round (req/s / CPU µs per request):\n");
+  printTable([
+    ["variant", ...Array.from({ length: ROUNDS }, (_, round) => `round ${round + 1}`)],
+    ...variants.map((variant) => {
+      const { rps, cpu } = samples.get(variant.name);
+      return [variant.name, ...rps.map((value, i) => `${grouped(value)} / ${grouped(cpu[i])}`)];
+    }),
+  ]);
+  for (const kind of ["complete", "get"]) {
+    const name = (label, level) => `${label} payment.${kind}, LOG_LEVEL=${level}`;
+    const [warn, info, baseline] = [
+      name("service", "warn"),
+      name("service", "info"),
+      name("baseline", "info"),
+    ];
+    if (samples.has(warn) && samples.has(info))
+      console.log(
+        `payment.${kind}: LOG_LEVEL=info vs warn: ${fixed(100 * sameRoundRatio(info, warn, "rps"), 1)}% ` +
+          `of the req/s, ${fixed(100 * sameRoundRatio(info, warn, "cpu"), 1)}% of the CPU per request.`,
+      );
+    if (samples.has(info) && samples.has(baseline))
+      console.log(
+        `payment.${kind}: this build vs the baseline build (both info): ` +
+          `${fixed(sameRoundRatio(info, baseline, "rps"))}x the req/s, ` +
+          `${fixed(sameRoundRatio(info, baseline, "cpu"))}x the CPU per request.`,
+      );
+  }
+}

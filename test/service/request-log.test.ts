@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { useServiceStack } from "../support/service-stack.js";
+import { signToken } from "./support/harness.js";
+
+const stack = useServiceStack({ env: { LOG_LEVEL: "info" }, shop: false });
+
+interface LogLine {
+  msg: string;
+  requestId?: string;
+  req?: { method: string; url: string; remoteAddress: string };
+  res?: { statusCode: number };
+  responseTime?: number;
+}
+
+describe("request logging at info", () => {
+  it("writes one line per request, with what it asked and how it ended, and no credentials", async () => {
+    const token = await signToken("logged-customer");
+    const requestId = "log-line-request-0001";
+    const before = stack.running.logs.lines.length;
+    const input = encodeURIComponent(
+      JSON.stringify({ paymentId: "never-prepared", guestToken: "guest-secret-in-query" }),
+    );
+    const response = await fetch(`${stack.running.url}/trpc/payment.get?input=${input}`, {
+      headers: { authorization: `Bearer ${token}`, "x-request-id": requestId },
+    });
+    expect(response.status).toBe(400);
+    await response.arrayBuffer();
+    // The line is written once the answer is out; give the logger's turn of the loop a chance.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const written = stack.running.logs.lines.slice(before);
+    const lines = written
+      .map((line) => JSON.parse(line) as LogLine)
+      .filter((line) => line.requestId === requestId);
+    expect(lines.map((line) => line.msg)).toEqual(["request completed"]);
+    expect(lines[0]).toMatchObject({
+      req: { method: "GET", url: "/trpc/payment.get", remoteAddress: "127.0.0.1" },
+      res: { statusCode: 400 },
+    });
+    expect(typeof lines[0]?.responseTime).toBe("number");
+    const text = written.join("");
+    expect(text).not.toContain(token);
+    expect(text).not.toContain("guest-secret-in-query");
+  });
+});
