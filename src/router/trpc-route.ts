@@ -88,7 +88,22 @@ async function sendResponse(reply: FastifyReply, response: Response): Promise<Fa
     !response.headers.has("transfer-encoding");
   if (!buffered) return reply.send(response);
   reply.code(response.status);
-  for (const [name, value] of response.headers) reply.header(name, value);
+  for (const [name, value] of response.headers) {
+    reply.header(name, name === "vary" ? mergedVary(reply.getHeader("vary"), value) : value);
+  }
   // Bytes, not a string: Fastify would add "; charset=utf-8" to the content-type of a string.
   return reply.send(Buffer.from(await response.arrayBuffer()));
+}
+
+/**
+ * tRPC answers with its own `vary`; CORS has already set `Vary: Origin` on an allowed origin's
+ * answer, and a cache that lost it could serve one origin's CORS headers to another.
+ */
+function mergedVary(current: unknown, added: string): string {
+  const names = [String(current ?? ""), added].flatMap((list) => list.split(","));
+  const unique = new Map<string, string>();
+  for (const name of names.map((n) => n.trim()).filter(Boolean)) {
+    if (!unique.has(name.toLowerCase())) unique.set(name.toLowerCase(), name);
+  }
+  return [...unique.values()].join(", ");
 }

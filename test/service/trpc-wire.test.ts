@@ -71,10 +71,17 @@ async function exchange(base: string, path: string, init: RequestInit = {}): Pro
 
 /** Sends the same request to both services, lean first, and returns both answers. */
 async function both(path: string, init: RequestInit = {}): Promise<{ lean: Wire; stock: Wire }> {
-  return {
-    lean: await exchange(stack.running.url, path, init),
-    stock: await exchange(stock.url, path, init),
-  };
+  const lean = await exchange(stack.running.url, path, init);
+  const stockAnswer = await exchange(stock.url, path, init);
+  // The one intended header difference: the lean route keeps CORS's `Vary: Origin` beside
+  // tRPC's own, where the stock adapter overwrites it.
+  const leanVary = lean.headers.vary?.split(", ") ?? [];
+  const stockVary = stockAnswer.headers.vary?.split(", ") ?? [];
+  expect(leanVary).toEqual(expect.arrayContaining(stockVary));
+  expect(["", "Origin"]).toContain(leanVary.filter((name) => !stockVary.includes(name)).join());
+  delete lean.headers.vary;
+  delete stockAnswer.headers.vary;
+  return { lean, stock: stockAnswer };
 }
 
 const query = (input: unknown) => `?input=${encodeURIComponent(JSON.stringify(input))}`;
@@ -273,6 +280,17 @@ describe("the lean /trpc route answers like tRPC's stock adapter", () => {
     delete answers.lean.headers["x-ratelimit-remaining"];
     delete answers.stock.headers["x-ratelimit-remaining"];
     expect(answers.lean).toEqual(answers.stock);
+  });
+
+  it("an allowed origin's answer varies by Origin as well as by tRPC's own headers", async () => {
+    const path = `/trpc/payment.get${query({ paymentId: paidId })}`;
+    const lean = await fetch(`${stack.running.url}${path}`, {
+      headers: authed({ origin: ALLOWED_ORIGIN }),
+    });
+    expect(lean.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
+    expect(lean.headers.get("vary")?.split(", ")).toEqual(
+      expect.arrayContaining(["Origin", "trpc-accept"]),
+    );
   });
 
   it("a JSON answer is one body with content-length; the stock adapter's is chunked", async () => {
