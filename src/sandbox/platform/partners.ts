@@ -20,7 +20,13 @@ import {
   stringList,
   within,
 } from "./common.js";
-import { applyDueUpdates, type EntityKind, registerKind } from "./versioned.js";
+import {
+  applyDueUpdates,
+  type EntityKind,
+  idAndNameMatch,
+  registerKind,
+  withNameAndMemo,
+} from "./versioned.js";
 
 const TAXATION_TYPES = ["NORMAL", "SIMPLE_TAX_INVOICE_ISSUER", "SIMPLE", "TAX_FREE"] as const;
 const BRN = /^\d{10}$/;
@@ -261,17 +267,14 @@ export function createPartners(ctx: DomainContext, body: Input, test: boolean): 
 
 export const partners: EntityKind<PlatformPartner> = registerKind<PlatformPartner>({
   label: "partner",
+  apiName: "Partner",
   store: (state) => state.partners,
   notFound: "PLATFORM_PARTNER_NOT_FOUND",
   archived: "PLATFORM_ARCHIVED_PARTNER",
   scheduleAlreadyExists: "PLATFORM_PARTNER_SCHEDULE_ALREADY_EXISTS",
   cannotArchiveScheduled: "PLATFORM_CANNOT_ARCHIVE_SCHEDULED_PARTNER",
   applyUpdate(ctx, current, update) {
-    const next = { ...current };
-    const name = update.optionalString("name");
-    if (name !== undefined) next.name = name;
-    const memo = update.optionalString("memo");
-    if (memo !== undefined) next.memo = memo;
+    const next = withNameAndMemo(current, update);
     const contact = update.optionalObject("contact");
     if (contact) next.contact = parseContact(contact, current.contact);
     const account = update.optionalObject("account");
@@ -313,8 +316,7 @@ export function partnerMatches(partner: PlatformPartner, filter: Input | undefin
       field(partner.type, "memberCompanyConnectionStatus") ?? "",
       list("memberCompanyConnectionStatuses"),
     ) &&
-    contains(partner.id, keyword?.optionalString("id")) &&
-    contains(partner.name, keyword?.optionalString("name")) &&
+    idAndNameMatch(partner, keyword) &&
     contains(partner.contact.email, keyword?.optionalString("email")) &&
     contains(
       field(partner.type, "businessRegistrationNumber"),
