@@ -167,15 +167,17 @@ describe("partners", () => {
       businessStatus: "IN_BUSINESS",
       taxationType: "NORMAL",
     });
+    // The looked-up account citing its lookup: verified once, refused to a second partner.
+    const verifiedAccount = {
+      bank: "KOOKMIN",
+      currency: "KRW",
+      number: "123456789012",
+      holder: holder.holderName,
+      accountVerificationId: holder.accountVerificationId,
+    };
     const { partner } = await platform.partner.createPlatformPartner(
       partnerBody(contract.id, {
-        account: {
-          bank: "KOOKMIN",
-          currency: "KRW",
-          number: "123456789012",
-          holder: holder.holderName,
-          accountVerificationId: holder.accountVerificationId,
-        },
+        account: verifiedAccount,
         type: {
           business: {
             companyName: "Verified Co",
@@ -192,15 +194,7 @@ describe("partners", () => {
       businessStatus: "IN_BUSINESS",
       taxationType: "NORMAL",
     });
-    const reused = partnerBody(contract.id, {
-      account: {
-        bank: "KOOKMIN",
-        currency: "KRW",
-        number: "123456789012",
-        holder: holder.holderName,
-        accountVerificationId: holder.accountVerificationId,
-      },
-    });
+    const reused = partnerBody(contract.id, { account: verifiedAccount });
     expect(await failure(platform.partner.createPlatformPartner(reused))).toBe(
       "PLATFORM_ACCOUNT_VERIFICATION_ALREADY_USED",
     );
