@@ -23,6 +23,11 @@ export function graphqlId(kind: string, id: string): string {
   return Buffer.from(`${kind}:${id}`).toString("base64");
 }
 
+/** The `ids` and `graphqlIds` members of an error about several entities of one type. */
+export function idsAndGraphqlIds(kind: string, ids: string[]) {
+  return { ids, graphqlIds: ids.map((id) => graphqlId(kind, id)) };
+}
+
 /** A 26-character id like PortOne's (ULID alphabet: time first, so ids sort by creation). */
 export function newPlatformId(now: number): string {
   const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -14,6 +14,7 @@ import {
   assertSettlementCurrency,
   contains,
   graphqlId,
+  idsAndGraphqlIds,
   newPlatformId,
   nowIso,
   platformError,
@@ -231,10 +232,7 @@ export function createPartners(ctx: DomainContext, body: Input, test: boolean): 
   const ids = inputs.map((input) => input.optionalString("id")).filter((id) => id !== undefined);
   const duplicated = [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))];
   const idError = (type: string, found: string[], message: string) =>
-    platformError(type, message, {
-      ids: found,
-      graphqlIds: found.map((id) => graphqlId("PlatformPartner", id)),
-    });
+    platformError(type, message, idsAndGraphqlIds("PlatformPartner", found));
   if (duplicated.length > 0) {
     throw idError(
       "PLATFORM_PARTNER_IDS_DUPLICATED",
@@ -254,10 +252,11 @@ export function createPartners(ctx: DomainContext, body: Input, test: boolean): 
     ),
   ];
   if (missing.length > 0) {
-    throw platformError("PLATFORM_CONTRACTS_NOT_FOUND", "Some default contracts do not exist.", {
-      ids: missing,
-      graphqlIds: missing.map((id) => graphqlId("PlatformContract", id)),
-    });
+    throw platformError(
+      "PLATFORM_CONTRACTS_NOT_FOUND",
+      "Some default contracts do not exist.",
+      idsAndGraphqlIds("PlatformContract", missing),
+    );
   }
   const partners = inputs.map((input) => newPartner(ctx, input, test));
   for (const partner of partners) ctx.state.platform.partners.set(partner.id, { current: partner });
@@ -383,10 +382,7 @@ export function schedulePartners(
     throw platformError(
       "PLATFORM_PARTNER_SCHEDULES_ALREADY_EXIST",
       "Some partners already have a scheduled update.",
-      {
-        ids: ids(scheduled),
-        graphqlIds: scheduled.map(({ current }) => current.graphqlId),
-      },
+      idsAndGraphqlIds("PlatformPartner", ids(scheduled)),
     );
   }
   const contractId = update.optionalString("defaultContractId");

@@ -12,6 +12,7 @@ import { invalidRequest } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import {
   graphqlId,
+  idsAndGraphqlIds,
   inTimeRange,
   newPlatformId,
   nowIso,
@@ -109,10 +110,10 @@ function assertPayable(ctx: DomainContext, body: Input) {
     throw platformError(
       "PLATFORM_NON_PAYABLE_PARTNER_SETTLEMENTS",
       "Some settlements are not waiting for a payout.",
-      {
-        ids: unpayable.map((s) => s.id),
-        graphqlIds: unpayable.map((s) => graphqlId("PlatformPartnerSettlement", s.id)),
-      },
+      idsAndGraphqlIds(
+        "PlatformPartnerSettlement",
+        unpayable.map((s) => s.id),
+      ),
     );
   }
   const groups = groupByPartner(ctx, settlements);

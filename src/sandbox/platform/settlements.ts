@@ -10,6 +10,7 @@ import { invalidRequest } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import {
   graphqlId,
+  idsAndGraphqlIds,
   newPlatformId,
   nowIso,
   platformError,
@@ -206,10 +207,7 @@ export function namedSettlements(ctx: DomainContext, body: Input): PartnerSettle
     throw platformError(
       "PLATFORM_PARTNER_SETTLEMENTS_NOT_FOUND",
       `No partner settlements ${missing.join(", ")}.`,
-      {
-        ids: missing,
-        graphqlIds: missing.map((id) => graphqlId("PlatformPartnerSettlement", id)),
-      },
+      idsAndGraphqlIds("PlatformPartnerSettlement", missing),
     );
   }
   return ids.map((id) => ctx.state.platform.partnerSettlements.get(id) as PartnerSettlementRecord);
@@ -227,10 +225,10 @@ export function deletePartnerSettlements(ctx: DomainContext, body: Input): Recor
     throw platformError(
       "PLATFORM_NON_DELETABLE_PARTNER_SETTLEMENTS",
       "Settlements already paid out cannot be deleted.",
-      {
-        ids: stuck.map((s) => s.id),
-        graphqlIds: stuck.map((s) => graphqlId("PlatformPartnerSettlement", s.id)),
-      },
+      idsAndGraphqlIds(
+        "PlatformPartnerSettlement",
+        stuck.map((s) => s.id),
+      ),
     );
   }
   const deleted = new Set(settlements.flatMap((s) => s.transferIds));
