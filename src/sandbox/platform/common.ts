@@ -123,6 +123,24 @@ export function within<T>(value: T, allowed: readonly T[] | undefined): boolean 
   return allowed === undefined || allowed.length === 0 || allowed.includes(value);
 }
 
+/** A list filter over an entity's several values (tags, policy ids): one in common suffices. */
+export function overlaps(
+  values: readonly string[],
+  allowed: readonly string[] | undefined,
+): boolean {
+  return allowed === undefined || allowed.length === 0 || allowed.some((v) => values.includes(v));
+}
+
+/** An exact-value criterion of `input`: absent matches every value. */
+export function equalsIfGiven(
+  input: Input | undefined,
+  field: string,
+  value: string | undefined,
+): boolean {
+  const given = input?.optionalString(field);
+  return given === undefined || given === value;
+}
+
 export function nowIso(ctx: DomainContext): string {
   return new Date(ctx.clock.now()).toISOString();
 }

@@ -17,6 +17,7 @@ import {
   idsAndGraphqlIds,
   newPlatformId,
   nowIso,
+  overlaps,
   platformError,
   stringList,
   within,
@@ -302,7 +303,7 @@ export function partnerMatches(partner: PlatformPartner, filter: Input | undefin
   const keyword = filter.optionalObject("keyword");
   const tags = list("tags");
   return (
-    (tags === undefined || tags.length === 0 || tags.some((tag) => partner.tags.includes(tag))) &&
+    overlaps(partner.tags, tags) &&
     within(partner.account.bank, list("banks")) &&
     within(partner.account.currency, list("accountCurrencies")) &&
     within(partner.id, list("ids")) &&

@@ -9,10 +9,12 @@ import { paginate } from "../domain/pages.js";
 import { invalidRequest } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import {
+  equalsIfGiven,
   graphqlId,
   idsAndGraphqlIds,
   newPlatformId,
   nowIso,
+  overlaps,
   platformError,
   startOfKoreanDate,
   stringList,
@@ -165,21 +167,17 @@ function settlementMatches(
   const partner = ctx.state.platform.partners.get(s.partnerId)?.current;
   const tags = stringList(filter, "partnerTags");
   const payout = s.payoutId ? ctx.state.platform.payouts.get(s.payoutId)?.view : undefined;
-  const wanted = (field: string, value: string | undefined) => {
-    const given = keyword?.optionalString(field);
-    return given === undefined || given === value;
-  };
   return (
     within(s.settlementDate, stringList(filter, "settlementDates")) &&
     within(s.contractId ?? "", stringList(filter, "contractIds")) &&
-    (tags === undefined || tags.length === 0 || tags.some((tag) => partner?.tags.includes(tag))) &&
+    overlaps(partner?.tags ?? [], tags) &&
     within(s.settlementCurrency, stringList(filter, "settlementCurrencies")) &&
     within<string>(s.status, stringList(filter, "statuses")) &&
     within(s.partnerId, stringList(filter, "partnerIds")) &&
     within<string>(s.type, stringList(filter, "settlementTypes")) &&
-    wanted("partnerSettlementId", s.id) &&
-    wanted("payoutId", s.payoutId) &&
-    wanted("bulkPayoutId", payout?.bulkPayoutId)
+    equalsIfGiven(keyword, "partnerSettlementId", s.id) &&
+    equalsIfGiven(keyword, "payoutId", s.payoutId) &&
+    equalsIfGiven(keyword, "bulkPayoutId", payout?.bulkPayoutId)
   );
 }
 
