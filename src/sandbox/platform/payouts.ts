@@ -13,7 +13,6 @@ import type { Input } from "../http/input.js";
 import {
   equalsIfGiven,
   graphqlId,
-  idsAndGraphqlIds,
   inTimeRange,
   newPlatformId,
   nowIso,
@@ -24,7 +23,12 @@ import {
 } from "./common.js";
 import type { PartnerSettlementRecord } from "./platform-state.js";
 import { payoutFigures } from "./settlement-math.js";
-import { countBy, namedSettlements, settleDueTransfers, settlementTotals } from "./settlements.js";
+import {
+  countBy,
+  preparedSettlements,
+  settleDueTransfers,
+  settlementTotals,
+} from "./settlements.js";
 
 /** The account payouts leave from: the sandbox's own (a MOCK provider account). */
 const SANDBOX_ACCOUNT = {
@@ -106,18 +110,12 @@ function assertPayable(ctx: DomainContext, body: Input) {
       `Bulk payout ${bulkPayoutId} already exists.`,
     );
   }
-  const settlements = namedSettlements(ctx, body);
-  const unpayable = settlements.filter((s) => s.status !== "PAYOUT_PREPARED");
-  if (unpayable.length > 0) {
-    throw platformError(
-      "PLATFORM_NON_PAYABLE_PARTNER_SETTLEMENTS",
-      "Some settlements are not waiting for a payout.",
-      idsAndGraphqlIds(
-        "PlatformPartnerSettlement",
-        unpayable.map((s) => s.id),
-      ),
-    );
-  }
+  const settlements = preparedSettlements(
+    ctx,
+    body,
+    "PLATFORM_NON_PAYABLE_PARTNER_SETTLEMENTS",
+    "Some settlements are not waiting for a payout.",
+  );
   const groups = groupByPartner(ctx, settlements);
   const negative = groups.find((group) => group.amount < 0);
   if (negative) {

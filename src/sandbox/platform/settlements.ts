@@ -211,24 +211,40 @@ export function namedSettlements(ctx: DomainContext, body: Input): PartnerSettle
   return ids.map((id) => ctx.state.platform.partnerSettlements.get(id) as PartnerSettlementRecord);
 }
 
+/** The named settlements, all still waiting for a payout; else `errorType` names the others. */
+export function preparedSettlements(
+  ctx: DomainContext,
+  body: Input,
+  errorType: string,
+  message: string,
+): PartnerSettlementRecord[] {
+  const settlements = namedSettlements(ctx, body);
+  const others = settlements.filter((s) => s.status !== "PAYOUT_PREPARED");
+  if (others.length > 0) {
+    throw platformError(
+      errorType,
+      message,
+      idsAndGraphqlIds(
+        "PlatformPartnerSettlement",
+        others.map((s) => s.id),
+      ),
+    );
+  }
+  return settlements;
+}
+
 /**
  * deletePlatformPartnerSettlements: PAYOUT_PREPARED settlements go, with their transfers
  * (else the next look would settle them again); an order transfer still referenced by a
  * cancel transfer outside the deletion keeps its settlement.
  */
 export function deletePartnerSettlements(ctx: DomainContext, body: Input): Record<string, never> {
-  const settlements = namedSettlements(ctx, body);
-  const stuck = settlements.filter((s) => s.status !== "PAYOUT_PREPARED");
-  if (stuck.length > 0) {
-    throw platformError(
-      "PLATFORM_NON_DELETABLE_PARTNER_SETTLEMENTS",
-      "Settlements already paid out cannot be deleted.",
-      idsAndGraphqlIds(
-        "PlatformPartnerSettlement",
-        stuck.map((s) => s.id),
-      ),
-    );
-  }
+  const settlements = preparedSettlements(
+    ctx,
+    body,
+    "PLATFORM_NON_DELETABLE_PARTNER_SETTLEMENTS",
+    "Settlements already paid out cannot be deleted.",
+  );
   const deleted = new Set(settlements.flatMap((s) => s.transferIds));
   const referenced = [...ctx.state.platform.transfers.values()]
     .filter(
