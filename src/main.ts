@@ -1,7 +1,7 @@
-import { join } from "node:path";
 import type { DestinationStream } from "pino";
 import { printBanner } from "./cli/banner.js";
 import { chooseLogFormat, logDestination } from "./cli/log-output.js";
+import { embeddedSandboxStateFile } from "./cli/targets.js";
 import {
   ConfigError,
   type EnvConfig,
@@ -95,7 +95,7 @@ async function startEmbeddedSandbox(
   config: SandboxEnvConfig,
 ): Promise<{ sandbox: Sandbox; portone: PortOneConfig }> {
   const sandbox = await createSandbox({
-    persistPath: join(config.store.dataDir, "sandbox-state.json"),
+    persistPath: embeddedSandboxStateFile(config.store.dataDir),
   });
   const listenUrl = await sandbox.listen(config.sandbox);
   return {

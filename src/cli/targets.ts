@@ -42,6 +42,11 @@ export function checkedUrl(name: string, value: string): string {
 /** A mistake in how the command was called: exit code 2, the message says what to fix. */
 export class UsageError extends Error {}
 
+/** The embedded sandbox's state file under DATA_DIR: the service keeps it, the CLI reads it. */
+export function embeddedSandboxStateFile(dataDir: string): string {
+  return join(dataDir, "sandbox-state.json");
+}
+
 /**
  * The sandbox's API secret: PORTONE_SANDBOX_API_SECRET (the banner prints it), else the
  * embedded sandbox's state file under DATA_DIR, which is this user's own file on this machine.
@@ -49,7 +54,7 @@ export class UsageError extends Error {}
 export function sandboxApiSecret(env: Env): string {
   const fromEnv = env.PORTONE_SANDBOX_API_SECRET?.trim();
   if (fromEnv) return fromEnv;
-  const file = resolve(join(env.DATA_DIR?.trim() || "data", "sandbox-state.json"));
+  const file = resolve(embeddedSandboxStateFile(env.DATA_DIR?.trim() || "data"));
   try {
     const state = JSON.parse(readFileSync(file, "utf8")) as {
       credentials?: { apiSecret?: unknown };

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runListen } from "../../src/cli/listen.js";
 import { STANDALONE_SANDBOX_VARIABLES } from "../../src/config.js";
 import { sandboxGreeting } from "../../src/sandbox/cli.js";
+import { checkout, trpcClient } from "../service/support/harness.js";
 import { waitFor } from "../support/wait-for.js";
 import { type ServiceProcess, startServiceProcess } from "../webhooks/support/service-process.js";
 
@@ -78,18 +79,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function trpc(procedure: string, input: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${service?.url}/trpc/${procedure}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(input),
-  });
-  const body = (await response.json()) as { result?: { data: Record<string, unknown> } };
-  if (response.status !== 200 || !body.result)
-    throw new Error(`${procedure}: HTTP ${response.status} ${JSON.stringify(body)}`);
-  return body.result.data;
-}
-
 describe("the service against a standalone sandbox", () => {
   it("npm run sandbox prints all five variables to paste and how to aim its webhooks", () => {
     expect(Object.keys(sandboxEnv).sort()).toEqual([...STANDALONE_SANDBOX_VARIABLES].sort());
@@ -140,30 +129,25 @@ describe("the service against a standalone sandbox", () => {
     await waitFor(() => lines.some((line) => line.startsWith("Listening on")));
 
     // Anonymous, a demo order: sandbox mode, no JWT and no order source needed.
-    const prepared = await trpc("payment.prepare", { orderId: "coffee-standalone-1" });
+    const client = trpcClient(service?.url ?? "");
+    const prepared = await client.payment.prepare.mutate({ orderId: "coffee-standalone-1" });
     expect(prepared).toMatchObject({
       storeId: sandboxEnv.PORTONE_SANDBOX_STORE_ID,
       channelKey: sandboxEnv.PORTONE_SANDBOX_CHANNEL_KEY,
       totalAmount: 4500,
     });
-    const paid = await fetch(`${sandboxUrl}/sandbox/checkout`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        storeId: prepared.storeId,
-        channelKey: prepared.channelKey,
-        paymentId: prepared.paymentId,
-        orderName: prepared.orderName,
-        totalAmount: prepared.totalAmount,
-        currency: prepared.currency,
-        payMethod: "CARD",
-        outcome: "paid",
-      }),
-    });
-    expect(paid.status).toBe(200);
-    const completed = await trpc("payment.complete", {
+    const paid = await checkout({ url: sandboxUrl }, prepared, {
       paymentId: prepared.paymentId,
-      guestToken: prepared.guestToken,
+      orderName: prepared.orderName,
+      totalAmount: prepared.totalAmount,
+      currency: prepared.currency,
+      payMethod: "CARD",
+      outcome: "paid",
+    });
+    expect(paid).toMatchObject({ paymentId: prepared.paymentId, txId: expect.any(String) });
+    const completed = await client.payment.complete.mutate({
+      paymentId: prepared.paymentId,
+      guestToken: prepared.guestToken ?? undefined,
     });
     expect(completed).toMatchObject({ paymentId: prepared.paymentId, status: "PAID" });
 

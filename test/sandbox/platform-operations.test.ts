@@ -167,15 +167,17 @@ describe("partners", () => {
       businessStatus: "IN_BUSINESS",
       taxationType: "NORMAL",
     });
+    // The looked-up account citing its lookup: verified once, refused to a second partner.
+    const verifiedAccount = {
+      bank: "KOOKMIN",
+      currency: "KRW",
+      number: "123456789012",
+      holder: holder.holderName,
+      accountVerificationId: holder.accountVerificationId,
+    };
     const { partner } = await platform.partner.createPlatformPartner(
       partnerBody(contract.id, {
-        account: {
-          bank: "KOOKMIN",
-          currency: "KRW",
-          number: "123456789012",
-          holder: holder.holderName,
-          accountVerificationId: holder.accountVerificationId,
-        },
+        account: verifiedAccount,
         type: {
           business: {
             companyName: "Verified Co",
@@ -192,15 +194,7 @@ describe("partners", () => {
       businessStatus: "IN_BUSINESS",
       taxationType: "NORMAL",
     });
-    const reused = partnerBody(contract.id, {
-      account: {
-        bank: "KOOKMIN",
-        currency: "KRW",
-        number: "123456789012",
-        holder: holder.holderName,
-        accountVerificationId: holder.accountVerificationId,
-      },
-    });
+    const reused = partnerBody(contract.id, { account: verifiedAccount });
     expect(await failure(platform.partner.createPlatformPartner(reused))).toBe(
       "PLATFORM_ACCOUNT_VERIFICATION_ALREADY_USED",
     );
@@ -220,6 +214,10 @@ describe("partners", () => {
     expect(await failure(platform.partner.createPlatformPartner(wrongHolder))).toBe(
       "PLATFORM_ACCOUNT_VERIFICATION_FAILED",
     );
+  });
+
+  it("answers the lookups' failures: a failing bank, an unsupported bank, unknown or closed companies", async () => {
+    const { platform } = sandbox.client;
     expect(
       await failure(
         platform.account.getPlatformAccountHolder({ bank: "KOOKMIN", accountNumber: "123450000" }),
@@ -369,7 +367,7 @@ describe("contracts and policies", () => {
     );
   });
 
-  it("keeps discount-share and additional-fee policies the same way", async () => {
+  it("keeps discount-share policies: create, filter, update, schedule, archive, recover", async () => {
     const { platform } = sandbox.client;
     const shareId = newPaymentId("share");
     const rate = 12_345;
@@ -430,7 +428,10 @@ describe("contracts and policies", () => {
       await failure(platform.policy.updatePlatformDiscountSharePolicy({ id: shareId, name: "x" })),
     ).toBe("PLATFORM_ARCHIVED_DISCOUNT_SHARE_POLICY");
     await platform.policy.recoverPlatformDiscountSharePolicy({ id: shareId });
+  });
 
+  it("keeps additional-fee policies the same way", async () => {
+    const { platform } = sandbox.client;
     const { additionalFeePolicy } = await platform.policy.createPlatformAdditionalFeePolicy({
       name: "ads",
       fee: { fixedAmount: 300 },

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { LOCAL_DEVELOPMENT_ORIGIN } from "../../src/config/http.js";
 import {
-  ConfigError,
   loadConfig,
   STANDALONE_SANDBOX_VARIABLES,
   standaloneSandboxPortOne,
   withPortOne,
 } from "../../src/config.js";
+import { problemsOf } from "./support/config-problems.js";
 
 /**
  * PORTONE_SANDBOX_*: the service in sandbox mode against a sandbox running as its own process.
@@ -21,16 +21,6 @@ const STANDALONE = {
   PORTONE_SANDBOX_CHANNEL_KEY: "channel-key-standalone-1",
   PORTONE_SANDBOX_WEBHOOK_SECRET: `whsec_${Buffer.from("standalone-webhook-secret-32-byte").toString("base64")}`,
 };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("a standalone sandbox (PORTONE_SANDBOX_*)", () => {
   it("all five: sandbox mode against that URL, its secrets wired, no JWT, local CORS", () => {

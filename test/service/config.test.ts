@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { LOCAL_DEVELOPMENT_ORIGIN } from "../../src/config/http.js";
-import { ConfigError, loadConfig, loadStoreConfig, withPortOne } from "../../src/config.js";
+import { loadConfig, loadStoreConfig, withPortOne } from "../../src/config.js";
 import { defaultDatabaseTimeouts } from "../../src/store/database.js";
 import { defaultDispatcherTuning } from "../../src/webhooks/dispatcher.js";
+import { configErrorOf, problemsOf } from "./support/config-problems.js";
 
 const LIVE = {
   PORTONE_API_SECRET: "live-secret-value-0123456789",
@@ -14,16 +15,6 @@ const LIVE = {
   AUTH_JWT_ISSUER: "https://shop.example/auth",
   AUTH_JWT_AUDIENCE: "portone-bff",
 };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("configuration from the environment", () => {
   it("with no PortOne secret it is sandbox mode with defaults", () => {
@@ -150,21 +141,14 @@ describe("configuration from the environment", () => {
 
   it("never echoes a value, secret or not, in its messages", () => {
     const secretish = "sk_live_do_not_print_me_0123456789";
-    const error = (() => {
-      try {
-        loadConfig({
-          PORTONE_API_SECRET: secretish,
-          AUTH_JWT_SECRET: "short-but-secret-xyz",
-          PORTONE_BASE_URL: `not a url ${secretish}`,
-          ADMIN_TOKEN: "tiny",
-          WEBHOOK_SUBSCRIBERS: `[{"url":"${secretish}","secret":"${secretish}"}]`,
-          PORT: secretish,
-        });
-      } catch (caught) {
-        return caught as ConfigError;
-      }
-      throw new Error("expected a ConfigError");
-    })();
+    const error = configErrorOf({
+      PORTONE_API_SECRET: secretish,
+      AUTH_JWT_SECRET: "short-but-secret-xyz",
+      PORTONE_BASE_URL: `not a url ${secretish}`,
+      ADMIN_TOKEN: "tiny",
+      WEBHOOK_SUBSCRIBERS: `[{"url":"${secretish}","secret":"${secretish}"}]`,
+      PORT: secretish,
+    });
     expect(error.problems.length).toBeGreaterThan(4);
     expect(error.message).not.toContain(secretish);
     expect(error.message).not.toContain("short-but-secret-xyz");

@@ -12,19 +12,8 @@ import type {
 } from "../state/records.js";
 import type { DomainContext } from "./context.js";
 import { compareBy, paginate } from "./pages.js";
-import { assertStore, currentTransaction, findPayment } from "./transactions.js";
+import { assertStore, currentTransaction, findPayment, methodTypeOf } from "./transactions.js";
 import { paymentView, transactionView } from "./views.js";
-
-const methodTypeByRecord: Record<string, string> = {
-  PaymentMethodCard: "CARD",
-  PaymentMethodTransfer: "TRANSFER",
-  PaymentMethodVirtualAccount: "VIRTUAL_ACCOUNT",
-  PaymentMethodGiftCertificate: "GIFT_CERTIFICATE",
-  PaymentMethodMobile: "MOBILE",
-  PaymentMethodEasyPay: "EASY_PAY",
-  PaymentMethodConvenienceStore: "CONVENIENCE_STORE",
-  PaymentMethodCrypto: "CRYPTO",
-};
 
 /** `PaymentFilterInput.status` says PENDING where `Payment.status` says PAY_PENDING. */
 const filterStatus = (status: TransactionStatus) => (status === "PAY_PENDING" ? "PENDING" : status);
@@ -160,7 +149,7 @@ export function getPayments(ctx: DomainContext, body: Input): GetPaymentsRespons
     if (merchantId !== undefined && merchantId !== ctx.state.credentials.merchantId) return false;
     if (statuses && !statuses.includes(filterStatus(tx.status))) return false;
     if (methods) {
-      const type = tx.method ? methodTypeByRecord[String(tx.method.type)] : undefined;
+      const type = methodTypeOf(tx);
       if (!type || !methods.includes(type)) return false;
     }
     if (pgProviders && !pgProviders.includes(pgProvider)) return false;

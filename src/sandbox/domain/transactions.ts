@@ -32,6 +32,23 @@ export function isPending(status: TransactionStatus): boolean {
   return pending.has(status);
 }
 
+const METHOD_TYPES: Record<string, string> = {
+  PaymentMethodCard: "CARD",
+  PaymentMethodTransfer: "TRANSFER",
+  PaymentMethodVirtualAccount: "VIRTUAL_ACCOUNT",
+  PaymentMethodGiftCertificate: "GIFT_CERTIFICATE",
+  PaymentMethodMobile: "MOBILE",
+  PaymentMethodEasyPay: "EASY_PAY",
+  PaymentMethodConvenienceStore: "CONVENIENCE_STORE",
+  PaymentMethodCrypto: "CRYPTO",
+};
+
+/** The PortOne method type (CARD, TRANSFER, ...) of a transaction's `PaymentMethod*` record. */
+export function methodTypeOf(tx: TransactionRecord): string | undefined {
+  const type = tx.method?.type;
+  return typeof type === "string" ? METHOD_TYPES[type] : undefined;
+}
+
 /**
  * The transaction PortOne shows as "the payment": the settled one if any, else one waiting for
  * money, else the latest attempt.

@@ -8,12 +8,14 @@ import type { DomainContext } from "../domain/context.js";
 import { invalidRequest } from "../http/api-error.js";
 import { Input } from "../http/input.js";
 import type { CancellationRecord } from "../state/records.js";
-import { graphqlId, newPlatformId, paymentOf, platformError } from "./common.js";
+import { graphqlId, paymentOf, platformError } from "./common.js";
 import { type LineTerms, type OrderTerms, settleOrder } from "./order-input.js";
 import { type DiscountUse, negated, negatedSettlement } from "./settlement-math.js";
 import {
   findTransfer,
+  newTransferHead,
   paidTransaction,
+  saveTransfer,
   settlementDates,
   userDefinedProperties,
 } from "./transfers.js";
@@ -403,19 +405,10 @@ export function createOrderCancelTransfer(
       whole.amount.payment,
       whole.amount.paymentTaxFree,
     );
-  const id = body.optionalString("id") ?? newPlatformId(ctx.clock.now());
-  if (ctx.state.platform.transfers.has(id)) {
-    throw platformError("PLATFORM_TRANSFER_ID_ALREADY_USED", `Transfer id ${id} is already used.`);
-  }
   const taken = negatedSettlement(whole);
-  const memo = body.optionalString("memo");
   const transfer: PlatformOrderCancelTransfer = {
     type: "ORDER_CANCEL",
-    id,
-    graphqlId: graphqlId("PlatformTransfer", id),
-    partner: original.partner,
-    status: "SCHEDULED",
-    ...(memo !== undefined ? { memo } : {}),
+    ...newTransferHead(ctx, body, original.partner),
     ...settlementDates(ctx, body, original.contract, cancellation.cancelledAt),
     settlementCurrency: original.settlementCurrency,
     isForTest: test,
@@ -441,7 +434,5 @@ export function createOrderCancelTransfer(
     cancellation: { id: cancellation.id, cancelledAt: cancellation.cancelledAt },
     parameters: {},
   };
-  ctx.state.platform.transfers.set(id, { transfer, originalId: original.id });
-  ctx.state.changed();
-  return transfer;
+  return saveTransfer(ctx, transfer, original.id);
 }

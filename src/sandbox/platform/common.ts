@@ -23,6 +23,11 @@ export function graphqlId(kind: string, id: string): string {
   return Buffer.from(`${kind}:${id}`).toString("base64");
 }
 
+/** The `ids` and `graphqlIds` members of an error about several entities of one type. */
+export function idsAndGraphqlIds(kind: string, ids: string[]) {
+  return { ids, graphqlIds: ids.map((id) => graphqlId(kind, id)) };
+}
+
 /** A 26-character id like PortOne's (ULID alphabet: time first, so ids sort by creation). */
 export function newPlatformId(now: number): string {
   const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -116,6 +121,24 @@ export function contains(value: string | undefined, keyword: string | undefined)
 /** A list filter over a set of allowed values: absent or empty means "any". */
 export function within<T>(value: T, allowed: readonly T[] | undefined): boolean {
   return allowed === undefined || allowed.length === 0 || allowed.includes(value);
+}
+
+/** A list filter over an entity's several values (tags, policy ids): one in common suffices. */
+export function overlaps(
+  values: readonly string[],
+  allowed: readonly string[] | undefined,
+): boolean {
+  return allowed === undefined || allowed.length === 0 || allowed.some((v) => values.includes(v));
+}
+
+/** An exact-value criterion of `input`: absent matches every value. */
+export function equalsIfGiven(
+  input: Input | undefined,
+  field: string,
+  value: string | undefined,
+): boolean {
+  const given = input?.optionalString(field);
+  return given === undefined || given === value;
 }
 
 export function nowIso(ctx: DomainContext): string {

@@ -9,7 +9,7 @@ import type {
 import type { DomainContext } from "../domain/context.js";
 import { invalidRequest } from "../http/api-error.js";
 import { Input } from "../http/input.js";
-import { graphqlId, platformError } from "./common.js";
+import { idsAndGraphqlIds, platformError } from "./common.js";
 import { type DiscountUse, type Settlement, settle } from "./settlement-math.js";
 
 /** An order line as the transfer computes it: the product, how many, and its own terms. */
@@ -68,10 +68,11 @@ class PolicyLookup {
     const fail = (type: string, kind: string, ids: Set<string>) => {
       if (ids.size === 0) return;
       const list = [...ids];
-      throw platformError(type, `Unknown policies: ${list.join(", ")}.`, {
-        ids: list,
-        graphqlIds: list.map((id) => graphqlId(kind, id)),
-      });
+      throw platformError(
+        type,
+        `Unknown policies: ${list.join(", ")}.`,
+        idsAndGraphqlIds(kind, list),
+      );
     };
     fail(
       "PLATFORM_DISCOUNT_SHARE_POLICIES_NOT_FOUND",

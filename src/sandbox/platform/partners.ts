@@ -14,13 +14,21 @@ import {
   assertSettlementCurrency,
   contains,
   graphqlId,
+  idsAndGraphqlIds,
   newPlatformId,
   nowIso,
+  overlaps,
   platformError,
   stringList,
   within,
 } from "./common.js";
-import { applyDueUpdates, type EntityKind, registerKind } from "./versioned.js";
+import {
+  applyDueUpdates,
+  type EntityKind,
+  idAndNameMatch,
+  registerKind,
+  withNameAndMemo,
+} from "./versioned.js";
 
 const TAXATION_TYPES = ["NORMAL", "SIMPLE_TAX_INVOICE_ISSUER", "SIMPLE", "TAX_FREE"] as const;
 const BRN = /^\d{10}$/;
@@ -225,10 +233,7 @@ export function createPartners(ctx: DomainContext, body: Input, test: boolean): 
   const ids = inputs.map((input) => input.optionalString("id")).filter((id) => id !== undefined);
   const duplicated = [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))];
   const idError = (type: string, found: string[], message: string) =>
-    platformError(type, message, {
-      ids: found,
-      graphqlIds: found.map((id) => graphqlId("PlatformPartner", id)),
-    });
+    platformError(type, message, idsAndGraphqlIds("PlatformPartner", found));
   if (duplicated.length > 0) {
     throw idError(
       "PLATFORM_PARTNER_IDS_DUPLICATED",
@@ -248,10 +253,11 @@ export function createPartners(ctx: DomainContext, body: Input, test: boolean): 
     ),
   ];
   if (missing.length > 0) {
-    throw platformError("PLATFORM_CONTRACTS_NOT_FOUND", "Some default contracts do not exist.", {
-      ids: missing,
-      graphqlIds: missing.map((id) => graphqlId("PlatformContract", id)),
-    });
+    throw platformError(
+      "PLATFORM_CONTRACTS_NOT_FOUND",
+      "Some default contracts do not exist.",
+      idsAndGraphqlIds("PlatformContract", missing),
+    );
   }
   const partners = inputs.map((input) => newPartner(ctx, input, test));
   for (const partner of partners) ctx.state.platform.partners.set(partner.id, { current: partner });
@@ -261,17 +267,14 @@ export function createPartners(ctx: DomainContext, body: Input, test: boolean): 
 
 export const partners: EntityKind<PlatformPartner> = registerKind<PlatformPartner>({
   label: "partner",
+  apiName: "Partner",
   store: (state) => state.partners,
   notFound: "PLATFORM_PARTNER_NOT_FOUND",
   archived: "PLATFORM_ARCHIVED_PARTNER",
   scheduleAlreadyExists: "PLATFORM_PARTNER_SCHEDULE_ALREADY_EXISTS",
   cannotArchiveScheduled: "PLATFORM_CANNOT_ARCHIVE_SCHEDULED_PARTNER",
   applyUpdate(ctx, current, update) {
-    const next = { ...current };
-    const name = update.optionalString("name");
-    if (name !== undefined) next.name = name;
-    const memo = update.optionalString("memo");
-    if (memo !== undefined) next.memo = memo;
+    const next = withNameAndMemo(current, update);
     const contact = update.optionalObject("contact");
     if (contact) next.contact = parseContact(contact, current.contact);
     const account = update.optionalObject("account");
@@ -300,7 +303,7 @@ export function partnerMatches(partner: PlatformPartner, filter: Input | undefin
   const keyword = filter.optionalObject("keyword");
   const tags = list("tags");
   return (
-    (tags === undefined || tags.length === 0 || tags.some((tag) => partner.tags.includes(tag))) &&
+    overlaps(partner.tags, tags) &&
     within(partner.account.bank, list("banks")) &&
     within(partner.account.currency, list("accountCurrencies")) &&
     within(partner.id, list("ids")) &&
@@ -313,8 +316,7 @@ export function partnerMatches(partner: PlatformPartner, filter: Input | undefin
       field(partner.type, "memberCompanyConnectionStatus") ?? "",
       list("memberCompanyConnectionStatuses"),
     ) &&
-    contains(partner.id, keyword?.optionalString("id")) &&
-    contains(partner.name, keyword?.optionalString("name")) &&
+    idAndNameMatch(partner, keyword) &&
     contains(partner.contact.email, keyword?.optionalString("email")) &&
     contains(
       field(partner.type, "businessRegistrationNumber"),
@@ -381,10 +383,7 @@ export function schedulePartners(
     throw platformError(
       "PLATFORM_PARTNER_SCHEDULES_ALREADY_EXIST",
       "Some partners already have a scheduled update.",
-      {
-        ids: ids(scheduled),
-        graphqlIds: scheduled.map(({ current }) => current.graphqlId),
-      },
+      idsAndGraphqlIds("PlatformPartner", ids(scheduled)),
     );
   }
   const contractId = update.optionalString("defaultContractId");

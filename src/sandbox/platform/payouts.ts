@@ -11,17 +11,24 @@ import { paginate } from "../domain/pages.js";
 import { invalidRequest } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import {
+  equalsIfGiven,
   graphqlId,
   inTimeRange,
   newPlatformId,
   nowIso,
+  overlaps,
   platformError,
   stringList,
   within,
 } from "./common.js";
 import type { PartnerSettlementRecord } from "./platform-state.js";
 import { payoutFigures } from "./settlement-math.js";
-import { countBy, namedSettlements, settleDueTransfers, settlementTotals } from "./settlements.js";
+import {
+  countBy,
+  preparedSettlements,
+  settleDueTransfers,
+  settlementTotals,
+} from "./settlements.js";
 
 /** The account payouts leave from: the sandbox's own (a MOCK provider account). */
 const SANDBOX_ACCOUNT = {
@@ -103,18 +110,12 @@ function assertPayable(ctx: DomainContext, body: Input) {
       `Bulk payout ${bulkPayoutId} already exists.`,
     );
   }
-  const settlements = namedSettlements(ctx, body);
-  const unpayable = settlements.filter((s) => s.status !== "PAYOUT_PREPARED");
-  if (unpayable.length > 0) {
-    throw platformError(
-      "PLATFORM_NON_PAYABLE_PARTNER_SETTLEMENTS",
-      "Some settlements are not waiting for a payout.",
-      {
-        ids: unpayable.map((s) => s.id),
-        graphqlIds: unpayable.map((s) => graphqlId("PlatformPartnerSettlement", s.id)),
-      },
-    );
-  }
+  const settlements = preparedSettlements(
+    ctx,
+    body,
+    "PLATFORM_NON_PAYABLE_PARTNER_SETTLEMENTS",
+    "Some settlements are not waiting for a payout.",
+  );
   const groups = groupByPartner(ctx, settlements);
   const negative = groups.find((group) => group.amount < 0);
   if (negative) {
@@ -334,18 +335,12 @@ function payoutMatches(payout: PlatformPayout, filter: Input | undefined): boole
   if (!filter) return true;
   const criteria = filter.optionalObject("criteria");
   const tags = stringList(filter, "partnerTags");
-  const exact = (field: string, value: string | undefined) => {
-    const given = criteria?.optionalString(field);
-    return given === undefined || given === value;
-  };
   const partnerType = payout.partner.type as { type: string; taxationType?: string };
   return (
     within<string>(payout.status, stringList(filter, "statuses")) &&
     within(payout.partner.id, stringList(filter, "partnerIds")) &&
     within<string>(payout.account.bank, stringList(filter, "payoutAccountBanks")) &&
-    (tags === undefined ||
-      tags.length === 0 ||
-      tags.some((tag) => payout.partner.tags.includes(tag))) &&
+    overlaps(payout.partner.tags, tags) &&
     within<string>(payout.currency, stringList(filter, "payoutCurrencies")) &&
     within(payout.id, stringList(filter, "payoutIds")) &&
     within<string>(payout.taxInvoiceStatus, stringList(filter, "taxInvoiceStatuses")) &&
@@ -362,11 +357,32 @@ function payoutMatches(payout: PlatformPayout, filter: Input | undefined): boole
       payout.settlementStatement.issuedAt,
       criteria?.optionalObject("settlementStatementIssuedTimestampRange"),
     ) &&
-    exact("payoutId", payout.id) &&
-    exact("bulkPayoutId", payout.bulkPayoutId) &&
-    exact("taxInvoiceId", payout.taxInvoiceId) &&
-    exact("settlementStatementId", payout.settlementStatement.id)
+    equalsIfGiven(criteria, "payoutId", payout.id) &&
+    equalsIfGiven(criteria, "bulkPayoutId", payout.bulkPayoutId) &&
+    equalsIfGiven(criteria, "taxInvoiceId", payout.taxInvoiceId) &&
+    equalsIfGiven(criteria, "settlementStatementId", payout.settlementStatement.id)
   );
+}
+
+/** `selected` newest first: one page of them, and how many of them are in each status. */
+function pageWithCounts<T extends { status: string }>(
+  selected: T[],
+  body: Input,
+  countKeys: Record<string, string>,
+) {
+  const newestFirst = selected.reverse();
+  const { items, page } = paginate(newestFirst, body.optionalObject("page"));
+  return { items, page, counts: countBy(newestFirst, (item) => item.status, countKeys) };
+}
+
+/** The `criteria` bulk payouts and bulk account transfers share: two time ranges and an id. */
+function bulkCriteria(filter: Input | undefined, idField: string) {
+  const criteria = filter?.optionalObject("criteria");
+  const wantedId = criteria?.optionalString(idField);
+  return (view: { id: string; createdAt: string; statusUpdatedAt: string }) =>
+    inTimeRange(view.createdAt, criteria?.optionalObject("timestampRange")) &&
+    inTimeRange(view.statusUpdatedAt, criteria?.optionalObject("statusUpdatedTimestampRange")) &&
+    (wantedId === undefined || wantedId === view.id);
 }
 
 export function getPayouts(ctx: DomainContext, body: Input, test: boolean) {
@@ -375,53 +391,38 @@ export function getPayouts(ctx: DomainContext, body: Input, test: boolean) {
   if (filter && !filter.has("criteria")) throw invalidRequest("filter.criteria is required.");
   const selected = [...ctx.state.platform.payouts.values()]
     .filter((p) => p.isForTest === test && payoutMatches(p.view, filter))
-    .map((p) => p.view)
-    .reverse();
-  const { items, page } = paginate(selected, body.optionalObject("page"));
-  return { items, page, counts: countBy(selected, (p) => p.status, PAYOUT_COUNT_KEYS) };
+    .map((p) => p.view);
+  return pageWithCounts(selected, body, PAYOUT_COUNT_KEYS);
 }
 
 export function getBulkPayouts(ctx: DomainContext, body: Input, test: boolean) {
   const filter = body.optionalObject("filter");
-  const criteria = filter?.optionalObject("criteria");
-  const bulkPayoutId = criteria?.optionalString("bulkPayoutId");
+  const inCriteria = bulkCriteria(filter, "bulkPayoutId");
   const selected = [...ctx.state.platform.bulkPayouts.values()]
     .filter(
       ({ view, isForTest }) =>
         isForTest === test &&
         within<string>(view.status, stringList(filter, "statuses")) &&
         within<string>(view.method, stringList(filter, "methods")) &&
-        inTimeRange(view.createdAt, criteria?.optionalObject("timestampRange")) &&
-        inTimeRange(
-          view.statusUpdatedAt,
-          criteria?.optionalObject("statusUpdatedTimestampRange"),
-        ) &&
-        (bulkPayoutId === undefined || bulkPayoutId === view.id),
+        inCriteria(view),
     )
-    .map((b) => b.view)
-    .reverse();
-  const { items, page } = paginate(selected, body.optionalObject("page"));
-  const keys = {
+    .map((b) => b.view);
+  return pageWithCounts(selected, body, {
     PREPARING: "preparing",
     PREPARED: "prepared",
     ONGOING: "ongoing",
     POST_PROCESS_PENDING: "postProcessPending",
     COMPLETED: "completed",
     CANCELLED: "cancelled",
-  };
-  return { items, page, counts: countBy(selected, (b) => b.status, keys) };
+  });
 }
 
 function accountTransferMatches(
-  t: PlatformWithdrawalAccountTransfer,
+  w: PlatformWithdrawalAccountTransfer,
   filter: Input | undefined,
 ): boolean {
   if (!filter) return true;
-  const w = t;
-  const exact = (field: string, value: string | undefined) => {
-    const given = filter.optionalString(field);
-    return given === undefined || given === value;
-  };
+  const exact = (field: string, value: string | undefined) => equalsIfGiven(filter, field, value);
   return (
     inTimeRange(w.tradedAt, filter.optionalObject("tradeTimestampRange")) &&
     inTimeRange(w.createdAt, filter.optionalObject("createdTimestampRange")) &&
@@ -443,11 +444,10 @@ function accountTransferMatches(
 
 export function getAccountTransfers(ctx: DomainContext, body: Input, test: boolean) {
   const filter = body.optionalObject("filter");
-  const selected = [...ctx.state.platform.accountTransfers.values()]
-    .filter((t) => t.isForTest === test && accountTransferMatches(t, filter))
-    .reverse();
-  const { items, page } = paginate(selected, body.optionalObject("page"));
-  const keys = {
+  const selected = [...ctx.state.platform.accountTransfers.values()].filter(
+    (t) => t.isForTest === test && accountTransferMatches(t, filter),
+  );
+  return pageWithCounts(selected, body, {
     PREPARED: "prepared",
     SCHEDULED: "scheduled",
     CANCELLED: "cancelled",
@@ -456,34 +456,24 @@ export function getAccountTransfers(ctx: DomainContext, body: Input, test: boole
     ASYNC_PROCESSING: "asyncProcessing",
     SUCCEEDED: "succeeded",
     FAILED: "failed",
-  };
-  return { items, page, counts: countBy(selected, (t) => t.status as string, keys) };
+  });
 }
 
 export function getBulkAccountTransfers(ctx: DomainContext, body: Input, test: boolean) {
   const filter = body.optionalObject("filter");
-  const criteria = filter?.optionalObject("criteria");
-  const wantedId = criteria?.optionalString("bulkAccountTransferId");
+  const inCriteria = bulkCriteria(filter, "bulkAccountTransferId");
   const selected = [...ctx.state.platform.bulkAccountTransfers.values()]
     .filter(
       ({ view, isForTest }) =>
         isForTest === test &&
         within<string>(view.status, stringList(filter, "statuses")) &&
-        inTimeRange(view.createdAt, criteria?.optionalObject("timestampRange")) &&
-        inTimeRange(
-          view.statusUpdatedAt,
-          criteria?.optionalObject("statusUpdatedTimestampRange"),
-        ) &&
-        (wantedId === undefined || wantedId === view.id),
+        inCriteria(view),
     )
-    .map((b) => b.view)
-    .reverse();
-  const { items, page } = paginate(selected, body.optionalObject("page"));
-  const keys = {
+    .map((b) => b.view);
+  return pageWithCounts(selected, body, {
     PREPARED: "prepared",
     SCHEDULED: "scheduled",
     ONGOING: "ongoing",
     COMPLETED: "completed",
-  };
-  return { items, page, counts: countBy(selected, (b) => b.status, keys) };
+  });
 }

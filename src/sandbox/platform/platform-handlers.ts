@@ -25,13 +25,11 @@ import {
   additionalFeePolicyMatches,
   contractMatches,
   contracts,
-  createAdditionalFeePolicy,
-  createContract,
-  createDiscountSharePolicy,
   discountSharePolicies,
   discountSharePolicyFilterOptions,
   discountSharePolicyMatches,
 } from "./policies.js";
+import { createPolicy, type Policy, type PolicyKind } from "./policy-kind.js";
 import { settingHandlers } from "./setting.js";
 import {
   deletePartnerSettlements,
@@ -48,6 +46,7 @@ import {
 } from "./transfers.js";
 import {
   cancelSchedule,
+  type Entity,
   type EntityKind,
   findEntity,
   getSchedule,
@@ -66,62 +65,50 @@ function archivedQuery(call: ApiCall): boolean {
   throw invalidRequest(`isArchived must be true or false, not ${value}.`);
 }
 
+/** The member a response carries the entity in: `contract`, `discountSharePolicy`, ... */
+function responseKey(kind: { apiName: string }): string {
+  return kind.apiName.charAt(0).toLowerCase() + kind.apiName.slice(1);
+}
+
 /**
- * The ten operations every partner, contract and policy has: get, update, archive, recover,
- * and the four schedule operations, named as PortOne names them for that kind.
+ * The eight operations every partner, contract and policy has, named as PortOne names them
+ * after the kind: getPlatformContract, updatePlatformContract, archivePlatformContract,
+ * recoverPlatformContract, getPlatformContractSchedule, scheduleContract, rescheduleContract,
+ * cancelPlatformContractSchedule.
  */
-function entityHandlers<
-  T extends { id: string; isArchived: boolean; appliedAt: string; isForTest: boolean },
->(
-  ctx: DomainContext,
-  kind: EntityKind<T>,
-  key: string,
-  names: {
-    get: string;
-    update: string;
-    archive: string;
-    recover: string;
-    getSchedule: string;
-    schedule: string;
-    reschedule: string;
-    cancelSchedule: string;
-  },
-  scheduledKey: string,
-): ApiHandlers {
+function entityHandlers<T extends Entity>(ctx: DomainContext, kind: EntityKind<T>): ApiHandlers {
+  const name = kind.apiName;
+  const key = responseKey(kind);
+  const scheduledKey = `scheduled${name}`;
   return {
-    [names.get]: (call) => findEntity(ctx, kind, id(call)).current,
-    [names.update]: (call) => ({ [key]: updateEntity(ctx, kind, id(call), call.body) }),
-    [names.archive]: (call) => ({ [key]: setArchived(ctx, kind, id(call), true) }),
-    [names.recover]: (call) => ({ [key]: setArchived(ctx, kind, id(call), false) }),
-    [names.getSchedule]: (call) => getSchedule(ctx, kind, id(call)),
-    [names.schedule]: (call) => ({
+    [`getPlatform${name}`]: (call) => findEntity(ctx, kind, id(call)).current,
+    [`updatePlatform${name}`]: (call) => ({ [key]: updateEntity(ctx, kind, id(call), call.body) }),
+    [`archivePlatform${name}`]: (call) => ({ [key]: setArchived(ctx, kind, id(call), true) }),
+    [`recoverPlatform${name}`]: (call) => ({ [key]: setArchived(ctx, kind, id(call), false) }),
+    [`getPlatform${name}Schedule`]: (call) => getSchedule(ctx, kind, id(call)),
+    [`schedule${name}`]: (call) => ({
       [scheduledKey]: scheduleUpdate(ctx, kind, id(call), call.body, false),
     }),
-    [names.reschedule]: (call) => ({
+    [`reschedule${name}`]: (call) => ({
       [scheduledKey]: scheduleUpdate(ctx, kind, id(call), call.body, true),
     }),
-    [names.cancelSchedule]: (call) => cancelSchedule(ctx, kind, id(call)),
+    [`cancelPlatform${name}Schedule`]: (call) => cancelSchedule(ctx, kind, id(call)),
+  };
+}
+
+/** The entity operations plus createPlatform<Kind>, answering `{ <kind>: created }`. */
+function policyHandlers<T extends Policy>(ctx: DomainContext, kind: PolicyKind<T>): ApiHandlers {
+  return {
+    ...entityHandlers(ctx, kind),
+    [`createPlatform${kind.apiName}`]: (call) => ({
+      [responseKey(kind)]: createPolicy(ctx, kind, call.body, isForTest(call)),
+    }),
   };
 }
 
 function partnerHandlers(ctx: DomainContext): ApiHandlers {
   return {
-    ...entityHandlers(
-      ctx,
-      partners,
-      "partner",
-      {
-        get: "getPlatformPartner",
-        update: "updatePlatformPartner",
-        archive: "archivePlatformPartner",
-        recover: "recoverPlatformPartner",
-        getSchedule: "getPlatformPartnerSchedule",
-        schedule: "schedulePartner",
-        reschedule: "reschedulePartner",
-        cancelSchedule: "cancelPlatformPartnerSchedule",
-      },
-      "scheduledPartner",
-    ),
+    ...entityHandlers(ctx, partners),
     createPlatformPartner: (call) => ({ partner: createPartner(ctx, call.body, isForTest(call)) }),
     createPlatformPartners: (call) => ({
       partners: createPartners(ctx, call.body, isForTest(call)),
@@ -142,48 +129,12 @@ function partnerHandlers(ctx: DomainContext): ApiHandlers {
   };
 }
 
-function policyHandlers(ctx: DomainContext): ApiHandlers {
+function contractAndPolicyHandlers(ctx: DomainContext): ApiHandlers {
   return {
-    ...entityHandlers(
-      ctx,
-      contracts,
-      "contract",
-      {
-        get: "getPlatformContract",
-        update: "updatePlatformContract",
-        archive: "archivePlatformContract",
-        recover: "recoverPlatformContract",
-        getSchedule: "getPlatformContractSchedule",
-        schedule: "scheduleContract",
-        reschedule: "rescheduleContract",
-        cancelSchedule: "cancelPlatformContractSchedule",
-      },
-      "scheduledContract",
-    ),
-    createPlatformContract: (call) => ({
-      contract: createContract(ctx, call.body, isForTest(call)),
-    }),
+    ...policyHandlers(ctx, contracts),
     getPlatformContracts: (call) =>
       listEntities(ctx, contracts, call.body, isForTest(call), contractMatches),
-    ...entityHandlers(
-      ctx,
-      discountSharePolicies,
-      "discountSharePolicy",
-      {
-        get: "getPlatformDiscountSharePolicy",
-        update: "updatePlatformDiscountSharePolicy",
-        archive: "archivePlatformDiscountSharePolicy",
-        recover: "recoverPlatformDiscountSharePolicy",
-        getSchedule: "getPlatformDiscountSharePolicySchedule",
-        schedule: "scheduleDiscountSharePolicy",
-        reschedule: "rescheduleDiscountSharePolicy",
-        cancelSchedule: "cancelPlatformDiscountSharePolicySchedule",
-      },
-      "scheduledDiscountSharePolicy",
-    ),
-    createPlatformDiscountSharePolicy: (call) => ({
-      discountSharePolicy: createDiscountSharePolicy(ctx, call.body, isForTest(call)),
-    }),
+    ...policyHandlers(ctx, discountSharePolicies),
     getPlatformDiscountSharePolicies: (call) =>
       listEntities(
         ctx,
@@ -194,25 +145,7 @@ function policyHandlers(ctx: DomainContext): ApiHandlers {
       ),
     getPlatformDiscountSharePolicyFilterOptions: (call) =>
       discountSharePolicyFilterOptions(ctx, isForTest(call), archivedQuery(call)),
-    ...entityHandlers(
-      ctx,
-      additionalFeePolicies,
-      "additionalFeePolicy",
-      {
-        get: "getPlatformAdditionalFeePolicy",
-        update: "updatePlatformAdditionalFeePolicy",
-        archive: "archivePlatformAdditionalFeePolicy",
-        recover: "recoverPlatformAdditionalFeePolicy",
-        getSchedule: "getPlatformAdditionalFeePolicySchedule",
-        schedule: "scheduleAdditionalFeePolicy",
-        reschedule: "rescheduleAdditionalFeePolicy",
-        cancelSchedule: "cancelPlatformAdditionalFeePolicySchedule",
-      },
-      "scheduledAdditionalFeePolicy",
-    ),
-    createPlatformAdditionalFeePolicy: (call) => ({
-      additionalFeePolicy: createAdditionalFeePolicy(ctx, call.body, isForTest(call)),
-    }),
+    ...policyHandlers(ctx, additionalFeePolicies),
     getPlatformAdditionalFeePolicies: (call) =>
       listEntities(
         ctx,
@@ -307,7 +240,7 @@ function withinVocabulary(handlers: ApiHandlers): ApiHandlers {
 export function platformHandlers(ctx: DomainContext): ApiHandlers {
   return withinVocabulary({
     ...partnerHandlers(ctx),
-    ...policyHandlers(ctx),
+    ...contractAndPolicyHandlers(ctx),
     ...transferHandlers(ctx),
     ...settlementHandlers(ctx),
     ...settingHandlers(ctx),

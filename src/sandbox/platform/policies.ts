@@ -9,9 +9,9 @@ import type {
 import type { DomainContext } from "../domain/context.js";
 import { invalidRequest } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
-import { contains, graphqlId, newPlatformId, nowIso, platformError, within } from "./common.js";
-import type { Versioned } from "./platform-state.js";
-import { registerKind } from "./versioned.js";
+import { contains, within } from "./common.js";
+import { policyKind } from "./policy-kind.js";
+import { idAndNameMatch } from "./versioned.js";
 
 /** Rates are "milli-percent" (10^-5): 100,000 is 100 %. */
 export const RATE_SCALE = 100_000;
@@ -98,33 +98,29 @@ function payer(input: Input, field: string): "PARTNER" | "MERCHANT" | undefined 
   return input.oneOf(field, PAYERS);
 }
 
-/** The id a create body asks for, or a new one; taken ids answer `alreadyExists`. */
-function claimId<T>(
-  ctx: DomainContext,
-  store: Map<string, Versioned<T>>,
-  body: Input,
-  alreadyExists: string,
-  label: string,
-): string {
-  const id = body.optionalString("id") ?? newPlatformId(ctx.clock.now());
-  if (id === "") throw invalidRequest("id must not be empty.");
-  if (store.has(id)) throw platformError(alreadyExists, `A ${label} with id ${id} already exists.`);
-  return id;
-}
-
-export const contracts = registerKind<PlatformContract>({
+export const contracts = policyKind<PlatformContract>({
   label: "contract",
+  apiName: "Contract",
+  graphqlType: "PlatformContract",
   store: (state) => state.contracts,
+  alreadyExists: "PLATFORM_CONTRACT_ALREADY_EXISTS",
   notFound: "PLATFORM_CONTRACT_NOT_FOUND",
   archived: "PLATFORM_ARCHIVED_CONTRACT",
   scheduleAlreadyExists: "PLATFORM_CONTRACT_SCHEDULE_ALREADY_EXISTS",
   cannotArchiveScheduled: "PLATFORM_CANNOT_ARCHIVE_SCHEDULED_CONTRACT",
-  applyUpdate(_ctx, current, update) {
-    const next = { ...current };
-    const name = update.optionalString("name");
-    if (name !== undefined) next.name = name;
-    const memo = update.optionalString("memo");
-    if (memo !== undefined) next.memo = memo;
+  parseTerms(body) {
+    const vatPayer = payer(body, "platformFeeVatPayer");
+    const subtract = body.optionalBoolean("subtractPaymentVatAmount");
+    if (!vatPayer) throw invalidRequest("platformFeeVatPayer is required.");
+    if (subtract === undefined) throw invalidRequest("subtractPaymentVatAmount is required.");
+    return {
+      platformFee: parseFee(body.object("platformFee")),
+      settlementCycle: parseSettlementCycle(body.object("settlementCycle")),
+      platformFeeVatPayer: vatPayer,
+      subtractPaymentVatAmount: subtract,
+    };
+  },
+  updateTerms(next, update) {
     const fee = update.optionalObject("platformFee");
     if (fee) next.platformFee = parseFee(fee);
     const cycle = update.optionalObject("settlementCycle");
@@ -135,32 +131,6 @@ export const contracts = registerKind<PlatformContract>({
     return next;
   },
 });
-
-export function createContract(ctx: DomainContext, body: Input, test: boolean): PlatformContract {
-  const platform = ctx.state.platform;
-  const id = claimId(ctx, platform.contracts, body, "PLATFORM_CONTRACT_ALREADY_EXISTS", "contract");
-  const vatPayer = payer(body, "platformFeeVatPayer");
-  const subtract = body.optionalBoolean("subtractPaymentVatAmount");
-  if (!vatPayer) throw invalidRequest("platformFeeVatPayer is required.");
-  if (subtract === undefined) throw invalidRequest("subtractPaymentVatAmount is required.");
-  const memo = body.optionalString("memo");
-  const contract: PlatformContract = {
-    id,
-    graphqlId: graphqlId("PlatformContract", id),
-    name: body.string("name"),
-    ...(memo !== undefined ? { memo } : {}),
-    platformFee: parseFee(body.object("platformFee")),
-    settlementCycle: parseSettlementCycle(body.object("settlementCycle")),
-    platformFeeVatPayer: vatPayer,
-    subtractPaymentVatAmount: subtract,
-    isArchived: false,
-    appliedAt: nowIso(ctx),
-    isForTest: test,
-  };
-  platform.contracts.set(id, { current: contract });
-  ctx.state.changed();
-  return contract;
-}
 
 export function contractMatches(contract: PlatformContract, filter: Input | undefined): boolean {
   const keyword = filter?.optionalObject("keyword");
@@ -177,58 +147,29 @@ export function contractMatches(contract: PlatformContract, filter: Input | unde
       contract.settlementCycle.datePolicy,
       filter?.optionalArray("datePolicies") as string[] | undefined,
     ) &&
-    contains(contract.id, keyword?.optionalString("id")) &&
-    contains(contract.name, keyword?.optionalString("name"))
+    idAndNameMatch(contract, keyword)
   );
 }
 
-export const discountSharePolicies = registerKind<PlatformDiscountSharePolicy>({
+export const discountSharePolicies = policyKind<PlatformDiscountSharePolicy>({
   label: "discount share policy",
+  apiName: "DiscountSharePolicy",
+  graphqlType: "PlatformDiscountSharePolicy",
   store: (state) => state.discountSharePolicies,
+  alreadyExists: "PLATFORM_DISCOUNT_SHARE_POLICY_ALREADY_EXISTS",
   notFound: "PLATFORM_DISCOUNT_SHARE_POLICY_NOT_FOUND",
   archived: "PLATFORM_ARCHIVED_DISCOUNT_SHARE_POLICY",
   scheduleAlreadyExists: "PLATFORM_DISCOUNT_SHARE_POLICY_SCHEDULE_ALREADY_EXISTS",
   cannotArchiveScheduled: "PLATFORM_CANNOT_ARCHIVE_SCHEDULED_DISCOUNT_SHARE_POLICY",
-  applyUpdate(_ctx, current, update) {
-    const next = { ...current };
-    const name = update.optionalString("name");
-    if (name !== undefined) next.name = name;
-    const memo = update.optionalString("memo");
-    if (memo !== undefined) next.memo = memo;
+  parseTerms: (body) => ({
+    partnerShareRate: rate(body.integer("partnerShareRate"), "partnerShareRate"),
+  }),
+  updateTerms(next, update) {
     const share = update.optionalInteger("partnerShareRate");
     if (share !== undefined) next.partnerShareRate = rate(share, "partnerShareRate");
     return next;
   },
 });
-
-export function createDiscountSharePolicy(
-  ctx: DomainContext,
-  body: Input,
-  test: boolean,
-): PlatformDiscountSharePolicy {
-  const platform = ctx.state.platform;
-  const id = claimId(
-    ctx,
-    platform.discountSharePolicies,
-    body,
-    "PLATFORM_DISCOUNT_SHARE_POLICY_ALREADY_EXISTS",
-    "discount share policy",
-  );
-  const memo = body.optionalString("memo");
-  const policy: PlatformDiscountSharePolicy = {
-    id,
-    graphqlId: graphqlId("PlatformDiscountSharePolicy", id),
-    name: body.string("name"),
-    partnerShareRate: rate(body.integer("partnerShareRate"), "partnerShareRate"),
-    ...(memo !== undefined ? { memo } : {}),
-    isArchived: false,
-    appliedAt: nowIso(ctx),
-    isForTest: test,
-  };
-  platform.discountSharePolicies.set(id, { current: policy });
-  ctx.state.changed();
-  return policy;
-}
 
 export function discountSharePolicyMatches(
   policy: PlatformDiscountSharePolicy,
@@ -239,9 +180,7 @@ export function discountSharePolicyMatches(
     within(
       policy.partnerShareRate,
       filter?.optionalArray("partnerShareRates") as number[] | undefined,
-    ) &&
-    contains(policy.id, keyword?.optionalString("id")) &&
-    contains(policy.name, keyword?.optionalString("name"))
+    ) && idAndNameMatch(policy, keyword)
   );
 }
 
@@ -259,57 +198,28 @@ export function discountSharePolicyFilterOptions(
   return { partnerShareRates: [...rates].sort((a, b) => a - b) };
 }
 
-export const additionalFeePolicies = registerKind<PlatformAdditionalFeePolicy>({
+export const additionalFeePolicies = policyKind<PlatformAdditionalFeePolicy>({
   label: "additional fee policy",
+  apiName: "AdditionalFeePolicy",
+  graphqlType: "PlatformAdditionalFeePolicy",
   store: (state) => state.additionalFeePolicies,
+  alreadyExists: "PLATFORM_ADDITIONAL_FEE_POLICY_ALREADY_EXISTS",
   notFound: "PLATFORM_ADDITIONAL_FEE_POLICY_NOT_FOUND",
   archived: "PLATFORM_ARCHIVED_ADDITIONAL_FEE_POLICY",
   scheduleAlreadyExists: "PLATFORM_ADDITIONAL_FEE_POLICY_SCHEDULE_ALREADY_EXISTS",
   cannotArchiveScheduled: "PLATFORM_CANNOT_ARCHIVE_SCHEDULED_ADDITIONAL_FEE_POLICY",
-  applyUpdate(_ctx, current, update) {
-    const next = { ...current };
-    const name = update.optionalString("name");
-    if (name !== undefined) next.name = name;
-    const memo = update.optionalString("memo");
-    if (memo !== undefined) next.memo = memo;
+  parseTerms(body) {
+    const vatPayer = payer(body, "vatPayer");
+    if (!vatPayer) throw invalidRequest("vatPayer is required.");
+    return { fee: parseFee(body.object("fee")), vatPayer };
+  },
+  updateTerms(next, update) {
     const fee = update.optionalObject("fee");
     if (fee) next.fee = parseFee(fee);
     next.vatPayer = payer(update, "vatPayer") ?? next.vatPayer;
     return next;
   },
 });
-
-export function createAdditionalFeePolicy(
-  ctx: DomainContext,
-  body: Input,
-  test: boolean,
-): PlatformAdditionalFeePolicy {
-  const platform = ctx.state.platform;
-  const id = claimId(
-    ctx,
-    platform.additionalFeePolicies,
-    body,
-    "PLATFORM_ADDITIONAL_FEE_POLICY_ALREADY_EXISTS",
-    "additional fee policy",
-  );
-  const vatPayer = payer(body, "vatPayer");
-  if (!vatPayer) throw invalidRequest("vatPayer is required.");
-  const memo = body.optionalString("memo");
-  const policy: PlatformAdditionalFeePolicy = {
-    id,
-    graphqlId: graphqlId("PlatformAdditionalFeePolicy", id),
-    name: body.string("name"),
-    fee: parseFee(body.object("fee")),
-    ...(memo !== undefined ? { memo } : {}),
-    vatPayer,
-    isArchived: false,
-    appliedAt: nowIso(ctx),
-    isForTest: test,
-  };
-  platform.additionalFeePolicies.set(id, { current: policy });
-  ctx.state.changed();
-  return policy;
-}
 
 function feeText(fee: PlatformFee): string {
   return fee.type === "FIXED_RATE"
@@ -324,8 +234,7 @@ export function additionalFeePolicyMatches(
   const keyword = filter?.optionalObject("keyword");
   return (
     within(policy.vatPayer, filter?.optionalArray("vatPayers") as string[] | undefined) &&
-    contains(policy.id, keyword?.optionalString("id")) &&
-    contains(policy.name, keyword?.optionalString("name")) &&
+    idAndNameMatch(policy, keyword) &&
     contains(feeText(policy.fee), keyword?.optionalString("fee"))
   );
 }

@@ -9,9 +9,12 @@ import { paginate } from "../domain/pages.js";
 import { invalidRequest } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import {
+  equalsIfGiven,
   graphqlId,
+  idsAndGraphqlIds,
   newPlatformId,
   nowIso,
+  overlaps,
   platformError,
   startOfKoreanDate,
   stringList,
@@ -164,21 +167,17 @@ function settlementMatches(
   const partner = ctx.state.platform.partners.get(s.partnerId)?.current;
   const tags = stringList(filter, "partnerTags");
   const payout = s.payoutId ? ctx.state.platform.payouts.get(s.payoutId)?.view : undefined;
-  const wanted = (field: string, value: string | undefined) => {
-    const given = keyword?.optionalString(field);
-    return given === undefined || given === value;
-  };
   return (
     within(s.settlementDate, stringList(filter, "settlementDates")) &&
     within(s.contractId ?? "", stringList(filter, "contractIds")) &&
-    (tags === undefined || tags.length === 0 || tags.some((tag) => partner?.tags.includes(tag))) &&
+    overlaps(partner?.tags ?? [], tags) &&
     within(s.settlementCurrency, stringList(filter, "settlementCurrencies")) &&
     within<string>(s.status, stringList(filter, "statuses")) &&
     within(s.partnerId, stringList(filter, "partnerIds")) &&
     within<string>(s.type, stringList(filter, "settlementTypes")) &&
-    wanted("partnerSettlementId", s.id) &&
-    wanted("payoutId", s.payoutId) &&
-    wanted("bulkPayoutId", payout?.bulkPayoutId)
+    equalsIfGiven(keyword, "partnerSettlementId", s.id) &&
+    equalsIfGiven(keyword, "payoutId", s.payoutId) &&
+    equalsIfGiven(keyword, "bulkPayoutId", payout?.bulkPayoutId)
   );
 }
 
@@ -206,13 +205,32 @@ export function namedSettlements(ctx: DomainContext, body: Input): PartnerSettle
     throw platformError(
       "PLATFORM_PARTNER_SETTLEMENTS_NOT_FOUND",
       `No partner settlements ${missing.join(", ")}.`,
-      {
-        ids: missing,
-        graphqlIds: missing.map((id) => graphqlId("PlatformPartnerSettlement", id)),
-      },
+      idsAndGraphqlIds("PlatformPartnerSettlement", missing),
     );
   }
   return ids.map((id) => ctx.state.platform.partnerSettlements.get(id) as PartnerSettlementRecord);
+}
+
+/** The named settlements, all still waiting for a payout; else `errorType` names the others. */
+export function preparedSettlements(
+  ctx: DomainContext,
+  body: Input,
+  errorType: string,
+  message: string,
+): PartnerSettlementRecord[] {
+  const settlements = namedSettlements(ctx, body);
+  const others = settlements.filter((s) => s.status !== "PAYOUT_PREPARED");
+  if (others.length > 0) {
+    throw platformError(
+      errorType,
+      message,
+      idsAndGraphqlIds(
+        "PlatformPartnerSettlement",
+        others.map((s) => s.id),
+      ),
+    );
+  }
+  return settlements;
 }
 
 /**
@@ -221,18 +239,12 @@ export function namedSettlements(ctx: DomainContext, body: Input): PartnerSettle
  * cancel transfer outside the deletion keeps its settlement.
  */
 export function deletePartnerSettlements(ctx: DomainContext, body: Input): Record<string, never> {
-  const settlements = namedSettlements(ctx, body);
-  const stuck = settlements.filter((s) => s.status !== "PAYOUT_PREPARED");
-  if (stuck.length > 0) {
-    throw platformError(
-      "PLATFORM_NON_DELETABLE_PARTNER_SETTLEMENTS",
-      "Settlements already paid out cannot be deleted.",
-      {
-        ids: stuck.map((s) => s.id),
-        graphqlIds: stuck.map((s) => graphqlId("PlatformPartnerSettlement", s.id)),
-      },
-    );
-  }
+  const settlements = preparedSettlements(
+    ctx,
+    body,
+    "PLATFORM_NON_DELETABLE_PARTNER_SETTLEMENTS",
+    "Settlements already paid out cannot be deleted.",
+  );
   const deleted = new Set(settlements.flatMap((s) => s.transferIds));
   const referenced = [...ctx.state.platform.transfers.values()]
     .filter(

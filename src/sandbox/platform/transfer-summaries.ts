@@ -7,7 +7,7 @@ import type { DomainContext } from "../domain/context.js";
 import { paginate } from "../domain/pages.js";
 import { invalidRequest } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
-import { contains, inDateRange, paymentOf, stringList, within } from "./common.js";
+import { contains, inDateRange, overlaps, paymentOf, stringList, within } from "./common.js";
 import type { PlatformTransferView, TransferRecord } from "./platform-state.js";
 import { settleDueTransfers } from "./settlements.js";
 import { transferView } from "./transfers.js";
@@ -80,8 +80,6 @@ function transferMatches(
   const order = transfer.type === "MANUAL" ? undefined : transfer;
   const tags = stringList(filter, "partnerTags");
   const products = order?.orderLines.map((line) => line.product) ?? [];
-  const policies = (lists: string[] | undefined, ids: string[]) =>
-    lists === undefined || lists.length === 0 || lists.some((id) => ids.includes(id));
   const property = filter.optionalObject("userDefinedProperty");
   const all = keyword?.optionalString("all");
   const haystack = [
@@ -98,17 +96,15 @@ function transferMatches(
       filter.optionalObject("settlementStartDateRange"),
     ) &&
     inDateRange(transfer.settlementDate, filter.optionalObject("settlementDateRange")) &&
-    (tags === undefined ||
-      tags.length === 0 ||
-      tags.some((tag) => transfer.partner.tags.includes(tag))) &&
+    overlaps(transfer.partner.tags, tags) &&
     within(order?.contract.id ?? "", stringList(filter, "contractIds")) &&
-    policies(
-      stringList(filter, "discountSharePolicyIds"),
+    overlaps(
       order?.discounts.map((d) => d.sharePolicy.id) ?? [],
+      stringList(filter, "discountSharePolicyIds"),
     ) &&
-    policies(
-      stringList(filter, "additionalFeePolicyIds"),
+    overlaps(
       order?.additionalFees.map((f) => f.policy.id) ?? [],
+      stringList(filter, "additionalFeePolicyIds"),
     ) &&
     within(
       (order?.payment as { method?: { type: string } } | undefined)?.method?.type ?? "",

@@ -12,7 +12,7 @@ import type {
   PlatformPartner,
 } from "../../sdk/generated/platform/types.js";
 import type { DomainContext } from "../domain/context.js";
-import { currentTransaction, isSettled } from "../domain/transactions.js";
+import { currentTransaction, isSettled, methodTypeOf } from "../domain/transactions.js";
 import { invalidRequest } from "../http/api-error.js";
 import { Input } from "../http/input.js";
 import type { TransactionRecord } from "../state/records.js";
@@ -34,19 +34,21 @@ import { contracts } from "./policies.js";
 import { settlementDateFor } from "./settlement-dates.js";
 import { findEntity } from "./versioned.js";
 
-const METHOD_TYPES: Record<string, string> = {
-  PaymentMethodCard: "CARD",
-  PaymentMethodTransfer: "TRANSFER",
-  PaymentMethodVirtualAccount: "VIRTUAL_ACCOUNT",
-  PaymentMethodGiftCertificate: "GIFT_CERTIFICATE",
-  PaymentMethodMobile: "MOBILE",
-  PaymentMethodEasyPay: "EASY_PAY",
+/** The method types of PortOne's platform, by their `externalPaymentDetail.method` member. */
+const PLATFORM_METHOD_TYPES: Record<string, string> = {
+  card: "CARD",
+  transfer: "TRANSFER",
+  virtualAccount: "VIRTUAL_ACCOUNT",
+  giftCertificate: "GIFT_CERTIFICATE",
+  mobile: "MOBILE",
+  easyPay: "EASY_PAY",
 };
+const platformMethodTypes = new Set(Object.values(PLATFORM_METHOD_TYPES));
 
-/** The PortOne payment method type of a sandbox transaction (CARD, TRANSFER, ...). */
-export function methodTypeOf(tx: TransactionRecord): string | undefined {
-  const type = tx.method?.type;
-  return typeof type === "string" ? METHOD_TYPES[type] : undefined;
+/** The platform knows no convenience-store or crypto payments: theirs carry no method. */
+function platformMethodType(tx: TransactionRecord): string | undefined {
+  const type = methodTypeOf(tx);
+  return type !== undefined && platformMethodTypes.has(type) ? type : undefined;
 }
 
 export function userDefinedProperties(input: Input): PlatformUserDefinedPropertyKeyValue[] {
@@ -70,6 +72,32 @@ function claimTransferId(ctx: DomainContext, body: Input): string {
   return id;
 }
 
+/** What every new transfer starts as: its id (asked for, or new), partner, memo, SCHEDULED. */
+export function newTransferHead(ctx: DomainContext, body: Input, partner: PlatformPartner) {
+  const id = claimTransferId(ctx, body);
+  const memo = body.optionalString("memo");
+  return {
+    id,
+    graphqlId: graphqlId("PlatformTransfer", id),
+    partner,
+    status: "SCHEDULED" as const,
+    ...(memo !== undefined ? { memo } : {}),
+  };
+}
+
+export function saveTransfer<T extends PlatformTransferView>(
+  ctx: DomainContext,
+  transfer: T,
+  originalId?: string,
+): T {
+  ctx.state.platform.transfers.set(transfer.id, {
+    transfer,
+    ...(originalId !== undefined ? { originalId } : {}),
+  });
+  ctx.state.changed();
+  return transfer;
+}
+
 /** A paid sandbox payment (PAID, PARTIAL_CANCELLED or CANCELLED: money moved). */
 export function paidTransaction(ctx: DomainContext, paymentId: string): TransactionRecord {
   const payment = ctx.state.payments.get(paymentId);
@@ -84,7 +112,7 @@ export function paidTransaction(ctx: DomainContext, paymentId: string): Transact
 }
 
 function portOnePayment(ctx: DomainContext, tx: TransactionRecord): PlatformPayment {
-  const methodType = methodTypeOf(tx);
+  const methodType = platformMethodType(tx);
   return {
     type: "PORT_ONE",
     id: tx.paymentId,
@@ -103,18 +131,7 @@ function externalPayment(paymentId: string, detail: Input): PlatformPayment {
   const paidAt = detail.optionalString("paidAt");
   const method = detail.optionalObject("method");
   const methodKey = method ? Object.keys(method.toJSON())[0] : undefined;
-  const methodType = methodKey
-    ? (
-        {
-          card: "CARD",
-          transfer: "TRANSFER",
-          virtualAccount: "VIRTUAL_ACCOUNT",
-          giftCertificate: "GIFT_CERTIFICATE",
-          mobile: "MOBILE",
-          easyPay: "EASY_PAY",
-        } as Record<string, string>
-      )[methodKey]
-    : undefined;
+  const methodType = methodKey ? PLATFORM_METHOD_TYPES[methodKey] : undefined;
   if (methodKey && !methodType)
     throw invalidRequest(`externalPaymentDetail.method.${methodKey} is not a payment method.`);
   return {
@@ -303,16 +320,10 @@ export function createOrderTransfer(
   const { whole, lines } = settleOrder(terms, contract, true);
   if (tx) assertWithinPayment(ctx, tx, whole.amount);
   assertOnePerPartner(ctx, paymentId, partner.id);
-  const id = claimTransferId(ctx, body);
   const paidAt = (payment as { paidAt?: string }).paidAt ?? new Date(ctx.clock.now()).toISOString();
-  const memo = body.optionalString("memo");
-  const transfer: PlatformOrderTransfer = {
+  return saveTransfer<PlatformOrderTransfer>(ctx, {
     type: "ORDER",
-    id,
-    graphqlId: graphqlId("PlatformTransfer", id),
-    partner,
-    status: "SCHEDULED",
-    ...(memo !== undefined ? { memo } : {}),
+    ...newTransferHead(ctx, body, partner),
     ...settlementDates(ctx, body, contract, paidAt),
     settlementCurrency: paymentOf(payment).currency,
     isForTest: test,
@@ -324,10 +335,7 @@ export function createOrderTransfer(
     additionalFees: whole.additionalFees,
     discounts: whole.discounts,
     parameters: {},
-  };
-  ctx.state.platform.transfers.set(id, { transfer });
-  ctx.state.changed();
-  return transfer;
+  });
 }
 
 export function createManualTransfer(
@@ -350,25 +358,16 @@ export function createManualTransfer(
   }
   const settlementCurrency = body.optionalString("settlementCurrency") ?? partner.account.currency;
   assertSettlementCurrency(settlementCurrency);
-  const id = claimTransferId(ctx, body);
-  const memo = body.optionalString("memo");
-  const transfer: PlatformManualTransfer = {
+  return saveTransfer<PlatformManualTransfer>(ctx, {
     type: "MANUAL",
-    id,
-    graphqlId: graphqlId("PlatformTransfer", id),
-    partner,
-    status: "SCHEDULED",
-    ...(memo !== undefined ? { memo } : {}),
+    ...newTransferHead(ctx, body, partner),
     settlementDate: requiredDate(body, "settlementDate"),
     settlementCurrency,
     isForTest: test,
     userDefinedProperties: userDefinedProperties(body),
     settlementAmount,
     settlementTaxFreeAmount,
-  };
-  ctx.state.platform.transfers.set(id, { transfer });
-  ctx.state.changed();
-  return transfer;
+  });
 }
 
 /** A transfer as the API shows it: with its partner as the partner is now. */

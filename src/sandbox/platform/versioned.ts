@@ -3,10 +3,11 @@ import { paginate } from "../domain/pages.js";
 import { invalidRequest } from "../http/api-error.js";
 import { Input } from "../http/input.js";
 import type { JsonObject } from "../state/records.js";
-import { nowIso, platformError } from "./common.js";
+import { contains, nowIso, platformError } from "./common.js";
 import type { PlatformState, Versioned } from "./platform-state.js";
 
-interface Entity {
+/** What the versioned life cycle needs of a partner, contract or policy. */
+export interface Entity {
   id: string;
   isArchived: boolean;
   appliedAt: string;
@@ -21,6 +22,8 @@ interface Entity {
 export interface EntityKind<T extends Entity> {
   /** Its name in messages ("contract"). */
   label: string;
+  /** Its name in PortOne's operation ids and response keys ("DiscountSharePolicy"). */
+  apiName: string;
   store(state: PlatformState): Map<string, Versioned<T>>;
   notFound: string;
   archived: string;
@@ -28,6 +31,30 @@ export interface EntityKind<T extends Entity> {
   cannotArchiveScheduled: string;
   /** The entity an update body makes of `current`; throws the kind's errors for bad input. */
   applyUpdate(ctx: DomainContext, current: T, update: Input): T;
+}
+
+/** The name and memo an update body gives, which every kind's update takes the same way. */
+export function withNameAndMemo<T extends { name: string; memo?: string }>(
+  current: T,
+  update: Input,
+): T {
+  const next = { ...current };
+  const name = update.optionalString("name");
+  if (name !== undefined) next.name = name;
+  const memo = update.optionalString("memo");
+  if (memo !== undefined) next.memo = memo;
+  return next;
+}
+
+/** The `keyword.id` and `keyword.name` criteria every kind's list filter has. */
+export function idAndNameMatch(
+  entity: { id: string; name: string },
+  keyword: Input | undefined,
+): boolean {
+  return (
+    contains(entity.id, keyword?.optionalString("id")) &&
+    contains(entity.name, keyword?.optionalString("name"))
+  );
 }
 
 export function findEntity<T extends Entity>(
