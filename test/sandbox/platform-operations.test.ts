@@ -578,6 +578,29 @@ describe("transfers", () => {
     );
   });
 
+  it("takes an external payment's method by its own member names only", async () => {
+    const { platform } = sandbox.client;
+    const contract = await newContract();
+    const { partner } = await platform.partner.createPlatformPartner(partnerBody(contract.id));
+    const external = (method: Record<string, unknown>) =>
+      platform.transfer.createPlatformOrderTransfer({
+        partnerId: partner.id,
+        paymentId: newPaymentId(),
+        orderDetail: { orderAmount: 5_000 },
+        discounts: [],
+        additionalFees: [],
+        externalPaymentDetail: {
+          currency: "KRW",
+          method: method as never,
+        },
+      });
+    const { transfer } = await external({ card: {} });
+    expect(transfer).toMatchObject({ type: "ORDER", payment: { type: "EXTERNAL" } });
+    for (const name of ["constructor", "toString", "__proto__", "bankTransfer"]) {
+      expect(await failure(external(JSON.parse(`{"${name}": {}}`)))).toBe("INVALID_REQUEST");
+    }
+  });
+
   it("settles manual transfers on their date, and deletes unpaid settlements with their transfers", async () => {
     const { platform } = sandbox.client;
     const contract = await newContract();

@@ -46,7 +46,9 @@ const METHOD_TYPES: Record<string, string> = {
 /** The PortOne method type (CARD, TRANSFER, ...) of a transaction's `PaymentMethod*` record. */
 export function methodTypeOf(tx: TransactionRecord): string | undefined {
   const type = tx.method?.type;
-  return typeof type === "string" ? METHOD_TYPES[type] : undefined;
+  return typeof type === "string" && Object.hasOwn(METHOD_TYPES, type)
+    ? METHOD_TYPES[type]
+    : undefined;
 }
 
 /**

@@ -131,7 +131,11 @@ function externalPayment(paymentId: string, detail: Input): PlatformPayment {
   const paidAt = detail.optionalString("paidAt");
   const method = detail.optionalObject("method");
   const methodKey = method ? Object.keys(method.toJSON())[0] : undefined;
-  const methodType = methodKey ? PLATFORM_METHOD_TYPES[methodKey] : undefined;
+  // Own keys only: a caller's `constructor` or `__proto__` is not a payment method.
+  const methodType =
+    methodKey && Object.hasOwn(PLATFORM_METHOD_TYPES, methodKey)
+      ? PLATFORM_METHOD_TYPES[methodKey]
+      : undefined;
   if (methodKey && !methodType)
     throw invalidRequest(`externalPaymentDetail.method.${methodKey} is not a payment method.`);
   return {
