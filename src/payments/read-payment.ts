@@ -59,21 +59,44 @@ export function createPaymentReads(deps: PaymentReadsDeps): PaymentReads {
   const now = deps.now ?? Date.now;
   const flights = new Map<string, Flight>();
 
+  const forget = (paymentId: string, flight: Flight) => {
+    if (flights.get(paymentId) === flight) flights.delete(paymentId);
+  };
   /**
-   * `get` joins any sync in flight; `complete` only one that started after it arrived, since
-   * an older one may have asked PortOne before the checkout finished.
+   * A successful sync stays joinable for the sync interval: a read that looked at the record
+   * just before the sync wrote it (a database read in flight) then shares it too, instead of
+   * asking PortOne a second time for what it answered a moment ago.
    */
-  const syncShared = (record: PaymentRecord, procedure: ReadProcedure, arrivedAt: number) => {
-    const flight = flights.get(record.paymentId);
-    if (flight && (procedure === "get" || flight.startedAt >= arrivedAt)) return flight.result;
-    const started: Flight = {
+  const start = (record: PaymentRecord, procedure: ReadProcedure): Flight => {
+    const flight: Flight = {
       startedAt: performance.now(),
-      result: deps.sync(record, procedure).finally(() => {
-        if (flights.get(record.paymentId) === started) flights.delete(record.paymentId);
-      }),
+      result: deps.sync(record, procedure).then(
+        (result) => {
+          setTimeout(() => forget(record.paymentId, flight), deps.syncIntervalMs).unref();
+          return result;
+        },
+        (error: unknown) => {
+          forget(record.paymentId, flight);
+          throw error;
+        },
+      ),
     };
-    flights.set(record.paymentId, started);
-    return started.result;
+    flights.set(record.paymentId, flight);
+    return flight;
+  };
+
+  /**
+   * `get` joins any sync in flight or just done; `complete` only one that started after it
+   * arrived, since an older one may have asked PortOne before the checkout finished.
+   */
+  const syncShared = async (record: PaymentRecord, procedure: ReadProcedure, arrivedAt: number) => {
+    const flight = flights.get(record.paymentId);
+    if (flight && (procedure === "get" || flight.startedAt >= arrivedAt)) {
+      const shared = await flight.result;
+      // Someone else (a webhook, another replica) changed the record since: that is newer.
+      if (shared.record.version >= record.version) return shared;
+    }
+    return start(record, procedure).result;
   };
 
   const read = async (paymentId: string, caller: Caller, procedure: ReadProcedure) => {
