@@ -31,7 +31,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const INJECTED_LATENCY_MS = 50;
 
-
 /** Child: the standalone PortOne sandbox. */
 async function runSandbox() {
   const { createSandbox } = await import("../dist/sandbox/index.js");
@@ -113,17 +112,20 @@ async function runSandboxMode(variant) {
     RATE_LIMIT_MAX: "1000000",
     PAYMENT_SYNC_INTERVAL_MS: "0",
   };
-  const done = (url, sandboxUrl, close) =>
-    serveUntilParentLeaves({ url, sandboxUrl }, async () => {
-      await close();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
+  const done = (url, sandbox, close) =>
+    serveUntilParentLeaves(
+      { url, sandboxUrl: sandbox.url, apiSecret: sandbox.apiSecret },
+      async () => {
+        await close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    );
   if (variant === "worker") {
     const { startFromEnv } = await import("../dist/main.js");
     const { Writable } = await import("node:stream");
     const quiet = new Writable({ write: (_chunk, _encoding, next) => next() });
     const running = await startFromEnv(env, { logStream: quiet });
-    return done(running.url, running.sandbox.url, () => running.shutdown());
+    return done(running.url, running.sandbox, () => running.shutdown());
   }
   const { loadConfig, withPortOne } = await import("../dist/config.js");
   const { buildServer } = await import("../dist/server.js");
@@ -147,7 +149,7 @@ async function runSandboxMode(variant) {
   );
   const url = await service.listen();
   sandbox.setWebhookEndpoints([{ url: `${url}/webhooks/portone` }]);
-  return done(url, sandboxUrl, async () => {
+  return done(url, { url: sandboxUrl, apiSecret: sandbox.apiSecret }, async () => {
     await service.close();
     await sandbox.close();
   });
@@ -266,27 +268,52 @@ async function settledReads() {
   return { variants, samples, getCalls };
 }
 
+/**
+ * Sandbox mode, each way: an open payment read with every request synced (the service and the
+ * sandbox both at work on one request), and a settled payment read while a developer's client
+ * keeps the sandbox busy (its own API calls): the service's latency should be its own.
+ */
 async function sandboxModeReads() {
   const variants = [];
   const servers = [];
   for (const variant of ["in-process", "worker"]) {
     const server = await startRole(SELF, ["--sandbox-mode", variant]);
     servers.push(server);
-    const trpc = await trpcOf(server.info.url);
-    const prepared = await trpc.payment.prepare.mutate({ orderId: `coffee-bench-${variant}` });
-    await sandboxCheckout(server.info.sandboxUrl, prepared, "pay-pending");
-    const input = { paymentId: prepared.paymentId, guestToken: prepared.guestToken };
-    const view = await trpc.payment.get.query(input);
+    const { url, sandboxUrl, apiSecret } = server.info;
+    const trpc = await trpcOf(url);
+    const open = await trpc.payment.prepare.mutate({ orderId: `coffee-open-${variant}` });
+    await sandboxCheckout(sandboxUrl, open, "pay-pending");
+    const openInput = { paymentId: open.paymentId, guestToken: open.guestToken };
+    const view = await trpc.payment.get.query(openInput);
     if (view.status !== "PAY_PENDING") throw new Error(`expected PAY_PENDING, got ${view.status}`);
-    variants.push({
-      name: `sandbox mode, sandbox ${variant === "worker" ? "in a worker thread (now)" : "on the service's thread (before)"}`,
-      load: {
-        connections: CONNECTIONS,
-        seconds: SECONDS,
-        url: getUrl(server.info.url, input),
-        pid: server.pid,
+    const paid = await trpc.payment.prepare.mutate({ orderId: `coffee-paid-${variant}` });
+    await sandboxCheckout(sandboxUrl, paid, "paid");
+    const paidInput = { paymentId: paid.paymentId, guestToken: paid.guestToken };
+    const settled = await trpc.payment.complete.mutate(paidInput);
+    if (settled.status !== "PAID") throw new Error(`expected PAID, got ${settled.status}`);
+    const where =
+      variant === "worker" ? "in a worker thread (now)" : "on the service's thread (before)";
+    const common = { connections: CONNECTIONS, seconds: SECONDS, pid: server.pid };
+    variants.push(
+      {
+        name: `open payment, every get synced; sandbox ${where}`,
+        scenario: "open",
+        load: { ...common, url: getUrl(url, openInput) },
       },
-    });
+      {
+        name: `settled payment get, sandbox busy with ${CONNECTIONS} API clients; sandbox ${where}`,
+        scenario: "busy",
+        load: {
+          ...common,
+          url: getUrl(url, paidInput),
+          background: {
+            url: `${sandboxUrl}/payments/${encodeURIComponent(paid.paymentId)}`,
+            headers: { authorization: `PortOne ${apiSecret}` },
+            connections: CONNECTIONS,
+          },
+        },
+      },
+    );
   }
   const samples = await rounds(variants);
   await Promise.all(servers.map((server) => server.stop()));
@@ -312,13 +339,22 @@ async function runBenchmark() {
       variant.name,
       grouped(med(list, "rps")),
       `${fixed(med(list, "rps") / bareRps, 2)}x (${perRound.join(", ")})`,
+      fixed(med(list, "mean"), 2),
       fixed(med(list, "p50"), 1),
       fixed(med(list, "p99"), 1),
       list[0].cpuPerRequestUs === undefined ? "n/a" : grouped(med(list, "cpuPerRequestUs")),
     ];
   });
   printTable([
-    ["variant", "req/s", "vs bare proxy (per round)", "p50 (ms)", "p99 (ms)", "CPU/req (µs)"],
+    [
+      "variant",
+      "req/s",
+      "vs bare proxy (per round)",
+      "mean latency (ms)",
+      "p50 (ms)",
+      "p99 (ms)",
+      "CPU/req (µs)",
+    ],
     ...settledRows,
   ]);
   console.log(
@@ -326,28 +362,33 @@ async function runBenchmark() {
   );
 
   console.log(
-    `### Sandbox mode: payment.get of an open payment, every request synced (${header})\n`,
-  );
-  const [before, after] = sandboxMode.variants.map((variant) =>
-    sandboxMode.samples.get(variant.name),
+    `### Sandbox mode, the embedded sandbox before/after its worker thread (${header})\n`,
   );
   printTable([
-    ["variant", "req/s", "p50 (ms)", "p99 (ms)", "service process CPU/req (µs)"],
+    ["variant", "req/s", "mean latency (ms)", "p50 (ms)", "p99 (ms)", "process CPU/req (µs)"],
     ...sandboxMode.variants.map((variant) => {
       const list = sandboxMode.samples.get(variant.name);
       return [
         variant.name,
         grouped(med(list, "rps")),
+        fixed(med(list, "mean"), 2),
         fixed(med(list, "p50"), 1),
         fixed(med(list, "p99"), 1),
         list[0].cpuPerRequestUs === undefined ? "n/a" : grouped(med(list, "cpuPerRequestUs")),
       ];
     }),
   ]);
-  console.log(
-    `worker thread vs same thread: ${fixed(med(after, "rps") / med(before, "rps"), 2)}x req/s, ` +
-      `p50 ${fixed(med(after, "p50") / med(before, "p50"), 2)}x\n`,
-  );
+  for (const scenario of ["open", "busy"]) {
+    const [before, after] = sandboxMode.variants
+      .filter((variant) => variant.scenario === scenario)
+      .map((variant) => sandboxMode.samples.get(variant.name));
+    console.log(
+      `${scenario}: worker thread vs same thread: ${fixed(med(after, "rps") / med(before, "rps"), 2)}x req/s, ` +
+        `mean latency ${fixed(med(after, "mean") / med(before, "mean"), 2)}x, ` +
+        `p99 ${fixed(med(after, "p99") / med(before, "p99"), 2)}x`,
+    );
+  }
+  console.log();
 }
 
 // Last, so that every constant above is initialised before a role runs.

@@ -12,8 +12,8 @@ import autocannon from "autocannon";
  * `ready: true` (other lines are read and dropped, so a full pipe never blocks it). The child
  * stops when its stdin ends; `stop()` does that and waits. A child that fails ends the run.
  */
-export async function startRole(script, args, env = {}) {
-  const child = spawn(process.execPath, [script, ...args], {
+export async function startRole(script, args, env = {}, nodeArgs = cpuProfileArgs()) {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "inherit"],
   });
@@ -41,6 +41,12 @@ export async function startRole(script, args, env = {}) {
   };
 }
 
+/** BENCH_CPU_PROF=<dir>: every child writes a V8 CPU profile there when it stops. */
+function cpuProfileArgs() {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ["--cpu-prof", "--cpu-prof-dir", dir] : [];
+}
+
 /** In a child started by `startRole`: announce readiness, then wait for the parent to let go. */
 export async function serveUntilParentLeaves(info, close) {
   process.stdout.write(`${JSON.stringify({ ready: true, ...info })}\n`);
@@ -60,20 +66,20 @@ export function cpuMsOf(pid) {
 
 /**
  * autocannon against one URL; rejects when any answer was not 2xx. Resolves requests/s,
- * latency percentiles (ms) and, given `pid`, the server's CPU µs per request.
+ * latency (ms: mean, p50, p99) and, given `pid`, the server's CPU µs per request. `background`
+ * ({ url, headers, connections }) is loaded at the same time and only checked for errors: the
+ * work the measured server's neighbours do meanwhile.
  */
-export async function measure({ url, headers = {}, connections, seconds, pid }) {
+export async function measure({ url, headers = {}, connections, seconds, pid, background }) {
   const cpuBefore = pid === undefined ? undefined : cpuMsOf(pid);
-  const result = await new Promise((resolve, reject) => {
-    autocannon({ url, headers, connections, duration: seconds }, (error, value) =>
-      error ? reject(error) : resolve(value),
-    );
-  });
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  const [result] = await Promise.all([
+    cannon({ url, headers, connections, duration: seconds }),
+    background ? cannon({ ...background, duration: seconds }) : undefined,
+  ]);
   const cpuAfter = pid === undefined ? undefined : cpuMsOf(pid);
   return {
     rps: result.requests.average,
+    mean: result.latency.mean,
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpuPerRequestUs:
@@ -81,4 +87,13 @@ export async function measure({ url, headers = {}, connections, seconds, pid }) 
         ? undefined
         : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
   };
+}
+
+async function cannon(options) {
+  const result = await new Promise((resolve, reject) => {
+    autocannon(options, (error, value) => (error ? reject(error) : resolve(value)));
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${options.url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return result;
 }
