@@ -54,10 +54,14 @@ export function attributePortOneCalls(
   const counter = metrics.portoneCallsByProcedure.labels({ procedure: caller });
   // Shown at 0 from the start: "get made no PortOne call" is the fact worth seeing.
   counter.inc(0);
+  const counted = <T>(call: () => Promise<T>): Promise<T> => {
+    counter.inc();
+    return call();
+  };
   return {
-    getPayment: (options) => (counter.inc(), api.getPayment(options)),
-    preRegisterPayment: (options) => (counter.inc(), api.preRegisterPayment(options)),
-    confirmPayment: (options) => (counter.inc(), api.confirmPayment(options)),
-    getPayments: (options) => (counter.inc(), api.getPayments(options)),
+    getPayment: (options) => counted(() => api.getPayment(options)),
+    preRegisterPayment: (options) => counted(() => api.preRegisterPayment(options)),
+    confirmPayment: (options) => counted(() => api.confirmPayment(options)),
+    getPayments: (options) => counted(() => api.getPayments(options)),
   };
 }

@@ -171,7 +171,7 @@ describe.each(DATABASE_KINDS)("local-first payment reads on $kind", ({ kind, ski
       );
       const beforeGet = await portoneCalls(stack, "payment.get");
       const view = await customer.payment.get.query({ paymentId });
-      expect(view).toMatchObject({ status: "CANCELLED", syncedAt: record && record.syncedAt });
+      expect(view).toMatchObject({ status: "CANCELLED", syncedAt: record?.syncedAt });
       expect(view.cancelledAt).not.toBeNull();
       expect(await portoneCalls(stack, "payment.get")).toBe(beforeGet);
       expect(await portoneCalls(stack, "background")).toBeGreaterThan(0);
