@@ -18,7 +18,10 @@ describe("Quick start on a fresh clone", () => {
   const dir = mkdtempSync(join(tmpdir(), "bff-quick-start-"));
   let child: ChildProcess | undefined;
   afterAll(() => {
-    if (child?.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+    // Still running only if it neither exited nor died of a signal (npm's `sh -c` dies of the
+    // SIGINT it was sent, and a group that is gone cannot be killed: ESRCH).
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null)
+      process.kill(-child.pid, "SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   });
 
