@@ -11,16 +11,16 @@ import {
   standaloneSandboxPortOne,
   withPortOne,
 } from "./config.js";
+import { type EmbeddedSandbox, startEmbeddedSandboxThread } from "./embedded-sandbox.js";
 import { isEntryPoint } from "./is-entry-point.js";
-import { createSandbox, type Sandbox } from "./sandbox/index.js";
 import { buildServer, type Service } from "./server.js";
 import { createEventStream } from "./webhooks/event-stream.js";
 import { webhooksModule } from "./webhooks/module.js";
 
 export interface RunningService {
   readonly service: Service;
-  /** The embedded sandbox, in sandbox mode. */
-  readonly sandbox: Sandbox | undefined;
+  /** The embedded sandbox (in its own thread), in sandbox mode. */
+  readonly sandbox: EmbeddedSandbox | undefined;
   readonly url: string;
   /** Graceful stop: no new connections, in-flight requests finish, stores close. */
   shutdown(): Promise<void>;
@@ -30,7 +30,7 @@ type SandboxEnvConfig = Extract<EnvConfig, { mode: "sandbox" }>;
 
 /**
  * Starts the service from the environment. In sandbox mode (no live setting at all, or
- * PORTONE_MODE=sandbox) it first starts the embedded sandbox on loopback (demo order catalog,
+ * PORTONE_MODE=sandbox) it first starts the embedded sandbox, in a worker thread, on loopback (demo order catalog,
  * anonymous callers allowed) and points the sandbox's webhooks at the service's own
  * /webhooks/portone; with PORTONE_SANDBOX_* it talks to that standalone sandbox instead (whose
  * webhooks its own flags point here). A doubtful environment never gets this far: `loadConfig`
@@ -69,9 +69,15 @@ export async function startFromEnv(
       throw error;
     }),
   );
-  embedded?.sandbox.setWebhookEndpoints([{ url: `${url}/webhooks/portone` }]);
-  // The checkout form then prepares through the service and links the shop.
-  embedded?.sandbox.setShopUrl(`${url}/`);
+  try {
+    await embedded?.sandbox.setWebhookEndpoints([{ url: `${url}/webhooks/portone` }]);
+    // The checkout form then prepares through the service and links the shop.
+    await embedded?.sandbox.setShopUrl(`${url}/`);
+  } catch (error) {
+    await service.close();
+    await embedded?.sandbox.close();
+    throw error;
+  }
   const sandbox = embedded
     ? { credentials: embedded.sandbox, standalone: false }
     : standalone && { credentials: standalone, standalone: true };
@@ -91,13 +97,15 @@ export async function startFromEnv(
   };
 }
 
+/** The sandbox runs in a worker thread of its own, so its work never delays the service's answers. */
 async function startEmbeddedSandbox(
   config: SandboxEnvConfig,
-): Promise<{ sandbox: Sandbox; portone: PortOneConfig }> {
-  const sandbox = await createSandbox({
+): Promise<{ sandbox: EmbeddedSandbox; portone: PortOneConfig }> {
+  const sandbox = await startEmbeddedSandboxThread({
     persistPath: embeddedSandboxStateFile(config.store.dataDir),
+    ...config.sandbox,
   });
-  const listenUrl = await sandbox.listen(config.sandbox);
+  const listenUrl = sandbox.url;
   return {
     sandbox,
     portone: {

@@ -8,6 +8,7 @@ import {
   loadListenerConfig,
 } from "./http.js";
 import { loadOrderSourceConfig, type OrderSourceConfig } from "./order-source.js";
+import { loadPaymentsConfig, type PaymentsConfig } from "./payments.js";
 import { loadModeConfig, type ModeConfig, type PortOneConfig } from "./portone.js";
 import { loadStoreConfig, type StoreConfig } from "./store.js";
 import { ConfigError, type Env, type Section } from "./variables.js";
@@ -22,6 +23,7 @@ import { loadWebhooksConfig, type WebhooksConfig } from "./webhooks.js";
 export type { JwtAuthConfig } from "./auth.js";
 export type { HttpConfig, InternalListenerConfig, ListenerConfig, LogLevel } from "./http.js";
 export type { OrderSourceConfig } from "./order-source.js";
+export type { PaymentsConfig } from "./payments.js";
 export {
   type ChannelType,
   LIVE_VARIABLES,
@@ -45,6 +47,7 @@ export interface CommonConfig extends ListenerConfig {
   readonly http: HttpConfig;
   readonly store: StoreConfig;
   readonly webhooks: WebhooksConfig;
+  readonly payments: PaymentsConfig;
 }
 
 /** What the environment says, before the embedded sandbox (in sandbox mode) is started. */
@@ -72,6 +75,7 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     http: loadHttpConfig(env),
     store: loadStoreConfig(env),
     webhooks: loadWebhooksConfig(env),
+    payments: loadPaymentsConfig(env),
   };
   const problems = Object.values(sections).flatMap((section: Section<unknown>) => section.problems);
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
@@ -87,6 +91,7 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     http: value(sections.http),
     store: value(sections.store),
     webhooks: value(sections.webhooks),
+    payments: value(sections.payments),
   };
 }
 

@@ -6,6 +6,7 @@ export interface ServiceMetrics {
   readonly httpRequestDuration: Histogram<"method" | "route" | "status_code">;
   readonly portoneRequests: Counter<"operation" | "outcome">;
   readonly portoneRequestDuration: Histogram<"operation" | "outcome">;
+  readonly portoneCallsByProcedure: Counter<"procedure">;
   readonly paymentSyncs: Counter<"result">;
   readonly paymentStatusChanges: Counter<"status">;
 }
@@ -33,6 +34,12 @@ export function createServiceMetrics(): ServiceMetrics {
       help: "PortOne API call latency, retries included",
       labelNames: ["operation", "outcome"],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    portoneCallsByProcedure: new Counter({
+      name: "portone_calls_by_procedure_total",
+      help: "Calls to the PortOne API by what made them: payment.prepare, payment.complete, payment.confirm, payment.get, or background (webhook dispatch, reconciliation)",
+      labelNames: ["procedure"],
       registers: [registry],
     }),
     paymentSyncs: new Counter({

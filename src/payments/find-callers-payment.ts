@@ -6,7 +6,7 @@ import type { PaymentRecord, PaymentRecordStore } from "./ports.js";
 export async function findCallersPayment(
   paymentId: string,
   caller: Caller,
-  records: PaymentRecordStore,
+  records: Pick<PaymentRecordStore, "getPaymentRecord">,
 ): Promise<PaymentRecord> {
   const record = await records.getPaymentRecord(paymentId);
   if (!record || !callerOwnsPayment(record, caller)) throw new UnknownPaymentError(paymentId);

@@ -1,4 +1,7 @@
-import type { PaymentRecord, PaymentRecordStatus, PortOnePayment } from "./ports.js";
+import type { PaymentDetails, PaymentMethodKind } from "./payment-details.js";
+import type { PaymentRecord, PaymentRecordStatus } from "./ports.js";
+
+export { PAYMENT_METHOD_KINDS, type PaymentMethodKind } from "./payment-details.js";
 
 /**
  * What a browser may see of a payment: enough to show it and to finish a virtual-account
@@ -15,73 +18,38 @@ export interface PaymentView {
   readonly currency: string;
   readonly methodKind: PaymentMethodKind | null;
   /** Where to deposit, while a virtual account waits for it. */
-  readonly virtualAccount: {
-    readonly bank: string | null;
-    readonly accountNumber: string;
-    readonly expiresAt: string | null;
-  } | null;
+  readonly virtualAccount: PaymentDetails["virtualAccount"];
   readonly requestedAt: string | null;
   readonly paidAt: string | null;
   readonly failedAt: string | null;
   readonly cancelledAt: string | null;
   readonly updatedAt: string;
+  /** When PortOne last confirmed this answer; null if it never has (a checkout not begun). */
+  readonly syncedAt: string | null;
   readonly receiptUrl: string | null;
 }
 
-export const PAYMENT_METHOD_KINDS = [
-  "card",
-  "virtual-account",
-  "transfer",
-  "mobile",
-  "easy-pay",
-  "gift-certificate",
-  "convenience-store",
-  "crypto",
-  "other",
-] as const;
-export type PaymentMethodKind = (typeof PAYMENT_METHOD_KINDS)[number];
-
-const METHOD_KINDS: Record<string, PaymentMethodKind> = {
-  PaymentMethodCard: "card",
-  PaymentMethodVirtualAccount: "virtual-account",
-  PaymentMethodTransfer: "transfer",
-  PaymentMethodMobile: "mobile",
-  PaymentMethodEasyPay: "easy-pay",
-  PaymentMethodGiftCertificate: "gift-certificate",
-  PaymentMethodConvenienceStore: "convenience-store",
-  PaymentMethodCrypto: "crypto",
-};
-
-export function toPaymentView(record: PaymentRecord, payment: PortOnePayment | null): PaymentView {
-  const method = payment?.method;
-  const awaitingDeposit =
-    record.status === "VIRTUAL_ACCOUNT_ISSUED" &&
-    method?.type === "PaymentMethodVirtualAccount" &&
-    typeof method.accountNumber === "string";
+/** The view of a record, from what its last sync stored: no PortOne call. */
+export function toPaymentView(record: PaymentRecord): PaymentView {
+  const details = record.details;
   return {
     paymentId: record.paymentId,
     orderId: record.orderId,
     status: record.status,
-    orderName: payment?.orderName ?? null,
+    orderName: details?.orderName ?? null,
     totalAmount: record.totalAmount,
-    paidAmount: payment?.amount?.paid ?? null,
-    cancelledAmount: payment?.amount?.cancelled ?? null,
+    paidAmount: details?.paidAmount ?? null,
+    cancelledAmount: details?.cancelledAmount ?? null,
     currency: record.currency,
-    methodKind: method
-      ? ((typeof method.type === "string" ? METHOD_KINDS[method.type] : undefined) ?? "other")
-      : null,
-    virtualAccount: awaitingDeposit
-      ? {
-          bank: method.bank ?? null,
-          accountNumber: method.accountNumber as string,
-          expiresAt: method.expiredAt ?? null,
-        }
-      : null,
-    requestedAt: payment?.requestedAt ?? null,
-    paidAt: payment?.paidAt ?? null,
-    failedAt: payment?.failedAt ?? null,
-    cancelledAt: payment?.cancelledAt ?? null,
+    methodKind: details?.methodKind ?? null,
+    virtualAccount:
+      record.status === "VIRTUAL_ACCOUNT_ISSUED" ? (details?.virtualAccount ?? null) : null,
+    requestedAt: details?.requestedAt ?? null,
+    paidAt: details?.paidAt ?? null,
+    failedAt: details?.failedAt ?? null,
+    cancelledAt: details?.cancelledAt ?? null,
     updatedAt: record.updatedAt,
-    receiptUrl: payment?.receiptUrl ?? null,
+    syncedAt: record.syncedAt,
+    receiptUrl: details?.receiptUrl ?? null,
   };
 }

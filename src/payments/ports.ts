@@ -4,7 +4,10 @@
  * arguments so that the browser's `payment.complete` and the webhook run the same code.
  */
 
+import type { PaymentDetails } from "./payment-details.js";
 import type { PaymentRecordStatus } from "./payment-statuses.js";
+
+export type { PaymentDetails } from "./payment-details.js";
 
 export type { PaymentRecordStatus } from "./payment-statuses.js";
 
@@ -47,7 +50,13 @@ export interface PaymentRecord {
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * When a sync last confirmed this record with PortOne (changed or not); null until one has.
+   * Reads answer from the record while this is recent enough (see read-payment.ts).
+   */
   readonly syncedAt: string | null;
+  /** What PortOne said about the payment at `syncedAt`, for the view; null before PortOne knew it. */
+  readonly details: PaymentDetails | null;
   /**
    * Set by every status change to the status last announced (kept if one is still pending),
    * cleared once PaymentStatusChanged was published: a change whose event got lost (the sink
@@ -70,6 +79,7 @@ export type NewPaymentRecord = Pick<
 export interface PaymentRecordUpdate {
   readonly status: PaymentRecordStatus;
   readonly mismatchReason: string | null;
+  readonly details: PaymentDetails | null;
   readonly syncedAt: string;
 }
 
@@ -89,6 +99,15 @@ export interface PaymentRecordStore {
     paymentId: string,
     expectedVersion: number,
     update: PaymentRecordUpdate,
+  ): Promise<PaymentRecord | null>;
+  /**
+   * Records that a sync confirmed the record as it is at `version` (nothing else changes, not
+   * even `updatedAt` or the version). Returns the record, or null when it changed meanwhile.
+   */
+  markPaymentSynced(
+    paymentId: string,
+    version: number,
+    syncedAt: string,
   ): Promise<PaymentRecord | null>;
   /** Clears `unpublishedPreviousStatus` if the record is still at `version`. */
   markPaymentEventPublished(paymentId: string, version: number): Promise<void>;

@@ -1,5 +1,6 @@
 import { ConcurrentPaymentUpdateError, UnknownPaymentError } from "./errors.js";
 import { judgePayment, type PaymentVerdict } from "./judge-payment.js";
+import { describePayment, type PaymentDetails, sameDetails } from "./payment-details.js";
 import { callPortOne, PortOneRejection } from "./portone-failure.js";
 import type {
   ChannelType,
@@ -84,22 +85,25 @@ async function syncOnce(
   if (!record) throw new UnknownPaymentError(paymentId);
   for (let attempt = 1; ; attempt++) {
     const payment = await fetchPayment(paymentId, deps);
-    if (!payment) return { outcome: "not-started", record, payment };
-    const verdict = judgePayment(payment, { ...record, channelType: deps.channelType });
-    if (!verdict) return { outcome: "unknown-status", record, payment };
+    if (!payment)
+      return { outcome: "not-started", record: await confirmNotStarted(record, deps), payment };
+    const judged = judgePayment(payment, { ...record, channelType: deps.channelType });
+    if (!judged) return { outcome: "unknown-status", record, payment };
+    const verdict: RecordedVerdict = { ...judged, details: describePayment(payment) };
+    const syncedAt = new Date().toISOString();
     if (sameVerdict(record, verdict)) {
       await announceLostChange(record, deps);
-      return { outcome: "unchanged", record, payment };
-    }
-
-    const syncedAt = new Date().toISOString();
-    const updated = await deps.records.updatePaymentRecord(paymentId, record.version, {
-      ...verdict,
-      syncedAt,
-    });
-    if (updated) {
-      if (updated.status !== record.status) await announce(updated, syncedAt, deps);
-      return { outcome: "changed", record: updated, payment };
+      const confirmed = await deps.records.markPaymentSynced(paymentId, record.version, syncedAt);
+      if (confirmed) return { outcome: "unchanged", record: confirmed, payment };
+    } else {
+      const updated = await deps.records.updatePaymentRecord(paymentId, record.version, {
+        ...verdict,
+        syncedAt,
+      });
+      if (updated) {
+        if (updated.status !== record.status) await announce(updated, syncedAt, deps);
+        return { outcome: "changed", record: updated, payment };
+      }
     }
     // Another sync won the race. If it wrote what we saw, we are done; otherwise PortOne may
     // have moved on since our fetch, so look again rather than overwrite a newer verdict.
@@ -109,6 +113,23 @@ async function syncOnce(
     if (sameVerdict(record, verdict)) return { outcome: "unchanged", record, payment };
     if (attempt >= MAX_ATTEMPTS) throw new ConcurrentPaymentUpdateError(paymentId, attempt);
   }
+}
+
+/** A verdict together with the details the view shows: both are what a sync records. */
+interface RecordedVerdict extends PaymentVerdict {
+  readonly details: PaymentDetails;
+}
+
+/**
+ * PortOne does not know the payment yet, which is exactly what a PREPARED record says: that is
+ * a confirmation too, so reads of a checkout not begun are paced like any other.
+ */
+async function confirmNotStarted(record: PaymentRecord, deps: SyncPaymentDeps) {
+  if (record.status !== "PREPARED") return record;
+  const syncedAt = new Date().toISOString();
+  return (
+    (await deps.records.markPaymentSynced(record.paymentId, record.version, syncedAt)) ?? record
+  );
 }
 
 /**
@@ -158,6 +179,10 @@ async function fetchPayment(
   }
 }
 
-function sameVerdict(record: PaymentRecord, verdict: PaymentVerdict): boolean {
-  return record.status === verdict.status && record.mismatchReason === verdict.mismatchReason;
+function sameVerdict(record: PaymentRecord, verdict: RecordedVerdict): boolean {
+  return (
+    record.status === verdict.status &&
+    record.mismatchReason === verdict.mismatchReason &&
+    sameDetails(record.details, verdict.details)
+  );
 }

@@ -79,5 +79,7 @@ export const paymentViewOutput = z.object({
   failedAt: nullableText,
   cancelledAt: nullableText,
   updatedAt: z.string(),
+  /** When PortOne last confirmed this answer (see README, "Freshness"). */
+  syncedAt: nullableText,
   receiptUrl: nullableText,
 });

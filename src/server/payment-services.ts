@@ -1,6 +1,10 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { ServiceConfig } from "../config.js";
-import { instrumentPortOne } from "../ops/instrument-portone.js";
+import {
+  attributePortOneCalls,
+  instrumentPortOne,
+  type PortOneCaller,
+} from "../ops/instrument-portone.js";
 import type { ServiceMetrics } from "../ops/metrics.js";
 import type { ReadinessCheck } from "../ops/ops-plugin.js";
 import { portOneReadiness } from "../ops/portone-readiness.js";
@@ -16,7 +20,7 @@ import type {
   PortOnePaymentApi,
 } from "../payments/ports.js";
 import { preparePayment } from "../payments/prepare-payment.js";
-import { syncCallersPayment } from "../payments/sync-callers-payment.js";
+import { createPaymentReads } from "../payments/read-payment.js";
 import { type SyncPaymentDeps, type SyncResult, syncPayment } from "../payments/sync-payment.js";
 import type { PaymentProcedures } from "../router/context.js";
 import { PortOneClient } from "../sdk/index.js";
@@ -64,25 +68,33 @@ export function buildPaymentServices(
     channelType: config.portone.channelType,
     onSyncResult: (result) => metrics.paymentSyncs.inc({ result }),
   };
-  const procedureDeps = {
+  // Each procedure sees PortOne through its own counter (portone_calls_by_procedure_total).
+  const depsOf = (caller: PortOneCaller): SyncPaymentDeps => ({
     ...syncDeps,
-    orders: deps.orderSource ?? defaultOrderSource(config),
-    storeId: config.portone.storeId,
-    channelKey: config.portone.channelKey,
-  };
-  const view = (result: SyncResult) => toPaymentView(result.record, result.payment);
+    portone: attributePortOneCalls(portone, caller, metrics),
+  });
+  const orders = deps.orderSource ?? defaultOrderSource(config);
+  const { storeId, channelKey } = config.portone;
+  const prepareDeps = { ...depsOf("payment.prepare"), orders, storeId, channelKey };
+  const confirmDeps = depsOf("payment.confirm");
+  const readDeps = { get: depsOf("payment.get"), complete: depsOf("payment.complete") };
+  const reads = createPaymentReads({
+    records,
+    sync: (record, procedure) => syncPayment(record.paymentId, readDeps[procedure], record),
+    syncIntervalMs: config.payments.syncIntervalMs,
+  });
+  const backgroundDeps = depsOf("background");
   return {
-    portone,
+    portone: backgroundDeps.portone,
     procedures: {
-      prepare: (orderId, caller) => preparePayment(orderId, caller, procedureDeps),
-      complete: async (paymentId, caller) =>
-        view(await syncCallersPayment(paymentId, caller, procedureDeps)),
-      confirm: async (input, caller) => view(await confirmPayment(input, caller, procedureDeps)),
-      get: async (paymentId, caller) =>
-        view(await syncCallersPayment(paymentId, caller, procedureDeps)),
+      prepare: (orderId, caller) => preparePayment(orderId, caller, prepareDeps),
+      complete: (paymentId, caller) => reads.complete(paymentId, caller),
+      confirm: async (input, caller) =>
+        toPaymentView((await confirmPayment(input, caller, confirmDeps)).record),
+      get: (paymentId, caller) => reads.get(paymentId, caller),
     },
     readiness: portOneReadiness(raw),
-    syncPayment: (paymentId) => syncPayment(paymentId, syncDeps),
+    syncPayment: (paymentId) => syncPayment(paymentId, backgroundDeps),
     addEventSink: (sink) => {
       sinks.push(sink);
     },

@@ -44,7 +44,7 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
         payments: {
           async sync(paymentId) {
             const result = await context.syncPayment(paymentId);
-            return toPaymentView(result.record, result.payment);
+            return toPaymentView(result.record);
           },
           isPermanent: (error) => error instanceof UnknownPaymentError,
         },

@@ -130,8 +130,8 @@ describe("fail-open start", () => {
       { logStream: logs },
     );
     started.push(running);
-    const sandboxAddress = running.sandbox?.app.server.address() as AddressInfo;
-    expect(sandboxAddress.address).toBe("127.0.0.1");
+    // The sandbox listens in its own thread; the address it bound is the one it reports.
+    expect(new URL(running.sandbox?.url ?? "http://missing").hostname).toBe("127.0.0.1");
     const internalAddress = running.service.internalApp.server.address() as AddressInfo;
     expect(internalAddress.address).toBe("127.0.0.1");
     const banner = logs.lines

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type ServiceClient, useServiceStack } from "../support/service-stack.js";
 import { trpcErrorOf } from "./support/harness.js";
 
-const stack = useServiceStack();
+// These flows watch PortOne's changes as they happen: every payment.get of an open payment syncs.
+const stack = useServiceStack({ env: { PAYMENT_SYNC_INTERVAL_MS: "0" } });
 let alice: ServiceClient;
 
 beforeAll(async () => {
@@ -57,6 +58,7 @@ describe("checkout flows through the service against the sandbox", () => {
         "receiptUrl",
         "requestedAt",
         "status",
+        "syncedAt",
         "totalAmount",
         "updatedAt",
         "virtualAccount",

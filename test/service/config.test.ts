@@ -178,6 +178,23 @@ describe("configuration from the environment", () => {
     ]);
   });
 
+  it("PAYMENT_SYNC_INTERVAL_MS defaults to 2 s, allows 0 and refuses junk", () => {
+    expect(loadConfig({}).payments).toEqual({ syncIntervalMs: 2_000 });
+    expect(loadConfig({ PAYMENT_SYNC_INTERVAL_MS: "0" }).payments.syncIntervalMs).toBe(0);
+    expect(loadConfig({ ...LIVE, PAYMENT_SYNC_INTERVAL_MS: "500" }).payments.syncIntervalMs).toBe(
+      500,
+    );
+    expect(problemsOf({ PAYMENT_SYNC_INTERVAL_MS: "-1" })).toEqual([
+      "PAYMENT_SYNC_INTERVAL_MS: must be at least 0",
+    ]);
+    expect(problemsOf({ PAYMENT_SYNC_INTERVAL_MS: "3600001" })).toEqual([
+      "PAYMENT_SYNC_INTERVAL_MS: must be at most 3600000",
+    ]);
+    expect(problemsOf({ PAYMENT_SYNC_INTERVAL_MS: "2s" })).toEqual([
+      "PAYMENT_SYNC_INTERVAL_MS: must be a whole number",
+    ]);
+  });
+
   it("config produces the dispatcher's complete tuning", () => {
     const { tuning } = loadConfig({
       WEBHOOK_MAX_ATTEMPTS: "3",

@@ -43,6 +43,12 @@ describe("ops endpoints", () => {
     await stack.checkout(prepared, { ...prepared, outcome: "paid" });
     await alice.payment.complete.mutate({ paymentId: prepared.paymentId });
     await alice.payment.get.query({ paymentId: prepared.paymentId });
+    // A failed payment can still be retried, so completing it again asks PortOne again.
+    const failedOrder = stack.placeOrder("metrics-alice");
+    const failed = await alice.payment.prepare.mutate({ orderId: failedOrder.orderId });
+    await stack.checkout(failed, { ...failed, outcome: "failed" });
+    await alice.payment.complete.mutate({ paymentId: failed.paymentId });
+    await alice.payment.complete.mutate({ paymentId: failed.paymentId });
 
     // /metrics lives on the internal listener (test/security/internal-listener.test.ts).
     const response = await fetch(`${stack.running.internalUrl}/metrics`);
@@ -52,7 +58,7 @@ describe("ops endpoints", () => {
       /http_request_duration_seconds_count\{method="POST",route="\/trpc\/:path",status_code="200"\} \d+/,
     );
     expect(text).toMatch(
-      /portone_requests_total\{operation="preRegisterPayment",outcome="success"\} 1/,
+      /portone_requests_total\{operation="preRegisterPayment",outcome="success"\} 2/,
     );
     expect(text).toMatch(/portone_requests_total\{operation="getPayment",outcome="success"\} \d+/);
     expect(text).toMatch(
@@ -61,6 +67,10 @@ describe("ops endpoints", () => {
     expect(text).toMatch(/payment_syncs_total\{result="changed"\} \d+/);
     expect(text).toMatch(/payment_syncs_total\{result="unchanged"\} \d+/);
     expect(text).toMatch(/payment_status_changes_total\{status="PAID"\} \d+/);
+    // The paid payment's get was answered from its record: PortOne was asked by the others.
+    expect(text).toMatch(/portone_calls_by_procedure_total\{procedure="payment.prepare"\} 2/);
+    expect(text).toMatch(/portone_calls_by_procedure_total\{procedure="payment.complete"\} 3/);
+    expect(text).toMatch(/portone_calls_by_procedure_total\{procedure="payment.get"\} 0/);
     expect(text).toContain("process_cpu_user_seconds_total");
     // Payment ids never become label values.
     expect(text).not.toContain(prepared.paymentId);

@@ -20,6 +20,24 @@ warnPostgresSkipped("payment-record-store");
 let sequence = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now()}-${++sequence}`;
 
+const NO_DETAILS = {
+  orderName: null,
+  paidAmount: null,
+  cancelledAmount: null,
+  methodKind: null,
+  virtualAccount: null,
+  requestedAt: null,
+  paidAt: null,
+  failedAt: null,
+  cancelledAt: null,
+  receiptUrl: null,
+};
+
+async function rawExec(db: Database, sql: string): Promise<void> {
+  if (db.kind === "sqlite") db.sqlite.exec(sql);
+  else await db.pool.query(sql);
+}
+
 /** The same contract, run against every adapter. */
 function paymentRecordStoreContract(
   open: () => Promise<{ db: Database; cleanup(): Promise<void> }>,
@@ -98,6 +116,7 @@ function paymentRecordStoreContract(
     const paid = await store.updatePaymentRecord(record.paymentId, 1, {
       status: "PAID",
       mismatchReason: null,
+      details: null,
       syncedAt,
     });
     expect(paid).toMatchObject({ status: "PAID", version: 2, syncedAt });
@@ -105,6 +124,7 @@ function paymentRecordStoreContract(
     const stale = await store.updatePaymentRecord(record.paymentId, 1, {
       status: "FAILED",
       mismatchReason: null,
+      details: null,
       syncedAt,
     });
     expect(stale).toBeNull();
@@ -124,6 +144,7 @@ function paymentRecordStoreContract(
         store.updatePaymentRecord(record.paymentId, 1, {
           status: index % 2 === 0 ? "PAID" : "MISMATCH",
           mismatchReason: index % 2 === 0 ? null : "amount differs",
+          details: null,
           syncedAt: new Date().toISOString(),
         }),
       ),
@@ -145,6 +166,7 @@ function paymentRecordStoreContract(
     const ready = await store.updatePaymentRecord(record.paymentId, 1, {
       status: "READY",
       mismatchReason: null,
+      details: null,
       syncedAt,
     });
     expect(ready?.unpublishedPreviousStatus).toBe("PREPARED");
@@ -152,6 +174,7 @@ function paymentRecordStoreContract(
     const paid = await store.updatePaymentRecord(record.paymentId, 2, {
       status: "PAID",
       mismatchReason: null,
+      details: null,
       syncedAt,
     });
     expect(paid).toMatchObject({ status: "PAID", unpublishedPreviousStatus: "PREPARED" });
@@ -165,12 +188,14 @@ function paymentRecordStoreContract(
     const reason = await store.updatePaymentRecord(record.paymentId, 3, {
       status: "PAID",
       mismatchReason: "note",
+      details: null,
       syncedAt,
     });
     expect(reason?.unpublishedPreviousStatus).toBeNull();
     const cancelled = await store.updatePaymentRecord(record.paymentId, 4, {
       status: "CANCELLED",
       mismatchReason: null,
+      details: null,
       syncedAt,
     });
     expect(cancelled?.unpublishedPreviousStatus).toBe("PAID");
@@ -198,6 +223,63 @@ function paymentRecordStoreContract(
     expect(
       await store.listPaymentRecordsUpdatedSince(new Date(Date.now() + 60_000).toISOString(), 10),
     ).toEqual([]);
+  });
+
+  it("stores what PortOne said with a change, and a confirmation without one moves only syncedAt", async () => {
+    const record = await store.insertPaymentRecord({
+      paymentId: unique("pay"),
+      orderId: unique("order"),
+      customerId: null,
+      totalAmount: 1000,
+      currency: "KRW",
+    });
+    expect(record.details).toBeNull();
+    const details = {
+      ...NO_DETAILS,
+      orderName: "Coffee",
+      paidAmount: 1000,
+      methodKind: "card" as const,
+    };
+    const paid = await store.updatePaymentRecord(record.paymentId, 1, {
+      status: "PAID",
+      mismatchReason: null,
+      details,
+      syncedAt: "2030-01-01T00:00:00.000Z",
+    });
+    expect(paid?.details).toEqual(details);
+    const later = "2030-01-01T00:00:05.000Z";
+    const confirmed = await store.markPaymentSynced(record.paymentId, 2, later);
+    expect(confirmed).toMatchObject({ version: 2, syncedAt: later, details, status: "PAID" });
+    expect(confirmed?.updatedAt).toBe(paid?.updatedAt);
+    // A confirmation of a version that is no longer current is refused.
+    expect(await store.markPaymentSynced(record.paymentId, 1, later)).toBeNull();
+    expect(await store.getPaymentRecord(record.paymentId)).toEqual(confirmed);
+  });
+
+  it("upgrades a database made before details were stored, keeping its records", async () => {
+    const old = await open();
+    try {
+      await migrate(old.db, paymentRecordMigrations.slice(0, 3));
+      // Written by hand: the current store already selects the new column.
+      const paymentId = unique("pay");
+      await rawExec(
+        old.db,
+        `INSERT INTO payment_records (payment_id, order_id, customer_id, total_amount, currency, status, mismatch_reason, version, created_at, updated_at, synced_at)
+         VALUES ('${paymentId}', '${unique("order")}', 'c', 300, 'KRW', 'PAID', NULL, 2,
+                 '2030-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z')`,
+      );
+      await migrate(old.db, paymentRecordMigrations);
+      const upgraded = await createPaymentRecordStore(old.db).getPaymentRecord(paymentId);
+      expect(upgraded).toMatchObject({
+        status: "PAID",
+        version: 2,
+        syncedAt: "2030-01-01T00:00:00.000Z",
+        details: null,
+      });
+    } finally {
+      await old.db.close();
+      await old.cleanup();
+    }
   });
 
   // Last: it closes the database under the store, as a shutdown racing a request would.

@@ -12,7 +12,10 @@ import {
 /** Generous upper bound: the service is configured with a 1.5 s timeout and one retry. */
 const BOUND_MS = 20_000;
 
-const stack = useServiceStack();
+// An open payment (a virtual account awaiting its deposit) read with no sync interval: every
+// payment.get asks PortOne, so each fault below is met. Settled payments never ask (see
+// local-first-reads.test.ts).
+const stack = useServiceStack({ env: { PAYMENT_SYNC_INTERVAL_MS: "0" } });
 let alice: ServiceClient;
 let paymentId: string;
 
@@ -32,7 +35,11 @@ beforeAll(async () => {
   alice = await stack.client("alice");
   const order = stack.placeOrder("alice");
   const prepared = await alice.payment.prepare.mutate({ orderId: order.orderId });
-  await stack.checkout(prepared, { ...prepared, outcome: "paid" });
+  await stack.checkout(prepared, {
+    ...prepared,
+    outcome: "virtual-account-issued",
+    payMethod: "VIRTUAL_ACCOUNT",
+  });
   paymentId = prepared.paymentId;
 });
 
@@ -45,7 +52,7 @@ async function expectHealthyAndWorking() {
   expect(health.status).toBe(200);
   await setFaults(stack.sandbox, []);
   const view = await alice.payment.get.query({ paymentId });
-  expect(view.status).toBe("PAID");
+  expect(view.status).toBe("VIRTUAL_ACCOUNT_ISSUED");
 }
 
 describe("PortOne failures become clean tRPC errors in bounded time", () => {

@@ -84,12 +84,14 @@ describe("secrets never reach a response or a log line", () => {
     );
     await trpcErrorOf(alice.payment.get.query({ paymentId: "someone-elses" }));
 
+    // A payment not yet synced: its get asks PortOne (a paid one is answered from its record).
+    const open = await alice.payment.prepare.mutate({ orderId: stack.placeOrder("alice").orderId });
     await setFaults(stack.sandbox, [{ kind: "html-502", route: "getPayment" }]);
-    await trpcErrorOf(alice.payment.get.query({ paymentId: prepared.paymentId }));
+    await trpcErrorOf(alice.payment.get.query({ paymentId: open.paymentId }));
     await setFaults(stack.sandbox, [
       { kind: "error", status: 401, type: "UNAUTHORIZED", route: "getPayment" },
     ]);
-    await trpcErrorOf(alice.payment.get.query({ paymentId: prepared.paymentId }));
+    await trpcErrorOf(alice.payment.get.query({ paymentId: open.paymentId }));
     await setFaults(stack.sandbox, []);
 
     // PortOne refusing the service's (wrong) secret.

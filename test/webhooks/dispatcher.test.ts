@@ -46,6 +46,7 @@ function paymentView(
     failedAt: null,
     cancelledAt: null,
     updatedAt: "2030-01-01T00:00:00.000Z",
+    syncedAt: "2030-01-01T00:00:00.000Z",
     receiptUrl: null,
   };
 }

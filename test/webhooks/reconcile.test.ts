@@ -65,7 +65,11 @@ describe("reconcileRecentPayments", () => {
     const first = await reconcileRecentPayments(deps, { now: justAfterNow(), windowMs: DAY_MS });
     expect(first.examined).toBeGreaterThanOrEqual(1);
     expect(first).toMatchObject({ synced: 1, failed: 0 });
-    expect((await records.getPaymentRecord(paymentId))?.status).toBe("PAID");
+    const reconciled = await records.getPaymentRecord(paymentId);
+    expect(reconciled?.status).toBe("PAID");
+    // The sweep's sync refreshes what reads answer from: the details and the sync time.
+    expect(reconciled?.syncedAt).not.toBeNull();
+    expect(reconciled?.details).toMatchObject({ paidAmount: reconciled?.totalAmount });
     expect(published.map((event) => [event.paymentId, event.status])).toEqual([
       [paymentId, "PAID"],
     ]);

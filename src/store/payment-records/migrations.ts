@@ -48,4 +48,11 @@ export const paymentRecordMigrations: readonly Migration[] = [
     sqlite: "ALTER TABLE payment_records ADD COLUMN guest_token_hash TEXT",
     postgres: "ALTER TABLE payment_records ADD COLUMN guest_token_hash TEXT",
   },
+  {
+    // What PortOne said about the payment at its last sync (JSON), so reads can answer from the
+    // record. Existing rows start without it: their next read syncs once and fills it in.
+    id: "payments-004-portone-details",
+    sqlite: "ALTER TABLE payment_records ADD COLUMN portone_details TEXT",
+    postgres: "ALTER TABLE payment_records ADD COLUMN portone_details TEXT",
+  },
 ];

@@ -4,7 +4,7 @@ import type {
   PaymentRecordUpdate,
 } from "../../payments/ports.js";
 import type { PostgresDatabase } from "../database.js";
-import { COLUMNS, type PaymentRecordRow, toPaymentRecord } from "./rows.js";
+import { COLUMNS, type PaymentRecordRow, serializeDetails, toPaymentRecord } from "./rows.js";
 
 /** Payment records in PostgreSQL, shared by every replica of the service. */
 export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentRecordStore {
@@ -21,7 +21,7 @@ export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentR
     async insertPaymentRecord(record: NewPaymentRecord) {
       await pool.query(
         `INSERT INTO payment_records (${COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, 'PREPARED', NULL, 1, $6, $6, NULL, NULL, $7)
+         VALUES ($1, $2, $3, $4, $5, 'PREPARED', NULL, 1, $6, $6, NULL, NULL, $7, NULL)
          ON CONFLICT DO NOTHING`,
         [
           record.paymentId,
@@ -52,6 +52,7 @@ export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentR
       const { rows } = await pool.query<PaymentRecordRow>(
         `UPDATE payment_records
          SET status = $3, mismatch_reason = $4, synced_at = $5, version = version + 1, updated_at = $6,
+             portone_details = $7,
              unpublished_previous_status = CASE WHEN status = $3 THEN unpublished_previous_status
                                                 ELSE COALESCE(unpublished_previous_status, status) END
          WHERE payment_id = $1 AND version = $2
@@ -63,7 +64,16 @@ export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentR
           change.mismatchReason,
           new Date(change.syncedAt),
           new Date(),
+          serializeDetails(change.details),
         ],
+      );
+      return rows[0] ? toPaymentRecord(rows[0]) : null;
+    },
+    async markPaymentSynced(paymentId: string, version: number, syncedAt: string) {
+      const { rows } = await pool.query<PaymentRecordRow>(
+        `UPDATE payment_records SET synced_at = $3 WHERE payment_id = $1 AND version = $2
+         RETURNING ${COLUMNS}`,
+        [paymentId, version, new Date(syncedAt)],
       );
       return rows[0] ? toPaymentRecord(rows[0]) : null;
     },

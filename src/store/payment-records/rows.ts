@@ -1,8 +1,8 @@
-import type { PaymentRecord, PaymentRecordStatus } from "../../payments/ports.js";
+import type { PaymentDetails, PaymentRecord, PaymentRecordStatus } from "../../payments/ports.js";
 
 /** Every column of `payment_records`, in the order both dialects insert and select them. */
 export const COLUMNS =
-  "payment_id, order_id, customer_id, total_amount, currency, status, mismatch_reason, version, created_at, updated_at, synced_at, unpublished_previous_status, guest_token_hash";
+  "payment_id, order_id, customer_id, total_amount, currency, status, mismatch_reason, version, created_at, updated_at, synced_at, unpublished_previous_status, guest_token_hash, portone_details";
 
 /**
  * A `payment_records` row as either driver returns it: `pg` gives BIGINT as a string and
@@ -22,6 +22,7 @@ export interface PaymentRecordRow {
   synced_at: Date | string | null;
   unpublished_previous_status: string | null;
   guest_token_hash: string | null;
+  portone_details: string | null;
 }
 
 function isoTime(value: Date | string): string {
@@ -43,5 +44,21 @@ export function toPaymentRecord(row: PaymentRecordRow): PaymentRecord {
     syncedAt: row.synced_at === null ? null : isoTime(row.synced_at),
     unpublishedPreviousStatus: row.unpublished_previous_status as PaymentRecordStatus | null,
     guestTokenHash: row.guest_token_hash,
+    details: parseDetails(row.portone_details),
   };
+}
+
+/** Stored details as JSON text; unreadable ones count as none, so the next read syncs again. */
+export function serializeDetails(details: PaymentDetails | null): string | null {
+  return details === null ? null : JSON.stringify(details);
+}
+
+function parseDetails(text: string | null): PaymentDetails | null {
+  if (text === null) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null ? (value as PaymentDetails) : null;
+  } catch {
+    return null;
+  }
 }

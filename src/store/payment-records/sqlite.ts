@@ -4,14 +4,14 @@ import type {
   PaymentRecordUpdate,
 } from "../../payments/ports.js";
 import type { SqliteDatabase } from "../database.js";
-import { COLUMNS, type PaymentRecordRow, toPaymentRecord } from "./rows.js";
+import { COLUMNS, type PaymentRecordRow, serializeDetails, toPaymentRecord } from "./rows.js";
 
 /** Payment records in the embedded SQLite database (synchronous driver, statements prepared once). */
 export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecordStore {
   const { sqlite } = db;
   const insert = sqlite.prepare(
     `INSERT INTO payment_records (${COLUMNS})
-     VALUES (@paymentId, @orderId, @customerId, @totalAmount, @currency, 'PREPARED', NULL, 1, @now, @now, NULL, NULL, @guestTokenHash)
+     VALUES (@paymentId, @orderId, @customerId, @totalAmount, @currency, 'PREPARED', NULL, 1, @now, @now, NULL, NULL, @guestTokenHash, NULL)
      ON CONFLICT DO NOTHING`,
   );
   const byPaymentId = sqlite.prepare(`SELECT ${COLUMNS} FROM payment_records WHERE payment_id = ?`);
@@ -19,10 +19,14 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
   const update = sqlite.prepare(
     `UPDATE payment_records
      SET status = @status, mismatch_reason = @mismatchReason, synced_at = @syncedAt,
-         version = version + 1, updated_at = @now,
+         portone_details = @details, version = version + 1, updated_at = @now,
          unpublished_previous_status = CASE WHEN status = @status THEN unpublished_previous_status
                                             ELSE COALESCE(unpublished_previous_status, status) END
      WHERE payment_id = @paymentId AND version = @expectedVersion
+     RETURNING ${COLUMNS}`,
+  );
+  const markSynced = sqlite.prepare(
+    `UPDATE payment_records SET synced_at = ? WHERE payment_id = ? AND version = ?
      RETURNING ${COLUMNS}`,
   );
   const markPublished = sqlite.prepare(
@@ -66,8 +70,13 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
         status: change.status,
         mismatchReason: change.mismatchReason,
         syncedAt: change.syncedAt,
+        details: serializeDetails(change.details),
         now: new Date().toISOString(),
       }) as PaymentRecordRow | undefined;
+      return row ? toPaymentRecord(row) : null;
+    },
+    async markPaymentSynced(paymentId: string, version: number, syncedAt: string) {
+      const row = markSynced.get(syncedAt, paymentId, version) as PaymentRecordRow | undefined;
       return row ? toPaymentRecord(row) : null;
     },
     async markPaymentEventPublished(paymentId: string, version: number) {
