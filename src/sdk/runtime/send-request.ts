@@ -16,6 +16,7 @@ import {
   retryAfterMs,
   sleep,
 } from "./retry-policy.js";
+import { TimeoutGroup } from "./timeout-group.js";
 import { NetworkError, RequestTimeoutError, UnexpectedResponseError } from "./transport-errors.js";
 import { USER_AGENT } from "./version.js";
 import { buildWireRequest } from "./wire-request.js";
@@ -31,6 +32,24 @@ class Retryable {
   constructor(error: Error, retryAfterMs?: number) {
     this.error = error;
     this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** For a call with the caller's signal: a signal of the attempt's own that aborts with either. */
+class LinkedAbort {
+  readonly controller = new AbortController();
+
+  constructor(private readonly signals: readonly AbortSignal[]) {
+    // This object is the listener (handleEvent): no closure per signal.
+    for (const signal of signals) signal.addEventListener("abort", this, { once: true });
+  }
+
+  handleEvent(event: Event): void {
+    this.controller.abort((event.target as AbortSignal).reason);
+  }
+
+  release(): void {
+    for (const signal of this.signals) signal.removeEventListener("abort", this);
   }
 }
 
@@ -65,14 +84,8 @@ export async function sendRequest(
           durationMs: Date.now() - started,
           ...outcome,
         }));
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onCallerAbort = signal && (() => controller.abort(signal.reason));
-    if (onCallerAbort) signal.addEventListener("abort", onCallerAbort, { once: true });
+    const group = TimeoutGroup.join(timeoutMs);
+    const linked = signal && new LinkedAbort([signal, group.signal]);
     let retry: Retryable;
     try {
       let response: Response;
@@ -82,7 +95,7 @@ export async function sendRequest(
           method: op.method,
           headers,
           body: wire.body,
-          signal: controller.signal,
+          signal: linked ? linked.controller.signal : group.signal,
         });
         status = response.status;
         text = await response.text();
@@ -90,7 +103,9 @@ export async function sendRequest(
         if (signal?.aborted) throw signal.reason;
         const details = { operation: op.name, status, cause };
         throw new Retryable(
-          timedOut ? new RequestTimeoutError({ ...details, timeoutMs }) : new NetworkError(details),
+          group.signal.aborted
+            ? new RequestTimeoutError({ ...details, timeoutMs })
+            : new NetworkError(details),
         );
       }
       const result = interpret(op, response, text);
@@ -101,8 +116,8 @@ export async function sendRequest(
       if (!(error instanceof Retryable)) throw error;
       retry = error;
     } finally {
-      clearTimeout(timer);
-      if (onCallerAbort) signal.removeEventListener("abort", onCallerAbort);
+      group.leave();
+      linked?.release();
     }
     if (attempt > maxRetries || retry.retryAfterMs === Infinity) throw retry.error;
     await sleep(retry.retryAfterMs ?? backoffDelayMs(attempt), signal);
@@ -111,6 +126,15 @@ export async function sendRequest(
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~\w-]+$/;
 const UNSAFE_HEADER_VALUE = /[\0\r\n]/;
+
+let lastPlainSecret: string | undefined;
+
+function isPlainSecret(secret: string | undefined): boolean {
+  if (secret === lastPlainSecret || !secret) return true;
+  if (UNSAFE_HEADER_VALUE.test(secret)) return false;
+  lastPlainSecret = secret;
+  return true;
+}
 
 /**
  * A plain object with lowercase names, as `Headers` would hold them. Anything `Headers` might
@@ -129,6 +153,15 @@ function requestHeaders(
     op.method !== "GET"
       ? formatIdempotencyKey(call?.idempotencyKey ?? newIdempotencyKey())
       : undefined;
+  // The common case, without extra headers: only the secret needs checking, once per value
+  // (the key above is already checked).
+  if (!init.headers && !call?.headers && isPlainSecret(init.secret)) {
+    const headers: Record<string, string> = { "user-agent": USER_AGENT };
+    if (init.secret) headers.authorization = `PortOne ${init.secret}`;
+    if (hasBody) headers["content-type"] = "application/json";
+    if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
+    return headers;
+  }
   const fill = (set: (name: string, value: string) => void) => {
     set("user-agent", USER_AGENT);
     if (init.secret) set("authorization", `PortOne ${init.secret}`);
