@@ -37,19 +37,22 @@ class Retryable {
 
 /** For a call with the caller's signal: a signal of the attempt's own that aborts with either. */
 class LinkedAbort {
-  readonly controller = new AbortController();
+  readonly #controller = new AbortController();
+  readonly #signals: readonly AbortSignal[];
+  readonly signal = this.#controller.signal;
 
-  constructor(private readonly signals: readonly AbortSignal[]) {
+  constructor(signals: readonly AbortSignal[]) {
+    this.#signals = signals;
     // This object is the listener (handleEvent): no closure per signal.
     for (const signal of signals) signal.addEventListener("abort", this, { once: true });
   }
 
   handleEvent(event: Event): void {
-    this.controller.abort((event.target as AbortSignal).reason);
+    this.#controller.abort((event.target as AbortSignal).reason);
   }
 
   release(): void {
-    for (const signal of this.signals) signal.removeEventListener("abort", this);
+    for (const signal of this.#signals) signal.removeEventListener("abort", this);
   }
 }
 
@@ -95,7 +98,7 @@ export async function sendRequest(
           method: op.method,
           headers,
           body: wire.body,
-          signal: linked ? linked.controller.signal : group.signal,
+          signal: linked ? linked.signal : group.signal,
         });
         status = response.status;
         text = await response.text();
@@ -124,7 +127,6 @@ export async function sendRequest(
   }
 }
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~\w-]+$/;
 const UNSAFE_HEADER_VALUE = /[\0\r\n]/;
 
 let lastPlainSecret: string | undefined;
@@ -137,9 +139,10 @@ function isPlainSecret(secret: string | undefined): boolean {
 }
 
 /**
- * A plain object with lowercase names, as `Headers` would hold them. Anything `Headers` might
- * reject or rewrite (an odd name, a line break in a value) goes through `Headers` instead, so
- * such a mistake still fails at once with its TypeError rather than as a retried network error.
+ * The SDK's own headers as a plain object with lowercase names (what `Headers` would hold, for
+ * less per call). Extra headers, and a secret `Headers` would reject, go through `Headers`: it
+ * merges names case-insensitively, and a mistake (an odd name, a line break in a value) fails
+ * at once with its TypeError rather than as a retried network error.
  */
 function requestHeaders(
   init: PortOneClientInit,
@@ -153,36 +156,16 @@ function requestHeaders(
     op.method !== "GET"
       ? formatIdempotencyKey(call?.idempotencyKey ?? newIdempotencyKey())
       : undefined;
-  // The common case, without extra headers: only the secret needs checking, once per value
-  // (the key above is already checked).
-  if (!init.headers && !call?.headers && isPlainSecret(init.secret)) {
-    const headers: Record<string, string> = { "user-agent": USER_AGENT };
-    if (init.secret) headers.authorization = `PortOne ${init.secret}`;
-    if (hasBody) headers["content-type"] = "application/json";
-    if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
-    return headers;
+  const headers: Record<string, string> = { "user-agent": USER_AGENT };
+  if (init.secret) headers.authorization = `PortOne ${init.secret}`;
+  if (hasBody) headers["content-type"] = "application/json";
+  // Already checked by formatIdempotencyKey.
+  if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
+  if (!init.headers && !call?.headers && isPlainSecret(init.secret)) return headers;
+  const checked = new Headers(headers);
+  for (const extra of [init.headers, call?.headers]) {
+    if (extra) for (const name of Object.keys(extra)) checked.set(name, extra[name] as string);
   }
-  const fill = (set: (name: string, value: string) => void) => {
-    set("user-agent", USER_AGENT);
-    if (init.secret) set("authorization", `PortOne ${init.secret}`);
-    if (hasBody) set("content-type", "application/json");
-    if (idempotencyKey) set("idempotency-key", idempotencyKey);
-    for (const extra of [init.headers, call?.headers]) {
-      if (extra) for (const name of Object.keys(extra)) set(name, extra[name] as string);
-    }
-  };
-  const headers: Record<string, string> = {};
-  let unusual = false;
-  fill((name, value) => {
-    const lower = name.toLowerCase();
-    if (!HEADER_NAME.test(name) || UNSAFE_HEADER_VALUE.test(value) || lower === "__proto__") {
-      unusual = true;
-    }
-    headers[lower] = value;
-  });
-  if (!unusual) return headers;
-  const checked = new Headers();
-  fill((name, value) => checked.set(name, value));
   return checked;
 }
 

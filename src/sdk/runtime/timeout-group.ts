@@ -33,19 +33,21 @@ let current: TimeoutGroup | undefined;
 export class TimeoutGroup {
   /** Aborts when the group's timeout passes: every attempt still in it has timed out. */
   readonly signal: AbortSignal;
-  private readonly controller = new AbortController();
-  private readonly closesAt: number;
-  private readonly timer: Timer;
-  private joined = 0;
-  private active = 0;
+  readonly #controller = new AbortController();
+  readonly #closesAt: number;
+  readonly #timer: Timer;
+  #joined = 0;
+  #active = 0;
+  readonly #timeoutMs: number;
 
-  private constructor(private readonly timeoutMs: number) {
+  private constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
     const window = Math.min(MAX_WINDOW_MS, Math.ceil(timeoutMs / 64));
-    this.closesAt = Date.now() + window;
-    this.signal = this.controller.signal;
-    this.timer = setTimeout(() => {
-      this.close();
-      this.controller.abort(new DOMException("The attempt timed out", "TimeoutError"));
+    this.#closesAt = Date.now() + window;
+    this.signal = this.#controller.signal;
+    this.#timer = setTimeout(() => {
+      this.#close();
+      this.#controller.abort(new DOMException("The attempt timed out", "TimeoutError"));
     }, timeoutMs + window);
   }
 
@@ -54,26 +56,26 @@ export class TimeoutGroup {
     let group = current;
     if (
       !group ||
-      group.timeoutMs !== timeoutMs ||
-      group.joined >= MAX_MEMBERS ||
-      Date.now() >= group.closesAt
+      group.#timeoutMs !== timeoutMs ||
+      group.#joined >= MAX_MEMBERS ||
+      Date.now() >= group.#closesAt
     ) {
-      group?.close();
+      if (group) group.#close();
       group = current = new TimeoutGroup(timeoutMs);
     }
     // An idle group's timer was let go of (see leave); hold it again while it has a member.
-    if (group.joined++ && !group.active) setHeld(group.timer, true);
-    group.active++;
+    if (group.#joined++ && !group.#active) setHeld(group.#timer, true);
+    group.#active++;
     return group;
   }
 
   leave(): void {
-    if (!--this.active && (this !== current || !setHeld(this.timer, false))) this.close();
+    if (!--this.#active && (this !== current || !setHeld(this.#timer, false))) this.#close();
   }
 
   /** Takes no more members; the timer stays only while members are in flight. */
-  private close(): void {
+  #close(): void {
     if (current === this) current = undefined;
-    if (!this.active) clearTimeout(this.timer);
+    if (!this.#active) clearTimeout(this.#timer);
   }
 }
