@@ -1,7 +1,8 @@
 import {
   type Env,
+  ifSet,
   integer,
-  loadSection,
+  loadOptionalSection,
   optionalText,
   optionalUrl,
   type Section,
@@ -37,21 +38,19 @@ const authVariables = {
 
 /** JWT verification settings; undefined when neither a secret nor a JWKS URL is set. */
 export function loadAuthConfig(env: Env): Section<JwtAuthConfig | undefined> {
-  return loadSection(
+  return loadOptionalSection(
     env,
     authVariables,
-    (v): JwtAuthConfig | undefined =>
-      v.AUTH_JWT_SECRET || v.AUTH_JWKS_URL
-        ? {
-            ...(v.AUTH_JWT_SECRET ? { hs256Secret: v.AUTH_JWT_SECRET } : {}),
-            ...(v.AUTH_JWKS_URL ? { jwksUrl: v.AUTH_JWKS_URL } : {}),
-            issuer: v.AUTH_JWT_ISSUER as string,
-            audience: v.AUTH_JWT_AUDIENCE as string,
-            customerClaim: v.AUTH_CUSTOMER_CLAIM,
-            maxTokenLifetimeSeconds: v.AUTH_MAX_TOKEN_LIFETIME_S,
-            clockToleranceSeconds: v.AUTH_CLOCK_TOLERANCE_S,
-          }
-        : undefined,
+    (v) => Boolean(v.AUTH_JWT_SECRET || v.AUTH_JWKS_URL),
+    (v): JwtAuthConfig => ({
+      ...ifSet("hs256Secret", v.AUTH_JWT_SECRET),
+      ...ifSet("jwksUrl", v.AUTH_JWKS_URL),
+      issuer: v.AUTH_JWT_ISSUER as string,
+      audience: v.AUTH_JWT_AUDIENCE as string,
+      customerClaim: v.AUTH_CUSTOMER_CLAIM,
+      maxTokenLifetimeSeconds: v.AUTH_MAX_TOKEN_LIFETIME_S,
+      clockToleranceSeconds: v.AUTH_CLOCK_TOLERANCE_S,
+    }),
     (value) => {
       const problems: string[] = [];
       const jwtSecret = value("AUTH_JWT_SECRET");

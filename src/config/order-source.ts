@@ -1,7 +1,8 @@
 import {
   type Env,
+  ifSet,
   integer,
-  loadSection,
+  loadOptionalSection,
   optionalText,
   optionalUrl,
   type Section,
@@ -21,17 +22,15 @@ const orderSourceVariables = {
 };
 
 export function loadOrderSourceConfig(env: Env): Section<OrderSourceConfig | undefined> {
-  return loadSection(
+  return loadOptionalSection(
     env,
     orderSourceVariables,
-    (v): OrderSourceConfig | undefined =>
-      v.ORDER_SOURCE_URL
-        ? {
-            url: v.ORDER_SOURCE_URL,
-            ...(v.ORDER_SOURCE_TOKEN ? { token: v.ORDER_SOURCE_TOKEN } : {}),
-            timeoutMs: v.ORDER_SOURCE_TIMEOUT_MS,
-          }
-        : undefined,
+    (v) => Boolean(v.ORDER_SOURCE_URL),
+    (v): OrderSourceConfig => ({
+      url: v.ORDER_SOURCE_URL as string,
+      ...ifSet("token", v.ORDER_SOURCE_TOKEN),
+      timeoutMs: v.ORDER_SOURCE_TIMEOUT_MS,
+    }),
     (value) =>
       value("ORDER_SOURCE_TOKEN") && !value("ORDER_SOURCE_URL")
         ? ["ORDER_SOURCE_TOKEN: is set but ORDER_SOURCE_URL is not"]

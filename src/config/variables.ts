@@ -43,6 +43,34 @@ export function loadSection<Shape extends z.ZodRawShape, T>(
   return { value: build(parsed.data), problems: [] };
 }
 
+/**
+ * A section for an optional integration (an order service, JWT authentication): its value is
+ * undefined unless `switchedOn` finds its switch variables set. Its variables are parsed and
+ * cross-checked either way, so a stray setting is still reported when the integration is off.
+ */
+export function loadOptionalSection<Shape extends z.ZodRawShape, T>(
+  env: Env,
+  variables: Shape,
+  switchedOn: (data: z.output<z.ZodObject<Shape>>) => boolean,
+  build: (data: z.output<z.ZodObject<Shape>>) => T,
+  crossChecks?: (value: (name: string) => string | undefined) => string[],
+): Section<T | undefined> {
+  return loadSection(
+    env,
+    variables,
+    (data) => (switchedOn(data) ? build(data) : undefined),
+    crossChecks,
+  );
+}
+
+/** `{ [key]: value }` when the value is set, else `{}`: an unset option stays absent, not undefined. */
+export function ifSet<Key extends string, Value>(
+  key: Key,
+  value: Value | undefined,
+): { [K in Key]?: Value } {
+  return (value ? { [key]: value } : {}) as { [K in Key]?: Value };
+}
+
 /** Each section's object schema is built once (zod compiles it on first use). */
 const schemas = new WeakMap<z.ZodRawShape, z.ZodObject>();
 function objectSchema<Shape extends z.ZodRawShape>(variables: Shape): z.ZodObject<Shape> {

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSandbox } from "../../src/sandbox/index.js";
+import { openSnapshotStorage, type Snapshot } from "../../src/sandbox/state/snapshot-storage.js";
 import { known, newPaymentId, startSandbox } from "../support/sandbox.js";
 import { WebhookReceiver } from "./support/webhook-receiver.js";
 
@@ -227,4 +228,61 @@ it("resumes webhook retries that were still due when the sandbox stopped", async
   } finally {
     await receiver.close();
   }
+});
+
+describe("the snapshot storage keeps its files the owner's", () => {
+  const snapshot = {
+    version: 1,
+    credentials: { apiSecret: "storage-test-secret" },
+    payments: [],
+    billingKeys: [],
+    schedules: [],
+    idempotency: [],
+  } as unknown as Snapshot;
+
+  it("closes a world-readable JSON state file to others as soon as it opens it", async () => {
+    const persistPath = join(directory, "opened-loose.json");
+    writeFileSync(persistPath, JSON.stringify(snapshot));
+    chmodSync(persistPath, 0o644);
+    const storage = await openSnapshotStorage(persistPath);
+    try {
+      // Before any save replaces the file.
+      expect(modeOf(persistPath).toString(8)).toBe("600");
+    } finally {
+      storage.close();
+    }
+  });
+
+  it("saves 0600 even over a readable temporary file a crashed run left behind", async () => {
+    const persistPath = join(directory, "leftover.json");
+    const temporary = `${persistPath}.${process.pid}.tmp`;
+    writeFileSync(temporary, "half a snapshot");
+    chmodSync(temporary, 0o644);
+    const storage = await openSnapshotStorage(persistPath);
+    try {
+      storage.save(snapshot);
+      expect(modeOf(persistPath).toString(8)).toBe("600");
+    } finally {
+      storage.close();
+    }
+  });
+
+  it("tightens SQLite's -wal and -shm files left readable next to the state", async () => {
+    const persistPath = join(directory, "held-open.sqlite");
+    const companions = [persistPath, `${persistPath}-wal`, `${persistPath}-shm`];
+    // The first storage stays open, so its -wal and -shm files stay on disk (as after a crash).
+    const first = await openSnapshotStorage(persistPath);
+    try {
+      first.save(snapshot);
+      for (const path of companions) chmodSync(path, 0o644);
+      const second = await openSnapshotStorage(persistPath);
+      try {
+        for (const path of companions) expect(modeOf(path).toString(8), path).toBe("600");
+      } finally {
+        second.close();
+      }
+    } finally {
+      first.close();
+    }
+  });
 });

@@ -11,7 +11,13 @@ export interface RecordedRequest {
 }
 
 export type ScriptedReply =
-  | { status: number; headers?: Record<string, string>; body?: string }
+  | {
+      status: number;
+      headers?: Record<string, string>;
+      body?: string;
+      /** answer this long after the request arrived */
+      delayMs?: number;
+    }
   /** never answer (the client must time out or abort) */
   | "hang"
   /** destroy the connection without a response */
@@ -64,8 +70,12 @@ export async function startScriptedServer(
         res.write('{"status":');
         return;
       }
-      res.writeHead(reply.status, reply.headers ?? {});
-      res.end(reply.body ?? "");
+      const answer = () => {
+        res.writeHead(reply.status, reply.headers ?? {});
+        res.end(reply.body ?? "");
+      };
+      if (reply.delayMs) setTimeout(answer, reply.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

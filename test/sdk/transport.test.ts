@@ -2,6 +2,8 @@
  * Retries, timeouts, cancellation, idempotency keys, hooks and error mapping, against a real
  * local HTTP server that fails on purpose.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   NetworkError,
@@ -17,6 +19,8 @@ import {
   UnexpectedResponseError,
 } from "../../src/sdk/index.js";
 import { json, type ScriptedServer, startScriptedServer } from "./scripted-server.js";
+
+const tsxBinary = new URL("../../node_modules/.bin/tsx", import.meta.url).pathname;
 
 let server: ScriptedServer;
 beforeAll(async () => {
@@ -327,6 +331,99 @@ describe("transport errors", () => {
     expect(String(error)).toContain("no");
     expect(server.requests).toHaveLength(0);
   });
+});
+
+describe("timeouts shared by attempts that start together", () => {
+  it("times out each of many concurrent hanging calls, across several timer groups", async () => {
+    server.script("/payments/hang-many", ["hang"]);
+    const portone = client({ timeoutMs: 150, maxRetries: 0 });
+    // More calls than one group takes, so that several groups' timers must fire.
+    const errors = await Promise.all(
+      Array.from({ length: 40 }, () => failure(portone.getPayment({ paymentId: "hang-many" }))),
+    );
+    for (const error of errors) expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(server.requests).toHaveLength(40);
+  });
+
+  it("still times out a call that joins a group whose earlier calls have finished", async () => {
+    server.script("/payments/fine", [json(200, paid)]);
+    server.script("/payments/hang-after", ["hang"]);
+    const portone = client({ timeoutMs: 200, maxRetries: 0 });
+    await portone.getPayment({ paymentId: "fine" });
+    await portone.getPayment({ paymentId: "fine" });
+    const error = await failure(portone.getPayment({ paymentId: "hang-after" }));
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+  });
+
+  it("does not cut off a call that started after an expiring one: it has its own timeout", async () => {
+    server.script("/payments/hang-first", ["hang"]);
+    server.script("/payments/slow-later", [{ ...json(200, paid), delayMs: 700 }]);
+    const portone = client({ timeoutMs: 1_000, maxRetries: 0 });
+    const first = failure(portone.getPayment({ paymentId: "hang-first" }));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Answered 1.2 s after the first call started: after the first call's timeout, within its own.
+    const later = portone.getPayment({ paymentId: "slow-later" });
+    expect(await first).toBeInstanceOf(RequestTimeoutError);
+    expect((await later).status).toBe("PAID");
+  });
+
+  it("a caller aborting one call leaves the others of its group running", async () => {
+    server.script("/payments/abort-one", ["hang"]);
+    server.script("/payments/slow-neighbour", [{ ...json(200, paid), delayMs: 300 }]);
+    const portone = client({ timeoutMs: 5_000, maxRetries: 0 });
+    const controller = new AbortController();
+    const reason = new Error("only this one");
+    const aborted = failure(
+      portone.getPayment({ paymentId: "abort-one" }, { signal: controller.signal }),
+    );
+    const neighbour = portone.getPayment({ paymentId: "slow-neighbour" });
+    setTimeout(() => controller.abort(reason), 50);
+    expect(await aborted).toBe(reason);
+    expect((await neighbour).status).toBe("PAID");
+  });
+
+  it("times out a call that has a caller's signal which never aborts", async () => {
+    server.script("/payments/hang-signal", ["hang"]);
+    const error = await failure(
+      client({ timeoutMs: 150, maxRetries: 0 }).getPayment(
+        { paymentId: "hang-signal" },
+        { signal: new AbortController().signal },
+      ),
+    );
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+  });
+
+  it("leaves nothing that keeps a program running: a script exits after its calls", async () => {
+    server.script("/payments/script-ok", [json(200, paid)]);
+    server.script("/payments/script-hang", ["hang"]);
+    // A short program with the default 60 s timeout, a caller's signal, and a call that times
+    // out while the server keeps its request open: it must exit long before 60 s.
+    const program = `
+      import { PaymentClient } from ${JSON.stringify(new URL("../../src/sdk/index.ts", import.meta.url).pathname)};
+      const client = PaymentClient({ secret: "test-secret", baseUrl: ${JSON.stringify(server.baseUrl)} });
+      const timedOut = await client
+        .getPayment({ paymentId: "script-hang" }, { timeoutMs: 100, maxRetries: 0 })
+        .catch((error) => error.name);
+      await client.getPayment({ paymentId: "script-ok" }, { signal: new AbortController().signal });
+      // Last, so that its timer group is still open (and idle) when the program ends.
+      await client.getPayment({ paymentId: "script-ok" });
+      console.log(timedOut);
+    `;
+    const child = spawn(tsxBinary, ["--input-type=module", "-e", program], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+    });
+    // Far below the 60 s a leaked default timer would hold the process for.
+    const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const [code, signal] = await once(child, "exit");
+    clearTimeout(guard);
+    expect(signal, "the script had to be killed: something kept it running").toBeNull();
+    expect(code).toBe(0);
+    expect(output.trim()).toBe("RequestTimeoutError");
+  }, 40_000);
 });
 
 describe("hooks", () => {

@@ -41,6 +41,16 @@ describe("batch amplification", () => {
     expect(body[0]?.error.message).toContain("at most 10 calls; this one has 290");
   });
 
+  it("the limit is exact: 11 calls are refused before any runs, 10 are not", async () => {
+    const over = await batch(11, await signToken("one-too-many"));
+    expect(over.status).toBe(400);
+    const body = (await over.json()) as { error: { message: string } }[];
+    expect(body).toHaveLength(11);
+    expect(body[0]?.error.message).toContain("at most 10 calls; this one has 11");
+    // Ten run (unknown payments: NOT_FOUND each).
+    expect((await batch(10, await signToken("exactly-enough"))).status).toBe(404);
+  });
+
   it("every call of a batch counts against the rate limit", async () => {
     const token = await signToken("batcher");
     // 25 calls per window: two full batches (20 calls) pass, the third (30 > 25) is limited.

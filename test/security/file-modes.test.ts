@@ -52,10 +52,13 @@ describe("SQLite files and the data directory are the owner's only", () => {
 
   it("creates the directory 0700 and the database, WAL and shared-memory files 0600 under umask 000", async () => {
     process.umask(0o000);
-    const dataDir = join(scratch(), "nested", "data");
+    const root = scratch();
+    const dataDir = join(root, "nested", "data");
     const db = await writeSomething(dataDir);
     try {
       const file = join(dataDir, "portone-bff.sqlite");
+      // Every directory it creates, not only the last (mkdir's own mode, no window at 0777).
+      expect(mode(join(root, "nested"))).toBe(0o700);
       expect(mode(dataDir)).toBe(0o700);
       expect(mode(file)).toBe(0o600);
       for (const companion of [`${file}-wal`, `${file}-shm`]) {
@@ -80,6 +83,26 @@ describe("SQLite files and the data directory are the owner's only", () => {
       expect(mode(file)).toBe(0o600);
     } finally {
       await db.close();
+    }
+  });
+
+  it("tightens WAL and shared-memory files left readable next to the database", async () => {
+    const dataDir = join(scratch(), "data");
+    const file = join(dataDir, "portone-bff.sqlite");
+    // A first connection stays open, so its -wal and -shm files stay on disk (as after a crash).
+    const first = await writeSomething(dataDir);
+    try {
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) chmodSync(path, 0o644);
+      const second = await openDatabase({ dataDir });
+      try {
+        for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+          expect(mode(path), path).toBe(0o600);
+        }
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
     }
   });
 });

@@ -8,6 +8,7 @@ import {
   trpcErrorOf,
 } from "../service/support/harness.js";
 import { useServiceStack } from "../support/service-stack.js";
+import { waitFor } from "../support/wait-for.js";
 
 /**
  * The attack: a JWT without `exp` (or with one decades away) was accepted forever, so a token
@@ -59,6 +60,19 @@ describe("JWT lifetime", () => {
       "UNAUTHORIZED",
     );
     expect(await answerTo(await token({ exp: now() + MAX_LIFETIME_S + 60 }))).toBe("UNAUTHORIZED");
+  });
+
+  it("a token that verified once is refused once it has expired (no cached acceptance)", async () => {
+    const issued = now();
+    const shortLived = await token({ iat: issued, exp: issued + 1 });
+    // Accepted, and so remembered as verified.
+    expect(await answerTo(shortLived)).toBe("NOT_FOUND");
+    expect(await answerTo(shortLived)).toBe("NOT_FOUND");
+    // The same token string, polled until its exp and the clock tolerance have passed.
+    await waitFor(async () => (await answerTo(shortLived)) === "UNAUTHORIZED", {
+      intervalMs: 250,
+      description: "the expired token to be refused",
+    });
   });
 
   it("a token within the lifetime and the clock tolerance is accepted", async () => {

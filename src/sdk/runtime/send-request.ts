@@ -16,6 +16,7 @@ import {
   retryAfterMs,
   sleep,
 } from "./retry-policy.js";
+import { TimeoutGroup } from "./timeout-group.js";
 import { NetworkError, RequestTimeoutError, UnexpectedResponseError } from "./transport-errors.js";
 import { USER_AGENT } from "./version.js";
 import { buildWireRequest } from "./wire-request.js";
@@ -31,6 +32,27 @@ class Retryable {
   constructor(error: Error, retryAfterMs?: number) {
     this.error = error;
     this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** For a call with the caller's signal: a signal of the attempt's own that aborts with either. */
+class LinkedAbort {
+  readonly #controller = new AbortController();
+  readonly #signals: readonly AbortSignal[];
+  readonly signal = this.#controller.signal;
+
+  constructor(signals: readonly AbortSignal[]) {
+    this.#signals = signals;
+    // This object is the listener (handleEvent): no closure per signal.
+    for (const signal of signals) signal.addEventListener("abort", this, { once: true });
+  }
+
+  handleEvent(event: Event): void {
+    this.#controller.abort((event.target as AbortSignal).reason);
+  }
+
+  release(): void {
+    for (const signal of this.#signals) signal.removeEventListener("abort", this);
   }
 }
 
@@ -65,14 +87,8 @@ export async function sendRequest(
           durationMs: Date.now() - started,
           ...outcome,
         }));
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onCallerAbort = signal && (() => controller.abort(signal.reason));
-    if (onCallerAbort) signal.addEventListener("abort", onCallerAbort, { once: true });
+    const group = TimeoutGroup.join(timeoutMs);
+    const linked = signal && new LinkedAbort([signal, group.signal]);
     let retry: Retryable;
     try {
       let response: Response;
@@ -82,7 +98,7 @@ export async function sendRequest(
           method: op.method,
           headers,
           body: wire.body,
-          signal: controller.signal,
+          signal: linked ? linked.signal : group.signal,
         });
         status = response.status;
         text = await response.text();
@@ -90,7 +106,9 @@ export async function sendRequest(
         if (signal?.aborted) throw signal.reason;
         const details = { operation: op.name, status, cause };
         throw new Retryable(
-          timedOut ? new RequestTimeoutError({ ...details, timeoutMs }) : new NetworkError(details),
+          group.signal.aborted
+            ? new RequestTimeoutError({ ...details, timeoutMs })
+            : new NetworkError(details),
         );
       }
       const result = interpret(op, response, text);
@@ -101,21 +119,30 @@ export async function sendRequest(
       if (!(error instanceof Retryable)) throw error;
       retry = error;
     } finally {
-      clearTimeout(timer);
-      if (onCallerAbort) signal.removeEventListener("abort", onCallerAbort);
+      group.leave();
+      linked?.release();
     }
     if (attempt > maxRetries || retry.retryAfterMs === Infinity) throw retry.error;
     await sleep(retry.retryAfterMs ?? backoffDelayMs(attempt), signal);
   }
 }
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~\w-]+$/;
 const UNSAFE_HEADER_VALUE = /[\0\r\n]/;
 
+let lastPlainSecret: string | undefined;
+
+function isPlainSecret(secret: string | undefined): boolean {
+  if (secret === lastPlainSecret || !secret) return true;
+  if (UNSAFE_HEADER_VALUE.test(secret)) return false;
+  lastPlainSecret = secret;
+  return true;
+}
+
 /**
- * A plain object with lowercase names, as `Headers` would hold them. Anything `Headers` might
- * reject or rewrite (an odd name, a line break in a value) goes through `Headers` instead, so
- * such a mistake still fails at once with its TypeError rather than as a retried network error.
+ * The SDK's own headers as a plain object with lowercase names (what `Headers` would hold, for
+ * less per call). Extra headers, and a secret `Headers` would reject, go through `Headers`: it
+ * merges names case-insensitively, and a mistake (an odd name, a line break in a value) fails
+ * at once with its TypeError rather than as a retried network error.
  */
 function requestHeaders(
   init: PortOneClientInit,
@@ -129,27 +156,16 @@ function requestHeaders(
     op.method !== "GET"
       ? formatIdempotencyKey(call?.idempotencyKey ?? newIdempotencyKey())
       : undefined;
-  const fill = (set: (name: string, value: string) => void) => {
-    set("user-agent", USER_AGENT);
-    if (init.secret) set("authorization", `PortOne ${init.secret}`);
-    if (hasBody) set("content-type", "application/json");
-    if (idempotencyKey) set("idempotency-key", idempotencyKey);
-    for (const extra of [init.headers, call?.headers]) {
-      if (extra) for (const name of Object.keys(extra)) set(name, extra[name] as string);
-    }
-  };
-  const headers: Record<string, string> = {};
-  let unusual = false;
-  fill((name, value) => {
-    const lower = name.toLowerCase();
-    if (!HEADER_NAME.test(name) || UNSAFE_HEADER_VALUE.test(value) || lower === "__proto__") {
-      unusual = true;
-    }
-    headers[lower] = value;
-  });
-  if (!unusual) return headers;
-  const checked = new Headers();
-  fill((name, value) => checked.set(name, value));
+  const headers: Record<string, string> = { "user-agent": USER_AGENT };
+  if (init.secret) headers.authorization = `PortOne ${init.secret}`;
+  if (hasBody) headers["content-type"] = "application/json";
+  // Already checked by formatIdempotencyKey.
+  if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
+  if (!init.headers && !call?.headers && isPlainSecret(init.secret)) return headers;
+  const checked = new Headers(headers);
+  for (const extra of [init.headers, call?.headers]) {
+    if (extra) for (const name of Object.keys(extra)) checked.set(name, extra[name] as string);
+  }
   return checked;
 }
 
