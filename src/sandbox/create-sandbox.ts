@@ -81,8 +81,11 @@ function startOption<T>(name: string, read: () => T): T {
   }
 }
 
-/** A local, stateful PortOne V2 emulator. */
-export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+/**
+ * The state a sandbox starts from: its persisted snapshot if any, with the credentials and
+ * channels the options fix taking precedence over the stored ones.
+ */
+async function openState(options: SandboxOptions): Promise<SandboxState> {
   const storage = options.persistPath ? await openSnapshotStorage(options.persistPath) : undefined;
   let snapshot: ReturnType<NonNullable<typeof storage>["load"]>;
   try {
@@ -100,9 +103,29 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     ? startOption("channels", () => readChannels(options.channels ?? []))
     : undefined;
   if (channels?.[0]) credentials.channelKey = channels[0].key;
-
   const state = new SandboxState(credentials, storage, snapshot);
   if (channels) state.channels = channels;
+  return state;
+}
+
+/** The promotions and checkout profiles given at start, validated like the admin routes'. */
+function seedCatalogue(ctx: DomainContext, options: SandboxOptions): void {
+  for (const promotion of options.promotions ?? []) {
+    const record = startOption("promotions", () => readPromotion(ctx, promotion));
+    ctx.state.promotions.set(record.id, record);
+  }
+  for (const profile of options.checkoutProfiles ?? []) {
+    const record = startOption("checkoutProfiles", () =>
+      readCheckoutProfile(profile, ctx.state.channels),
+    );
+    ctx.state.checkoutProfiles.set(record.key, record);
+  }
+}
+
+/** A local, stateful PortOne V2 emulator. */
+export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const state = await openState(options);
+  const { credentials } = state;
   const baseClock = options.clock ?? systemClock;
   let clockOffset = 0;
   const clock: Clock = { now: () => baseClock.now() + clockOffset };
@@ -123,16 +146,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   });
   webhooks.resumeRetries();
   const ctx: DomainContext = { state, clock, events: webhooks };
-  for (const promotion of options.promotions ?? []) {
-    const record = startOption("promotions", () => readPromotion(ctx, promotion));
-    state.promotions.set(record.id, record);
-  }
-  for (const profile of options.checkoutProfiles ?? []) {
-    const record = startOption("checkoutProfiles", () =>
-      readCheckoutProfile(profile, state.channels),
-    );
-    state.checkoutProfiles.set(record.key, record);
-  }
+  seedCatalogue(ctx, options);
   const auth = new Authenticator(credentials.apiSecret, clock);
   const hangs = new Set<() => void>();
 
