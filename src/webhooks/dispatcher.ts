@@ -11,6 +11,7 @@ import type {
 } from "./store/webhook-store.js";
 import type { DeliveryResult, Subscriber } from "./subscriber.js";
 import { isCleanId } from "./untrusted-text.js";
+import type { WorkKind, WorkNotifications } from "./work-notifications.js";
 
 /** The part of a pino/Fastify logger the dispatcher uses. */
 export interface DispatcherLogger {
@@ -67,7 +68,14 @@ export interface DispatcherOptions {
   readonly clock?: () => number;
   /** Names this worker in leases; unique per process. */
   readonly workerId?: string;
+  /** Announces work stored by any process; without it the dispatcher polls. */
+  readonly notifications?: WorkNotifications;
 }
+
+/** The longest safety-net poll while notifications arrive. */
+const MAX_SAFETY_POLL_MS = 30_000;
+/** Retry due times remembered for timely claims; beyond that the poll finds them. */
+const MAX_RETRY_TIMERS = 10_000;
 
 /**
  * Moves work from the inbox to the subscribers. Two kinds of work, both claimed from the store
@@ -90,10 +98,15 @@ export class WebhookDispatcher {
   readonly #clock: () => number;
   readonly #inFlightDeliveries = new Set<Promise<void>>();
   readonly #inFlightEvents = new Set<Promise<void>>();
+  readonly #notifications: WorkNotifications | undefined;
+  /** Kinds of work there is reason to claim (announced, polled, or a full last claim). */
+  readonly #wanted: Record<WorkKind, boolean> = { events: true, deliveries: true };
+  /** When retries this process scheduled come due, ascending. */
+  readonly #retryTimes: number[] = [];
+  #lastPollAt = -Infinity;
   #running = false;
   #loop: Promise<void> | undefined;
   #wakeUp: (() => void) | undefined;
-  #wakeRequested = false;
 
   constructor(options: DispatcherOptions) {
     this.#store = options.store;
@@ -105,6 +118,7 @@ export class WebhookDispatcher {
     this.#logger = options.logger;
     this.#clock = options.clock ?? Date.now;
     this.workerId = options.workerId ?? `worker-${randomUUID()}`;
+    this.#notifications = options.notifications;
     if (this.#tuning.deliveryTimeoutMs >= this.#tuning.leaseMs) {
       // Otherwise a slow attempt could still be running when its lease expires and another
       // worker starts the next attempt to the same subscriber.
@@ -117,6 +131,7 @@ export class WebhookDispatcher {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#notifications?.start((kind) => this.wake(kind));
     this.#loop = this.#run();
   }
 
@@ -124,14 +139,16 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
-    this.wake();
+    this.#wakeUp?.();
+    await this.#notifications?.stop();
     await this.#loop;
     await Promise.allSettled([...this.#inFlightDeliveries, ...this.#inFlightEvents]);
   }
 
-  /** New work was stored (by this process): look now rather than at the next poll. */
-  wake(): void {
-    this.#wakeRequested = true;
+  /** New work was stored: look now rather than at the next poll. */
+  wake(kind: WorkKind | "all" = "all"): void {
+    if (kind !== "deliveries") this.#wanted.events = true;
+    if (kind !== "events") this.#wanted.deliveries = true;
     this.#wakeUp?.();
   }
 
@@ -149,35 +166,90 @@ export class WebhookDispatcher {
     }
   }
 
+  /**
+   * Claims a kind of work when there is reason to think some is waiting (a notification, a
+   * local write, a poll, a full previous claim) and at least half its slots are free: claims
+   * are fewer and larger than one per finished item, and each claim is a round trip and a
+   * commit.
+   */
   async #run(): Promise<void> {
     while (this.#running) {
-      this.#wakeRequested = false;
-      let claimed = 0;
+      this.#pollIfDue();
       try {
-        claimed += this.#startEvents(
-          await this.#claimEvents(
-            this.#freeSlots(this.#inFlightEvents, this.#tuning.maxConcurrentEvents),
-          ),
-        );
-        claimed += this.#startDeliveries(
-          await this.#claimDeliveries(
-            this.#freeSlots(this.#inFlightDeliveries, this.#tuning.maxConcurrentDeliveries),
-          ),
-        );
+        await this.#claimIfWanted("events");
+        await this.#claimIfWanted("deliveries");
       } catch (error) {
         this.#logger.error({ err: error }, "webhook dispatcher could not claim work; will retry");
+        // Look again after one (short) poll interval, whether or not notifications arrive.
+        this.#lastPollAt = this.#clock() - this.#pollDelayMs() + this.#tuning.pollIntervalMs;
       }
-      if (claimed === 0 && this.#running && !this.#wakeRequested) {
-        await this.#idle(this.#tuning.pollIntervalMs);
+      if (this.#running && !this.#canClaim("events") && !this.#canClaim("deliveries")) {
+        await this.#idle();
       }
     }
   }
 
-  #freeSlots(inFlight: Set<Promise<void>>, limit: number): number {
-    return Math.max(0, limit - inFlight.size);
+  /** Work nobody announces: retries coming due, and leases that ran out (a crashed worker). */
+  #pollIfDue(): void {
+    const now = this.#clock();
+    const pollDue = now >= this.#lastPollAt + this.#pollDelayMs();
+    if (!pollDue && (this.#retryTimes[0] ?? Infinity) > now) return;
+    while ((this.#retryTimes[0] ?? Infinity) <= now) this.#retryTimes.shift();
+    if (pollDue) this.#lastPollAt = now;
+    this.#wanted.events = true;
+    this.#wanted.deliveries = true;
   }
 
-  #idle(ms: number): Promise<void> {
+  /**
+   * While notifications arrive, polling only has to find expired leases (at most one lease late)
+   * and retries other processes scheduled; otherwise it is how new work is found at all.
+   */
+  #pollDelayMs(): number {
+    const { pollIntervalMs, leaseMs } = this.#tuning;
+    if (!this.#notifications?.live) return pollIntervalMs;
+    return Math.max(pollIntervalMs, Math.min(leaseMs, MAX_SAFETY_POLL_MS));
+  }
+
+  /** Remembers when a retry this process scheduled comes due, to claim it on time. */
+  #noteRetryAt(time: number): void {
+    if (this.#retryTimes.length >= MAX_RETRY_TIMERS) return; // the poll finds the rest
+    let index = this.#retryTimes.length;
+    while (index > 0 && (this.#retryTimes[index - 1] ?? 0) > time) index--;
+    this.#retryTimes.splice(index, 0, time);
+  }
+
+  #slots(kind: WorkKind): { inFlight: Set<Promise<void>>; limit: number } {
+    return kind === "events"
+      ? { inFlight: this.#inFlightEvents, limit: this.#tuning.maxConcurrentEvents }
+      : { inFlight: this.#inFlightDeliveries, limit: this.#tuning.maxConcurrentDeliveries };
+  }
+
+  #canClaim(kind: WorkKind): boolean {
+    const { inFlight, limit } = this.#slots(kind);
+    return this.#wanted[kind] && limit - inFlight.size >= Math.ceil(limit / 2);
+  }
+
+  async #claimIfWanted(kind: WorkKind): Promise<void> {
+    if (!this.#running || !this.#canClaim(kind)) return;
+    const { inFlight, limit } = this.#slots(kind);
+    const free = limit - inFlight.size;
+    this.#wanted[kind] = false;
+    const claimed =
+      kind === "events"
+        ? this.#startEvents(await this.#claimEvents(free))
+        : this.#startDeliveries(await this.#claimDeliveries(free));
+    // A full claim suggests more is waiting: claim again once there is room.
+    if (claimed === free) this.#wanted[kind] = true;
+  }
+
+  /**
+   * Waits for a wake-up, the next poll or the next retry due, but never longer than one poll
+   * interval: the safety-net poll gets short again as soon as notifications stop.
+   */
+  #idle(): Promise<void> {
+    const now = this.#clock();
+    const until = Math.min(this.#lastPollAt + this.#pollDelayMs(), this.#retryTimes[0] ?? Infinity);
+    const ms = Math.min(this.#tuning.pollIntervalMs, Math.max(0, until - now));
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       timer.unref?.();
@@ -227,8 +299,8 @@ export class WebhookDispatcher {
   #track(set: Set<Promise<void>>, work: Promise<void>): void {
     const tracked = work.finally(() => {
       set.delete(tracked);
-      // A slot came free: there may be more work waiting for it.
-      this.wake();
+      // A slot came free: work already wanted may now fit.
+      this.#wakeUp?.();
     });
     set.add(tracked);
   }
@@ -256,6 +328,7 @@ export class WebhookDispatcher {
         subscriberIds,
         now: this.#clock(),
       });
+      if (completed && subscriberIds.length > 0) this.wake("deliveries");
       if (!completed) {
         this.#logger.warn(
           { webhookId: event.id },
@@ -286,10 +359,9 @@ export class WebhookDispatcher {
           { webhookId: event.id, paymentId, attempt: event.attempt, retryInMs: delay, reason },
           "payment sync for webhook failed; will retry",
         );
-        await this.#store.postponeEvent(event, {
-          nextAttemptAt: this.#clock() + delay,
-          error: reason,
-        });
+        const nextAttemptAt = this.#clock() + delay;
+        await this.#store.postponeEvent(event, { nextAttemptAt, error: reason });
+        this.#noteRetryAt(nextAttemptAt);
         return "postponed";
       }
       this.#logger.warn(
@@ -333,6 +405,7 @@ export class WebhookDispatcher {
   async #record(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<void> {
     const recorded = await this.#store.finishDelivery(delivery, outcome);
     if (!recorded) return;
+    if (outcome.kind === "retry") this.#noteRetryAt(outcome.nextAttemptAt);
     this.#metrics.delivery(delivery.subscriberId, outcome.kind as DeliveryMetricOutcome);
     const context = { webhookId: delivery.eventId, subscriber: delivery.subscriberId };
     if (outcome.kind === "dead") {
