@@ -51,7 +51,7 @@ export const defaultDispatcherTuning: DispatcherTuning = {
   deliveryTimeoutMs: 15_000,
   pollIntervalMs: 1_000,
   maxConcurrentDeliveries: 32,
-  maxConcurrentEvents: 8,
+  maxConcurrentEvents: 32,
 };
 
 export interface DispatcherOptions {
@@ -72,6 +72,8 @@ export interface DispatcherOptions {
   readonly notifications?: WorkNotifications;
 }
 
+/** How long a notification waits for more before this process claims (see #notified). */
+const NOTIFICATION_COALESCE_MS = 50;
 /** The longest safety-net poll while notifications arrive. */
 const MAX_SAFETY_POLL_MS = 30_000;
 /** Retry due times remembered for timely claims; beyond that the poll finds them. */
@@ -103,6 +105,10 @@ export class WebhookDispatcher {
   readonly #wanted: Record<WorkKind, boolean> = { events: true, deliveries: true };
   /** When retries this process scheduled come due, ascending. */
   readonly #retryTimes: number[] = [];
+  readonly #notifiedTimers: Record<WorkKind, NodeJS.Timeout | undefined> = {
+    events: undefined,
+    deliveries: undefined,
+  };
   #lastPollAt = -Infinity;
   #running = false;
   #loop: Promise<void> | undefined;
@@ -131,7 +137,7 @@ export class WebhookDispatcher {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#notifications?.start((kind) => this.wake(kind));
+    this.#notifications?.start((kind) => this.#notified(kind));
     this.#loop = this.#run();
   }
 
@@ -140,6 +146,8 @@ export class WebhookDispatcher {
     if (!this.#running) return;
     this.#running = false;
     this.#wakeUp?.();
+    clearTimeout(this.#notifiedTimers.events);
+    clearTimeout(this.#notifiedTimers.deliveries);
     await this.#notifications?.stop();
     await this.#loop;
     await Promise.allSettled([...this.#inFlightDeliveries, ...this.#inFlightEvents]);
@@ -150,6 +158,28 @@ export class WebhookDispatcher {
     if (kind !== "deliveries") this.#wanted.events = true;
     if (kind !== "events") this.#wanted.deliveries = true;
     this.#wakeUp?.();
+  }
+
+  /**
+   * Work stored by any process, this one included. The process that stored it has already
+   * been woken directly and usually claims it at once, so the others wait a moment: the
+   * notifications of that moment cost them one claim, not one each, and an empty claim (the
+   * usual case while every replica keeps up) stays rare however busy the database is. Work a
+   * busy or crashed replica leaves behind is claimed by the others a moment later. After a
+   * gap ("all"), claim at once.
+   */
+  #notified(kind: WorkKind | "all"): void {
+    if (kind === "all") {
+      this.wake("all");
+      return;
+    }
+    if (this.#notifiedTimers[kind]) return;
+    const timer = setTimeout(() => {
+      this.#notifiedTimers[kind] = undefined;
+      this.wake(kind);
+    }, NOTIFICATION_COALESCE_MS);
+    timer.unref?.();
+    this.#notifiedTimers[kind] = timer;
   }
 
   /**
