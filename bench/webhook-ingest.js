@@ -49,6 +49,7 @@ async function runTarget(variant) {
   const { default: Fastify } = await import("fastify");
   const app = Fastify();
   const handled = { count: 0 };
+  const statements = {};
   let store;
   let cleanup = async () => {};
   if (variant === "bare") {
@@ -61,6 +62,7 @@ async function runTarget(variant) {
     const dataDir = mkdtempSync(join(tmpdir(), "bff-webhook-bench-"));
     const db = await openDatabase({ databaseUrl: process.env.BENCH_DB_URL || undefined, dataDir });
     store = await webhooksModule.openWebhookStore(db);
+    if (db.kind === "postgres") countStatements(db.pool, statements);
     let stopDispatch = async () => {};
     if (variant === "pipeline") stopDispatch = await startPipeline(app, db, store, handled);
     else await app.register(webhooksModule.webhookRoute, { secrets: [SECRET], store });
@@ -72,13 +74,29 @@ async function runTarget(variant) {
   }
   app.get("/bench/stats", async () => {
     const { user, system } = process.cpuUsage();
-    return { cpuMicros: user + system, handled: handled.count, backlog: await store?.backlog() };
+    return {
+      cpuMicros: user + system,
+      handled: handled.count,
+      statements,
+      backlog: await store?.backlog(),
+    };
   });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   await serveUntilStdinEnds({ url }, async () => {
     await app.close();
     await cleanup();
   });
+}
+
+/** Counts the pool's statements by their first words (what the commits per event are made of). */
+function countStatements(pool, counts) {
+  const query = pool.query.bind(pool);
+  pool.query = (text, ...rest) => {
+    const sql = typeof text === "string" ? text : text.text;
+    const kind = sql.replace(/\s+/g, " ").trim().split(" ").slice(0, 4).join(" ");
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    return query(text, ...rest);
+  };
 }
 
 /** The service's webhook pipeline with its production defaults and a handler for every event. */
@@ -143,9 +161,17 @@ async function sum(target, read) {
 
 /** CPU, handled events and (PostgreSQL) commits and backend CPU of one target, right now. */
 async function snapshot(target, admin) {
+  const all = await Promise.all(target.servers.map(stats));
+  const statements = {};
+  for (const one of all) {
+    for (const [kind, count] of Object.entries(one.statements ?? {})) {
+      statements[kind] = (statements[kind] ?? 0) + count;
+    }
+  }
   const snap = {
-    cpuMicros: await sum(target, (one) => one.cpuMicros),
-    handled: await sum(target, (one) => one.handled),
+    cpuMicros: all.reduce((total, one) => total + one.cpuMicros, 0),
+    handled: all.reduce((total, one) => total + one.handled, 0),
+    statements,
   };
   if (!target.database) return snap;
   const { rows } = await admin.query(
@@ -237,6 +263,12 @@ async function measure(target, admin) {
     cpuPerEvent: (after.cpuMicros - before.cpuMicros) / events,
     backendCpuPerEvent: backend === null ? null : backend / events,
     commitsPerEvent: (after.commits - before.commits) / events,
+    statementsPerEvent: Object.fromEntries(
+      Object.entries(after.statements).map(([kind, count]) => [
+        kind,
+        Number(((count - (before.statements[kind] ?? 0)) / events).toFixed(3)),
+      ]),
+    ),
   };
 }
 
@@ -383,6 +415,12 @@ function report(targets, samples, checked) {
     console.log(
       `3 replicas vs 1: CPU per event ${fixed(ratio("cpuPerEvent"), 2)}x (service), ` +
         `${fixed(ratio("backendCpuPerEvent"), 2)}x (PG backends); events/s ${fixed(ratio("rps"), 2)}x`,
+    );
+  }
+  for (const target of targets.filter((candidate) => candidate.pipeline)) {
+    const last = samples.get(target.name).at(-1);
+    console.log(
+      `${target.name}, statements per event (last round): ${JSON.stringify(last.statementsPerEvent)}`,
     );
   }
   console.log(

@@ -11,6 +11,8 @@ export interface ListenerOptions {
   readonly clientConfig: pg.ClientConfig;
   readonly channel: string;
   readonly onNotification: (payload: string) => void;
+  /** Runs on each new connection once LISTEN is in effect, before `onListening`. */
+  readonly onConnect?: (client: pg.Client) => Promise<void>;
   /**
    * LISTEN is in effect (again). Whatever was notified while it was not is lost, so the caller
    * looks for work it may have missed.
@@ -87,6 +89,7 @@ export function listenForNotifications(options: ListenerOptions): PostgresListen
     try {
       await current.connect();
       await current.query(`LISTEN ${current.escapeIdentifier(options.channel)}`);
+      await options.onConnect?.(current);
     } catch (error) {
       lose(error);
       return;

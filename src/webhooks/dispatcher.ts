@@ -7,6 +7,7 @@ import type {
   ClaimedDelivery,
   ClaimedEvent,
   DeliveryOutcome,
+  FanOut,
   WebhookStore,
 } from "./store/webhook-store.js";
 import type { DeliveryResult, Subscriber } from "./subscriber.js";
@@ -110,6 +111,8 @@ export class WebhookDispatcher {
     deliveries: undefined,
   };
   #lastPollAt = -Infinity;
+  /** Delivery slots held for deliveries being created leased to this process. */
+  #reservedDeliveries = 0;
   #running = false;
   #loop: Promise<void> | undefined;
   #wakeUp: (() => void) | undefined;
@@ -254,15 +257,19 @@ export class WebhookDispatcher {
       : { inFlight: this.#inFlightDeliveries, limit: this.#tuning.maxConcurrentDeliveries };
   }
 
-  #canClaim(kind: WorkKind): boolean {
+  #freeSlots(kind: WorkKind): number {
     const { inFlight, limit } = this.#slots(kind);
-    return this.#wanted[kind] && limit - inFlight.size >= Math.ceil(limit / 2);
+    return limit - inFlight.size - (kind === "deliveries" ? this.#reservedDeliveries : 0);
+  }
+
+  #canClaim(kind: WorkKind): boolean {
+    const { limit } = this.#slots(kind);
+    return this.#wanted[kind] && this.#freeSlots(kind) >= Math.ceil(limit / 2);
   }
 
   async #claimIfWanted(kind: WorkKind): Promise<void> {
     if (!this.#running || !this.#canClaim(kind)) return;
-    const { inFlight, limit } = this.#slots(kind);
-    const free = limit - inFlight.size;
+    const free = this.#freeSlots(kind);
     this.#wanted[kind] = false;
     const claimed =
       kind === "events"
@@ -353,12 +360,12 @@ export class WebhookDispatcher {
       const subscriberIds = this.#subscribers()
         .filter((subscriber) => subscriber.wants(event.type))
         .map((subscriber) => subscriber.id);
-      const completed = await this.#store.completeEvent(event, {
+      const fanOut = {
         body: serialiseDispatchedEvent(dispatched),
         subscriberIds,
         now: this.#clock(),
-      });
-      if (completed && subscriberIds.length > 0) this.wake("deliveries");
+      };
+      const completed = await this.#complete(event, fanOut);
       if (!completed) {
         this.#logger.warn(
           { webhookId: event.id },
@@ -368,6 +375,34 @@ export class WebhookDispatcher {
     } catch (error) {
       // The store failed; the lease runs out and the event is claimed again.
       this.#logger.error({ err: error, webhookId: event.id }, "webhook event dispatch failed");
+    }
+  }
+
+  /**
+   * Completes the event. When this process has room for all its deliveries they are created
+   * leased to it and started at once (no claim, no other replica woken); otherwise they are
+   * left for whoever claims them. False when the lease was lost.
+   */
+  async #complete(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
+    const count = fanOut.subscriberIds.length;
+    const { inFlight, limit } = this.#slots("deliveries");
+    if (count === 0 || inFlight.size + this.#reservedDeliveries + count > limit) {
+      const completed = await this.#store.completeEvent(event, fanOut);
+      if (completed && count > 0) this.wake("deliveries");
+      return completed;
+    }
+    this.#reservedDeliveries += count;
+    try {
+      const leased = await this.#store.completeEventLeasingDeliveries(
+        event,
+        fanOut,
+        this.#tuning.leaseMs,
+      );
+      if (leased === null) return false;
+      this.#startDeliveries(leased);
+      return true;
+    } finally {
+      this.#reservedDeliveries -= count;
     }
   }
 

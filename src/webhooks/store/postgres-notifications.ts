@@ -11,24 +11,39 @@ export interface PostgresWorkNotificationsOptions {
   readonly reconnect?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
 }
 
-/** The triggers of migration 002 notify with the name of the table that got rows. */
-const kindOfTable: Readonly<Record<string, WorkKind>> = {
-  webhook_events: "events",
-  webhook_deliveries: "deliveries",
-};
+/**
+ * The triggers of migration 003 notify with the schema and name of the table that got rows:
+ * the channel is per database, and deployments in other schemas of it are not ours. (002's
+ * triggers sent the bare table name; they are gone once 003 is applied.)
+ */
+function kindOf(payload: string, schema: string | undefined): WorkKind | undefined {
+  if (payload === `${schema}.webhook_events`) return "events";
+  if (payload === `${schema}.webhook_deliveries`) return "deliveries";
+  return undefined;
+}
 
 /** New webhook work announced by the NOTIFY triggers, on one dedicated connection per process. */
 export function postgresWorkNotifications(
   options: PostgresWorkNotificationsOptions,
 ): WorkNotifications {
   let listener: ReturnType<typeof listenForNotifications> | undefined;
+  let schema: string | undefined;
   return {
     start(onWork) {
       if (listener) return;
       listener = listenForNotifications({
         clientConfig: options.clientConfig,
         channel: WEBHOOK_WORK_CHANNEL,
-        onNotification: (table) => onWork(kindOfTable[table] ?? "all"),
+        onConnect: async (client) => {
+          const { rows } = await client.query<{ schema: string }>(
+            "SELECT current_schema() AS schema",
+          );
+          schema = rows[0]?.schema;
+        },
+        onNotification: (payload) => {
+          const kind = kindOf(payload, schema);
+          if (kind) onWork(kind);
+        },
         onListening: () => onWork("all"),
         logger: options.logger,
         ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
