@@ -21,7 +21,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 import pg from "pg";
 import { serveUntilStdinEnds, startChild } from "./lib/child-process.js";
@@ -38,6 +38,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Backends flush their statistics at most every 10 s while idle (PGSTAT_IDLE_INTERVAL). */
 const STATS_SETTLE_MS = 11_000;
 const CLOCK_TICKS_PER_SECOND = 100;
+/** The build under test; children of baseline variants get another one (BENCH_BASELINE_DIST). */
+const DIST = process.env.BENCH_DIST ?? new URL("../dist", import.meta.url).href;
+const BASELINE_DIST = process.env.BENCH_BASELINE_DIST;
 const signedWebhook = webhookSigner(SECRET_BYTES, "msg_bench");
 
 const role = process.argv[2];
@@ -57,8 +60,8 @@ async function runTarget(variant) {
       reply.code(200).send({ received: true }),
     );
   } else {
-    const { openDatabase } = await import("../dist/store/database.js");
-    const webhooksModule = await import("../dist/webhooks/index.js");
+    const { openDatabase } = await import(`${DIST}/store/database.js`);
+    const webhooksModule = await import(`${DIST}/webhooks/index.js`);
     const dataDir = mkdtempSync(join(tmpdir(), "bff-webhook-bench-"));
     const db = await openDatabase({ databaseUrl: process.env.BENCH_DB_URL || undefined, dataDir });
     store = await webhooksModule.openWebhookStore(db);
@@ -101,13 +104,21 @@ function countStatements(pool, counts) {
 
 /** The service's webhook pipeline with its production defaults and a handler for every event. */
 async function startPipeline(app, db, store, handled) {
-  const { createWebhooks, postgresWorkNotifications } = await import("../dist/webhooks/index.js");
+  const { createWebhooks, postgresWorkNotifications } = await import(`${DIST}/webhooks/index.js`);
   const silent = { info() {}, warn() {}, error() {} };
   const webhooks = await createWebhooks({
     store,
     secrets: [SECRET],
     sandbox: false,
-    notifications: postgresWorkNotifications({ clientConfig: db.clientConfig, logger: silent }),
+    // A baseline build from before LISTEN/NOTIFY polls instead.
+    ...(postgresWorkNotifications
+      ? {
+          notifications: postgresWorkNotifications({
+            clientConfig: db.clientConfig,
+            logger: silent,
+          }),
+        }
+      : {}),
     logger: silent,
   });
   webhooks.on("*", () => {
@@ -319,28 +330,39 @@ async function startTargets(databases) {
     { name: "webhook ingest, SQLite (WAL)", servers: [await start("sqlite")] },
   ];
   if (!databases) return targets;
-  const [ingestOnly, single, triple] = databases.names;
-  targets.push(
+  targets.push(...(await postgresTargets(databases.names.slice(0, 3), start, "")));
+  if (BASELINE_DIST) {
+    const baseline = (variant, database) =>
+      startChild(SELF, ["--target", variant], {
+        BENCH_DB_URL: databases.urlOf(database),
+        BENCH_DIST: pathToFileURL(BASELINE_DIST).href,
+      });
+    targets.push(...(await postgresTargets(databases.names.slice(3), baseline, " (baseline)")));
+  }
+  return targets;
+}
+
+async function postgresTargets([ingestOnly, single, triple], start, suffix) {
+  return [
     {
-      name: "webhook ingest, PostgreSQL",
+      name: `webhook ingest, PostgreSQL${suffix}`,
       servers: [await start("postgres", ingestOnly)],
       database: ingestOnly,
     },
     {
-      name: "PostgreSQL ingest + dispatch, 1 replica",
+      name: `PostgreSQL ingest + dispatch, 1 replica${suffix}`,
       servers: [await start("pipeline", single)],
       database: single,
       pipeline: true,
     },
     {
       // Started together: their migrations race and must serialise.
-      name: "PostgreSQL ingest + dispatch, 3 replicas",
+      name: `PostgreSQL ingest + dispatch, 3 replicas${suffix}`,
       servers: await Promise.all([1, 2, 3].map(() => start("pipeline", triple))),
       database: triple,
       pipeline: true,
     },
-  );
-  return targets;
+  ];
 }
 
 async function runBenchmark() {
@@ -349,7 +371,7 @@ async function runBenchmark() {
   if (SERVER_URL) {
     admin = new pg.Client({ connectionString: SERVER_URL });
     await admin.connect();
-    databases = await createDatabases(admin, 3);
+    databases = await createDatabases(admin, BASELINE_DIST ? 6 : 3);
   } else {
     console.error("PostgreSQL variants skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL");
   }
@@ -409,11 +431,12 @@ function report(targets, samples, checked) {
       cell(of(target, "commitsPerEvent"), (value) => fixed(value, 2)),
     ]),
   ]);
-  const [single, triple] = targets.filter((target) => target.pipeline);
-  if (single && triple) {
+  const pipelines = targets.filter((target) => target.pipeline);
+  for (let index = 0; index + 1 < pipelines.length; index += 2) {
+    const [single, triple] = [pipelines[index], pipelines[index + 1]];
     const ratio = (key) => median(of(triple, key)) / median(of(single, key));
     console.log(
-      `3 replicas vs 1: CPU per event ${fixed(ratio("cpuPerEvent"), 2)}x (service), ` +
+      `${triple.name} vs 1: CPU per event ${fixed(ratio("cpuPerEvent"), 2)}x (service), ` +
         `${fixed(ratio("backendCpuPerEvent"), 2)}x (PG backends); events/s ${fixed(ratio("rps"), 2)}x`,
     );
   }
