@@ -38,6 +38,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Backends flush their statistics at most every 10 s while idle (PGSTAT_IDLE_INTERVAL). */
 const STATS_SETTLE_MS = 11_000;
 const CLOCK_TICKS_PER_SECOND = 100;
+/** What an idle replica commits by itself: heartbeats, safety polls (a baseline polls twice a second). */
+const IDLE_COMMITS_PER_SECOND = 5;
 /** The build under test; children of baseline variants get another one (BENCH_BASELINE_DIST). */
 const DIST = process.env.BENCH_DIST ?? new URL("../dist", import.meta.url).href;
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST;
@@ -236,14 +238,15 @@ async function waitForDrain(target) {
 
 /**
  * Commits settle once every backend flushed its statistics: read until two reads agree, but
- * for the few an idle replica makes itself (its LISTEN heartbeat, its safety-net poll).
+ * for the few an idle replica makes itself (IDLE_COMMITS_PER_SECOND).
  */
 async function settledSnapshot(target, admin) {
   let last = await snapshot(target, admin);
   for (let reads = 0; reads < 5; reads++) {
     await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
     const next = await snapshot(target, admin);
-    if (next.commits - last.commits <= 3 * target.servers.length) return next;
+    const idleCommits = (IDLE_COMMITS_PER_SECOND * target.servers.length * STATS_SETTLE_MS) / 1000;
+    if (next.commits - last.commits <= idleCommits) return next;
     last = next;
   }
   throw new Error(`${target.name}: commits did not settle`);
