@@ -193,6 +193,8 @@ export class WebhookDispatcher {
     for (;;) {
       const events = await this.#claimEvents(this.#tuning.maxConcurrentEvents);
       await Promise.all(events.map((event) => this.#dispatchEvent(event)));
+      // Fan-out may have started deliveries leased to this process: they are part of "now".
+      await Promise.allSettled([...this.#inFlightDeliveries]);
       const deliveries = await this.#claimDeliveries(this.#tuning.maxConcurrentDeliveries);
       await Promise.all(deliveries.map((delivery) => this.#deliver(delivery)));
       if (events.length === 0 && deliveries.length === 0) return;
