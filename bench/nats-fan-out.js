@@ -8,39 +8,30 @@
 //
 //   npm run build && node bench/nats-fan-out.js
 //   (NATS_URL, default nats://127.0.0.1:4222; BENCH_EVENTS, BENCH_ROUNDS, BENCH_CONNECTIONS)
-import { spawn } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { environmentLine, fixed, grouped, median, printTable, rotated } from "./lib/stats.js";
+import { serveUntilStdinEnds, startChild } from "./lib/child-process.js";
+import { webhookSecret, webhookSigner } from "./lib/signed-webhook.js";
+import { environmentLine, fixed, grouped, median, printTable, sampleRounds } from "./lib/stats.js";
 
 const SELF = fileURLToPath(import.meta.url);
 // One secret for the parent (which signs) and the pipelines (which verify), passed down by env.
-process.env.BENCH_SECRET ??= randomBytes(32).toString("base64");
-const SECRET_BYTES = Buffer.from(process.env.BENCH_SECRET, "base64");
-const SECRET = `whsec_${SECRET_BYTES.toString("base64")}`;
+process.env.BENCH_SECRET ??= webhookSecret().base64;
+const { bytes: SECRET_BYTES, secret: SECRET } = webhookSecret(process.env.BENCH_SECRET);
+const signedWebhook = webhookSigner(SECRET_BYTES, "msg_fanout");
 const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const silent = { info() {}, warn() {}, error() {} };
-let sequence = 0;
 
 const role = process.argv[2];
 if (role === "--receiver") await runReceiver();
 else if (role === "--pipeline") await runPipeline(process.argv[3]);
 else await runBenchmark();
-
-async function serveUntilStdinEnds(url, cleanup) {
-  process.stdout.write(`${JSON.stringify({ url })}\n`);
-  process.stdin.resume();
-  await once(process.stdin, "end");
-  await cleanup();
-}
 
 /** Child: the HTTP subscriber, answering 204 to every delivery. */
 async function runReceiver() {
@@ -50,7 +41,7 @@ async function runReceiver() {
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  await serveUntilStdinEnds(`http://127.0.0.1:${server.address().port}/events`, async () =>
+  await serveUntilStdinEnds({ url: `http://127.0.0.1:${server.address().port}/events` }, async () =>
     server.close(),
   );
 }
@@ -90,11 +81,11 @@ async function runPipeline(kind) {
     logger: silent,
   });
   const app = Fastify();
-  await app.register(webhooks.plugin);
+  await app.register(webhooks.publicPlugin);
   app.get("/bench/backlog", async () => store.backlog());
   webhooks.start();
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
-  await serveUntilStdinEnds(url, async () => {
+  await serveUntilStdinEnds({ url }, async () => {
     await app.close();
     await webhooks.stop();
     if (nats) {
@@ -105,44 +96,6 @@ async function runPipeline(kind) {
     await db.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
-}
-
-async function child(args, env = {}) {
-  const process_ = spawn(process.execPath, [SELF, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: process_.stdout });
-  const [line] = await once(lines, "line");
-  return {
-    info: JSON.parse(line),
-    async stop() {
-      process_.stdin.end();
-      await once(process_, "exit");
-    },
-  };
-}
-
-function signedWebhook() {
-  const id = `msg_fanout_${process.pid}_${++sequence}`;
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const body = JSON.stringify({
-    type: "Transaction.Paid",
-    timestamp: new Date().toISOString(),
-    data: { storeId: "store-bench", paymentId: `payment-${sequence}`, transactionId: "tx" },
-  });
-  const signature = createHmac("sha256", SECRET_BYTES)
-    .update(`${id}.${timestamp}.${body}`)
-    .digest("base64");
-  return {
-    body,
-    headers: {
-      "content-type": "application/json",
-      "webhook-id": id,
-      "webhook-timestamp": timestamp,
-      "webhook-signature": `v1,${signature}`,
-    },
-  };
 }
 
 /** Posts `count` webhooks, then waits until the outbox has nothing left; returns events/s. */
@@ -173,21 +126,25 @@ async function batch(url, count) {
 
 async function runBenchmark() {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const receiver = await child(["--receiver"]);
+  const receiver = await startChild(SELF, ["--receiver"]);
   const targets = [
     {
       name: "HTTP subscriber (signed POST, 204)",
-      server: await child(["--pipeline", "http"], { BENCH_RECEIVER_URL: receiver.info.url }),
+      server: await startChild(SELF, ["--pipeline", "http"], {
+        BENCH_RECEIVER_URL: receiver.info.url,
+      }),
     },
-    { name: "NATS JetStream subscriber (stream ack)", server: await child(["--pipeline", "nats"]) },
+    {
+      name: "NATS JetStream subscriber (stream ack)",
+      server: await startChild(SELF, ["--pipeline", "nats"]),
+    },
   ];
-  for (const target of targets) await batch(target.server.info.url, Math.min(500, EVENTS));
-  const samples = new Map(targets.map((target) => [target.name, []]));
-  for (let round = 0; round < rounds; round++) {
-    for (const target of rotated(targets, round)) {
-      samples.get(target.name).push(await batch(target.server.info.url, EVENTS));
-    }
-  }
+  const samples = await sampleRounds(
+    targets,
+    rounds,
+    (target) => batch(target.server.info.url, EVENTS),
+    (target) => batch(target.server.info.url, Math.min(500, EVENTS)),
+  );
   await Promise.all([...targets.map((target) => target.server.stop()), receiver.stop()]);
   const http = median(samples.get(targets[0].name));
   console.log(

@@ -1,192 +1,455 @@
 // Signed webhook ingest: POST /webhooks/portone with a unique, correctly signed webhook per
 // request, through the service's webhook route (Standard Webhooks verify over the raw body,
 // normalise, durable insert unique on webhook-id, then 2xx) on SQLite and on PostgreSQL, vs a
-// bare Fastify route that only answers 200 to the same request (the limit). autocannon on
-// loopback; each server runs in a child process so it never shares a thread with the load
-// generator. Rounds alternate the variants. Target: SQLite ingest >= 40% of the limit.
+// bare Fastify route that only answers 200 to the same request (the limit). With PostgreSQL
+// also the whole pipeline: ingest while the dispatcher (woken by LISTEN/NOTIFY) fans every
+// event out to an in-process handler, on one replica and on three replicas sharing one
+// database (the load split across them). autocannon on loopback; each server runs in a child
+// process so it never shares a thread with the load generator. Rounds rotate the variants.
+//
+// Per round and variant: events/s, p99 ack latency, and for the pipeline variants the backlog
+// left when the load stops (as seconds of ingest), the time to drain it, CPU per event of the
+// service processes (ingest + dispatch), CPU per event of their PostgreSQL backends (read from
+// /proc when the server is local), and commits per event (pg_stat_database.xact_commit of the
+// variant's own database). Each PostgreSQL variant gets a database of its own,
+// bench_pg_<random>_<n>, created on the server and dropped at the end.
 //
 //   npm run build && node bench/webhook-ingest.js
-//   (PostgreSQL variant when BENCH_DATABASE_URL or TEST_DATABASE_URL is set)
-import { spawn } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
-import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+//   (PostgreSQL variants when BENCH_DATABASE_URL or TEST_DATABASE_URL is set; BENCH_ROUNDS,
+//   BENCH_SECONDS, BENCH_CONNECTIONS)
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import autocannon from "autocannon";
-import { environmentLine, fixed, grouped, median, printTable, rotated } from "./lib/stats.js";
+import pg from "pg";
+import { serveUntilStdinEnds, startChild } from "./lib/child-process.js";
+import { webhookSecret, webhookSigner } from "./lib/signed-webhook.js";
+import { environmentLine, fixed, grouped, median, printTable, sampleRounds } from "./lib/stats.js";
 
 const SELF = fileURLToPath(import.meta.url);
-const SECRET_BYTES = randomBytes(32);
-const SECRET = `whsec_${SECRET_BYTES.toString("base64")}`;
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-let sequence = 0;
+process.env.BENCH_SECRET ??= webhookSecret().base64;
+const { bytes: SECRET_BYTES, secret: SECRET } = webhookSecret(process.env.BENCH_SECRET);
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Backends flush their statistics at most every 10 s while idle (PGSTAT_IDLE_INTERVAL). */
+const STATS_SETTLE_MS = 11_000;
+const CLOCK_TICKS_PER_SECOND = 100;
+/** What an idle replica commits by itself: heartbeats, safety polls (a baseline polls twice a second). */
+const IDLE_COMMITS_PER_SECOND = 5;
+/** The build under test; children of baseline variants get another one (BENCH_BASELINE_DIST). */
+const DIST = process.env.BENCH_DIST ?? new URL("../dist", import.meta.url).href;
+const BASELINE_DIST = process.env.BENCH_BASELINE_DIST;
+const signedWebhook = webhookSigner(SECRET_BYTES, "msg_bench");
 
 const role = process.argv[2];
 if (role === "--target") await runTarget(process.argv[3]);
 else await runBenchmark();
 
-/** Child: one server under test. Prints its URL as one JSON line; stops when stdin ends. */
+/** Child: one server under test, with /bench/stats for the parent's samples. */
 async function runTarget(variant) {
   const { default: Fastify } = await import("fastify");
   const app = Fastify();
+  const handled = { count: 0 };
+  const statements = {};
+  let store;
   let cleanup = async () => {};
   if (variant === "bare") {
     app.post("/webhooks/portone", async (_request, reply) =>
       reply.code(200).send({ received: true }),
     );
   } else {
-    const { openDatabase } = await import("../dist/store/database.js");
-    const { openWebhookStore, webhookRoute } = await import("../dist/webhooks/index.js");
+    const { openDatabase } = await import(`${DIST}/store/database.js`);
+    const webhooksModule = await import(`${DIST}/webhooks/index.js`);
     const dataDir = mkdtempSync(join(tmpdir(), "bff-webhook-bench-"));
-    let databaseUrl;
-    let dropSchema = async () => {};
-    if (variant === "postgres") {
-      const { default: pg } = await import("pg");
-      const schema = `webhook_bench_${process.pid}`;
-      const admin = new pg.Client({ connectionString: process.env.BENCH_PG_URL });
-      await admin.connect();
-      await admin.query(`CREATE SCHEMA ${schema}`);
-      const url = new URL(process.env.BENCH_PG_URL);
-      url.searchParams.set("options", `-c search_path=${schema}`);
-      databaseUrl = url.toString();
-      dropSchema = async () => {
-        await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-        await admin.end();
-      };
-    }
-    const db = await openDatabase({ databaseUrl, dataDir });
-    const store = await openWebhookStore(db);
-    await app.register(webhookRoute, { secrets: [process.env.BENCH_SECRET], store });
+    const db = await openDatabase({ databaseUrl: process.env.BENCH_DB_URL || undefined, dataDir });
+    store = await webhooksModule.openWebhookStore(db);
+    if (db.kind === "postgres") countStatements(db.pool, statements);
+    let stopDispatch = async () => {};
+    if (variant === "pipeline") stopDispatch = await startPipeline(app, db, store, handled);
+    else await app.register(webhooksModule.webhookRoute, { secrets: [SECRET], store });
     cleanup = async () => {
+      await stopDispatch();
       await db.close();
-      await dropSchema();
       rmSync(dataDir, { recursive: true, force: true });
     };
   }
+  app.get("/bench/stats", async () => {
+    const { user, system } = process.cpuUsage();
+    return {
+      cpuMicros: user + system,
+      handled: handled.count,
+      statements,
+      backlog: await store?.backlog(),
+    };
+  });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
-  process.stdout.write(`${JSON.stringify({ url })}\n`);
-  // Flowing, so that "end" fires when the parent closes the pipe (or dies).
-  process.stdin.resume();
-  await once(process.stdin, "end");
-  await app.close();
-  await cleanup();
+  await serveUntilStdinEnds({ url }, async () => {
+    await app.close();
+    await cleanup();
+  });
 }
 
-async function child(args, env = {}) {
-  const process_ = spawn(process.execPath, [SELF, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: process_.stdout });
-  const [line] = await once(lines, "line");
-  lines.on("line", () => {});
-  return {
-    info: JSON.parse(line),
-    async stop() {
-      process_.stdin.end();
-      await once(process_, "exit");
-    },
+/** Counts the pool's statements by their first words (what the commits per event are made of). */
+function countStatements(pool, counts) {
+  const query = pool.query.bind(pool);
+  pool.query = (text, ...rest) => {
+    const sql = typeof text === "string" ? text : text.text;
+    const kind = sql.replace(/\s+/g, " ").trim().split(" ").slice(0, 4).join(" ");
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    return query(text, ...rest);
   };
 }
 
-/** Every request is a new webhook (fresh id), signed the way PortOne signs it. */
-function signedRequest(request) {
-  const id = `msg_bench_${process.pid}_${++sequence}`;
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const body = JSON.stringify({
-    type: "Transaction.Paid",
-    timestamp: new Date().toISOString(),
-    data: {
-      storeId: "store-bench",
-      paymentId: `payment-${sequence}`,
-      transactionId: `tx-${sequence}`,
-    },
+/** The service's webhook pipeline with its production defaults and a handler for every event. */
+async function startPipeline(app, db, store, handled) {
+  const { createWebhooks, postgresWorkNotifications } = await import(`${DIST}/webhooks/index.js`);
+  const silent = { info() {}, warn() {}, error() {} };
+  const webhooks = await createWebhooks({
+    store,
+    secrets: [SECRET],
+    sandbox: false,
+    // A baseline build from before LISTEN/NOTIFY polls instead.
+    ...(postgresWorkNotifications
+      ? {
+          notifications: postgresWorkNotifications({
+            clientConfig: db.clientConfig,
+            logger: silent,
+          }),
+        }
+      : {}),
+    logger: silent,
   });
-  const signature = createHmac("sha256", SECRET_BYTES)
-    .update(`${id}.${timestamp}.${body}`)
-    .digest("base64");
+  webhooks.on("*", () => {
+    handled.count++;
+  });
+  await app.register(webhooks.publicPlugin);
+  webhooks.start();
+  return () => webhooks.stop();
+}
+
+/** Splits the connections over the target's servers and sums what they served. */
+async function load(servers) {
+  const share = (index) =>
+    Math.floor(CONNECTIONS / servers.length) + (index < CONNECTIONS % servers.length ? 1 : 0);
+  const results = await Promise.all(
+    servers.map(
+      (server, index) =>
+        new Promise((resolve, reject) => {
+          autocannon(
+            {
+              url: `${server.info.url}/webhooks/portone`,
+              connections: share(index),
+              duration: SECONDS,
+              requests: [
+                { setupRequest: (request) => ({ ...request, method: "POST", ...signedWebhook() }) },
+              ],
+            },
+            (error, result) => (error ? reject(error) : resolve(result)),
+          );
+        }),
+    ),
+  );
+  for (const result of results) {
+    if (result.non2xx > 0 || result.errors > 0)
+      throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  }
   return {
-    ...request,
-    method: "POST",
-    body,
-    headers: {
-      "content-type": "application/json",
-      "webhook-id": id,
-      "webhook-timestamp": timestamp,
-      "webhook-signature": `v1,${signature}`,
-    },
+    rps: results.reduce((sum, result) => sum + result.requests.average, 0),
+    p99: Math.max(...results.map((result) => result.latency.p99)),
   };
 }
 
-function load(url) {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: `${url}/webhooks/portone`,
-        connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
-        duration: Number(process.env.BENCH_SECONDS ?? 8),
-        requests: [{ setupRequest: signedRequest }],
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
+async function stats(server) {
+  return (await fetch(`${server.info.url}/bench/stats`)).json();
+}
+
+async function sum(target, read) {
+  const all = await Promise.all(target.servers.map(stats));
+  return all.reduce((total, one) => total + read(one), 0);
+}
+
+/** CPU, handled events and (PostgreSQL) commits and backend CPU of one target, right now. */
+async function snapshot(target, admin) {
+  const all = await Promise.all(target.servers.map(stats));
+  const statements = {};
+  for (const one of all) {
+    for (const [kind, count] of Object.entries(one.statements ?? {})) {
+      statements[kind] = (statements[kind] ?? 0) + count;
+    }
+  }
+  const snap = {
+    cpuMicros: all.reduce((total, one) => total + one.cpuMicros, 0),
+    handled: all.reduce((total, one) => total + one.handled, 0),
+    statements,
+  };
+  if (!target.database) return snap;
+  const { rows } = await admin.query(
+    "SELECT xact_commit::bigint AS commits FROM pg_stat_database WHERE datname = $1",
+    [target.database],
+  );
+  const backends = await admin.query(
+    "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'",
+    [target.database],
+  );
+  return {
+    ...snap,
+    commits: Number(rows[0].commits),
+    backendMicros: backendCpuMicros(backends.rows.map((row) => row.pid)),
+  };
+}
+
+/** utime + stime per local PostgreSQL backend from /proc; null when the server is remote. */
+function backendCpuMicros(pids) {
+  const byPid = new Map();
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      byPid.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND);
+    } catch {
+      return null;
+    }
+  }
+  return byPid;
+}
+
+/** CPU the backends alive at the end used since `before` (a backend that is new started at 0). */
+function backendCpuSince(before, after) {
+  if (!before || !after) return null;
+  let total = 0;
+  for (const [pid, micros] of after) total += micros - (before.get(pid) ?? 0);
+  return total;
+}
+
+async function waitForDrain(target) {
+  const started = performance.now();
+  for (;;) {
+    const { backlog } = await stats(target.servers[0]);
+    if (backlog.deadLetters > 0) throw new Error(`${target.name}: dead letters`);
+    if (backlog.pendingEvents + backlog.pendingDeliveries === 0) break;
+    if (performance.now() - started > 300_000) throw new Error(`${target.name}: no drain in 300 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return performance.now() - started;
+}
+
+/**
+ * Commits settle once every backend flushed its statistics: read until two reads agree, but
+ * for the few an idle replica makes itself (IDLE_COMMITS_PER_SECOND).
+ */
+async function settledSnapshot(target, admin) {
+  let last = await snapshot(target, admin);
+  for (let reads = 0; reads < 5; reads++) {
+    await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
+    const next = await snapshot(target, admin);
+    const idleCommits = (IDLE_COMMITS_PER_SECOND * target.servers.length * STATS_SETTLE_MS) / 1000;
+    if (next.commits - last.commits <= idleCommits) return next;
+    last = next;
+  }
+  throw new Error(`${target.name}: commits did not settle`);
+}
+
+/** One round of one target. */
+async function measure(target, admin) {
+  const before = target.pipeline
+    ? await settledSnapshot(target, admin)
+    : await snapshot(target, admin);
+  const { rps, p99 } = await load(target.servers);
+  const sample = { rps, p99 };
+  if (!target.pipeline) {
+    const after = await snapshot(target, admin);
+    return { ...sample, cpuPerEvent: (after.cpuMicros - before.cpuMicros) / (rps * SECONDS) };
+  }
+  const { backlog } = await stats(target.servers[0]);
+  const pending = backlog.pendingEvents + backlog.pendingDeliveries;
+  const drainMs = await waitForDrain(target);
+  const after = await settledSnapshot(target, admin);
+  const events = after.handled - before.handled;
+  const backend = backendCpuSince(before.backendMicros, after.backendMicros);
+  return {
+    ...sample,
+    backlogEvents: backlog.pendingEvents,
+    backlogSeconds: pending / rps,
+    drainMs,
+    cpuPerEvent: (after.cpuMicros - before.cpuMicros) / events,
+    backendCpuPerEvent: backend === null ? null : backend / events,
+    commitsPerEvent: (after.commits - before.commits) / events,
+    statementsPerEvent: Object.fromEntries(
+      Object.entries(after.statements).map(([kind, count]) => [
+        kind,
+        Number(((count - (before.statements[kind] ?? 0)) / events).toFixed(3)),
+      ]),
+    ),
+  };
+}
+
+async function createDatabases(admin, count) {
+  const prefix = `bench_pg_${randomBytes(4).toString("hex")}`;
+  const names = Array.from({ length: count }, (_, index) => `${prefix}_${index + 1}`);
+  for (const name of names) await admin.query(`CREATE DATABASE ${name}`);
+  const urlOf = (name) => {
+    const url = new URL(SERVER_URL);
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
+  return { names, urlOf };
+}
+
+/** Every event stored was handled once, and every delivery went out on its first attempt. */
+async function checkExactlyOnce(target, urlOf) {
+  const client = new pg.Client({ connectionString: urlOf(target.database) });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT (SELECT count(*) FROM webhook_events)::int AS events,
+              (SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered')::int AS delivered,
+              (SELECT count(*) FROM webhook_deliveries WHERE attempts <> 1)::int AS retried`,
     );
-  });
+    const handled = await sum(target, (one) => one.handled);
+    const { events, delivered, retried } = rows[0];
+    if (handled !== events || delivered !== events || retried !== 0) {
+      throw new Error(
+        `${target.name}: ${events} events, ${delivered} delivered, ${handled} handled, ${retried} retried`,
+      );
+    }
+    return events;
+  } finally {
+    await client.end();
+  }
+}
+
+async function startTargets(databases) {
+  const start = (variant, database) =>
+    startChild(
+      SELF,
+      ["--target", variant],
+      database ? { BENCH_DB_URL: databases.urlOf(database) } : {},
+    );
+  const targets = [
+    { name: "bare Fastify route answering 200 (limit)", servers: [await start("bare")] },
+    { name: "webhook ingest, SQLite (WAL)", servers: [await start("sqlite")] },
+  ];
+  if (!databases) return targets;
+  targets.push(...(await postgresTargets(databases.names.slice(0, 3), start, "")));
+  if (BASELINE_DIST) {
+    const baseline = (variant, database) =>
+      startChild(SELF, ["--target", variant], {
+        BENCH_DB_URL: databases.urlOf(database),
+        BENCH_DIST: pathToFileURL(BASELINE_DIST).href,
+      });
+    targets.push(...(await postgresTargets(databases.names.slice(3), baseline, " (baseline)")));
+  }
+  return targets;
+}
+
+async function postgresTargets([ingestOnly, single, triple], start, suffix) {
+  return [
+    {
+      name: `webhook ingest, PostgreSQL${suffix}`,
+      servers: [await start("postgres", ingestOnly)],
+      database: ingestOnly,
+    },
+    {
+      name: `PostgreSQL ingest + dispatch, 1 replica${suffix}`,
+      servers: [await start("pipeline", single)],
+      database: single,
+      pipeline: true,
+    },
+    {
+      // Started together: their migrations race and must serialise.
+      name: `PostgreSQL ingest + dispatch, 3 replicas${suffix}`,
+      servers: await Promise.all([1, 2, 3].map(() => start("pipeline", triple))),
+      database: triple,
+      pipeline: true,
+    },
+  ];
 }
 
 async function runBenchmark() {
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const env = { BENCH_SECRET: SECRET, BENCH_PG_URL: DATABASE_URL ?? "" };
-  const targets = [
-    {
-      name: "bare Fastify route answering 200 (limit)",
-      server: await child(["--target", "bare"], env),
-    },
-    { name: "webhook ingest, SQLite (WAL)", server: await child(["--target", "sqlite"], env) },
-  ];
-  if (DATABASE_URL) {
-    targets.push({
-      name: "webhook ingest, PostgreSQL",
-      server: await child(["--target", "postgres"], env),
-    });
+  let admin;
+  let databases;
+  if (SERVER_URL) {
+    admin = new pg.Client({ connectionString: SERVER_URL });
+    await admin.connect();
+    databases = await createDatabases(admin, BASELINE_DIST ? 6 : 3);
   } else {
-    console.error("PostgreSQL variant skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL");
+    console.error("PostgreSQL variants skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL");
   }
-
-  const check = (target, result) => {
-    if (result.non2xx > 0 || result.errors > 0)
-      throw new Error(`${target.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  };
-  // Warm-up: JIT, connection pools, page caches.
-  for (const target of targets) check(target, await load(target.server.info.url));
-  const samples = new Map(targets.map((target) => [target.name, { rps: [], p99: [] }]));
-  for (let round = 0; round < rounds; round++) {
-    for (const target of rotated(targets, round)) {
-      const result = await load(target.server.info.url);
-      check(target, result);
-      samples.get(target.name).rps.push(result.requests.average);
-      samples.get(target.name).p99.push(result.latency.p99);
+  let targets = [];
+  try {
+    targets = await startTargets(databases);
+    const warmUp = async (target) => {
+      await load(target.servers);
+      if (target.pipeline) await waitForDrain(target);
+    };
+    const samples = await sampleRounds(targets, ROUNDS, (target) => measure(target, admin), warmUp);
+    const checked = [];
+    for (const target of targets.filter((candidate) => candidate.pipeline)) {
+      checked.push(`${target.name}: ${grouped(await checkExactlyOnce(target, databases.urlOf))}`);
     }
+    report(targets, samples, checked);
+  } finally {
+    await Promise.all(targets.flatMap((target) => target.servers.map((server) => server.stop())));
+    for (const name of databases?.names ?? [])
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin?.end();
   }
-  await Promise.all(targets.map((target) => target.server.stop()));
+}
 
-  const limit = median(samples.get(targets[0].name).rps);
+function report(targets, samples, checked) {
+  const limit = median(samples.get(targets[0].name).map((sample) => sample.rps));
   console.log(
-    `### Signed webhook ingest vs a bare route (${environmentLine()}, ` +
-      `${process.env.BENCH_CONNECTIONS ?? 10} connections, ${rounds} rounds x ` +
-      `${process.env.BENCH_SECONDS ?? 8} s, medians)\n`,
+    `### Signed webhook ingest vs a bare route (${environmentLine()}, ${CONNECTIONS} connections, ` +
+      `${ROUNDS} rounds x ${SECONDS} s, medians; per round in brackets)\n`,
   );
+  const of = (target, key) => samples.get(target.name).map((sample) => sample[key]);
+  const cell = (values, format) =>
+    values.some((value) => value === undefined || value === null)
+      ? "-"
+      : `${format(median(values))} (${values.map(format).join(", ")})`;
   printTable([
-    ["variant", "events/s", "p99 ack latency (ms)", "throughput vs limit"],
-    ...targets.map((target) => {
-      const { rps, p99 } = samples.get(target.name);
-      return [
-        target.name,
-        grouped(median(rps)),
-        fixed(median(p99), 1),
-        `${fixed((100 * median(rps)) / limit, 1)}%`,
-      ];
-    }),
+    [
+      "variant",
+      "events/s",
+      "vs limit",
+      "p99 ack ms",
+      "backlog at end (s of ingest)",
+      "drain s",
+      "CPU µs/event (service)",
+      "CPU µs/event (PG backends)",
+      "commits/event",
+    ],
+    ...targets.map((target) => [
+      target.name,
+      grouped(median(of(target, "rps"))),
+      cell(of(target, "rps"), (rps) => `${fixed((100 * rps) / limit, 1)}%`),
+      fixed(median(of(target, "p99")), 1),
+      cell(of(target, "backlogSeconds"), (value) => fixed(value, 2)),
+      cell(of(target, "drainMs"), (value) => fixed(value / 1000, 2)),
+      cell(of(target, "cpuPerEvent"), (value) => fixed(value, 0)),
+      cell(of(target, "backendCpuPerEvent"), (value) => fixed(value, 0)),
+      cell(of(target, "commitsPerEvent"), (value) => fixed(value, 2)),
+    ]),
   ]);
+  const pipelines = targets.filter((target) => target.pipeline);
+  for (let index = 0; index + 1 < pipelines.length; index += 2) {
+    const [single, triple] = [pipelines[index], pipelines[index + 1]];
+    const ratio = (key) => median(of(triple, key)) / median(of(single, key));
+    console.log(
+      `${triple.name} vs 1: CPU per event ${fixed(ratio("cpuPerEvent"), 2)}x (service), ` +
+        `${fixed(ratio("backendCpuPerEvent"), 2)}x (PG backends); events/s ${fixed(ratio("rps"), 2)}x`,
+    );
+  }
+  for (const target of targets.filter((candidate) => candidate.pipeline)) {
+    const last = samples.get(target.name).at(-1);
+    console.log(
+      `${target.name}, statements per event (last round): ${JSON.stringify(last.statementsPerEvent)}`,
+    );
+  }
+  console.log(
+    `Every event handled exactly once, first attempt (events checked): ${checked.join("; ")}`,
+  );
 }

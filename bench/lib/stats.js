@@ -1,4 +1,4 @@
-// Small helpers shared by the SDK benchmarks: robust summaries and markdown tables.
+// Small helpers shared by the benchmarks: robust summaries, markdown tables, rounds.
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -37,4 +37,20 @@ export function rotated(items, round) {
 
 export function environmentLine() {
   return `Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+/**
+ * Sampling shared by the side-by-side benchmarks: one warm-up run per target (JIT, pools,
+ * caches), then `rounds` rounds over every target in rotated order. `measure(target)` returns
+ * one sample; the result maps each target's name to its samples.
+ */
+export async function sampleRounds(targets, rounds, measure, warmUp = measure) {
+  for (const target of targets) await warmUp(target);
+  const samples = new Map(targets.map((target) => [target.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const target of rotated(targets, round)) {
+      samples.get(target.name).push(await measure(target));
+    }
+  }
+  return samples;
 }

@@ -21,6 +21,11 @@ export interface SqliteDatabase {
 export interface PostgresDatabase {
   readonly kind: "postgres";
   readonly pool: pg.Pool;
+  /**
+   * The pool's connection settings (timeouts, keepalive), for a dedicated connection that
+   * must not come from the pool, such as one held open for LISTEN.
+   */
+  readonly clientConfig: pg.ClientConfig;
   close(): Promise<void>;
 }
 
@@ -123,18 +128,17 @@ async function openPostgres(
   connectionString: string,
   timeouts: DatabaseTimeouts,
 ): Promise<PostgresDatabase> {
-  const pool = new pg.Pool({
+  const clientConfig: pg.ClientConfig = {
     connectionString,
-    max: 10,
     connectionTimeoutMillis: timeouts.connectMs,
-    idleTimeoutMillis: timeouts.idleMs,
     statement_timeout: timeouts.queryMs,
     // The client-side bound fires a moment after the server's, so a reachable server reports
     // its own cancel; an unreachable one is given up on shortly after.
     query_timeout: timeouts.queryMs + 500,
     keepAlive: true,
     keepAliveInitialDelayMillis: timeouts.keepAliveMs,
-  });
+  };
+  const pool = new pg.Pool({ ...clientConfig, max: 10, idleTimeoutMillis: timeouts.idleMs });
   // An idle client that loses its connection emits 'error' on the pool; without a listener
   // that would crash the process instead of letting the next query reconnect.
   pool.on("error", () => {});
@@ -148,6 +152,7 @@ async function openPostgres(
   return {
     kind: "postgres",
     pool,
+    clientConfig,
     async close() {
       if (closed) return;
       closed = true;

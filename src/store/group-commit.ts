@@ -19,18 +19,26 @@ interface Pending<Item, Result> {
   reject(error: unknown): void;
 }
 
+/** Bounds one statement's parameters; a longer queue goes out in several batches. */
+const MAX_BATCH = 500;
+
 /**
- * Group commit: the writes that arrive within one turn of the event loop go to the database
- * as one transaction (one WAL flush instead of one per item); each caller resolves only once
- * the commit that holds its item is done. One item the database refuses must not fail the
- * others: the batch is then written item by item, and only the bad one is rejected
- * (UnstorableValueError when retrying can never help). An outage fails the whole batch at once
- * (StoreUnavailableError) instead of waiting out the timeout once per item.
+ * Group commit: the writes that arrive while the previous batch is being committed (or within
+ * one turn of the event loop, when none is) go to the database as one transaction: one WAL
+ * flush and one round trip instead of one per item. With one batch in flight at a time the
+ * batch grows with the load instead of splitting it into many small concurrent commits, which
+ * each cost the client and the server CPU. Each caller resolves only once the commit that holds
+ * its item is done. One item the database refuses must not fail the others: the batch is then
+ * written item by item, and only the bad one is rejected (UnstorableValueError when retrying
+ * can never help). An outage fails the whole batch at once (StoreUnavailableError) instead of
+ * waiting out the timeout once per item.
  */
 export function createGroupCommit<Item, Result>(
   writer: GroupCommitWriter<Item, Result>,
 ): (item: Item) => Promise<Result> {
   let queued: Pending<Item, Result>[] = [];
+  let writing = false;
+  let scheduled = false;
 
   const writeSeparately = async (batch: readonly Pending<Item, Result>[]) => {
     for (const pending of batch) {
@@ -42,9 +50,7 @@ export function createGroupCommit<Item, Result>(
     }
   };
 
-  const flush = async () => {
-    const batch = queued;
-    queued = [];
+  const write = async (batch: readonly Pending<Item, Result>[]) => {
     try {
       const results = await writer.writeBatch(batch.map((pending) => pending.item));
       batch.forEach((pending, index) => {
@@ -60,10 +66,29 @@ export function createGroupCommit<Item, Result>(
     }
   };
 
+  const schedule = () => {
+    if (scheduled || writing || queued.length === 0) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
+
+  const flush = async () => {
+    scheduled = false;
+    const batch = queued.slice(0, MAX_BATCH);
+    queued = queued.slice(MAX_BATCH);
+    writing = true;
+    try {
+      await write(batch);
+    } finally {
+      writing = false;
+      schedule();
+    }
+  };
+
   return (item) =>
     new Promise<Result>((resolve, reject) => {
       queued.push({ item, resolve, reject });
-      if (queued.length === 1) setImmediate(flush);
+      schedule();
     });
 }
 

@@ -7,10 +7,12 @@ import type {
   ClaimedDelivery,
   ClaimedEvent,
   DeliveryOutcome,
+  FanOut,
   WebhookStore,
 } from "./store/webhook-store.js";
 import type { DeliveryResult, Subscriber } from "./subscriber.js";
 import { isCleanId } from "./untrusted-text.js";
+import type { WorkKind, WorkNotifications } from "./work-notifications.js";
 
 /** The part of a pino/Fastify logger the dispatcher uses. */
 export interface DispatcherLogger {
@@ -50,7 +52,7 @@ export const defaultDispatcherTuning: DispatcherTuning = {
   deliveryTimeoutMs: 15_000,
   pollIntervalMs: 1_000,
   maxConcurrentDeliveries: 32,
-  maxConcurrentEvents: 8,
+  maxConcurrentEvents: 32,
 };
 
 export interface DispatcherOptions {
@@ -72,7 +74,16 @@ export interface DispatcherOptions {
    * (`portone-bff listen`) that costs no delivery row and gets no retries. Must not throw.
    */
   readonly onDispatched?: (event: DispatchedEvent) => void;
+  /** Announces work stored by any process; without it the dispatcher polls. */
+  readonly notifications?: WorkNotifications;
 }
+
+/** How long a notification waits for more before this process claims (see #notified). */
+const NOTIFICATION_COALESCE_MS = 50;
+/** The longest safety-net poll while notifications arrive. */
+const MAX_SAFETY_POLL_MS = 30_000;
+/** Retry due times remembered for timely claims; beyond that the poll finds them. */
+const MAX_RETRY_TIMERS = 10_000;
 
 /**
  * Moves work from the inbox to the subscribers. Two kinds of work, both claimed from the store
@@ -96,10 +107,21 @@ export class WebhookDispatcher {
   readonly #onDispatched: ((event: DispatchedEvent) => void) | undefined;
   readonly #inFlightDeliveries = new Set<Promise<void>>();
   readonly #inFlightEvents = new Set<Promise<void>>();
+  readonly #notifications: WorkNotifications | undefined;
+  /** Kinds of work there is reason to claim (announced, polled, or a full last claim). */
+  readonly #wanted: Record<WorkKind, boolean> = { events: true, deliveries: true };
+  /** When retries this process scheduled come due, ascending. */
+  readonly #retryTimes: number[] = [];
+  readonly #notifiedTimers: Record<WorkKind, NodeJS.Timeout | undefined> = {
+    events: undefined,
+    deliveries: undefined,
+  };
+  #lastPollAt = -Infinity;
+  /** Delivery slots held for deliveries being created leased to this process. */
+  #reservedDeliveries = 0;
   #running = false;
   #loop: Promise<void> | undefined;
   #wakeUp: (() => void) | undefined;
-  #wakeRequested = false;
 
   constructor(options: DispatcherOptions) {
     this.#store = options.store;
@@ -112,6 +134,7 @@ export class WebhookDispatcher {
     this.#clock = options.clock ?? Date.now;
     this.#onDispatched = options.onDispatched;
     this.workerId = options.workerId ?? `worker-${randomUUID()}`;
+    this.#notifications = options.notifications;
     if (this.#tuning.deliveryTimeoutMs >= this.#tuning.leaseMs) {
       // Otherwise a slow attempt could still be running when its lease expires and another
       // worker starts the next attempt to the same subscriber.
@@ -124,6 +147,7 @@ export class WebhookDispatcher {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#notifications?.start((kind) => this.#notified(kind));
     this.#loop = this.#run();
   }
 
@@ -131,15 +155,41 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
-    this.wake();
+    this.#wakeUp?.();
+    clearTimeout(this.#notifiedTimers.events);
+    clearTimeout(this.#notifiedTimers.deliveries);
+    await this.#notifications?.stop();
     await this.#loop;
     await Promise.allSettled([...this.#inFlightDeliveries, ...this.#inFlightEvents]);
   }
 
-  /** New work was stored (by this process): look now rather than at the next poll. */
-  wake(): void {
-    this.#wakeRequested = true;
+  /** New work was stored: look now rather than at the next poll. */
+  wake(kind: WorkKind | "all" = "all"): void {
+    if (kind !== "deliveries") this.#wanted.events = true;
+    if (kind !== "events") this.#wanted.deliveries = true;
     this.#wakeUp?.();
+  }
+
+  /**
+   * Work stored by any process, this one included. The process that stored it has already
+   * been woken directly and usually claims it at once, so the others wait a moment: the
+   * notifications of that moment cost them one claim, not one each, and an empty claim (the
+   * usual case while every replica keeps up) stays rare however busy the database is. Work a
+   * busy or crashed replica leaves behind is claimed by the others a moment later. After a
+   * gap ("all"), claim at once.
+   */
+  #notified(kind: WorkKind | "all"): void {
+    if (kind === "all") {
+      this.wake("all");
+      return;
+    }
+    if (this.#notifiedTimers[kind]) return;
+    const timer = setTimeout(() => {
+      this.#notifiedTimers[kind] = undefined;
+      this.wake(kind);
+    }, NOTIFICATION_COALESCE_MS);
+    timer.unref?.();
+    this.#notifiedTimers[kind] = timer;
   }
 
   /**
@@ -150,41 +200,102 @@ export class WebhookDispatcher {
     for (;;) {
       const events = await this.#claimEvents(this.#tuning.maxConcurrentEvents);
       await Promise.all(events.map((event) => this.#dispatchEvent(event)));
+      // Fan-out may have started deliveries leased to this process: they are part of "now".
+      await Promise.allSettled([...this.#inFlightDeliveries]);
       const deliveries = await this.#claimDeliveries(this.#tuning.maxConcurrentDeliveries);
       await Promise.all(deliveries.map((delivery) => this.#deliver(delivery)));
       if (events.length === 0 && deliveries.length === 0) return;
     }
   }
 
+  /**
+   * Claims a kind of work when there is reason to think some is waiting (a notification, a
+   * local write, a poll, a full previous claim) and at least half its slots are free: claims
+   * are fewer and larger than one per finished item, and each claim is a round trip and a
+   * commit.
+   */
   async #run(): Promise<void> {
     while (this.#running) {
-      this.#wakeRequested = false;
-      let claimed = 0;
+      this.#pollIfDue();
       try {
-        claimed += this.#startEvents(
-          await this.#claimEvents(
-            this.#freeSlots(this.#inFlightEvents, this.#tuning.maxConcurrentEvents),
-          ),
-        );
-        claimed += this.#startDeliveries(
-          await this.#claimDeliveries(
-            this.#freeSlots(this.#inFlightDeliveries, this.#tuning.maxConcurrentDeliveries),
-          ),
-        );
+        await this.#claimIfWanted("events");
+        await this.#claimIfWanted("deliveries");
       } catch (error) {
         this.#logger.error({ err: error }, "webhook dispatcher could not claim work; will retry");
+        // Look again after one (short) poll interval, whether or not notifications arrive.
+        this.#lastPollAt = this.#clock() - this.#pollDelayMs() + this.#tuning.pollIntervalMs;
       }
-      if (claimed === 0 && this.#running && !this.#wakeRequested) {
-        await this.#idle(this.#tuning.pollIntervalMs);
+      if (this.#running && !this.#canClaim("events") && !this.#canClaim("deliveries")) {
+        await this.#idle();
       }
     }
   }
 
-  #freeSlots(inFlight: Set<Promise<void>>, limit: number): number {
-    return Math.max(0, limit - inFlight.size);
+  /** Work nobody announces: retries coming due, and leases that ran out (a crashed worker). */
+  #pollIfDue(): void {
+    const now = this.#clock();
+    const pollDue = now >= this.#lastPollAt + this.#pollDelayMs();
+    if (!pollDue && (this.#retryTimes[0] ?? Infinity) > now) return;
+    while ((this.#retryTimes[0] ?? Infinity) <= now) this.#retryTimes.shift();
+    if (pollDue) this.#lastPollAt = now;
+    this.#wanted.events = true;
+    this.#wanted.deliveries = true;
   }
 
-  #idle(ms: number): Promise<void> {
+  /**
+   * While notifications arrive, polling only has to find expired leases (at most one lease late)
+   * and retries other processes scheduled; otherwise it is how new work is found at all.
+   */
+  #pollDelayMs(): number {
+    const { pollIntervalMs, leaseMs } = this.#tuning;
+    if (!this.#notifications?.live) return pollIntervalMs;
+    return Math.max(pollIntervalMs, Math.min(leaseMs, MAX_SAFETY_POLL_MS));
+  }
+
+  /** Remembers when a retry this process scheduled comes due, to claim it on time. */
+  #noteRetryAt(time: number): void {
+    if (this.#retryTimes.length >= MAX_RETRY_TIMERS) return; // the poll finds the rest
+    let index = this.#retryTimes.length;
+    while (index > 0 && (this.#retryTimes[index - 1] ?? 0) > time) index--;
+    this.#retryTimes.splice(index, 0, time);
+  }
+
+  #slots(kind: WorkKind): { inFlight: Set<Promise<void>>; limit: number } {
+    return kind === "events"
+      ? { inFlight: this.#inFlightEvents, limit: this.#tuning.maxConcurrentEvents }
+      : { inFlight: this.#inFlightDeliveries, limit: this.#tuning.maxConcurrentDeliveries };
+  }
+
+  #freeSlots(kind: WorkKind): number {
+    const { inFlight, limit } = this.#slots(kind);
+    return limit - inFlight.size - (kind === "deliveries" ? this.#reservedDeliveries : 0);
+  }
+
+  #canClaim(kind: WorkKind): boolean {
+    const { limit } = this.#slots(kind);
+    return this.#wanted[kind] && this.#freeSlots(kind) >= Math.ceil(limit / 2);
+  }
+
+  async #claimIfWanted(kind: WorkKind): Promise<void> {
+    if (!this.#running || !this.#canClaim(kind)) return;
+    const free = this.#freeSlots(kind);
+    this.#wanted[kind] = false;
+    const claimed =
+      kind === "events"
+        ? this.#startEvents(await this.#claimEvents(free))
+        : this.#startDeliveries(await this.#claimDeliveries(free));
+    // A full claim suggests more is waiting: claim again once there is room.
+    if (claimed === free) this.#wanted[kind] = true;
+  }
+
+  /**
+   * Waits for a wake-up, the next poll or the next retry due, but never longer than one poll
+   * interval: the safety-net poll gets short again as soon as notifications stop.
+   */
+  #idle(): Promise<void> {
+    const now = this.#clock();
+    const until = Math.min(this.#lastPollAt + this.#pollDelayMs(), this.#retryTimes[0] ?? Infinity);
+    const ms = Math.min(this.#tuning.pollIntervalMs, Math.max(0, until - now));
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       timer.unref?.();
@@ -234,8 +345,8 @@ export class WebhookDispatcher {
   #track(set: Set<Promise<void>>, work: Promise<void>): void {
     const tracked = work.finally(() => {
       set.delete(tracked);
-      // A slot came free: there may be more work waiting for it.
-      this.wake();
+      // A slot came free: work already wanted may now fit.
+      this.#wakeUp?.();
     });
     set.add(tracked);
   }
@@ -258,11 +369,12 @@ export class WebhookDispatcher {
       const subscriberIds = this.#subscribers()
         .filter((subscriber) => subscriber.wants(event.type))
         .map((subscriber) => subscriber.id);
-      const completed = await this.#store.completeEvent(event, {
+      const fanOut = {
         body: serialiseDispatchedEvent(dispatched),
         subscriberIds,
         now: this.#clock(),
-      });
+      };
+      const completed = await this.#complete(event, fanOut);
       if (!completed) {
         this.#logger.warn(
           { webhookId: event.id },
@@ -274,6 +386,34 @@ export class WebhookDispatcher {
     } catch (error) {
       // The store failed; the lease runs out and the event is claimed again.
       this.#logger.error({ err: error, webhookId: event.id }, "webhook event dispatch failed");
+    }
+  }
+
+  /**
+   * Completes the event. When this process has room for all its deliveries they are created
+   * leased to it and started at once (no claim, no other replica woken); otherwise they are
+   * left for whoever claims them. False when the lease was lost.
+   */
+  async #complete(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
+    const count = fanOut.subscriberIds.length;
+    const { inFlight, limit } = this.#slots("deliveries");
+    if (count === 0 || inFlight.size + this.#reservedDeliveries + count > limit) {
+      const completed = await this.#store.completeEvent(event, fanOut);
+      if (completed && count > 0) this.wake("deliveries");
+      return completed;
+    }
+    this.#reservedDeliveries += count;
+    try {
+      const leased = await this.#store.completeEventLeasingDeliveries(
+        event,
+        fanOut,
+        this.#tuning.leaseMs,
+      );
+      if (leased === null) return false;
+      this.#startDeliveries(leased);
+      return true;
+    } finally {
+      this.#reservedDeliveries -= count;
     }
   }
 
@@ -295,10 +435,9 @@ export class WebhookDispatcher {
           { webhookId: event.id, paymentId, attempt: event.attempt, retryInMs: delay, reason },
           "payment sync for webhook failed; will retry",
         );
-        await this.#store.postponeEvent(event, {
-          nextAttemptAt: this.#clock() + delay,
-          error: reason,
-        });
+        const nextAttemptAt = this.#clock() + delay;
+        await this.#store.postponeEvent(event, { nextAttemptAt, error: reason });
+        this.#noteRetryAt(nextAttemptAt);
         return "postponed";
       }
       this.#logger.warn(
@@ -342,6 +481,7 @@ export class WebhookDispatcher {
   async #record(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<void> {
     const recorded = await this.#store.finishDelivery(delivery, outcome);
     if (!recorded) return;
+    if (outcome.kind === "retry") this.#noteRetryAt(outcome.nextAttemptAt);
     this.#metrics.delivery(delivery.subscriberId, outcome.kind as DeliveryMetricOutcome);
     const context = { webhookId: delivery.eventId, subscriber: delivery.subscriberId };
     if (outcome.kind === "dead") {

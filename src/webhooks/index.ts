@@ -18,4 +18,6 @@ export { type PaymentListApi, reconcileRecentPayments } from "./reconcile.js";
 export type { RetryPolicy } from "./retry-policy.js";
 export { DEFAULT_WEBHOOK_PATH, webhookRoute } from "./route.js";
 export { openWebhookStore } from "./store/index.js";
+export { postgresWorkNotifications } from "./store/postgres-notifications.js";
 export type * from "./store/webhook-store.js";
+export type { WorkKind, WorkNotifications } from "./work-notifications.js";

@@ -6,6 +6,7 @@ import { setUpNatsFanOut } from "./nats/setup.js";
 import { createWebhooks, type Webhooks } from "./pipeline.js";
 import { createWebhookStore } from "./store/index.js";
 import { webhookMigrations } from "./store/migrations.js";
+import { postgresWorkNotifications } from "./store/postgres-notifications.js";
 
 export interface WebhooksModuleOptions {
   /** Overrides of the dispatcher settings the config (WEBHOOK_* variables) gives. */
@@ -59,6 +60,14 @@ export function webhooksModule(options: WebhooksModuleOptions = {}): ServiceModu
         registry: context.metricsRegistry,
         bodyLimitBytes: options.bodyLimitBytes ?? config.webhooks.bodyLimitBytes,
         tuning,
+        ...(context.database.kind === "postgres"
+          ? {
+              notifications: postgresWorkNotifications({
+                clientConfig: context.database.clientConfig,
+                logger: context.logger,
+              }),
+            }
+          : {}),
         logger: context.logger,
       }).catch(async (error: unknown) => {
         await nats?.close(); // an open connection would keep the failed process alive

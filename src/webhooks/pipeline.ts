@@ -23,6 +23,7 @@ import { type PaymentListApi, PeriodicReconciler } from "./reconcile.js";
 import { webhookRoute } from "./route.js";
 import type { ReplayFilter, WebhookStore } from "./store/webhook-store.js";
 import type { Subscriber } from "./subscriber.js";
+import type { WorkNotifications } from "./work-notifications.js";
 
 export interface WebhooksOptions {
   readonly store: WebhookStore;
@@ -55,6 +56,8 @@ export interface WebhooksOptions {
   readonly registry?: Registry;
   readonly bodyLimitBytes?: number;
   readonly tuning?: Partial<DispatcherTuning>;
+  /** Announces work stored by other replicas (PostgreSQL LISTEN); without it the dispatcher polls. */
+  readonly notifications?: WorkNotifications;
   readonly logger: DispatcherLogger;
   readonly clock?: () => number;
   readonly fetch?: typeof fetch;
@@ -144,8 +147,10 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
     logger,
     clock,
     workerId,
+    ...(options.notifications ? { notifications: options.notifications } : {}),
   });
-  const wake = () => dispatcher.wake();
+  const eventStored = () => dispatcher.wake("events");
+  const deliveriesDue = () => dispatcher.wake("deliveries");
 
   const reconcile = options.reconcile;
   const payments = options.payments;
@@ -172,7 +177,7 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
       secrets: options.secrets,
       store,
       metrics,
-      onEventStored: wake,
+      onEventStored: eventStored,
       clock,
       ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     });
@@ -180,7 +185,12 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
   const adminToken = options.adminToken;
   const internalPlugin: FastifyPluginAsync = async (fastify) => {
     if (!adminToken) return;
-    await fastify.register(webhookAdminRoute, { store, adminToken, onReplayed: wake, clock });
+    await fastify.register(webhookAdminRoute, {
+      store,
+      adminToken,
+      onReplayed: deliveriesDue,
+      clock,
+    });
   };
 
   return {
@@ -191,7 +201,7 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
     },
     publicPlugin,
     internalPlugin,
-    eventSink: createOutboxEventSink(store, { onEventStored: wake, clock }),
+    eventSink: createOutboxEventSink(store, { onEventStored: eventStored, clock }),
     store,
     dispatcher,
     reconciler,
@@ -206,7 +216,7 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
     },
     async replayDeadLetters(filter: ReplayFilter = {}) {
       const replayed = await store.replayDeadLetters({ ...filter, now: clock() });
-      if (replayed > 0) wake();
+      if (replayed > 0) deliveriesDue();
       return replayed;
     },
   };

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { migrate } from "../../src/store/database.js";
+import { listenForNotifications } from "../../src/store/postgres-listener.js";
 import type { InboundEvent } from "../../src/webhooks/event.js";
 import { openWebhookStore } from "../../src/webhooks/store/index.js";
-import { webhookMigrations } from "../../src/webhooks/store/migrations.js";
+import { WEBHOOK_WORK_CHANNEL, webhookMigrations } from "../../src/webhooks/store/migrations.js";
 import type { DeliveryOutcome } from "../../src/webhooks/store/webhook-store.js";
+import { waitFor } from "../support/wait-for.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
 
 function event(id: string): InboundEvent {
@@ -161,6 +163,89 @@ describe.each(DATABASE_KINDS)(
     );
 
     it.skipIf(skip)(
+      "completes events with their deliveries leased to the claimant, fenced like any claim",
+      async () => {
+        database = await openTestDatabase(kind);
+        const store = await openWebhookStore(database.db);
+        for (const id of ["evt-a", "evt-b"]) await store.insertEvent(event(id), NOW);
+        const [a, b] = await store.claimEvents({ owner: "w", now: NOW, leaseMs: LEASE, limit: 2 });
+        if (!a || !b) throw new Error("unreachable: two claims");
+        const [leased, lost] = await Promise.all([
+          store.completeEventLeasingDeliveries(
+            a,
+            { body: '{"id":"evt-a"}', subscriberIds: ["s1", "s2"], now: NOW },
+            LEASE,
+          ),
+          store.completeEventLeasingDeliveries(
+            { ...b, attempt: b.attempt + 1 },
+            { body: "stale", subscriberIds: ["s1"], now: NOW },
+            LEASE,
+          ),
+        ]);
+        expect(lost).toBeNull();
+        expect(leased?.map((d) => [d.eventId, d.subscriberId, d.attempt, d.body]).sort()).toEqual([
+          ["evt-a", "s1", 1, '{"id":"evt-a"}'],
+          ["evt-a", "s2", 1, '{"id":"evt-a"}'],
+        ]);
+        // Held by "w" until the lease runs out: nobody else gets them before.
+        const claim = { owner: "other", leaseMs: LEASE, limit: 10, subscriberIds: ["s1", "s2"] };
+        expect(await store.claimDeliveries({ ...claim, now: NOW + LEASE - 1 })).toEqual([]);
+        const [first, second] = leased ?? [];
+        if (!first || !second) throw new Error("unreachable: two deliveries");
+        expect(
+          await store.finishDelivery(first, { kind: "delivered", now: NOW + 1, statusCode: 204 }),
+        ).toBe(true);
+        // The second one's holder is gone: it is taken over as attempt 2, and the late result fenced.
+        const takenOver = await store.claimDeliveries({ ...claim, now: NOW + LEASE });
+        expect(takenOver.map((d) => [d.id, d.attempt])).toEqual([[second.id, 2]]);
+        expect(
+          await store.finishDelivery(second, {
+            kind: "delivered",
+            now: NOW + LEASE,
+            statusCode: 204,
+          }),
+        ).toBe(false);
+        expect((await store.getEvent("evt-b"))?.state).toBe("pending");
+      },
+    );
+
+    it.skipIf(skip)(
+      "upgrades a database at migration 002: notifications only for new events and unleased deliveries",
+      async () => {
+        database = await openTestDatabase(kind);
+        await migrate(database.db, webhookMigrations.slice(0, 2));
+        await execute(
+          database,
+          `INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at, next_attempt_at)
+           VALUES ('evt-old', 'portone', '2024-04-25', 'Transaction.Paid', '2024-04-25T10:00:00Z', '{}', ${NOW}, ${NOW})`,
+        );
+        const store = await openWebhookStore(database.db);
+        const notified = await listenTo(database);
+        try {
+          await store.insertEvent(event("evt-old"), NOW + 1); // a duplicate: nothing new
+          await store.insertEvent(event("evt-new"), NOW + 1);
+          const claims = await store.claimEvents({
+            owner: "w",
+            now: NOW + 1,
+            leaseMs: LEASE,
+            limit: 2,
+          });
+          expect(claims.map((claim) => claim.id)).toEqual(["evt-old", "evt-new"]);
+          const [old, fresh] = claims;
+          if (!old || !fresh) throw new Error("unreachable: two claims");
+          const fanOut = { body: "{}", subscriberIds: ["s1"], now: NOW + 1 };
+          expect(await store.completeEventLeasingDeliveries(old, fanOut, LEASE)).toHaveLength(1);
+          expect(await store.completeEvent(fresh, fanOut)).toBe(true);
+          expect(await notified()).toEqual(
+            kind === "sqlite" ? [] : ["webhook_events", "webhook_deliveries"],
+          );
+        } finally {
+          await notified.close();
+        }
+      },
+    );
+
+    it.skipIf(skip)(
       "migrates a database made by the first migration, keeping its backlog claimable by index",
       async () => {
         database = await openTestDatabase(kind);
@@ -211,6 +296,42 @@ async function execute(database: TestDatabase, sql: string): Promise<void> {
   const { db } = database;
   if (db.kind === "sqlite") db.sqlite.exec(sql);
   else await db.pool.query(sql);
+}
+
+/**
+ * The tables PostgreSQL announced new work in for this schema since the call, in order (SQLite
+ * has no notifications), read once every earlier commit's notification has surely arrived.
+ */
+async function listenTo(database: TestDatabase) {
+  const { db } = database;
+  const tables: string[] = [];
+  if (db.kind === "sqlite") return Object.assign(async () => tables, { close: async () => {} });
+  const { rows } = await db.pool.query<{ schema: string }>("SELECT current_schema() AS schema");
+  const prefix = `${rows[0]?.schema}.`;
+  let listening = false;
+  let ended = false;
+  const listener = listenForNotifications({
+    clientConfig: db.clientConfig,
+    channel: WEBHOOK_WORK_CHANNEL,
+    onNotification(payload) {
+      if (payload === `${prefix}end`) ended = true;
+      else if (payload.startsWith(prefix)) tables.push(payload.slice(prefix.length));
+    },
+    onListening: () => {
+      listening = true;
+    },
+    logger: { info() {}, warn() {} },
+  });
+  await waitFor(() => listening, { description: "LISTEN" });
+  return Object.assign(
+    async () => {
+      // One more notifying commit, delivered after every earlier one.
+      await db.pool.query("SELECT pg_notify($1, $2)", [WEBHOOK_WORK_CHANNEL, `${prefix}end`]);
+      await waitFor(() => ended, { description: "the end marker" });
+      return tables;
+    },
+    { close: () => listener.close() },
+  );
 }
 
 async function indexesOf(database: TestDatabase): Promise<string[]> {

@@ -1,6 +1,6 @@
 import type { Migration } from "../../store/database.js";
 
-/** The channel PostgreSQL notifies on commit of new events or deliveries (see migration 002). */
+/** The channel PostgreSQL notifies on commit of new events or unleased deliveries (migrations 002, 003). */
 export const WEBHOOK_WORK_CHANNEL = "webhook_work";
 
 /** Times are epoch milliseconds (BIGINT) so both dialects compare them the same way. */
@@ -124,6 +124,43 @@ export const webhookMigrations: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION webhook_work_notify();
       CREATE TRIGGER webhook_deliveries_notify AFTER INSERT ON webhook_deliveries
         FOR EACH STATEMENT EXECUTE FUNCTION webhook_work_notify();
+    `,
+  },
+  {
+    // The 002 triggers notified once per INSERT statement, whatever it inserted. Each
+    // notification costs every listening replica a wake-up and its backend a transaction (the
+    // queue is read in one), so now only work another replica could take is announced: events
+    // really inserted (an ingest batch of duplicates is not), and deliveries nobody holds (the
+    // dispatcher that fans an event out leases the deliveries it has room for to itself). The
+    // payload names the schema too: the channel is per database, shared by every schema in it.
+    id: "webhooks-003-notify-unclaimed-work",
+    sqlite: "-- SQLite has no notifications: the dispatcher polls it.",
+    postgres: `
+      DROP TRIGGER webhook_events_notify ON webhook_events;
+      DROP TRIGGER webhook_deliveries_notify ON webhook_deliveries;
+      DROP FUNCTION webhook_work_notify();
+      CREATE FUNCTION webhook_events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM inserted) THEN
+          PERFORM pg_notify('${WEBHOOK_WORK_CHANNEL}', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
+        END IF;
+        RETURN NULL;
+      END
+      $$;
+      CREATE FUNCTION webhook_deliveries_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM inserted WHERE lease_owner IS NULL) THEN
+          PERFORM pg_notify('${WEBHOOK_WORK_CHANNEL}', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
+        END IF;
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER webhook_events_notify AFTER INSERT ON webhook_events
+        REFERENCING NEW TABLE AS inserted
+        FOR EACH STATEMENT EXECUTE FUNCTION webhook_events_notify();
+      CREATE TRIGGER webhook_deliveries_notify AFTER INSERT ON webhook_deliveries
+        REFERENCING NEW TABLE AS inserted
+        FOR EACH STATEMENT EXECUTE FUNCTION webhook_deliveries_notify();
     `,
   },
 ];

@@ -55,6 +55,8 @@ async function insertBatch(pool: pg.Pool, batch: readonly NewEvent[]): Promise<b
 interface Completion {
   readonly event: ClaimedEvent;
   readonly fanOut: FanOut;
+  /** Lease the new deliveries to the event's claimant for this long (attempt 1), or not. */
+  readonly leaseMs: number | null;
 }
 
 interface Finish {
@@ -90,23 +92,38 @@ function claimKey(id: string, owner: string, attempt: number): string {
   return JSON.stringify([id, owner, attempt]);
 }
 
+interface CompletionRow {
+  readonly kind: "done" | "leased";
+  readonly id: string;
+  readonly owner: string;
+  readonly attempt: number;
+  readonly delivery_id: string | null;
+  readonly subscriber_id: string | null;
+}
+
 /**
  * Completes a batch of claimed events in one statement (so one commit): each event whose claim
- * is still current is marked dispatched, and its deliveries are fanned out in the same commit.
- * An event whose lease was lost to another replica changes nothing and reports false.
+ * is still current is marked dispatched, and its deliveries are fanned out in the same commit,
+ * leased to the claimant where asked (it delivers them without claiming them first). One
+ * result per item: null where the lease was lost to another replica (nothing is written), else
+ * the deliveries leased to the caller.
  */
-async function completeBatch(pool: pg.Pool, all: readonly Completion[]): Promise<boolean[]> {
-  const { unique: batch, results } = firstPerKey(all, ({ event }) =>
+async function completeBatch(
+  pool: pg.Pool,
+  all: readonly Completion[],
+): Promise<(ClaimedDelivery[] | null)[]> {
+  const { unique: batch } = firstPerKey(all, ({ event }) =>
     claimKey(event.id, event.leaseOwner, event.attempt),
   );
-  const fanOut = batch.flatMap(({ event, fanOut }) =>
+  const fanOut = batch.flatMap(({ event, fanOut, leaseMs }) =>
     fanOut.subscriberIds.map((subscriberId) => ({
       event,
       subscriberId,
       now: fanOut.now,
+      leaseUntil: leaseMs === null ? null : fanOut.now + leaseMs,
     })),
   );
-  const { rows } = await pool.query<ClaimRow>(
+  const { rows } = await pool.query<CompletionRow>(
     `WITH done AS (
        UPDATE webhook_events e
        SET state = 'dispatched', body = c.body, dispatched_at = c.now, lease_owner = NULL,
@@ -117,13 +134,21 @@ async function completeBatch(pool: pg.Pool, all: readonly Completion[]): Promise
          AND e.state = 'pending'
        RETURNING e.id, c.owner, c.attempt),
      fanned AS (
-       INSERT INTO webhook_deliveries (event_id, subscriber_id, next_attempt_at, created_at, updated_at)
-       SELECT f.event_id, f.subscriber_id, f.now, f.now, f.now
-       FROM unnest($6::text[], $7::text[], $8::int[], $9::text[], $10::bigint[])
-         AS f (event_id, owner, attempt, subscriber_id, now)
+       INSERT INTO webhook_deliveries (event_id, subscriber_id, next_attempt_at, created_at,
+                                       updated_at, lease_owner, lease_until, attempts)
+       SELECT f.event_id, f.subscriber_id, f.now, f.now, f.now,
+              CASE WHEN f.lease_until IS NULL THEN NULL ELSE f.owner END, f.lease_until,
+              CASE WHEN f.lease_until IS NULL THEN 0 ELSE 1 END
+       FROM unnest($6::text[], $7::text[], $8::int[], $9::text[], $10::bigint[], $11::bigint[])
+         AS f (event_id, owner, attempt, subscriber_id, now, lease_until)
        JOIN done ON done.id = f.event_id AND done.owner = f.owner AND done.attempt = f.attempt
-       ON CONFLICT (event_id, subscriber_id) DO NOTHING)
-     SELECT id, owner, attempt FROM done`,
+       ON CONFLICT (event_id, subscriber_id) DO NOTHING
+       RETURNING id, event_id, subscriber_id, lease_owner)
+     SELECT 'done' AS kind, id, owner, attempt, NULL::bigint AS delivery_id, NULL AS subscriber_id
+     FROM done
+     UNION ALL
+     SELECT 'leased', event_id, lease_owner, 1, id, subscriber_id
+     FROM fanned WHERE lease_owner IS NOT NULL`,
     [
       batch.map(({ event }) => event.id),
       batch.map(({ event }) => event.leaseOwner),
@@ -135,9 +160,38 @@ async function completeBatch(pool: pg.Pool, all: readonly Completion[]): Promise
       fanOut.map((row) => row.event.attempt),
       fanOut.map((row) => row.subscriberId),
       fanOut.map((row) => row.now),
+      fanOut.map((row) => row.leaseUntil),
     ],
   );
-  return results(rows.map((row) => claimKey(row.id, row.owner, row.attempt)));
+  return completionResults(all, rows);
+}
+
+/** One result per item of the batch (see completeBatch), from the statement's rows. */
+function completionResults(
+  all: readonly Completion[],
+  rows: readonly CompletionRow[],
+): (ClaimedDelivery[] | null)[] {
+  const done = new Set<string>();
+  const leased = new Map<string, CompletionRow[]>();
+  for (const row of rows) {
+    if (row.kind === "done") done.add(claimKey(row.id, row.owner, row.attempt));
+    // At most one claim of an event completes, so its leased deliveries are that claim's.
+    else leased.set(row.id, [...(leased.get(row.id) ?? []), row]);
+  }
+  return all.map(({ event, fanOut }) => {
+    // A claim completed twice in one batch: only the first item gets the result.
+    if (!done.delete(claimKey(event.id, event.leaseOwner, event.attempt))) return null;
+    return (leased.get(event.id) ?? []).map((row) => ({
+      id: Number(row.delivery_id),
+      eventId: event.id,
+      eventType: event.type,
+      subscriberId: row.subscriber_id ?? "",
+      body: fanOut.body,
+      leaseOwner: event.leaseOwner,
+      attempt: 1,
+      attemptSinceReplay: 1,
+    }));
+  });
 }
 
 /** Records a batch of delivery attempts in one statement; false where the claim was lost. */
@@ -184,9 +238,9 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
     writeOne: async (pending) => (await insertBatch(pool, [pending]))[0] === true,
   });
 
-  const complete = createGroupCommit<Completion, boolean>({
+  const complete = createGroupCommit<Completion, ClaimedDelivery[] | null>({
     writeBatch: (batch) => completeBatch(pool, batch),
-    writeOne: async (completion) => (await completeBatch(pool, [completion]))[0] === true,
+    writeOne: async (completion) => (await completeBatch(pool, [completion]))[0] ?? null,
   });
   const finish = createGroupCommit<Finish, boolean>({
     writeBatch: (batch) => finishBatch(pool, batch),
@@ -222,8 +276,12 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
       return rows.map(toClaimedEvent).sort((a, b) => a.receivedAt - b.receivedAt);
     },
 
-    completeEvent(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
-      return complete({ event, fanOut });
+    async completeEvent(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
+      return (await complete({ event, fanOut, leaseMs: null })) !== null;
+    },
+
+    completeEventLeasingDeliveries(event, fanOut, leaseMs) {
+      return complete({ event, fanOut, leaseMs });
     },
 
     async postponeEvent(event, retry): Promise<void> {

@@ -55,6 +55,12 @@ function prepareEventStatements(sqlite: BetterSqlite3.Database) {
     INSERT INTO webhook_deliveries (event_id, subscriber_id, next_attempt_at, created_at, updated_at)
     VALUES (@eventId, @subscriberId, @now, @now, @now)
     ON CONFLICT (event_id, subscriber_id) DO NOTHING`);
+  const insertLeasedDelivery = sqlite.prepare(`
+    INSERT INTO webhook_deliveries (event_id, subscriber_id, next_attempt_at, created_at, updated_at,
+                                    lease_owner, lease_until, attempts)
+    VALUES (@eventId, @subscriberId, @now, @now, @now, @owner, @leaseUntil, 1)
+    ON CONFLICT (event_id, subscriber_id) DO NOTHING
+    RETURNING id, subscriber_id`);
   const postponeEvent = sqlite.prepare(`
     UPDATE webhook_events
     SET next_attempt_at = @nextAttemptAt, last_error = @error, lease_owner = NULL, lease_until = NULL
@@ -74,6 +80,7 @@ function prepareEventStatements(sqlite: BetterSqlite3.Database) {
     claimEvents,
     markDispatched,
     insertDelivery,
+    insertLeasedDelivery,
     postponeEvent,
     eventBacklog,
     acquireLease,
@@ -134,6 +141,24 @@ function prepareDeliveryStatements(sqlite: BetterSqlite3.Database) {
   };
 }
 
+/** A delivery created leased to the event's claimant: its first attempt. */
+function leasedDelivery(
+  event: ClaimedEvent,
+  fanOut: FanOut,
+  row: { id: number; subscriber_id: string },
+): ClaimedDelivery {
+  return {
+    id: Number(row.id),
+    eventId: event.id,
+    eventType: event.type,
+    subscriberId: row.subscriber_id,
+    body: fanOut.body,
+    leaseOwner: event.leaseOwner,
+    attempt: 1,
+    attemptSinceReplay: 1,
+  };
+}
+
 /**
  * The embedded inbox. better-sqlite3 is synchronous and SQLite has one writer at a time, so
  * each claim is a single UPDATE ... RETURNING inside an IMMEDIATE transaction: two claimers
@@ -154,20 +179,33 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       }) as EventRow[]
     ).map(toClaimedEvent),
   );
-  const completeEventTx = sqlite.transaction((event: ClaimedEvent, fanOut: FanOut) => {
-    const { changes } = eventStatements.markDispatched.run({
-      id: event.id,
-      owner: event.leaseOwner,
-      attempt: event.attempt,
-      body: fanOut.body,
-      now: fanOut.now,
-    });
-    if (changes === 0) return false;
-    for (const subscriberId of fanOut.subscriberIds) {
-      eventStatements.insertDelivery.run({ eventId: event.id, subscriberId, now: fanOut.now });
-    }
-    return true;
-  });
+  const completeEventTx = sqlite.transaction(
+    (event: ClaimedEvent, fanOut: FanOut, leaseMs: number | null): ClaimedDelivery[] | null => {
+      const { changes } = eventStatements.markDispatched.run({
+        id: event.id,
+        owner: event.leaseOwner,
+        attempt: event.attempt,
+        body: fanOut.body,
+        now: fanOut.now,
+      });
+      if (changes === 0) return null;
+      const leased: ClaimedDelivery[] = [];
+      for (const subscriberId of fanOut.subscriberIds) {
+        const row = { eventId: event.id, subscriberId, now: fanOut.now };
+        if (leaseMs === null) {
+          eventStatements.insertDelivery.run(row);
+          continue;
+        }
+        const inserted = eventStatements.insertLeasedDelivery.get({
+          ...row,
+          owner: event.leaseOwner,
+          leaseUntil: fanOut.now + leaseMs,
+        }) as { id: number; subscriber_id: string } | undefined;
+        if (inserted) leased.push(leasedDelivery(event, fanOut, inserted));
+      }
+      return leased;
+    },
+  );
   const claimDeliveriesTx = sqlite.transaction(
     (claim: Claim & { subscriberIds: readonly string[] }) => {
       const ids = (
@@ -216,7 +254,10 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       return claimEventsTx.immediate(claim);
     },
     async completeEvent(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
-      return completeEventTx.immediate(event, fanOut);
+      return completeEventTx.immediate(event, fanOut, null) !== null;
+    },
+    async completeEventLeasingDeliveries(event, fanOut, leaseMs) {
+      return completeEventTx.immediate(event, fanOut, leaseMs);
     },
     async postponeEvent(event, retry): Promise<void> {
       eventStatements.postponeEvent.run({

@@ -23,6 +23,16 @@ export interface WebhookStore {
    * per subscriber, atomically. False when the lease was lost (nothing is written then).
    */
   completeEvent(event: ClaimedEvent, fanOut: FanOut): Promise<boolean>;
+  /**
+   * `completeEvent`, with the new deliveries leased to the event's claimant for `leaseMs` as
+   * their first attempt, so it delivers them without a claim of its own (and no other replica
+   * is woken for them). Null when the lease was lost (nothing is written).
+   */
+  completeEventLeasingDeliveries(
+    event: ClaimedEvent,
+    fanOut: FanOut,
+    leaseMs: number,
+  ): Promise<ClaimedDelivery[] | null>;
   /** Gives a claimed event back to be tried again at `nextAttemptAt`. */
   postponeEvent(
     event: ClaimedEvent,
