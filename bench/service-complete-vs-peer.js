@@ -1,7 +1,7 @@
 // A fresh `payment.complete` (a new paid payment every request, so PortOne is always called)
 // and `payment.get` through the whole service, against the hand-written peer a shop would use
 // instead (bench/lib/peer-route.js: Fastify + @portone/server-sdk, fetch the payment, compare
-// the amount with the order's). The service runs twice, at LOG_LEVEL=warn and at info, to price
+// the amount with the order's, mark it paid), once with its orders in a Map and once in SQLite. The service runs twice, at LOG_LEVEL=warn and at info, to price
 // request logging.
 //
 // One standalone sandbox serves every variant from its own process, and so does each server
@@ -37,6 +37,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
+const PEER_MAP = "peer (Map orders)";
+const PEER_SQLITE = "peer (SQLite orders)";
+
 const role = process.argv[2];
 if (role === "--sandbox") await runSandbox();
 else if (role === "--target") await runTarget(process.argv[3]);
@@ -57,9 +60,9 @@ async function runTarget(variant) {
     storeId: process.env.BENCH_STORE_ID,
     channelKey: process.env.BENCH_CHANNEL_KEY,
   };
-  if (variant === "peer") {
+  if (variant === "peer" || variant === "peer-sqlite") {
     const { buildPeerApp } = await import("./lib/peer-route.js");
-    const app = buildPeerApp(portone);
+    const app = buildPeerApp(portone, { orders: variant === "peer-sqlite" ? "sqlite" : "map" });
     const url = await app.listen({ port: 0, host: "127.0.0.1" });
     return serveUntilStdinEnds({ url }, () => app.close());
   }
@@ -195,7 +198,7 @@ async function load(url, headers, requests, nextRequest) {
   return { total: result.requests.total, rps: result.requests.total / seconds, result };
 }
 
-function variantsOf(sandbox, peer, services) {
+function variantsOf(sandbox, peers, services) {
   const tokenHeader = services.headers;
   const complete = (id) => ({
     method: "POST",
@@ -224,13 +227,13 @@ function variantsOf(sandbox, peer, services) {
       request: get,
     },
   ]);
-  return [
+  const peerVariants = peers.flatMap(({ label, child }) => [
     {
-      name: "peer complete (Fastify + @portone/server-sdk)",
+      name: `${label} complete`,
       kind: "complete",
-      server: peer,
+      server: child,
       headers: { "content-type": "application/json" },
-      supply: (prefix, count) => paidPeerPayments(sandbox, peer.info.url, prefix, count),
+      supply: (prefix, count) => paidPeerPayments(sandbox, child.info.url, prefix, count),
       request: (id) => ({
         method: "POST",
         path: "/payment/complete",
@@ -238,15 +241,15 @@ function variantsOf(sandbox, peer, services) {
       }),
     },
     {
-      name: "peer get (Fastify + @portone/server-sdk)",
+      name: `${label} get`,
       kind: "get",
-      server: peer,
+      server: child,
       headers: {},
-      supply: (prefix) => paidPeerPayments(sandbox, peer.info.url, prefix, 1),
+      supply: (prefix) => paidPeerPayments(sandbox, child.info.url, prefix, 1),
       request: (id) => ({ method: "GET", path: `/payment/${encodeURIComponent(id)}` }),
     },
-    ...serviceVariants,
-  ];
+  ]);
+  return [...peerVariants, ...serviceVariants];
 }
 
 /** One load of `variant`: fresh payments for complete, one payment repeated for get. */
@@ -277,7 +280,11 @@ async function runBenchmark() {
     BENCH_STORE_ID: sandbox.storeId,
     BENCH_CHANNEL_KEY: sandbox.channelKey,
   };
-  const peer = await startChild(SELF, ["--target", "peer"], upstream);
+  // The two peers: orders in a Map (the least a shop could do), and in SQLite (as a shop keeps them).
+  const peers = [
+    { label: PEER_MAP, child: await startChild(SELF, ["--target", "peer"], upstream) },
+    { label: PEER_SQLITE, child: await startChild(SELF, ["--target", "peer-sqlite"], upstream) },
+  ];
   const token = await signToken();
   const headers = { authorization: `Bearer ${token}` };
   const { createTRPCClient, httpBatchLink } = await import("@trpc/client");
@@ -302,7 +309,7 @@ async function runBenchmark() {
     list.push({ label, level, child, trpc });
   }
   // BENCH_ONLY=<text>: only the variants whose name contains it (e.g. to profile one).
-  const variants = variantsOf(sandbox, peer, { headers, list }).filter((variant) =>
+  const variants = variantsOf(sandbox, peers, { headers, list }).filter((variant) =>
     variant.name.includes(process.env.BENCH_ONLY ?? ""),
   );
   const samples = new Map(variants.map((variant) => [variant.name, { rps: [], cpu: [] }]));
@@ -317,14 +324,14 @@ async function runBenchmark() {
       samples.get(variant.name).cpu.push(sample.cpuPerRequestUs);
     }
   }
-  await Promise.all([peer, ...list.map((service) => service.child)].map((c) => c.stop()));
+  await Promise.all([...peers, ...list].map(({ child }) => child.stop()));
   await sandboxChild.stop();
   report(variants, samples);
 }
 
 function report(variants, samples) {
-  const peerOf = (kind) =>
-    variants.find((variant) => variant.kind === kind && variant.name.startsWith("peer")) ??
+  const peerOf = (kind, label) =>
+    variants.find((variant) => variant.kind === kind && variant.name.startsWith(label)) ??
     variants.find((variant) => variant.kind === kind);
   /** Median over rounds of `name`'s value divided by `base`'s in the same round. */
   const sameRoundRatio = (name, base, key) => {
@@ -340,15 +347,26 @@ function report(variants, samples) {
       "machine's load swings affect less than ratios of medians.\n",
   );
   printTable([
-    ["variant", "req/s", "req/s vs peer", "server CPU/req (µs)", "CPU/req vs peer"],
+    [
+      "variant",
+      "req/s",
+      "server CPU/req (µs)",
+      "req/s vs Map peer",
+      "CPU/req vs Map peer",
+      "req/s vs SQLite peer",
+      "CPU/req vs SQLite peer",
+    ],
     ...variants.map((variant) => {
-      const base = peerOf(variant.kind).name;
+      const ratio = (label, key) =>
+        `${fixed(sameRoundRatio(variant.name, peerOf(variant.kind, label).name, key))}x`;
       return [
         variant.name,
         grouped(median(samples.get(variant.name).rps)),
-        `${fixed(sameRoundRatio(variant.name, base, "rps"))}x`,
         grouped(median(samples.get(variant.name).cpu)),
-        `${fixed(sameRoundRatio(variant.name, base, "cpu"))}x`,
+        ratio(PEER_MAP, "rps"),
+        ratio(PEER_MAP, "cpu"),
+        ratio(PEER_SQLITE, "rps"),
+        ratio(PEER_SQLITE, "cpu"),
       ];
     }),
   ]);

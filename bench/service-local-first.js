@@ -14,6 +14,8 @@
 //
 //   npm run build && node bench/service-local-first.js
 //   (BENCH_ROUNDS=5 BENCH_SECONDS=5 BENCH_CONNECTIONS=10 by default)
+//   BENCH_BASELINE=/path/to/other/build/dist adds that build's service (before/after ratios);
+//   BENCH_SETTLED_ONLY=1 runs only part 1.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,9 +60,11 @@ async function runBare() {
 
 /** Child: the service in live mode against the standalone sandbox (SQLite records). */
 async function runService() {
-  const { loadConfig, withPortOne } = await import("../dist/config.js");
-  const { buildServer } = await import("../dist/server.js");
-  const { createInProcessOrderSource } = await import("../dist/payments/index.js");
+  // BENCH_BASELINE's service runs from another build (e.g. main's) for a before/after ratio.
+  const dist = process.env.BENCH_DIST ?? new URL("../dist", import.meta.url).pathname;
+  const { loadConfig, withPortOne } = await import(`${dist}/config.js`);
+  const { buildServer } = await import(`${dist}/server.js`);
+  const { createInProcessOrderSource } = await import(`${dist}/payments/index.js`);
   const dataDir = mkdtempSync(join(tmpdir(), "bff-bench-local-first-"));
   const env = loadConfig({
     HOST: "127.0.0.1",
@@ -215,6 +219,17 @@ async function rounds(variants) {
   return samples;
 }
 
+/** A payment prepared, paid and completed through `service`: settled, so reads stay local. */
+async function settledPaymentOf(service, sandbox, headers) {
+  const trpc = await trpcOf(service.info.url, headers);
+  const orderId = `bench-local-first-${service.pid}`;
+  const prepared = await trpc.payment.prepare.mutate({ orderId });
+  await sandboxCheckout(sandbox.info.url, prepared, "paid");
+  const completed = await trpc.payment.complete.mutate({ paymentId: prepared.paymentId });
+  if (completed.status !== "PAID") throw new Error(`expected PAID, got ${completed.status}`);
+  return prepared;
+}
+
 const med = (list, key) => median(list.map((sample) => sample[key]));
 
 async function settledReads() {
@@ -227,14 +242,14 @@ async function settledReads() {
   };
   const bare = await startRole(SELF, ["--bare"], upstream);
   const service = await startRole(SELF, ["--service"], upstream);
-
   const headers = { authorization: `Bearer ${await signToken()}` };
-  const trpc = await trpcOf(service.info.url, headers);
-  const prepared = await trpc.payment.prepare.mutate({ orderId: "bench-local-first" });
-  await sandboxCheckout(sandbox.info.url, prepared, "paid");
-  const completed = await trpc.payment.complete.mutate({ paymentId: prepared.paymentId });
-  if (completed.status !== "PAID") throw new Error(`expected PAID, got ${completed.status}`);
+  const prepared = await settledPaymentOf(service, sandbox, headers);
   const getCallsBefore = await portoneCallsOfGet(service.info.internalUrl);
+  // BENCH_BASELINE=<dist directory of another build>: that build's service too (no latency).
+  const baseline = process.env.BENCH_BASELINE
+    ? await startRole(SELF, ["--service"], { ...upstream, BENCH_DIST: process.env.BENCH_BASELINE })
+    : undefined;
+  const baselinePayment = baseline && (await settledPaymentOf(baseline, sandbox, headers));
 
   const common = { connections: CONNECTIONS, seconds: SECONDS };
   const variants = [];
@@ -261,9 +276,21 @@ async function settledReads() {
       },
     );
   }
+  if (baseline)
+    variants.push({
+      name: "baseline service payment.get (settled)",
+      latency: 0,
+      before: () => setUpstreamLatency(sandbox.info.url, 0),
+      load: {
+        ...common,
+        url: getUrl(baseline.info.url, { paymentId: baselinePayment.paymentId }),
+        headers,
+        pid: baseline.pid,
+      },
+    });
   const samples = await rounds(variants);
   const getCalls = (await portoneCallsOfGet(service.info.internalUrl)) - getCallsBefore;
-  await Promise.all([bare.stop(), service.stop()]);
+  await Promise.all([bare.stop(), service.stop(), ...(baseline ? [baseline.stop()] : [])]);
   await sandbox.stop();
   return { variants, samples, getCalls };
 }
@@ -322,7 +349,7 @@ async function sandboxModeReads() {
 
 async function runBenchmark() {
   const settled = await settledReads();
-  const sandboxMode = await sandboxModeReads();
+  const sandboxMode = process.env.BENCH_SETTLED_ONLY ? undefined : await sandboxModeReads();
   const header = `${environmentLine()}, ${CONNECTIONS} connections, ${ROUNDS} rounds x ${SECONDS} s, medians of rounds`;
 
   console.log(`### payment.get of a settled payment vs a bare proxy (${header})\n`);
@@ -360,6 +387,18 @@ async function runBenchmark() {
   console.log(
     `PortOne calls made by payment.get during the service's rounds: ${settled.getCalls}\n`,
   );
+  const baselineRounds = settled.samples.get("baseline service payment.get (settled)");
+  if (baselineRounds) {
+    const now = settled.samples.get("service payment.get (settled)");
+    const ratio = (key) =>
+      median(now.map((sample, round) => sample[key] / baselineRounds[round][key]));
+    console.log(
+      `This build vs the baseline build, same rounds: ${fixed(ratio("rps"), 2)}x the req/s, ` +
+        `${fixed(ratio("cpuPerRequestUs"), 2)}x the CPU per request.\n`,
+    );
+  }
+  // BENCH_SETTLED_ONLY=1: stop here (the sandbox-mode part measures something else).
+  if (process.env.BENCH_SETTLED_ONLY) return;
 
   console.log(
     `### Sandbox mode, the embedded sandbox before/after its worker thread (${header})\n`,

@@ -1,4 +1,3 @@
-import helmet from "@fastify/helmet";
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { DestinationStream } from "pino";
 import { createCallerAuthenticator } from "./auth/authenticate-caller.js";
@@ -22,6 +21,7 @@ import {
   type PaymentServiceDeps,
   type PaymentServices,
 } from "./server/payment-services.js";
+import { securityHeadersPlugin } from "./server/security-headers.js";
 import { shopPlugin } from "./shop/shop-plugin.js";
 import { type Database, migrate, openDatabase } from "./store/database.js";
 import {
@@ -114,14 +114,7 @@ async function registerPublicRoutes(
     trpcTransport: "lean" | "stock" | undefined;
   },
 ): Promise<void> {
-  // The service only ever answers JSON: nothing may load, frame or run from its responses.
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    },
-  });
+  await app.register(securityHeadersPlugin);
   await app.register(httpMetricsPlugin, { metrics: parts.metrics });
   await app.register(probesPlugin, {
     readiness: parts.readiness,

@@ -47,28 +47,72 @@ export async function trpcRoute(scope: FastifyInstance, options: TrpcRouteOption
   });
 }
 
+/**
+ * What `resolveResponse` reads of a Fetch `Request`, and no more: the method, the URL (it parses
+ * it itself), `headers.get`/`has`, the body as `text()` and the signal it hands to procedures.
+ * A real `Request` would copy every header into a `Headers` (with WebIDL checks), wrap the body
+ * in a stream and tie an AbortSignal to a second one: per request, for nothing read.
+ */
+interface TrpcRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHeaders;
+  readonly signal: AbortSignal;
+  readonly body: null;
+  text(): Promise<string>;
+}
+
+/** A Node request's headers (names already lower-cased by Node) read the way `Headers` reads. */
+class IncomingHeaders {
+  constructor(private readonly raw: FastifyRequest["raw"]["headers"]) {}
+
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+}
+
 /** The request as tRPC's handler reads it, or undefined when only the stock adapter can tell. */
 function asFetchRequest(request: FastifyRequest): Request | undefined {
   const { raw } = request;
   const hasBody = raw.method !== "GET" && raw.method !== "HEAD";
   if (hasBody && typeof request.body !== "string") return undefined;
-  let url: URL;
+  const url = urlOf(request);
+  if (url === undefined) return undefined;
+  const body = hasBody ? (request.body as string) : "";
+  const lean: TrpcRequest = {
+    method: raw.method ?? "GET",
+    url,
+    headers: new IncomingHeaders(raw.headers),
+    // Never aborted, like the signal of the Request this replaces: no procedure here takes it.
+    signal: new AbortController().signal,
+    body: null,
+    text: () => Promise.resolve(body),
+  };
+  // resolveResponse is typed for a Request; `TrpcRequest` is the part of one it uses.
+  return lean as unknown as Request;
+}
+
+/** The absolute URL of the request, as `new URL(raw.url, <origin>)` spells it; undefined if none. */
+function urlOf(request: FastifyRequest): string | undefined {
+  const { raw } = request;
+  const base = `${protocolOf(request)}//${raw.headers.host ?? "localhost"}`;
+  const target = raw.url ?? "";
+  // The usual origin-form target ("/trpc/...") is appended; anything else is resolved.
+  if (target.startsWith("/") && !target.startsWith("//")) {
+    const url = base + target;
+    return URL.canParse(url) ? url : undefined;
+  }
   try {
-    url = new URL(raw.url ?? "", `${protocolOf(request)}//${raw.headers.host ?? "localhost"}`);
+    return new URL(target, base).href;
   } catch {
     return undefined;
   }
-  const headers = new Headers();
-  for (const name in raw.headers) {
-    const value = raw.headers[name];
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-    else if (value !== undefined) headers.append(name, value);
-  }
-  return new Request(url, {
-    method: raw.method,
-    headers,
-    ...(hasBody ? { body: request.body as string } : {}),
-  });
 }
 
 function protocolOf(request: FastifyRequest): "http:" | "https:" {
@@ -100,6 +144,7 @@ async function sendResponse(reply: FastifyReply, response: Response): Promise<Fa
  * answer, and a cache that lost it could serve one origin's CORS headers to another.
  */
 function mergedVary(current: unknown, added: string): string {
+  if (current === undefined) return added;
   const names = [String(current ?? ""), added].flatMap((list) => list.split(","));
   const unique = new Map<string, string>();
   for (const name of names.map((n) => n.trim()).filter(Boolean)) {
