@@ -15,43 +15,31 @@
 //   npm run build && node bench/service-complete-vs-peer.js
 //   BENCH_ROUNDS=5 BENCH_REQUESTS=3000 BENCH_CONNECTIONS=10 (defaults); BENCH_CPU_PROF=<dir>
 //   BENCH_BASELINE=/path/to/other/build/dist adds that build's service (before/after ratios)
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cpuMsOf, serveUntilStdinEnds, startChild } from "./lib/child-process.js";
 import {
-  cpuMsOf,
-  forEachConcurrently,
-  serveUntilStdinEnds,
-  startChild,
-} from "./lib/bench-children.js";
+  sandboxEnv,
+  serveSandboxChild,
+  serveServiceChild,
+  signBenchToken,
+} from "./lib/service-child.js";
 import { environmentLine, fixed, grouped, median, printTable, rotated } from "./lib/stats.js";
 
 const SELF = fileURLToPath(import.meta.url);
-const JWT_SECRET = "benchmark-hs256-secret-0123456789-abcdef";
-const JWT_ISSUER = "https://bench.example/auth";
-const JWT_AUDIENCE = "portone-bff";
-const CUSTOMER = "bench-customer";
 const ORDER_AMOUNT = 25_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
+/** BENCH_CPU_PROF profiles the servers under test, not the sandbox. */
+const profiled = { cpuProfile: true };
 const PEER_MAP = "peer (Map orders)";
 const PEER_SQLITE = "peer (SQLite orders)";
 
 const role = process.argv[2];
-if (role === "--sandbox") await runSandbox();
+if (role === "--sandbox") await serveSandboxChild();
 else if (role === "--target") await runTarget(process.argv[3]);
 else await runBenchmark();
-
-async function runSandbox() {
-  const { createSandbox } = await import("../dist/sandbox/index.js");
-  const sandbox = await createSandbox();
-  const url = await sandbox.listen({ port: 0, host: "127.0.0.1" });
-  const { apiSecret, storeId, channelKey } = sandbox;
-  await serveUntilStdinEnds({ url, apiSecret, storeId, channelKey }, () => sandbox.close());
-}
 
 async function runTarget(variant) {
   const portone = {
@@ -67,52 +55,11 @@ async function runTarget(variant) {
     return serveUntilStdinEnds({ url }, () => app.close());
   }
   // BENCH_BASELINE's service runs from another build (e.g. main's) for a before/after ratio.
-  const dist = process.env.BENCH_DIST ?? new URL("../dist", import.meta.url).pathname;
-  const { loadConfig, withPortOne } = await import(`${dist}/config.js`);
-  const { buildServer } = await import(`${dist}/server.js`);
-  const { createInProcessOrderSource } = await import(`${dist}/payments/index.js`);
-  const dataDir = mkdtempSync(join(tmpdir(), "bff-bench-"));
-  const env = loadConfig({
-    HOST: "127.0.0.1",
-    PORT: "0",
-    INTERNAL_PORT: "0",
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
-    PORTONE_API_SECRET: portone.apiSecret,
-    PORTONE_BASE_URL: portone.baseUrl,
-    PORTONE_STORE_ID: portone.storeId,
-    PORTONE_CHANNEL_KEY: portone.channelKey,
-    PORTONE_CHANNEL_TYPE: "TEST",
-    ORDER_SOURCE_URL: "http://127.0.0.1:9/unused",
-    AUTH_JWT_SECRET: JWT_SECRET,
-    AUTH_JWT_ISSUER: JWT_ISSUER,
-    AUTH_JWT_AUDIENCE: JWT_AUDIENCE,
-    RATE_LIMIT_MAX: "1000000",
-    DATA_DIR: dataDir,
+  await serveServiceChild({
+    dist: process.env.BENCH_DIST ?? new URL("../dist", import.meta.url).pathname,
+    logLevel: process.env.BENCH_LOG_LEVEL ?? "warn",
+    orderAmount: ORDER_AMOUNT,
   });
-  const orders = createInProcessOrderSource((orderId) => ({
-    orderId,
-    customerId: CUSTOMER,
-    orderName: "Benchmark order",
-    totalAmount: ORDER_AMOUNT,
-    currency: "KRW",
-  }));
-  const service = await buildServer(withPortOne(env, env.portone), { orderSource: orders });
-  const url = await service.listen();
-  await serveUntilStdinEnds({ url }, async () => {
-    await service.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-}
-
-async function signToken() {
-  const { SignJWT } = await import("jose");
-  return new SignJWT({})
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(CUSTOMER)
-    .setIssuer(JWT_ISSUER)
-    .setAudience(JWT_AUDIENCE)
-    .setExpirationTime("2h")
-    .sign(new TextEncoder().encode(JWT_SECRET));
 }
 
 /** Pays `paymentId` in the sandbox, as the browser's checkout would. */
@@ -274,18 +221,16 @@ async function measure(variant, prefix, requests) {
 async function runBenchmark() {
   const sandboxChild = await startChild(SELF, ["--sandbox"]);
   const sandbox = sandboxChild.info;
-  const upstream = {
-    BENCH_API_SECRET: sandbox.apiSecret,
-    BENCH_PORTONE_URL: sandbox.url,
-    BENCH_STORE_ID: sandbox.storeId,
-    BENCH_CHANNEL_KEY: sandbox.channelKey,
-  };
+  const upstream = sandboxEnv(sandbox);
   // The two peers: orders in a Map (the least a shop could do), and in SQLite (as a shop keeps them).
   const peers = [
-    { label: PEER_MAP, child: await startChild(SELF, ["--target", "peer"], upstream) },
-    { label: PEER_SQLITE, child: await startChild(SELF, ["--target", "peer-sqlite"], upstream) },
+    { label: PEER_MAP, child: await startChild(SELF, ["--target", "peer"], upstream, profiled) },
+    {
+      label: PEER_SQLITE,
+      child: await startChild(SELF, ["--target", "peer-sqlite"], upstream, profiled),
+    },
   ];
-  const token = await signToken();
+  const token = await signBenchToken();
   const headers = { authorization: `Bearer ${token}` };
   const { createTRPCClient, httpBatchLink } = await import("@trpc/client");
   const list = [];
@@ -298,11 +243,16 @@ async function runBenchmark() {
       : []),
   ];
   for (const { label, level, dist } of builds) {
-    const child = await startChild(SELF, ["--target", "service"], {
-      ...upstream,
-      BENCH_LOG_LEVEL: level,
-      ...(dist ? { BENCH_DIST: dist } : {}),
-    });
+    const child = await startChild(
+      SELF,
+      ["--target", "service"],
+      {
+        ...upstream,
+        BENCH_LOG_LEVEL: level,
+        ...(dist ? { BENCH_DIST: dist } : {}),
+      },
+      profiled,
+    );
     const trpc = createTRPCClient({
       links: [httpBatchLink({ url: `${child.info.url}/trpc`, headers, maxItems: 10 })],
     });
@@ -397,4 +347,16 @@ function report(variants, samples) {
           `${fixed(sameRoundRatio(info, baseline, "cpu"))}x the CPU per request.`,
       );
   }
+}
+
+/** Runs `task(item)` for every item, at most `concurrency` at a time. */
+async function forEachConcurrently(items, concurrency, task) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
 }

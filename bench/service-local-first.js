@@ -20,27 +20,23 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { measure, serveUntilParentLeaves, startRole } from "./lib/processes.js";
+import { serveUntilStdinEnds, startChild } from "./lib/child-process.js";
+import { measure } from "./lib/load.js";
+import {
+  sandboxEnv,
+  serveSandboxChild,
+  serveServiceChild,
+  signBenchToken,
+} from "./lib/service-child.js";
 import { environmentLine, fixed, grouped, median, printTable, rotated } from "./lib/stats.js";
 
 const SELF = fileURLToPath(import.meta.url);
-const JWT_SECRET = "benchmark-hs256-secret-0123456789-abcdef";
-const JWT_ISSUER = "https://bench.example/auth";
-const JWT_AUDIENCE = "portone-bff";
-const CUSTOMER = "bench-customer";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const INJECTED_LATENCY_MS = 50;
-
-/** Child: the standalone PortOne sandbox. */
-async function runSandbox() {
-  const { createSandbox } = await import("../dist/sandbox/index.js");
-  const sandbox = await createSandbox();
-  const url = await sandbox.listen({ port: 0, host: "127.0.0.1" });
-  const { apiSecret, storeId, channelKey } = sandbox;
-  await serveUntilParentLeaves({ url, apiSecret, storeId, channelKey }, () => sandbox.close());
-}
+/** BENCH_CPU_PROF=<dir>: every child (the sandbox too) writes a V8 CPU profile there. */
+const profiled = { cpuProfile: true };
 
 /** Child: what a shop would write without the service: official SDK, ask PortOne every time. */
 async function runBare() {
@@ -55,46 +51,16 @@ async function runBare() {
     client.payment.getPayment({ paymentId: request.params.paymentId }),
   );
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
-  await serveUntilParentLeaves({ url }, () => app.close());
+  await serveUntilStdinEnds({ url }, () => app.close());
 }
 
 /** Child: the service in live mode against the standalone sandbox (SQLite records). */
 async function runService() {
   // BENCH_BASELINE's service runs from another build (e.g. main's) for a before/after ratio.
-  const dist = process.env.BENCH_DIST ?? new URL("../dist", import.meta.url).pathname;
-  const { loadConfig, withPortOne } = await import(`${dist}/config.js`);
-  const { buildServer } = await import(`${dist}/server.js`);
-  const { createInProcessOrderSource } = await import(`${dist}/payments/index.js`);
-  const dataDir = mkdtempSync(join(tmpdir(), "bff-bench-local-first-"));
-  const env = loadConfig({
-    HOST: "127.0.0.1",
-    PORT: "0",
-    INTERNAL_PORT: "0",
-    LOG_LEVEL: "warn",
-    PORTONE_API_SECRET: process.env.BENCH_API_SECRET,
-    PORTONE_BASE_URL: process.env.BENCH_PORTONE_URL,
-    PORTONE_STORE_ID: process.env.BENCH_STORE_ID,
-    PORTONE_CHANNEL_KEY: process.env.BENCH_CHANNEL_KEY,
-    PORTONE_CHANNEL_TYPE: "TEST",
-    ORDER_SOURCE_URL: "http://127.0.0.1:9/unused",
-    AUTH_JWT_SECRET: JWT_SECRET,
-    AUTH_JWT_ISSUER: JWT_ISSUER,
-    AUTH_JWT_AUDIENCE: JWT_AUDIENCE,
-    RATE_LIMIT_MAX: "1000000",
-    DATA_DIR: dataDir,
-  });
-  const orders = createInProcessOrderSource((orderId) => ({
-    orderId,
-    customerId: CUSTOMER,
-    orderName: "Benchmark order",
-    totalAmount: 25_000,
-    currency: "KRW",
-  }));
-  const service = await buildServer(withPortOne(env, env.portone), { orderSource: orders });
-  const url = await service.listen();
-  await serveUntilParentLeaves({ url, internalUrl: service.internalUrl }, async () => {
-    await service.close();
-    rmSync(dataDir, { recursive: true, force: true });
+  await serveServiceChild({
+    dist: process.env.BENCH_DIST ?? new URL("../dist", import.meta.url).pathname,
+    dataDirPrefix: "bff-bench-local-first-",
+    announceInternalUrl: true,
   });
 }
 
@@ -117,7 +83,7 @@ async function runSandboxMode(variant) {
     PAYMENT_SYNC_INTERVAL_MS: "0",
   };
   const done = (url, sandbox, close) =>
-    serveUntilParentLeaves(
+    serveUntilStdinEnds(
       { url, sandboxUrl: sandbox.url, apiSecret: sandbox.apiSecret },
       async () => {
         await close();
@@ -157,17 +123,6 @@ async function runSandboxMode(variant) {
     await service.close();
     await sandbox.close();
   });
-}
-
-async function signToken() {
-  const { SignJWT } = await import("jose");
-  return new SignJWT({})
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(CUSTOMER)
-    .setIssuer(JWT_ISSUER)
-    .setAudience(JWT_AUDIENCE)
-    .setExpirationTime("2h")
-    .sign(new TextEncoder().encode(JWT_SECRET));
 }
 
 async function trpcOf(serviceUrl, headers = {}) {
@@ -233,21 +188,21 @@ async function settledPaymentOf(service, sandbox, headers) {
 const med = (list, key) => median(list.map((sample) => sample[key]));
 
 async function settledReads() {
-  const sandbox = await startRole(SELF, ["--sandbox"]);
-  const upstream = {
-    BENCH_API_SECRET: sandbox.info.apiSecret,
-    BENCH_PORTONE_URL: sandbox.info.url,
-    BENCH_STORE_ID: sandbox.info.storeId,
-    BENCH_CHANNEL_KEY: sandbox.info.channelKey,
-  };
-  const bare = await startRole(SELF, ["--bare"], upstream);
-  const service = await startRole(SELF, ["--service"], upstream);
-  const headers = { authorization: `Bearer ${await signToken()}` };
+  const sandbox = await startChild(SELF, ["--sandbox"], {}, profiled);
+  const upstream = sandboxEnv(sandbox.info);
+  const bare = await startChild(SELF, ["--bare"], upstream, profiled);
+  const service = await startChild(SELF, ["--service"], upstream, profiled);
+  const headers = { authorization: `Bearer ${await signBenchToken()}` };
   const prepared = await settledPaymentOf(service, sandbox, headers);
   const getCallsBefore = await portoneCallsOfGet(service.info.internalUrl);
   // BENCH_BASELINE=<dist directory of another build>: that build's service too (no latency).
   const baseline = process.env.BENCH_BASELINE
-    ? await startRole(SELF, ["--service"], { ...upstream, BENCH_DIST: process.env.BENCH_BASELINE })
+    ? await startChild(
+        SELF,
+        ["--service"],
+        { ...upstream, BENCH_DIST: process.env.BENCH_BASELINE },
+        profiled,
+      )
     : undefined;
   const baselinePayment = baseline && (await settledPaymentOf(baseline, sandbox, headers));
 
@@ -304,7 +259,7 @@ async function sandboxModeReads() {
   const variants = [];
   const servers = [];
   for (const variant of ["in-process", "worker"]) {
-    const server = await startRole(SELF, ["--sandbox-mode", variant]);
+    const server = await startChild(SELF, ["--sandbox-mode", variant], {}, profiled);
     servers.push(server);
     const { url, sandboxUrl, apiSecret } = server.info;
     const trpc = await trpcOf(url);
@@ -432,7 +387,7 @@ async function runBenchmark() {
 
 // Last, so that every constant above is initialised before a role runs.
 const role = process.argv[2];
-if (role === "--sandbox") await runSandbox();
+if (role === "--sandbox") await serveSandboxChild();
 else if (role === "--bare") await runBare();
 else if (role === "--service") await runService();
 else if (role === "--sandbox-mode") await runSandboxMode(process.argv[3]);

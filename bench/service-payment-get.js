@@ -10,37 +10,23 @@
 // BENCH_CPU_PROF=<dir> makes each server under test write a V8 CPU profile there.
 //
 //   npm run build && node bench/service-payment-get.js
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { cpuMsOf, serveUntilStdinEnds, startChild } from "./lib/child-process.js";
+import {
+  sandboxEnv,
+  serveSandboxChild,
+  serveServiceChild,
+  signBenchToken,
+} from "./lib/service-child.js";
 import { environmentLine, fixed, grouped, median, printTable, rotated } from "./lib/stats.js";
 
 const SELF = fileURLToPath(import.meta.url);
-const JWT_SECRET = "benchmark-hs256-secret-0123456789-abcdef";
-const JWT_ISSUER = "https://bench.example/auth";
-const JWT_AUDIENCE = "portone-bff";
-const CUSTOMER = "bench-customer";
 
 const role = process.argv[2];
-if (role === "--sandbox") await runSandbox();
+if (role === "--sandbox") await serveSandboxChild();
 else if (role === "--target") await runTarget(process.argv[3]);
 else await runBenchmark();
-
-/** Child: the PortOne sandbox. Prints its base URL and credentials as one JSON line. */
-async function runSandbox() {
-  const { createSandbox } = await import("../dist/sandbox/index.js");
-  const sandbox = await createSandbox();
-  const url = await sandbox.listen({ port: 0, host: "127.0.0.1" });
-  const { apiSecret, storeId, channelKey } = sandbox;
-  process.stdout.write(`${JSON.stringify({ ready: true, url, apiSecret, storeId, channelKey })}\n`);
-  await once(process.stdin.resume(), "end");
-  await sandbox.close();
-}
 
 /** Child: one server under test, configured from env. Prints its URL as one JSON line. */
 async function runTarget(variant) {
@@ -82,101 +68,17 @@ async function runTarget(variant) {
     url = await app.listen({ port: 0, host: "127.0.0.1" });
     close = () => app.close();
   } else {
-    const { loadConfig, withPortOne } = await import("../dist/config.js");
-    const { buildServer } = await import("../dist/server.js");
-    const { createInProcessOrderSource } = await import("../dist/payments/index.js");
-    const dataDir = mkdtempSync(join(tmpdir(), "bff-bench-"));
-    const env = loadConfig({
-      HOST: "127.0.0.1",
-      PORT: "0",
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
-      PORTONE_API_SECRET: portone.apiSecret,
-      PORTONE_BASE_URL: portone.baseUrl,
-      PORTONE_STORE_ID: portone.storeId,
-      PORTONE_CHANNEL_KEY: portone.channelKey,
-      PORTONE_CHANNEL_TYPE: "TEST",
-      ORDER_SOURCE_URL: "http://127.0.0.1:9/unused",
-      AUTH_JWT_SECRET: JWT_SECRET,
-      AUTH_JWT_ISSUER: JWT_ISSUER,
-      AUTH_JWT_AUDIENCE: JWT_AUDIENCE,
-      RATE_LIMIT_MAX: "1000000",
-      DATA_DIR: dataDir,
+    return serveServiceChild({
+      dist: new URL("../dist", import.meta.url).pathname,
+      logLevel: process.env.BENCH_LOG_LEVEL ?? "warn",
     });
-    const orders = createInProcessOrderSource((orderId) => ({
-      orderId,
-      customerId: CUSTOMER,
-      orderName: "Benchmark order",
-      totalAmount: 25_000,
-      currency: "KRW",
-    }));
-    const service = await buildServer(withPortOne(env, env.portone), { orderSource: orders });
-    url = await service.listen();
-    close = async () => {
-      await service.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    };
   }
-  process.stdout.write(`${JSON.stringify({ ready: true, url })}\n`);
-  await once(process.stdin.resume(), "end");
-  await close();
+  await serveUntilStdinEnds({ url }, close);
 }
 
-/** Starts this file in a role and resolves the `ready` line it prints (log lines are skipped). */
-async function child(args, env = {}) {
-  // BENCH_CPU_PROF=<dir>: each server under test writes a V8 CPU profile there when it stops.
-  const profile =
-    process.env.BENCH_CPU_PROF && args[0] === "--target"
-      ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF]
-      : [];
-  const process_ = spawn(process.execPath, [...profile, SELF, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  // The parent must not outlive a failure and leave its children running, nor the reverse.
-  process_.on("exit", (code) => {
-    if (code !== 0 && code !== null) {
-      console.error(`bench child ${args.join(" ")} exited with ${code}`);
-      process.exit(1);
-    }
-  });
-  const lines = createInterface({ input: process_.stdout });
-  const info = await new Promise((resolve) => {
-    // Keep reading (and dropping log lines) so that a full pipe never blocks the child.
-    lines.on("line", (line) => {
-      if (!line.startsWith("{")) return;
-      const parsed = JSON.parse(line);
-      if (parsed.ready) resolve(parsed);
-    });
-  });
-  return {
-    info,
-    pid: process_.pid,
-    async stop() {
-      process_.stdin.end();
-      await once(process_, "exit");
-    },
-  };
-}
-
-/** CPU time (user + system, ms) a process has used so far; undefined where /proc is missing. */
-function cpuMsOf(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-async function signToken() {
-  const { SignJWT } = await import("jose");
-  return new SignJWT({})
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(CUSTOMER)
-    .setIssuer(JWT_ISSUER)
-    .setAudience(JWT_AUDIENCE)
-    .setExpirationTime("2h")
-    .sign(new TextEncoder().encode(JWT_SECRET));
+/** Starts this file in a role; BENCH_CPU_PROF profiles the servers under test, not the sandbox. */
+function child(args, env = {}) {
+  return startChild(SELF, args, env, { cpuProfile: args[0] === "--target" });
 }
 
 function load(url, headers) {
@@ -196,12 +98,7 @@ function load(url, headers) {
 async function runBenchmark() {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const sandbox = await child(["--sandbox"]);
-  const upstream = {
-    BENCH_API_SECRET: sandbox.info.apiSecret,
-    BENCH_PORTONE_URL: sandbox.info.url,
-    BENCH_STORE_ID: sandbox.info.storeId,
-    BENCH_CHANNEL_KEY: sandbox.info.channelKey,
-  };
+  const upstream = sandboxEnv(sandbox.info);
   const bare = await child(["--target", "bare"], upstream);
   const trpcOnly = await child(["--target", "trpc"], upstream);
   const service = await child(["--target", "service"], upstream);
@@ -211,7 +108,7 @@ async function runBenchmark() {
   });
 
   // One paid payment, prepared through each service instance (each has its own records).
-  const token = await signToken();
+  const token = await signBenchToken();
   const headers = { authorization: `Bearer ${token}` };
   const { createTRPCClient, httpLink } = await import("@trpc/client");
   const prepareAndPay = async (serviceUrl, orderId) => {
