@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../../src/store/database.js";
-import type { InboundEvent } from "../../src/webhooks/event.js";
 import { createWebhooks, type Webhooks } from "../../src/webhooks/pipeline.js";
 import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import { postgresWorkNotifications } from "../../src/webhooks/store/postgres-notifications.js";
@@ -8,22 +7,12 @@ import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
 import type { WorkNotifications } from "../../src/webhooks/work-notifications.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 import { waitFor } from "../support/wait-for.js";
+import { inboundEvent as event } from "./support/inbound-event.js";
 import { TEST_DATABASE_URL, temporaryPostgresSchema } from "./support/test-databases.js";
 
 const silentLogger = { info() {}, warn() {}, error() {} };
 /** The longest poll the config allows: with it, only a notification (or a reconnect) finds new work in time. */
 const NO_POLLING_MS = 60_000;
-
-function event(id: string): InboundEvent {
-  return {
-    id,
-    source: "portone",
-    format: "2024-04-25",
-    type: "Transaction.Paid",
-    occurredAt: "2024-04-25T10:00:00.000Z",
-    data: { paymentId: `pay-${id}`, transactionId: "tx-1", storeId: "store-1" },
-  };
-}
 
 interface Replica {
   readonly webhooks: Webhooks;

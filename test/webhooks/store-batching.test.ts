@@ -1,23 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { migrate } from "../../src/store/database.js";
 import { listenForNotifications } from "../../src/store/postgres-listener.js";
-import type { InboundEvent } from "../../src/webhooks/event.js";
 import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import { WEBHOOK_WORK_CHANNEL, webhookMigrations } from "../../src/webhooks/store/migrations.js";
 import type { DeliveryOutcome } from "../../src/webhooks/store/webhook-store.js";
 import { waitFor } from "../support/wait-for.js";
+import { inboundEvent as event } from "./support/inbound-event.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
-
-function event(id: string): InboundEvent {
-  return {
-    id,
-    source: "portone",
-    format: "2024-04-25",
-    type: "Transaction.Paid",
-    occurredAt: "2024-04-25T10:00:00.000Z",
-    data: { paymentId: `pay-${id}`, transactionId: "tx-1", storeId: "store-1" },
-  };
-}
 
 const LEASE = 10_000;
 const NOW = 1_000_000;

@@ -1,19 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InboundEvent } from "../../src/webhooks/event.js";
 import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
+import { inboundEvent as event } from "./support/inbound-event.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
-
-function event(id: string, type = "Transaction.Paid"): InboundEvent {
-  return {
-    id,
-    source: "portone",
-    format: "2024-04-25",
-    type,
-    occurredAt: "2024-04-25T10:00:00.000Z",
-    data: { paymentId: `pay-${id}`, transactionId: "tx-1", storeId: "store-1" },
-  };
-}
 
 const LEASE = 10_000;
 
