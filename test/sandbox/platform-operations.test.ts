@@ -578,6 +578,23 @@ describe("transfers", () => {
     );
   });
 
+  it("names the channel the payment went through, not the store's default", async () => {
+    const { platform } = sandbox.client;
+    const contract = await newContract();
+    const { partner } = await platform.partner.createPlatformPartner(partnerBody(contract.id));
+    const paymentId = newPaymentId();
+    const liveChannel = `${sandbox.sandbox.channelKey}-live`;
+    await sandbox.checkout({ paymentId, totalAmount: 5_000, channelKey: liveChannel });
+    const { transfer } = await platform.transfer.createPlatformOrderTransfer({
+      partnerId: partner.id,
+      paymentId,
+      orderDetail: { orderAmount: 5_000 },
+      discounts: [],
+      additionalFees: [],
+    });
+    expect(transfer.payment).toMatchObject({ type: "PORT_ONE", channelKey: liveChannel });
+  });
+
   it("takes an external payment's method by its own member names only", async () => {
     const { platform } = sandbox.client;
     const contract = await newContract();

@@ -11,6 +11,7 @@ import type {
   PlatformOrderSettlementAmount,
   PlatformPartner,
 } from "../../sdk/generated/platform/types.js";
+import { recordedChannel } from "../domain/channels.js";
 import type { DomainContext } from "../domain/context.js";
 import { currentTransaction, isSettled, methodTypeOf } from "../domain/transactions.js";
 import { invalidRequest } from "../http/api-error.js";
@@ -117,7 +118,7 @@ function portOnePayment(ctx: DomainContext, tx: TransactionRecord): PlatformPaym
     type: "PORT_ONE",
     id: tx.paymentId,
     storeId: tx.storeId,
-    channelKey: ctx.state.credentials.channelKey,
+    channelKey: recordedChannel(ctx.state, tx.channelKey).key,
     orderName: tx.orderName,
     ...(methodType ? { method: { type: methodType } as PlatformPaymentMethod } : {}),
     currency: tx.currency,
