@@ -19,7 +19,6 @@ import {
   settlementDates,
   userDefinedProperties,
 } from "./transfers.js";
-import { applyDueUpdates } from "./versioned.js";
 
 /** The order transfer a cancellation refers to: by transferId, or the only one of (partner, payment). */
 function originalTransfer(ctx: DomainContext, body: Input): PlatformOrderTransfer {
@@ -385,7 +384,6 @@ export function createOrderCancelTransfer(
   body: Input,
   test: boolean,
 ): PlatformOrderCancelTransfer {
-  applyDueUpdates(ctx);
   const original = originalTransfer(ctx, body);
   const cancellation = findCancellation(ctx, original, body);
   const remaining = new Remaining(original, cancelsOf(ctx, original.id));

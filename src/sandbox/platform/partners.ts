@@ -22,13 +22,7 @@ import {
   stringList,
   within,
 } from "./common.js";
-import {
-  applyDueUpdates,
-  type EntityKind,
-  idAndNameMatch,
-  registerKind,
-  withNameAndMemo,
-} from "./versioned.js";
+import { type EntityKind, idAndNameMatch, registerKind, withNameAndMemo } from "./versioned.js";
 
 const TAXATION_TYPES = ["NORMAL", "SIMPLE_TAX_INVOICE_ISSUER", "SIMPLE", "TAX_FREE"] as const;
 const BRN = /^\d{10}$/;
@@ -209,7 +203,6 @@ export function newPartner(ctx: DomainContext, body: Input, test: boolean): Plat
 }
 
 export function createPartner(ctx: DomainContext, body: Input, test: boolean): PlatformPartner {
-  applyDueUpdates(ctx);
   const id = body.optionalString("id");
   if (id !== undefined && ctx.state.platform.partners.has(id)) {
     throw platformError(
@@ -225,7 +218,6 @@ export function createPartner(ctx: DomainContext, body: Input, test: boolean): P
 
 /** createPlatformPartners: all or nothing, with the batch's own error types. */
 export function createPartners(ctx: DomainContext, body: Input, test: boolean): PlatformPartner[] {
-  applyDueUpdates(ctx);
   const items = body.optionalArray("partners");
   if (!items || items.length === 0)
     throw invalidRequest("partners must list at least one partner.");
@@ -341,7 +333,6 @@ function selectedPartners(ctx: DomainContext, filter: Input | undefined, test: b
 
 /** Tags and default contracts of the (archived or live) partners, for filter drop-downs. */
 export function partnerFilterOptions(ctx: DomainContext, test: boolean, isArchived: boolean) {
-  applyDueUpdates(ctx);
   const tags = new Set<string>();
   const contractIds = new Set<string>();
   for (const { current } of ctx.state.platform.partners.values()) {
@@ -362,7 +353,6 @@ export function schedulePartners(
   body: Input,
   test: boolean,
 ): Record<string, never> {
-  applyDueUpdates(ctx);
   const filter = body.optionalObject("filter");
   const update = body.object("update");
   const appliedAt = body.optionalDate("appliedAt");

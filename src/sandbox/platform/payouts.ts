@@ -23,12 +23,7 @@ import {
 } from "./common.js";
 import type { PartnerSettlementRecord } from "./platform-state.js";
 import { payoutFigures } from "./settlement-math.js";
-import {
-  countBy,
-  preparedSettlements,
-  settleDueTransfers,
-  settlementTotals,
-} from "./settlements.js";
+import { countBy, preparedSettlements, settlementTotals } from "./settlements.js";
 
 /** The account payouts leave from: the sandbox's own (a MOCK provider account). */
 const SANDBOX_ACCOUNT = {
@@ -386,7 +381,6 @@ function bulkCriteria(filter: Input | undefined, idField: string) {
 }
 
 export function getPayouts(ctx: DomainContext, body: Input, test: boolean) {
-  settleDueTransfers(ctx);
   const filter = body.optionalObject("filter");
   if (filter && !filter.has("criteria")) throw invalidRequest("filter.criteria is required.");
   const selected = [...ctx.state.platform.payouts.values()]

@@ -168,14 +168,8 @@ function transferHandlers(ctx: DomainContext): ApiHandlers {
     createPlatformManualTransfer: (call) => ({
       transfer: createManualTransfer(ctx, call.body, isForTest(call)),
     }),
-    getPlatformTransfer: (call) => {
-      settleDueTransfers(ctx);
-      return transferView(ctx, findTransfer(ctx, id(call)));
-    },
-    deletePlatformTransfer: (call) => {
-      settleDueTransfers(ctx);
-      return deleteTransfer(ctx, id(call));
-    },
+    getPlatformTransfer: (call) => transferView(ctx, findTransfer(ctx, id(call))),
+    deletePlatformTransfer: (call) => deleteTransfer(ctx, id(call)),
     getPlatformTransferSummaries: (call) => getTransferSummaries(ctx, call.body, isForTest(call)),
     downloadPlatformTransferSheet: (call) => {
       const sheet = transferSheet(ctx, call.body, isForTest(call));
@@ -213,16 +207,21 @@ const vocabularies = new Map(
 );
 
 /**
- * Shared rules (an account check inside a bulk schedule, say) can fail with a type another
- * operation owns; an operation answers only its own `x-portone-error` types, so such a failure
- * becomes INVALID_REQUEST (every platform operation has it) with the same message.
+ * Wraps every platform operation in the two rules they all share. First the platform catches
+ * up with the sandbox clock, once per call: scheduled updates of partners, contracts and
+ * policies that came due apply, and transfers whose date came are settled, so whatever the
+ * call reads or checks is as of now. Then its errors stay in its own vocabulary: a shared rule
+ * (an account check inside a bulk schedule, say) can fail with a type another operation owns,
+ * and an operation answers only its own `x-portone-error` types, so such a failure becomes
+ * INVALID_REQUEST (every platform operation has it) with the same message.
  */
-function withinVocabulary(handlers: ApiHandlers): ApiHandlers {
+function asPlatformOperations(ctx: DomainContext, handlers: ApiHandlers): ApiHandlers {
   return Object.fromEntries(
     Object.entries(handlers).map(([operationId, handler]) => [
       operationId,
       async (call: ApiCall) => {
         try {
+          settleDueTransfers(ctx);
           return await handler(call);
         } catch (error) {
           const vocabulary = vocabularies.get(operationId);
@@ -238,7 +237,7 @@ function withinVocabulary(handlers: ApiHandlers): ApiHandlers {
 
 /** The platform (marketplace) operations the sandbox emulates statefully. */
 export function platformHandlers(ctx: DomainContext): ApiHandlers {
-  return withinVocabulary({
+  return asPlatformOperations(ctx, {
     ...partnerHandlers(ctx),
     ...contractAndPolicyHandlers(ctx),
     ...transferHandlers(ctx),

@@ -182,7 +182,6 @@ function settlementMatches(
 }
 
 export function getPartnerSettlements(ctx: DomainContext, body: Input, test: boolean) {
-  settleDueTransfers(ctx);
   const filter = body.object("filter");
   const selected = [...ctx.state.platform.partnerSettlements.values()]
     .filter((s) => s.isForTest === test && settlementMatches(ctx, s, filter))
@@ -197,7 +196,6 @@ export function getPartnerSettlements(ctx: DomainContext, body: Input, test: boo
 
 /** The named settlements, each existing once; the schema's errors for missing ones. */
 export function namedSettlements(ctx: DomainContext, body: Input): PartnerSettlementRecord[] {
-  settleDueTransfers(ctx);
   const ids = stringList(body, "partnerSettlementIds");
   if (ids === undefined) throw invalidRequest("partnerSettlementIds is required.");
   const missing = ids.filter((id) => !ctx.state.platform.partnerSettlements.has(id));

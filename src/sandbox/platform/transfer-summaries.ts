@@ -9,7 +9,6 @@ import { invalidRequest } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import { contains, inDateRange, overlaps, paymentOf, stringList, within } from "./common.js";
 import type { PlatformTransferView, TransferRecord } from "./platform-state.js";
-import { settleDueTransfers } from "./settlements.js";
 import { transferView } from "./transfers.js";
 
 function keyValues(partner: PlatformPartner): PlatformUserDefinedPropertyKeyValue[] {
@@ -141,7 +140,6 @@ function selectTransfers(
   filter: Input | undefined,
   test: boolean,
 ): PlatformTransferView[] {
-  settleDueTransfers(ctx);
   const wanted = filter?.optionalBoolean("isForTest") ?? test;
   return [...ctx.state.platform.transfers.values()]
     .map((record) => ({ record, transfer: transferView(ctx, record) }))

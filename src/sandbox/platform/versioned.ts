@@ -62,7 +62,6 @@ export function findEntity<T extends Entity>(
   kind: EntityKind<T>,
   id: string,
 ): Versioned<T> {
-  applyDueUpdates(ctx);
   const found = kind.store(ctx.state.platform).get(id);
   if (!found) throw platformError(kind.notFound, `No ${kind.label} with id ${id}.`);
   return found;
@@ -193,7 +192,6 @@ export function listEntities<T extends Entity>(
   test: boolean,
   matches: (entity: T, filter: Input | undefined) => boolean,
 ) {
-  applyDueUpdates(ctx);
   const filter = body.optionalObject("filter");
   const archived = filter?.optionalBoolean("isArchived") ?? false;
   const all = [...kind.store(ctx.state.platform).values()]
