@@ -15,7 +15,7 @@ import type { DomainContext } from "./context.js";
 import { customerFromApi } from "./customers.js";
 import { compareBy, paginate } from "./pages.js";
 import { cardMethod } from "./payment-methods.js";
-import { assertChannel, assertStore } from "./transactions.js";
+import { assertStore } from "./transactions.js";
 import { billingKeyView } from "./views.js";
 
 /** Card numbers the sandbox's PG declines, to exercise failure paths (like Stripe's test cards). */
@@ -57,7 +57,7 @@ export function issueBillingKey(ctx: DomainContext, body: Input): IssueBillingKe
 /** The PG checks the card of an issue request; the billing key it would become. */
 function authenticateCard(ctx: DomainContext, body: Input): BillingKeyRecord {
   assertStore(ctx, body.raw("storeId"));
-  const channel = assertChannel(ctx, body.optionalString("channelKey"));
+  const channel = channelFor(ctx.state, body.optionalString("channelKey"));
   const card = body.object("method").optionalObject("card");
   if (!card)
     throw invalidRequest("method.card is required: the sandbox issues billing keys for cards.");

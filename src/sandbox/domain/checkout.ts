@@ -5,12 +5,12 @@ import type { Input } from "../http/input.js";
 import type { TransactionRecord } from "../state/records.js";
 import { paymentAmount } from "./amounts.js";
 import { readCashReceiptRequest } from "./cash-receipts.js";
+import { channelFor } from "./channels.js";
 import type { DomainContext } from "./context.js";
 import { customerFromBrowser } from "./customers.js";
 import { methodForPayMethod, virtualAccountMethod } from "./payment-methods.js";
 import { promotionDiscount } from "./promotions.js";
 import {
-  assertChannel,
   assertNotPaid,
   assertWaitingForDeposit,
   findPayment,
@@ -91,7 +91,7 @@ function readCheckoutRequest(ctx: DomainContext, input: Input) {
       `Unknown storeId ${request.storeId}; use ${credentials.storeId}.`,
     );
   }
-  return { ...request, channel: assertChannel(ctx, channelKey) };
+  return { ...request, channel: channelFor(ctx.state, channelKey) };
 }
 
 type CheckoutRequest = ReturnType<typeof readCheckoutRequest>;

@@ -12,11 +12,11 @@ import {
   findLiveBillingKey,
   pgDeclined,
 } from "./billing-keys.js";
+import { channelFor } from "./channels.js";
 import type { DomainContext } from "./context.js";
 import { customerFromApi } from "./customers.js";
 import { cardMethod } from "./payment-methods.js";
 import {
-  assertChannel,
   assertNotPaid,
   assertStore,
   markFailed,
@@ -36,7 +36,7 @@ function charge(
 ): PayWithBillingKeyResponse & PayInstantlyResponse {
   assertStore(ctx, body.raw("storeId"));
   // A billing key pays through the channel that issued it unless the request names another.
-  const channel = assertChannel(ctx, body.optionalString("channelKey") ?? extra.channelKey);
+  const channel = channelFor(ctx.state, body.optionalString("channelKey") ?? extra.channelKey);
   const orderName = body.string("orderName");
   const currency = body.string("currency");
   const amountInput = body.object("amount");

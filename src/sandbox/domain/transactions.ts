@@ -11,7 +11,7 @@ import type {
 } from "../state/records.js";
 import { paymentAmount } from "./amounts.js";
 import { issueRequestedCashReceipt } from "./cash-receipts.js";
-import { channelFor, recordedChannel } from "./channels.js";
+import { recordedChannel } from "./channels.js";
 import type { DomainContext } from "./context.js";
 import { recordPaymentEvent } from "./payment-events.js";
 import { spendPromotionBudget } from "./promotions.js";
@@ -71,11 +71,6 @@ export function assertStore(ctx: DomainContext, storeId: unknown): void {
       `This API secret has no access to store ${String(storeId)}; use the sandbox's storeId ${ctx.state.credentials.storeId} or leave storeId out.`,
     );
   }
-}
-
-/** The channel a request names (CHANNEL_NOT_FOUND if the store has none such), or the default. */
-export function assertChannel(ctx: DomainContext, channelKey: string | undefined): ChannelRecord {
-  return channelFor(ctx.state, channelKey);
 }
 
 /** Once one attempt of a payment id has moved money, no other attempt may start or win. */

@@ -5,10 +5,10 @@ import type {
   PlatformOrderTransferOrderLine,
 } from "../../sdk/generated/platform/transfer/types.js";
 import type { DomainContext } from "../domain/context.js";
-import { invalidRequest } from "../http/api-error.js";
+import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import { Input } from "../http/input.js";
 import type { CancellationRecord } from "../state/records.js";
-import { graphqlId, paymentOf, platformError } from "./common.js";
+import { graphqlId, paymentOf } from "./common.js";
 import { type LineTerms, type OrderTerms, settleOrder } from "./order-input.js";
 import { type DiscountUse, negated, negatedSettlement } from "./settlement-math.js";
 import {
@@ -26,7 +26,7 @@ function originalTransfer(ctx: DomainContext, body: Input): PlatformOrderTransfe
   if (transferId !== undefined) {
     const { transfer } = findTransfer(ctx, transferId);
     if (transfer.type !== "ORDER") {
-      throw platformError(
+      throw new PortOneApiError(
         "PLATFORM_TRANSFER_NOT_FOUND",
         `Transfer ${transferId} is not an order transfer.`,
       );
@@ -45,13 +45,13 @@ function originalTransfer(ctx: DomainContext, body: Input): PlatformOrderTransfe
         t.type === "ORDER" && t.partner.id === partnerId && paymentOf(t.payment).id === paymentId,
     );
   if (candidates.length === 0) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_TRANSFER_NOT_FOUND",
       `No order transfer of payment ${paymentId} for partner ${partnerId}.`,
     );
   }
   if (candidates.length > 1) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_CANNOT_SPECIFY_TRANSFER",
       "That payment has several order transfers for the partner; pass transferId.",
     );
@@ -126,7 +126,7 @@ function cancelledDiscounts(
     const policy = original.find((d) => d.sharePolicy.id === id)?.sharePolicy;
     const productField = scope ? { productId: scope } : {};
     if (!policy) {
-      throw platformError(
+      throw new PortOneApiError(
         "PLATFORM_TRANSFER_DISCOUNT_SHARE_POLICY_NOT_FOUND",
         `The order transfer has no discount of policy ${id}.`,
         {
@@ -137,7 +137,7 @@ function cancelledDiscounts(
       );
     }
     if (seen.has(id)) {
-      throw platformError(
+      throw new PortOneApiError(
         "PLATFORM_DISCOUNT_SHARE_POLICY_ID_DUPLICATED",
         `Discount policy ${id} appears twice.`,
         { id, graphqlId: policy.graphqlId },
@@ -148,7 +148,7 @@ function cancelledDiscounts(
     const amount = input.integer("amount");
     const taxFreeAmount = input.optionalInteger("taxFreeAmount") ?? 0;
     const exceeded = (type: string, cancellable: number, requested: number) =>
-      platformError(
+      new PortOneApiError(
         type,
         `Discount ${id}: ${requested} requested, ${cancellable} left to cancel.`,
         {
@@ -207,20 +207,24 @@ function cancelledLines(
     const productId = input.string("productId");
     const line = original.orderLines.find((l) => l.product.id === productId);
     if (!line)
-      throw platformError(
+      throw new PortOneApiError(
         "PLATFORM_PRODUCT_ID_NOT_FOUND",
         `The order transfer has no product ${productId}.`,
         { id: productId },
       );
     if (seen.has(productId))
-      throw platformError("PLATFORM_PRODUCT_ID_DUPLICATED", `Product ${productId} appears twice.`, {
-        id: productId,
-      });
+      throw new PortOneApiError(
+        "PLATFORM_PRODUCT_ID_DUPLICATED",
+        `Product ${productId} appears twice.`,
+        {
+          id: productId,
+        },
+      );
     seen.add(productId);
     const quantity = input.integer("quantity");
     const cancellableQuantity = remaining.quantity(productId);
     if (quantity < 1 || quantity > cancellableQuantity) {
-      throw platformError(
+      throw new PortOneApiError(
         "PLATFORM_CANCELLABLE_PRODUCT_QUANTITY_EXCEEDED",
         `Product ${productId}: ${cancellableQuantity} left to cancel.`,
         {
@@ -263,7 +267,7 @@ function cancelTerms(
   const byLines = original.orderLines.length > 0;
   if (lineItems !== undefined) {
     if (!byLines)
-      throw platformError(
+      throw new PortOneApiError(
         "PLATFORM_ORDER_DETAIL_MISMATCHED",
         "The order transfer has no order lines; cancel by orderAmount.",
       );
@@ -276,7 +280,7 @@ function cancelTerms(
   }
   const orderAmount = detail?.optionalInteger("orderAmount");
   if (orderAmount !== undefined && byLines) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_ORDER_DETAIL_MISMATCHED",
       "The order transfer has order lines; cancel by orderLines.",
     );
@@ -293,7 +297,7 @@ function cancelTerms(
 
 function assertCancellable(terms: OrderTerms, remaining: Remaining): void {
   const exceeded = (cancellable: number, requested: number, amountType: string) =>
-    platformError(
+    new PortOneApiError(
       "PLATFORM_CANCELLABLE_AMOUNT_EXCEEDED",
       `${requested} requested, ${cancellable} left to cancel (${amountType}).`,
       {
@@ -331,7 +335,7 @@ function assertWithinCancellation(
     amountType: string,
   ) => {
     if (registeredAmount + requested <= portOne) return;
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_SETTLEMENT_CANCEL_AMOUNT_EXCEEDED_PORT_ONE_CANCEL",
       `Cancel transfers of cancellation ${cancellation.id} would take back ${registeredAmount + requested}, more than its ${portOne} (${amountType}).`,
       {
@@ -355,7 +359,7 @@ function findCancellation(ctx: DomainContext, original: PlatformOrderTransfer, b
   const cancellationId = body.string("cancellationId");
   const external = body.optionalObject("externalCancellationDetail");
   if ((original.payment.type === "EXTERNAL") !== (external !== undefined)) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_CANCELLATION_AND_PAYMENT_TYPE_MISMATCHED",
       "externalCancellationDetail goes with external payments only, and external payments need it.",
     );
@@ -370,7 +374,7 @@ function findCancellation(ctx: DomainContext, original: PlatformOrderTransfer, b
   const tx = paidTransaction(ctx, paymentOf(original.payment).id);
   const cancellation = tx.cancellations.find((c) => c.id === cancellationId);
   if (!cancellation) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_CANCELLATION_NOT_FOUND",
       `Payment ${tx.paymentId} has no cancellation ${cancellationId}.`,
     );
@@ -388,7 +392,7 @@ export function createOrderCancelTransfer(
   const cancellation = findCancellation(ctx, original, body);
   const remaining = new Remaining(original, cancelsOf(ctx, original.id));
   if (remaining.order <= 0) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_ORDER_TRANSFER_ALREADY_CANCELLED",
       `Order transfer ${original.id} is cancelled in full already.`,
     );

@@ -9,15 +9,6 @@ import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import type { ApiCall } from "../http/portone-api.js";
 
-/** A typed error of the platform vocabulary; `fields` carry the error's own required members. */
-export function platformError(
-  type: string,
-  message: string,
-  fields: Record<string, unknown> = {},
-): PortOneApiError {
-  return new PortOneApiError(type, message, fields);
-}
-
 /** PortOne's GraphQL node ids are base64 of `<Type>:<id>`; the sandbox forms them the same way. */
 export function graphqlId(kind: string, id: string): string {
   return Buffer.from(`${kind}:${id}`).toString("base64");
@@ -105,7 +96,7 @@ const SETTLEMENT_CURRENCIES = new Set(["KRW", "USD"]);
 
 export function assertSettlementCurrency(currency: string): void {
   if (!SETTLEMENT_CURRENCIES.has(currency)) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_CURRENCY_NOT_SUPPORTED",
       `The platform does not settle in ${currency}; use KRW or USD.`,
     );

@@ -1,7 +1,7 @@
 import type { DomainContext } from "../domain/context.js";
-import { invalidRequest } from "../http/api-error.js";
+import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import { BANKS } from "./banks.js";
-import { newPlatformId, platformError } from "./common.js";
+import { newPlatformId } from "./common.js";
 
 /**
  * Deterministic answers for the account holder and company state lookups, so that tests can
@@ -42,18 +42,18 @@ export function accountHolder(
     throw invalidRequest("Send birthdate or businessRegistrationNumber, not both.");
   }
   if (unsupported(bank))
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_NOT_SUPPORTED_BANK",
       `Payouts to ${bank} accounts are not supported.`,
     );
   if (accountNumber.endsWith("0000")) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_EXTERNAL_API_FAILED",
       "The bank found no account with that number (sandbox: numbers ending 0000).",
     );
   }
   if (accountNumber.endsWith("9999")) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_EXTERNAL_API_TEMPORARILY_FAILED",
       "The bank is not answering; retry later (sandbox: numbers ending 9999).",
     );
@@ -70,7 +70,7 @@ export function companyState(ctx: DomainContext, businessRegistrationNumber: str
   const brn = businessRegistrationNumber.replaceAll("-", "");
   if (!/^\d{10}$/.test(brn)) throw invalidRequest("businessRegistrationNumber must be 10 digits.");
   if (brn.startsWith("000")) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_COMPANY_NOT_FOUND",
       `No company is registered as ${brn} (sandbox: numbers starting 000).`,
     );

@@ -7,9 +7,9 @@ import type {
   PlatformContract,
 } from "../../sdk/generated/platform/types.js";
 import type { DomainContext } from "../domain/context.js";
-import { invalidRequest } from "../http/api-error.js";
+import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import { Input } from "../http/input.js";
-import { idsAndGraphqlIds, platformError } from "./common.js";
+import { idsAndGraphqlIds } from "./common.js";
 import { type DiscountUse, type Settlement, settle } from "./settlement-math.js";
 
 /** An order line as the transfer computes it: the product, how many, and its own terms. */
@@ -68,7 +68,7 @@ class PolicyLookup {
     const fail = (type: string, kind: string, ids: Set<string>) => {
       if (ids.size === 0) return;
       const list = [...ids];
-      throw platformError(
+      throw new PortOneApiError(
         type,
         `Unknown policies: ${list.join(", ")}.`,
         idsAndGraphqlIds(kind, list),
@@ -124,9 +124,13 @@ export function parseOrderTerms(ctx: DomainContext, body: Input): OrderTerms {
   const ids = lines?.map((line) => line.product.id) ?? [];
   const duplicated = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicated !== undefined) {
-    throw platformError("PLATFORM_PRODUCT_ID_DUPLICATED", `Product ${duplicated} appears twice.`, {
-      id: duplicated,
-    });
+    throw new PortOneApiError(
+      "PLATFORM_PRODUCT_ID_DUPLICATED",
+      `Product ${duplicated} appears twice.`,
+      {
+        id: duplicated,
+      },
+    );
   }
   const discounts = lookup.discounts(body);
   const additionalFees = lookup.fees(body);
@@ -154,7 +158,7 @@ function assertDiscountWithinOrder(
 ): void {
   const discount = discounts.reduce((sum, d) => sum + d.amount, 0);
   if (discount > order) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_SETTLEMENT_AMOUNT_EXCEEDED",
       `Discounts (${discount}) exceed the order amount (${order}).`,
       { requestedAmount: discount, allowedAmount: order, ...(productId ? { productId } : {}) },

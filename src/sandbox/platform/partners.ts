@@ -6,7 +6,7 @@ import type {
   PlatformProperties,
 } from "../../sdk/generated/platform/types.js";
 import type { DomainContext } from "../domain/context.js";
-import { invalidRequest } from "../http/api-error.js";
+import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import { Input } from "../http/input.js";
 import type { JsonObject } from "../state/records.js";
 import { BANKS } from "./banks.js";
@@ -18,7 +18,6 @@ import {
   newPlatformId,
   nowIso,
   overlaps,
-  platformError,
   stringList,
   within,
 } from "./common.js";
@@ -29,7 +28,7 @@ const BRN = /^\d{10}$/;
 
 function assertContract(ctx: DomainContext, contractId: string): void {
   if (!ctx.state.platform.contracts.has(contractId)) {
-    throw platformError("PLATFORM_CONTRACT_NOT_FOUND", `No contract with id ${contractId}.`);
+    throw new PortOneApiError("PLATFORM_CONTRACT_NOT_FOUND", `No contract with id ${contractId}.`);
   }
 }
 
@@ -49,13 +48,13 @@ function parseAccount(ctx: DomainContext, input: Input, partnerId: string): Plat
   if (verificationId !== undefined) {
     const verification = ctx.state.platform.accountVerifications.get(verificationId);
     if (!verification) {
-      throw platformError(
+      throw new PortOneApiError(
         "PLATFORM_ACCOUNT_VERIFICATION_NOT_FOUND",
         `No account holder lookup ${verificationId}.`,
       );
     }
     if (verification.usedBy !== undefined && verification.usedBy !== partnerId) {
-      throw platformError(
+      throw new PortOneApiError(
         "PLATFORM_ACCOUNT_VERIFICATION_ALREADY_USED",
         `Account verification ${verificationId} is already used by another partner.`,
       );
@@ -65,7 +64,7 @@ function parseAccount(ctx: DomainContext, input: Input, partnerId: string): Plat
       verification.accountNumber !== number ||
       verification.holderName !== holder
     ) {
-      throw platformError(
+      throw new PortOneApiError(
         "PLATFORM_ACCOUNT_VERIFICATION_FAILED",
         "The account does not match the holder lookup it cites (bank, number and holder must be the looked-up ones).",
       );
@@ -96,7 +95,7 @@ function businessType(
   const brn = pick("businessRegistrationNumber");
   const representativeName = pick("representativeName");
   if (!companyName || !brn || !representativeName) {
-    throw platformError(
+    throw new PortOneApiError(
       changingType ? "PLATFORM_INSUFFICIENT_DATA_TO_CHANGE_PARTNER_TYPE" : "INVALID_REQUEST",
       "A business partner needs companyName, businessRegistrationNumber and representativeName.",
     );
@@ -114,7 +113,7 @@ function businessType(
       );
     }
     if (verification.usedBy !== undefined && verification.usedBy !== partnerId) {
-      throw platformError(
+      throw new PortOneApiError(
         "PLATFORM_COMPANY_VERIFICATION_ALREADY_USED",
         `Company verification ${verificationId} is already used by another partner.`,
       );
@@ -205,7 +204,7 @@ export function newPartner(ctx: DomainContext, body: Input, test: boolean): Plat
 export function createPartner(ctx: DomainContext, body: Input, test: boolean): PlatformPartner {
   const id = body.optionalString("id");
   if (id !== undefined && ctx.state.platform.partners.has(id)) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_PARTNER_ID_ALREADY_EXISTS",
       `A partner with id ${id} already exists.`,
     );
@@ -225,7 +224,7 @@ export function createPartners(ctx: DomainContext, body: Input, test: boolean): 
   const ids = inputs.map((input) => input.optionalString("id")).filter((id) => id !== undefined);
   const duplicated = [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))];
   const idError = (type: string, found: string[], message: string) =>
-    platformError(type, message, idsAndGraphqlIds("PlatformPartner", found));
+    new PortOneApiError(type, message, idsAndGraphqlIds("PlatformPartner", found));
   if (duplicated.length > 0) {
     throw idError(
       "PLATFORM_PARTNER_IDS_DUPLICATED",
@@ -245,7 +244,7 @@ export function createPartners(ctx: DomainContext, body: Input, test: boolean): 
     ),
   ];
   if (missing.length > 0) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_CONTRACTS_NOT_FOUND",
       "Some default contracts do not exist.",
       idsAndGraphqlIds("PlatformContract", missing),
@@ -363,14 +362,14 @@ export function schedulePartners(
   const ids = (entries: typeof selected) => entries.map(({ current }) => current.id);
   const archived = selected.filter(({ current }) => current.isArchived);
   if (archived.length > 0) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_ARCHIVED_PARTNERS_CANNOT_BE_SCHEDULED",
       `Archived partners cannot be scheduled: ${ids(archived).join(", ")}.`,
     );
   }
   const scheduled = selected.filter((entry) => entry.pending);
   if (scheduled.length > 0) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_PARTNER_SCHEDULES_ALREADY_EXIST",
       "Some partners already have a scheduled update.",
       idsAndGraphqlIds("PlatformPartner", ids(scheduled)),

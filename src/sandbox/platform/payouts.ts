@@ -8,7 +8,7 @@ import type {
 } from "../../sdk/generated/platform/types.js";
 import type { DomainContext } from "../domain/context.js";
 import { paginate } from "../domain/pages.js";
-import { invalidRequest } from "../http/api-error.js";
+import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import {
   equalsIfGiven,
@@ -17,7 +17,6 @@ import {
   newPlatformId,
   nowIso,
   overlaps,
-  platformError,
   stringList,
   within,
 } from "./common.js";
@@ -88,19 +87,19 @@ function groupByPartner(ctx: DomainContext, settlements: PartnerSettlementRecord
 function assertPayable(ctx: DomainContext, body: Input) {
   const ids = stringList(body, "partnerSettlementIds") ?? [];
   if (ids.length === 0)
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_NO_SELECTED_PARTNER_SETTLEMENTS",
       "No partner settlements selected.",
     );
   if (new Set(ids).size !== ids.length) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_DUPLICATED_PARTNER_SETTLEMENT_IDS",
       "partnerSettlementIds names a settlement twice.",
     );
   }
   const bulkPayoutId = body.string("bulkPayoutId");
   if (ctx.state.platform.bulkPayouts.has(bulkPayoutId)) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_BULK_PAYOUT_ID_ALREADY_EXISTS",
       `Bulk payout ${bulkPayoutId} already exists.`,
     );
@@ -115,7 +114,7 @@ function assertPayable(ctx: DomainContext, body: Input) {
   const negative = groups.find((group) => group.amount < 0);
   if (negative) {
     // The schema's "negative payout" error carries this type (PlatformNegativePayoutAmountPartnersError).
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_CURRENCY_NOT_SUPPORTED",
       `Partner ${negative.partner.id} would be paid a negative amount (${negative.amount}).`,
     );

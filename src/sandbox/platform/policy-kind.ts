@@ -1,7 +1,7 @@
 import type { DomainContext } from "../domain/context.js";
-import { invalidRequest } from "../http/api-error.js";
+import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
-import { graphqlId, newPlatformId, nowIso, platformError } from "./common.js";
+import { graphqlId, newPlatformId, nowIso } from "./common.js";
 import { type EntityKind, registerKind, withNameAndMemo } from "./versioned.js";
 
 /** What a contract and each policy has around its own terms. */
@@ -48,7 +48,7 @@ function claimId<T extends Policy>(ctx: DomainContext, kind: PolicyKind<T>, body
   const id = body.optionalString("id") ?? newPlatformId(ctx.clock.now());
   if (id === "") throw invalidRequest("id must not be empty.");
   if (kind.store(ctx.state.platform).has(id)) {
-    throw platformError(kind.alreadyExists, `A ${kind.label} with id ${id} already exists.`);
+    throw new PortOneApiError(kind.alreadyExists, `A ${kind.label} with id ${id} already exists.`);
   }
   return id;
 }

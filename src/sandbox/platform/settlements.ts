@@ -6,7 +6,7 @@ import type {
 } from "../../sdk/generated/platform/transfer/types.js";
 import type { DomainContext } from "../domain/context.js";
 import { paginate } from "../domain/pages.js";
-import { invalidRequest } from "../http/api-error.js";
+import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import type { Input } from "../http/input.js";
 import {
   equalsIfGiven,
@@ -15,7 +15,6 @@ import {
   newPlatformId,
   nowIso,
   overlaps,
-  platformError,
   startOfKoreanDate,
   stringList,
   within,
@@ -200,7 +199,7 @@ export function namedSettlements(ctx: DomainContext, body: Input): PartnerSettle
   if (ids === undefined) throw invalidRequest("partnerSettlementIds is required.");
   const missing = ids.filter((id) => !ctx.state.platform.partnerSettlements.has(id));
   if (missing.length > 0) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_PARTNER_SETTLEMENTS_NOT_FOUND",
       `No partner settlements ${missing.join(", ")}.`,
       idsAndGraphqlIds("PlatformPartnerSettlement", missing),
@@ -219,7 +218,7 @@ export function preparedSettlements(
   const settlements = namedSettlements(ctx, body);
   const others = settlements.filter((s) => s.status !== "PAYOUT_PREPARED");
   if (others.length > 0) {
-    throw platformError(
+    throw new PortOneApiError(
       errorType,
       message,
       idsAndGraphqlIds(
@@ -250,7 +249,7 @@ export function deletePartnerSettlements(ctx: DomainContext, body: Input): Recor
     )
     .map((r) => r.originalId as string);
   if (referenced.length > 0) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_REFERENCED_CANCEL_ORDER_TRANSFERS_EXIST",
       "Some order transfers of these settlements have cancel transfers elsewhere; delete those settlements too.",
       { ids: [...new Set(referenced)] },

@@ -14,7 +14,7 @@ import type {
 import { recordedChannel } from "../domain/channels.js";
 import type { DomainContext } from "../domain/context.js";
 import { currentTransaction, isSettled, methodTypeOf } from "../domain/transactions.js";
-import { invalidRequest } from "../http/api-error.js";
+import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import { Input } from "../http/input.js";
 import type { TransactionRecord } from "../state/records.js";
 import {
@@ -24,7 +24,6 @@ import {
   newPlatformId,
   optionalDate,
   paymentOf,
-  platformError,
   requiredDate,
   signedInteger,
 } from "./common.js";
@@ -61,14 +60,18 @@ export function userDefinedProperties(input: Input): PlatformUserDefinedProperty
 
 export function findTransfer(ctx: DomainContext, id: string): TransferRecord {
   const record = ctx.state.platform.transfers.get(id);
-  if (!record) throw platformError("PLATFORM_TRANSFER_NOT_FOUND", `No transfer with id ${id}.`);
+  if (!record)
+    throw new PortOneApiError("PLATFORM_TRANSFER_NOT_FOUND", `No transfer with id ${id}.`);
   return record;
 }
 
 function claimTransferId(ctx: DomainContext, body: Input): string {
   const id = body.optionalString("id") ?? newPlatformId(ctx.clock.now());
   if (ctx.state.platform.transfers.has(id)) {
-    throw platformError("PLATFORM_TRANSFER_ID_ALREADY_USED", `Transfer id ${id} is already used.`);
+    throw new PortOneApiError(
+      "PLATFORM_TRANSFER_ID_ALREADY_USED",
+      `Transfer id ${id} is already used.`,
+    );
   }
   return id;
 }
@@ -104,7 +107,7 @@ export function paidTransaction(ctx: DomainContext, paymentId: string): Transact
   const payment = ctx.state.payments.get(paymentId);
   const tx = payment && currentTransaction(payment);
   if (!tx || !isSettled(tx.status)) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_PAYMENT_NOT_FOUND",
       `No paid payment ${paymentId} in the sandbox; transfers settle paid payments only.`,
     );
@@ -172,7 +175,7 @@ function assertWithinPayment(
     registered.reduce((s, a) => s + pick(a), 0);
   const paid = sum((a) => a.payment);
   if (paid + amount.payment > tx.amount.total) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_SETTLEMENT_PAYMENT_AMOUNT_EXCEEDED_PORT_ONE_PAYMENT",
       `Transfers of payment ${tx.paymentId} would settle ${paid + amount.payment}, more than its ${tx.amount.total}.`,
       {
@@ -184,7 +187,7 @@ function assertWithinPayment(
   }
   const taxFree = sum((a) => a.paymentTaxFree);
   if (taxFree + amount.paymentTaxFree > tx.amount.taxFree) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_SETTLEMENT_TAX_FREE_AMOUNT_EXCEEDED_PORT_ONE_PAYMENT",
       `Transfers of payment ${tx.paymentId} would settle more tax-free amount than it had.`,
       {
@@ -198,7 +201,7 @@ function assertWithinPayment(
   const requested = amount.payment - amount.paymentTaxFree;
   const portOneTaxable = tx.amount.total - tx.amount.taxFree;
   if (taxable + requested > portOneTaxable) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_SETTLEMENT_SUPPLY_WITH_VAT_AMOUNT_EXCEEDED_PORT_ONE_PAYMENT",
       `Transfers of payment ${tx.paymentId} would settle more taxable amount than it had.`,
       {
@@ -218,7 +221,7 @@ function assertFixedFeesInCurrency(
 ) {
   if (currency === "KRW") return;
   if (contract.platformFee.type === "FIXED_AMOUNT") {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_CONTRACT_PLATFORM_FIXED_AMOUNT_FEE_CURRENCY_AND_SETTLEMENT_CURRENCY_MISMATCHED",
       `Contract ${contract.id} charges a fixed KRW fee; the payment is in ${currency}.`,
       {
@@ -231,7 +234,7 @@ function assertFixedFeesInCurrency(
   }
   const fixed = fees.find((policy) => policy.fee.type === "FIXED_AMOUNT");
   if (fixed) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_ADDITIONAL_FIXED_AMOUNT_FEE_CURRENCY_AND_SETTLEMENT_CURRENCY_MISMATCHED",
       `Additional fee policy ${fixed.id} charges a fixed KRW fee; the payment is in ${currency}.`,
       {
@@ -261,7 +264,7 @@ export function settlementDates(
       ctx.state.platform.setting.adjustSettlementDateAfterHolidayIfEarlier,
     );
   if (settlementDate < settlementStartDate) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_SETTLEMENT_DATE_EARLIER_THAN_SETTLEMENT_START_DATE",
       `settlementDate ${settlementDate} is before settlementStartDate ${settlementStartDate}.`,
       { settlementStartDate, settlementDate },
@@ -275,7 +278,7 @@ export function assertNoParameters(body: Input): void {
   const parameters = body.optionalObject("parameters");
   const names = parameters ? Object.keys(parameters.toJSON()) : [];
   if (names.length > 0) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_SETTLEMENT_PARAMETER_NOT_FOUND",
       `No settlement parameter ${names[0]} is defined in the sandbox.`,
     );
@@ -291,7 +294,7 @@ function assertOnePerPartner(ctx: DomainContext, paymentId: string, partnerId: s
       transfer.partner.id === partnerId,
   );
   if (existing) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_TRANSFER_ALREADY_EXISTS",
       `Payment ${paymentId} already has an order transfer for partner ${partnerId}.`,
       { transferId: existing.transfer.id, transferGraphqlId: existing.transfer.graphqlId },
@@ -352,7 +355,7 @@ export function createManualTransfer(
   const settlementAmount = signedInteger(body, "settlementAmount");
   if (settlementAmount === undefined) throw invalidRequest("settlementAmount is required.");
   if (settlementAmount < 0 && ctx.state.platform.setting.manualSettlementPerTransfer) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_NEGATIVE_AMOUNT_NOT_ALLOWED",
       "With manualSettlementPerTransfer on, a manual transfer cannot take money back.",
     );
@@ -386,7 +389,7 @@ export function transferView(ctx: DomainContext, record: TransferRecord): Platfo
 export function deleteTransfer(ctx: DomainContext, id: string): Record<string, never> {
   const record = findTransfer(ctx, id);
   if (record.transfer.status !== "SCHEDULED") {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_TRANSFER_NON_DELETABLE_STATUS",
       `Transfer ${id} is ${record.transfer.status}; only SCHEDULED transfers can be deleted.`,
     );
@@ -395,7 +398,7 @@ export function deleteTransfer(ctx: DomainContext, id: string): Record<string, n
     (other) => other.originalId === id,
   );
   if (cancels) {
-    throw platformError(
+    throw new PortOneApiError(
       "PLATFORM_CANCEL_ORDER_TRANSFERS_EXISTS",
       `Transfer ${id} has order-cancel transfers; delete them first.`,
     );

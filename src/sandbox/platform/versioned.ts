@@ -1,9 +1,9 @@
 import type { DomainContext } from "../domain/context.js";
 import { paginate } from "../domain/pages.js";
-import { invalidRequest } from "../http/api-error.js";
+import { invalidRequest, PortOneApiError } from "../http/api-error.js";
 import { Input } from "../http/input.js";
 import type { JsonObject } from "../state/records.js";
-import { contains, nowIso, platformError } from "./common.js";
+import { contains, nowIso } from "./common.js";
 import type { PlatformState, Versioned } from "./platform-state.js";
 
 /** What the versioned life cycle needs of a partner, contract or policy. */
@@ -63,13 +63,13 @@ export function findEntity<T extends Entity>(
   id: string,
 ): Versioned<T> {
   const found = kind.store(ctx.state.platform).get(id);
-  if (!found) throw platformError(kind.notFound, `No ${kind.label} with id ${id}.`);
+  if (!found) throw new PortOneApiError(kind.notFound, `No ${kind.label} with id ${id}.`);
   return found;
 }
 
 function assertNotArchived<T extends Entity>(kind: EntityKind<T>, entity: T): void {
   if (entity.isArchived) {
-    throw platformError(
+    throw new PortOneApiError(
       kind.archived,
       `The ${kind.label} ${entity.id} is archived; recover it first.`,
     );
@@ -97,7 +97,7 @@ export function setArchived<T extends Entity>(
 ): T {
   const found = findEntity(ctx, kind, id);
   if (isArchived && found.pending) {
-    throw platformError(
+    throw new PortOneApiError(
       kind.cannotArchiveScheduled,
       `The ${kind.label} ${id} has a scheduled update; cancel it before archiving.`,
     );
@@ -115,7 +115,7 @@ function preview<T extends Entity>(
 ): T {
   const pending = found.pending;
   if (!pending)
-    throw platformError(
+    throw new PortOneApiError(
       kind.notFound,
       `The ${kind.label} ${found.current.id} has no scheduled update.`,
     );
@@ -135,7 +135,7 @@ export function scheduleUpdate<T extends Entity>(
 ): T {
   const found = findEntity(ctx, kind, id);
   if (replace && !found.pending) {
-    throw platformError(
+    throw new PortOneApiError(
       kind.notFound,
       `The ${kind.label} ${id} has no scheduled update to reschedule.`,
     );
@@ -143,7 +143,7 @@ export function scheduleUpdate<T extends Entity>(
   if (!replace) {
     assertNotArchived(kind, found.current);
     if (found.pending) {
-      throw platformError(
+      throw new PortOneApiError(
         kind.scheduleAlreadyExists,
         `The ${kind.label} ${id} already has a scheduled update; reschedule or cancel it.`,
       );
