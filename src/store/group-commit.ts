@@ -30,8 +30,8 @@ const MAX_BATCH = 500;
  * each cost the client and the server CPU. Each caller resolves only once the commit that holds
  * its item is done. One item the database refuses must not fail the others: the batch is then
  * written item by item, and only the bad one is rejected (UnstorableValueError when retrying
- * can never help). An outage fails the whole batch at once (StoreUnavailableError) instead of
- * waiting out the timeout once per item.
+ * can never help). An outage fails the whole batch, and every write queued behind it, at once
+ * (StoreUnavailableError) instead of waiting out the timeout once per item or per batch.
  */
 export function createGroupCommit<Item, Result>(
   writer: GroupCommitWriter<Item, Result>,
@@ -50,7 +50,13 @@ export function createGroupCommit<Item, Result>(
     }
   };
 
-  const write = async (batch: readonly Pending<Item, Result>[]) => {
+  /**
+   * Writes one batch; resolves once the next batch may start. During an outage the writes
+   * queued behind it would only wait out the same timeout, one batch after another, so they
+   * fail with it. A batch that failed for one bad item is written item by item without holding
+   * up the batches queued behind it.
+   */
+  const write = async (batch: readonly Pending<Item, Result>[]): Promise<void> => {
     try {
       const results = await writer.writeBatch(batch.map((pending) => pending.item));
       batch.forEach((pending, index) => {
@@ -59,10 +65,11 @@ export function createGroupCommit<Item, Result>(
     } catch (error) {
       if (batch.length === 1 || isStoreOutage(error)) {
         const failure = classify(error);
-        for (const pending of batch) pending.reject(failure);
+        const failed = isStoreOutage(error) ? [...batch, ...queued.splice(0)] : batch;
+        for (const pending of failed) pending.reject(failure);
         return;
       }
-      await writeSeparately(batch);
+      void writeSeparately(batch);
     }
   };
 

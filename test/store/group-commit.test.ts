@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { createGroupCommit, type GroupCommitWriter } from "../../src/store/group-commit.js";
+import { StoreUnavailableError, UnstorableValueError } from "../../src/store/store-errors.js";
+
+/** A writer whose writes each wait until `settle` releases them, recording each batch. */
+function gatedWriter(options: { outage?: boolean; badItem?: number } = {}) {
+  const batches: number[][] = [];
+  const written: number[] = [];
+  const waiting: (() => void)[] = [];
+  const gate = () => new Promise<void>((resolve) => waiting.push(resolve));
+  const writer: GroupCommitWriter<number, number> = {
+    async writeBatch(batch) {
+      batches.push([...batch]);
+      await gate();
+      if (options.outage)
+        throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      if (batch.includes(options.badItem ?? -1))
+        throw Object.assign(new Error("invalid byte sequence"), { code: "22021" });
+      written.push(...batch);
+      return batch.map((item) => item * 10);
+    },
+    async writeOne(item) {
+      // Item by item is slow: each waits for the test to release it.
+      await gate();
+      if (item === options.badItem)
+        throw Object.assign(new Error("invalid byte sequence"), { code: "22021" });
+      written.push(item);
+      return item * 10;
+    },
+  };
+  const settle = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const release of waiting.splice(0)) release();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { writer, batches, written, settle };
+}
+
+describe("group commit", () => {
+  it("sends at most 500 items in one batch and the rest in the next", async () => {
+    const { writer, batches, settle } = gatedWriter();
+    const commit = createGroupCommit(writer);
+    const results = Promise.all(Array.from({ length: 1_200 }, (_, i) => commit(i)));
+    for (let round = 0; round < 3; round++) await settle();
+    expect(await results).toEqual(Array.from({ length: 1_200 }, (_, i) => i * 10));
+    expect(batches.map((batch) => batch.length)).toEqual([500, 500, 200]);
+  });
+
+  it("in an outage fails every write queued behind the failing batch with it, in one timeout", async () => {
+    const { writer, batches, settle } = gatedWriter({ outage: true });
+    const commit = createGroupCommit(writer);
+    const first = commit(1).catch((error: unknown) => error);
+    await new Promise((resolve) => setImmediate(resolve));
+    const queued = Array.from({ length: 700 }, (_, i) => commit(100 + i).catch((e: unknown) => e));
+    await settle();
+    const failures = await Promise.all([first, ...queued]);
+    expect(failures.every((error) => error instanceof StoreUnavailableError)).toBe(true);
+    expect(batches).toHaveLength(1);
+  });
+
+  it("writes the batch behind one bad item while the bad batch goes item by item", async () => {
+    const { writer, batches, written, settle } = gatedWriter({ badItem: 2 });
+    const commit = createGroupCommit(writer);
+    const bad = [commit(1), commit(2).catch((error: unknown) => error), commit(3)];
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = commit(4);
+    await settle(); // the first batch fails for item 2; item 1 starts on its own
+    await settle(); // the batch [4] is written although 1, 2, 3 are still going one by one
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+    expect(await later).toBe(40);
+    expect(written).toEqual([1, 4]); // 2 and 3 are still waiting their turn
+    for (let step = 0; step < 3; step++) await settle();
+    const [one, two, three] = await Promise.all(bad);
+    expect([one, three]).toEqual([10, 30]);
+    expect(two).toBeInstanceOf(UnstorableValueError);
+  });
+});
