@@ -1,4 +1,5 @@
 import pg from "pg";
+import { backoffDelayMs } from "../sdk/runtime/retry-policy.js";
 
 /** The part of a pino/Fastify logger the listener uses. */
 export interface ListenerLogger {
@@ -74,7 +75,10 @@ export function listenForNotifications(options: ListenerOptions): PostgresListen
       listening = false;
       current.end().catch(() => {});
       if (closed) return;
-      const delayMs = backoffMs(reconnect, failures++);
+      const delayMs = backoffDelayMs(++failures, Math.random, {
+        baseDelayMs: reconnect.initialDelayMs,
+        maxDelayMs: reconnect.maxDelayMs,
+      });
       options.logger.warn(
         { err: error, channel: options.channel, retryInMs: Math.round(delayMs) },
         "lost the PostgreSQL LISTEN connection; polling until it is back",
@@ -125,10 +129,4 @@ export function listenForNotifications(options: ListenerOptions): PostgresListen
       ]);
     },
   };
-}
-
-/** Doubling delays up to the maximum, each one 50-100% of its nominal value (jitter). */
-function backoffMs(policy: ReconnectPolicy, failures: number): number {
-  const nominal = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(failures, 20));
-  return nominal * (0.5 + Math.random() / 2);
 }

@@ -396,8 +396,7 @@ export class WebhookDispatcher {
    */
   async #complete(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
     const count = fanOut.subscriberIds.length;
-    const { inFlight, limit } = this.#slots("deliveries");
-    if (count === 0 || inFlight.size + this.#reservedDeliveries + count > limit) {
+    if (count === 0 || count > this.#freeSlots("deliveries")) {
       const completed = await this.#store.completeEvent(event, fanOut);
       if (completed && count > 0) this.wake("deliveries");
       return completed;
