@@ -105,20 +105,9 @@ async function startEmbeddedSandbox(
     persistPath: embeddedSandboxStateFile(config.store.dataDir),
     ...config.sandbox,
   });
-  const listenUrl = sandbox.url;
-  return {
-    sandbox,
-    portone: {
-      apiSecret: sandbox.apiSecret,
-      baseUrl: reachableUrl(listenUrl),
-      storeId: sandbox.storeId,
-      channelKey: sandbox.channelKey,
-      channelType: "TEST",
-      webhookSecrets: [sandbox.webhookSecret, ...config.portone.webhookSecrets],
-      timeoutMs: config.portone.timeoutMs,
-      maxRetries: config.portone.maxRetries,
-    },
-  };
+  // The embedded sandbox is wired exactly as a standalone one is, at its reachable address.
+  const reachable = { ...sandbox, url: reachableUrl(sandbox.url) };
+  return { sandbox, portone: standaloneSandboxPortOne(reachable, config.portone) };
 }
 
 /** The webhooks feature, and the live stream of its events `portone-bff listen` reads. */
