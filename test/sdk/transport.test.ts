@@ -102,6 +102,14 @@ describe("request shape", () => {
     expect(server.requests[0]?.headers["x-trace"]).toBe("call");
   });
 
+  it("refuses a secret with a line break at once, without sending or retrying", async () => {
+    const error = await failure(
+      client({ secret: "test-secret\r\nx-injected: 1" }).getPayment({ paymentId: "order-1" }),
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it("refuses a header with a line break at once, without sending or retrying", async () => {
     const payments = client({ headers: { "x-shop": "a\r\nx-injected: 1" } });
     const error = await failure(payments.getPayment({ paymentId: "order-1" }));

@@ -129,15 +129,6 @@ export async function sendRequest(
 
 const UNSAFE_HEADER_VALUE = /[\0\r\n]/;
 
-let lastPlainSecret: string | undefined;
-
-function isPlainSecret(secret: string | undefined): boolean {
-  if (secret === lastPlainSecret || !secret) return true;
-  if (UNSAFE_HEADER_VALUE.test(secret)) return false;
-  lastPlainSecret = secret;
-  return true;
-}
-
 /**
  * The SDK's own headers as a plain object with lowercase names (what `Headers` would hold, for
  * less per call). Extra headers, and a secret `Headers` would reject, go through `Headers`: it
@@ -161,7 +152,8 @@ function requestHeaders(
   if (hasBody) headers["content-type"] = "application/json";
   // Already checked by formatIdempotencyKey.
   if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
-  if (!init.headers && !call?.headers && isPlainSecret(init.secret)) return headers;
+  const plainSecret = !init.secret || !UNSAFE_HEADER_VALUE.test(init.secret);
+  if (!init.headers && !call?.headers && plainSecret) return headers;
   const checked = new Headers(headers);
   for (const extra of [init.headers, call?.headers]) {
     if (extra) for (const name of Object.keys(extra)) checked.set(name, extra[name] as string);
