@@ -21,12 +21,20 @@ export function instrumentPortOne(
       metrics.portoneRequests.inc({ operation, outcome });
     }
   };
+  return wrapPortOne(api, timed);
+}
+
+/** The PortOne port with every method's call passed through `around`: the methods, listed once. */
+function wrapPortOne(
+  api: PortOnePaymentApi,
+  around: <T>(operation: keyof PortOnePaymentApi, call: () => Promise<T>) => Promise<T>,
+): PortOnePaymentApi {
   return {
-    getPayment: (options) => timed("getPayment", () => api.getPayment(options)),
+    getPayment: (options) => around("getPayment", () => api.getPayment(options)),
     preRegisterPayment: (options) =>
-      timed("preRegisterPayment", () => api.preRegisterPayment(options)),
-    confirmPayment: (options) => timed("confirmPayment", () => api.confirmPayment(options)),
-    getPayments: (options) => timed("getPayments", () => api.getPayments(options)),
+      around("preRegisterPayment", () => api.preRegisterPayment(options)),
+    confirmPayment: (options) => around("confirmPayment", () => api.confirmPayment(options)),
+    getPayments: (options) => around("getPayments", () => api.getPayments(options)),
   };
 }
 
@@ -54,14 +62,8 @@ export function attributePortOneCalls(
   const counter = metrics.portoneCallsByProcedure.labels({ procedure: caller });
   // Shown at 0 from the start: "get made no PortOne call" is the fact worth seeing.
   counter.inc(0);
-  const counted = <T>(call: () => Promise<T>): Promise<T> => {
+  return wrapPortOne(api, (_operation, call) => {
     counter.inc();
     return call();
-  };
-  return {
-    getPayment: (options) => counted(() => api.getPayment(options)),
-    preRegisterPayment: (options) => counted(() => api.preRegisterPayment(options)),
-    confirmPayment: (options) => counted(() => api.confirmPayment(options)),
-    getPayments: (options) => counted(() => api.getPayments(options)),
-  };
+  });
 }
