@@ -13,9 +13,10 @@ export interface TrpcRouteOptions {
 /**
  * Serves tRPC's HTTP protocol at `/:path` (under the prefix it is registered with) with `resolveResponse`, tRPC's own request
  * handler, and writes its answer as one buffered body instead of piping a web stream. That is
- * all the stock Fastify adapter does too, minus per request: an AbortController with two socket
- * listeners (no procedure here takes the signal), a web ReadableStream for the body and
- * chunked framing for the answer. Whatever is not a plain JSON call (a multipart body, a
+ * all the stock Fastify adapter does too, minus per request: the two socket listeners that
+ * abort its signal when the client goes away (no procedure here takes the signal, so ours is
+ * one that never aborts), a Fetch Request, a web ReadableStream for the body and chunked
+ * framing for the answer. Whatever is not a plain JSON call (a multipart body, a
  * streamed or SSE answer, a URL `new URL` refuses) goes through the stock adapter unchanged.
  */
 export async function trpcRoute(scope: FastifyInstance, options: TrpcRouteOptions): Promise<void> {
