@@ -21,6 +21,18 @@ export interface EmbeddedSandbox {
   setShopUrl(url: string | undefined): Promise<void>;
   /** Stops the sandbox (server, timers, state file) and waits for its thread to end. */
   close(): Promise<void>;
+  /**
+   * Settles when the thread ends without `close` having been called (an uncaught error in the
+   * sandbox, a memory limit): with why. It never settles for a thread that was closed.
+   * Sandbox mode cannot serve a payment without its sandbox, so the service stops on it.
+   */
+  readonly crashed: Promise<EmbeddedSandboxCrash>;
+}
+
+export interface EmbeddedSandboxCrash {
+  readonly exitCode: number;
+  /** The thread's uncaught error, when it had one. */
+  readonly error?: string;
 }
 
 export interface SandboxThreadOptions {
@@ -58,14 +70,15 @@ export class EmbeddedSandboxStartError extends Error {
   }
 }
 
-/** A thread that does not end this long after `close` answered is terminated. */
+/** A thread that has not ended this long after `close` was called is terminated. */
 const EXIT_GRACE_MS = 5_000;
 
 /** Starts the sandbox thread and resolves once it listens; rejects with what kept it from it. */
 export async function startEmbeddedSandboxThread(
   options: SandboxThreadOptions,
+  /** The thread to run it in; made from `options` by default (a test keeps a handle on it). */
+  worker: Worker = createSandboxWorker(options),
 ): Promise<EmbeddedSandbox> {
-  const worker = createWorker(options);
   const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
   const ready = await new Promise<Extract<SandboxThreadReply, { type: "ready" }>>(
     (resolve, reject) => {
@@ -95,6 +108,11 @@ function connectedSandbox(
 ): EmbeddedSandbox {
   const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let nextId = 0;
+  let uncaught: string | undefined;
+  // Without a listener an uncaught error in the thread would be rethrown here, in the service.
+  worker.on("error", (error) => {
+    uncaught = error.message;
+  });
   worker.on("message", (message: SandboxThreadReply) => {
     if (message.type !== "done") return;
     const waiter = pending.get(message.id);
@@ -102,11 +120,13 @@ function connectedSandbox(
     if (message.error) waiter?.reject(new Error(`embedded sandbox: ${message.error}`));
     else waiter?.resolve();
   });
+  // Set once the thread can no longer answer: a command sent then would wait forever.
+  let ended = false;
   void exited.then(() => {
+    ended = true;
     for (const waiter of pending.values()) waiter.reject(new Error("embedded sandbox has stopped"));
     pending.clear();
   });
-  let ended = false;
   const send = (message: SandboxThreadCommand) =>
     new Promise<void>((resolve, reject) => {
       if (ended) return reject(new Error("embedded sandbox has stopped"));
@@ -115,16 +135,23 @@ function connectedSandbox(
       worker.postMessage({ ...message, id });
     });
   let closing: Promise<void> | undefined;
+  const crashed = new Promise<EmbeddedSandboxCrash>((resolve) => {
+    void exited.then((exitCode) => {
+      if (!closing) resolve(uncaught === undefined ? { exitCode } : { exitCode, error: uncaught });
+    });
+  });
   return {
+    crashed,
     url: ready.url,
     ...ready.credentials,
     setWebhookEndpoints: (endpoints) => send({ type: "set-webhook-endpoints", endpoints }),
     setShopUrl: (url) => send({ type: "set-shop-url", url }),
     close() {
       closing ??= (async () => {
+        // Armed first: a thread too busy or too broken to answer `close` is ended all the same.
+        const timer = setTimeout(() => void worker.terminate(), EXIT_GRACE_MS);
         await send({ type: "close" }).catch(() => {});
         ended = true;
-        const timer = setTimeout(() => void worker.terminate(), EXIT_GRACE_MS);
         await exited;
         clearTimeout(timer);
       })();
@@ -138,7 +165,7 @@ function connectedSandbox(
  * vitest) the .ts file, behind tsx's loader registered in the thread first (tsx is a dev
  * dependency, present whenever the source is; a thread does not inherit the loader).
  */
-function createWorker(options: SandboxThreadOptions): Worker {
+export function createSandboxWorker(options: SandboxThreadOptions): Worker {
   if (!import.meta.url.endsWith(".ts"))
     return new Worker(new URL("./embedded-sandbox-worker.js", import.meta.url), {
       workerData: options,

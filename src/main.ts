@@ -11,7 +11,11 @@ import {
   standaloneSandboxPortOne,
   withPortOne,
 } from "./config.js";
-import { type EmbeddedSandbox, startEmbeddedSandboxThread } from "./embedded-sandbox.js";
+import {
+  type EmbeddedSandbox,
+  type SandboxThreadOptions,
+  startEmbeddedSandboxThread,
+} from "./embedded-sandbox.js";
 import { isEntryPoint } from "./is-entry-point.js";
 import { buildServer, type Service } from "./server.js";
 import { createEventStream } from "./webhooks/event-stream.js";
@@ -24,6 +28,17 @@ export interface RunningService {
   readonly url: string;
   /** Graceful stop: no new connections, in-flight requests finish, stores close. */
   shutdown(): Promise<void>;
+  /**
+   * Settles once the service has stopped by itself because a part it cannot serve without
+   * failed (the embedded sandbox's thread died), with what failed. Never settles otherwise.
+   */
+  readonly failed: Promise<Error>;
+}
+
+export interface StartOptions {
+  readonly logStream?: DestinationStream;
+  /** Starts the embedded sandbox's thread (default `startEmbeddedSandboxThread`). */
+  readonly startSandboxThread?: (options: SandboxThreadOptions) => Promise<EmbeddedSandbox>;
 }
 
 type SandboxEnvConfig = Extract<EnvConfig, { mode: "sandbox" }>;
@@ -38,13 +53,15 @@ type SandboxEnvConfig = Extract<EnvConfig, { mode: "sandbox" }>;
  */
 export async function startFromEnv(
   env: Record<string, string | undefined> = process.env,
-  options: { readonly logStream?: DestinationStream } = {},
+  options: StartOptions = {},
 ): Promise<RunningService> {
   const config = loadConfig(env);
   const output = chooseOutput(config, options.logStream);
   const standalone = config.mode === "sandbox" ? config.standaloneSandbox : undefined;
   const embedded =
-    config.mode === "sandbox" && !standalone ? await startEmbeddedSandbox(config) : undefined;
+    config.mode === "sandbox" && !standalone
+      ? await startEmbeddedSandbox(config, options.startSandboxThread ?? startEmbeddedSandboxThread)
+      : undefined;
   const portone =
     config.mode === "live"
       ? config.portone
@@ -83,25 +100,47 @@ export async function startFromEnv(
     : standalone && { credentials: standalone, standalone: true };
   announce(service, url, sandbox, output);
   let stopping: Promise<void> | undefined;
-  return {
-    service,
-    sandbox: embedded?.sandbox,
-    url,
-    shutdown() {
-      stopping ??= (async () => {
-        await service.close();
-        await embedded?.sandbox.close();
-      })();
-      return stopping;
-    },
+  const shutdown = () => {
+    stopping ??= (async () => {
+      await service.close();
+      await embedded?.sandbox.close();
+    })();
+    return stopping;
   };
+  const failed = embedded
+    ? stopWhenSandboxCrashes(embedded.sandbox, service, shutdown)
+    : new Promise<Error>(() => {});
+  return { service, sandbox: embedded?.sandbox, url, shutdown, failed };
+}
+
+/**
+ * Sandbox mode cannot take a payment without its sandbox. A service whose sandbox thread died
+ * would look healthy and answer every payment call with an upstream error, so it stops instead
+ * (fail closed), saying why.
+ */
+async function stopWhenSandboxCrashes(
+  sandbox: EmbeddedSandbox,
+  service: Service,
+  shutdown: () => Promise<void>,
+): Promise<Error> {
+  const crash = await sandbox.crashed;
+  const reason = `thread exit code ${crash.exitCode}${crash.error ? `: ${crash.error}` : ""}`;
+  service.logger.fatal(
+    { exitCode: crash.exitCode, reason: crash.error },
+    "the embedded sandbox stopped unexpectedly: stopping the service",
+  );
+  await shutdown().catch((error: unknown) =>
+    service.logger.error({ err: error }, "shutdown after the sandbox's crash failed"),
+  );
+  return new Error(`the embedded sandbox stopped unexpectedly (${reason})`);
 }
 
 /** The sandbox runs in a worker thread of its own, so its work never delays the service's answers. */
 async function startEmbeddedSandbox(
   config: SandboxEnvConfig,
+  startThread: (options: SandboxThreadOptions) => Promise<EmbeddedSandbox>,
 ): Promise<{ sandbox: EmbeddedSandbox; portone: PortOneConfig }> {
-  const sandbox = await startEmbeddedSandboxThread({
+  const sandbox = await startThread({
     persistPath: embeddedSandboxStateFile(config.store.dataDir),
     ...config.sandbox,
   });
@@ -192,6 +231,10 @@ export async function main(env: Record<string, string | undefined> = process.env
     return;
   }
   const log = running.service.logger;
+  void running.failed.then((error) => {
+    process.stderr.write(`portone-bff: ${error.message}\n`);
+    process.exit(1);
+  });
   const shutdownTimeoutMs = running.service.config.http.shutdownTimeoutMs;
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -2,8 +2,11 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
+import { Worker } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  createSandboxWorker,
   EmbeddedSandboxStartError,
   startEmbeddedSandboxThread,
 } from "../../src/embedded-sandbox.js";
@@ -117,4 +120,73 @@ describe("the embedded sandbox in its worker thread", () => {
       blocker.close();
     }
   });
+
+  it("a sandbox thread that dies stops the service, which says why (fail closed)", async () => {
+    let thread: Worker | undefined;
+    const lines: string[] = [];
+    const running = await startFromEnv(
+      { PORT: "0", INTERNAL_PORT: "0", SANDBOX_PORT: "0", DATA_DIR: dataDir(), LOG_LEVEL: "info" },
+      {
+        logStream: new Writable({
+          write(chunk, _encoding, done) {
+            lines.push(String(chunk));
+            done();
+          },
+        }),
+        startSandboxThread: (options) => {
+          thread = createSandboxWorker(options);
+          return startEmbeddedSandboxThread(options, thread);
+        },
+      },
+    );
+    expect((await fetch(`${running.url}/`)).ok).toBe(true);
+    await thread?.terminate();
+    const failure = await running.failed;
+    expect(failure.message).toMatch(
+      /^the embedded sandbox stopped unexpectedly \(thread exit code/,
+    );
+    // Stopped, not serving payments against a sandbox that is gone.
+    await expect(fetch(`${running.url}/`)).rejects.toThrow();
+    const fatal = lines.map((line) => JSON.parse(line)).find((entry) => entry.level === 60);
+    expect(fatal?.msg).toBe("the embedded sandbox stopped unexpectedly: stopping the service");
+  });
+
+  it("an uncaught error in the thread is reported as its crash, not thrown into the service", async () => {
+    const thread = fakeSandboxThread("setTimeout(() => { throw new Error('sandbox bug'); }, 20);");
+    const sandbox = await startEmbeddedSandboxThread(threadOptions(), thread);
+    await expect(sandbox.crashed).resolves.toEqual({ exitCode: 1, error: "sandbox bug" });
+    await expect(sandbox.setShopUrl("http://127.0.0.1:1/")).rejects.toThrow(/stopped/);
+    await sandbox.close();
+  });
+
+  it("a closed sandbox never counts as crashed, and close ends a thread that does not answer", async () => {
+    const deaf = fakeSandboxThread("setInterval(() => {}, 1000);");
+    const sandbox = await startEmbeddedSandboxThread(threadOptions(), deaf);
+    await sandbox.close();
+    expect(deaf.threadId).toBe(-1);
+    const settled = await Promise.race([
+      sandbox.crashed.then(() => "crashed"),
+      new Promise((resolve) => setImmediate(() => resolve("still closed"))),
+    ]);
+    expect(settled).toBe("still closed");
+  }, 15_000);
 });
+
+const threadOptions = () => ({
+  persistPath: join(dataDir(), "sandbox-state.json"),
+  host: "127.0.0.1",
+  port: 0,
+});
+
+/** A thread that says it is ready as the sandbox's would, then runs `then`; it ignores commands. */
+function fakeSandboxThread(then: string): Worker {
+  const ready = {
+    type: "ready",
+    url: "http://127.0.0.1:9",
+    credentials: { apiSecret: "s", storeId: "store-x", webhookSecret: "w", channelKey: "c" },
+  };
+  return new Worker(
+    `require("node:worker_threads").parentPort.postMessage(${JSON.stringify(ready)}); ${then}`,
+    { eval: true },
+  );
+}
