@@ -122,6 +122,36 @@ function seedCatalogue(ctx: DomainContext, options: SandboxOptions): void {
   }
 }
 
+/** The registry of stateful operations; every other operation answers a typed error. */
+function statefulHandlers(
+  ctx: DomainContext,
+  webhooks: SandboxWebhookSender,
+  auth: Authenticator,
+): ApiHandlers {
+  return {
+    ...authHandlers(auth),
+    ...paymentHandlers(ctx, webhooks),
+    ...billingHandlers(ctx),
+    ...identityHandlers(ctx),
+    ...afterPaymentHandlers(ctx),
+    ...checkoutSessionHandlers(ctx),
+    ...platformHandlers(ctx),
+  };
+}
+
+/** Scheduled payments and billing run when due, even while no request arrives. */
+function startSchedules(app: FastifyInstance, ctx: DomainContext): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    try {
+      runDueSchedules(ctx);
+    } catch (error) {
+      app.log.error({ err: error }, "running due payment schedules failed");
+    }
+  }, SCHEDULE_POLL_MS);
+  timer.unref();
+  return timer;
+}
+
 /** A local, stateful PortOne V2 emulator. */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const state = await openState(options);
@@ -150,16 +180,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const auth = new Authenticator(credentials.apiSecret, clock);
   const hangs = new Set<() => void>();
 
-  // The registry of stateful operations; every other operation answers a typed error.
-  const handlers: ApiHandlers = {
-    ...authHandlers(auth),
-    ...paymentHandlers(ctx, webhooks),
-    ...billingHandlers(ctx),
-    ...identityHandlers(ctx),
-    ...afterPaymentHandlers(ctx),
-    ...checkoutSessionHandlers(ctx),
-    ...platformHandlers(ctx),
-  };
+  const handlers = statefulHandlers(ctx, webhooks, auth);
 
   acceptJsonBodies(app);
   answerErrorsLikePortOne(app);
@@ -191,14 +212,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   await app.register(paymentControls, { ctx });
   state.changed();
 
-  const scheduleTimer = setInterval(() => {
-    try {
-      runDueSchedules(ctx);
-    } catch (error) {
-      app.log.error({ err: error }, "running due payment schedules failed");
-    }
-  }, SCHEDULE_POLL_MS);
-  scheduleTimer.unref();
+  const scheduleTimer = startSchedules(app, ctx);
 
   let closed = false;
   return {
