@@ -1,12 +1,14 @@
 // Call overhead: `getPayment` against a local node:http server (a child process answering a
 // fixed PaidPayment), this SDK vs @portone/server-sdk vs a bare `fetch` + `response.json()`
 // (the limit). Calls are sequential; rounds alternate the order; medians per call.
-// Target: within 5% of raw fetch.
+// Target (issue 10): our overhead over raw fetch at most the official client's, 60 s timeout kept.
 //
 //   npm run build && node bench/sdk-call-overhead.js
+//   BENCH_BASELINE=/path/to/other/build/dist[,...] adds those builds' getPayment (before/after).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { fileURLToPath } from "node:url";
+import { basename, dirname, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { PortOneClient as OfficialClient } from "@portone/server-sdk";
 import { PortOneClient } from "portone-bff/sdk";
 // Internal, for the step ladder below only: the runtime's operation rows and URL/body builder.
@@ -40,8 +42,41 @@ const paymentId = "order-2024-04-25-000123";
 
 let sink = 0;
 
+// BENCH_BASELINE=<dist directory of another build>[,<another>...] (e.g. main's): each build's
+// client runs side by side with this one, named after the directory that holds its dist/.
+const baselines = await Promise.all(
+  (process.env.BENCH_BASELINE ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map(async (dist) => ({
+      label: `baseline ${basename(dirname(resolve(dist)))}`,
+      PortOneClient: (await import(pathToFileURL(`${dist}/sdk/index.js`).href)).PortOneClient,
+    })),
+);
+const baselineVariants = () =>
+  baselines.map(({ label, PortOneClient: Client }) => {
+    const client = Client({ secret, baseUrl });
+    return { name: `${label} getPayment`, call: () => client.payment.getPayment({ paymentId }) };
+  });
+
+let sharedController = new AbortController();
+let sharedUses = 0;
+/** A signal that never aborts, replaced every 16 calls. */
+function sharedSignal() {
+  if (++sharedUses > 16) {
+    sharedUses = 1;
+    sharedController = new AbortController();
+  }
+  return sharedController.signal;
+}
+
 const ours = PortOneClient({ secret, baseUrl });
 const official = OfficialClient({ secret, baseUrl });
+const withoutSignal = PortOneClient({
+  secret,
+  baseUrl,
+  fetch: (url, init) => fetch(url, { ...init, signal: undefined }),
+});
 const variants = [
   {
     name: "raw fetch + json (limit)",
@@ -73,7 +108,28 @@ const variants = [
       }
     },
   },
+  {
+    // The floor for a client whose timeout closes its request, with the signal's creation
+    // amortised as the SDK's timeout groups do (one signal per 16 calls): what is left is what
+    // undici does for any request that carries a signal.
+    name: "raw fetch + json + a signal shared by 16 calls",
+    call: async () => {
+      const response = await fetch(`${baseUrl}/payments/${encodeURIComponent(paymentId)}`, {
+        headers: { Authorization: `PortOne ${secret}` },
+        signal: sharedSignal(),
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return response.json();
+    },
+  },
   { name: "portone-bff getPayment", call: () => ours.payment.getPayment({ paymentId }) },
+  {
+    // Not a safe client (its timeout could not close the request): shows, in the same run,
+    // what handing the timeout's signal to fetch costs.
+    name: "portone-bff getPayment, diagnostic: signal withheld from fetch",
+    call: () => withoutSignal.payment.getPayment({ paymentId }),
+  },
+  ...baselineVariants(),
   {
     name: "@portone/server-sdk getPayment",
     call: () => official.payment.getPayment({ paymentId }),
@@ -201,6 +257,7 @@ const stubVariants = [
     },
   },
   { name: "portone-bff getPayment", call: () => stubbedOurs.payment.getPayment({ paymentId }) },
+  ...baselineVariants(),
   {
     name: "@portone/server-sdk getPayment",
     call: () => stubbedOfficial.payment.getPayment({ paymentId }),
