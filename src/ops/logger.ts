@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import pino, { type DestinationStream, type Logger } from "pino";
+import { InfoLinesBatched, isFileDestination } from "./log-batching.js";
 
 /**
  * Paths pino replaces with "[redacted]" wherever they appear in a log object: credentials in
@@ -32,7 +33,13 @@ export const REDACTED_PATHS = [
   "paymentToken",
 ];
 
+/**
+ * The service's logger. Lines to a file descriptor (pino's own fast stream, which standard
+ * output is unless pretty-printed) are written in batches, info lines at most 20 ms late, warn
+ * and above at once (see `InfoLinesBatched`); any other stream gets each line as it is logged.
+ */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const target = destination ?? pino.destination({ dest: 1, sync: false });
   return pino(
     {
       level,
@@ -41,7 +48,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       timestamp: pino.stdTimeFunctions.isoTime,
       serializers: { req: requestWithoutQuery },
     },
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    isFileDestination(target) ? new InfoLinesBatched(target) : target,
   );
 }
 
