@@ -403,6 +403,20 @@ describe("the lean /trpc route answers like tRPC's stock adapter", () => {
     expect(await stockAnswer.text()).toBe(body);
   });
 
+  it("counts a batch by its first `batch` parameter, as tRPC reads it, when it is repeated", async () => {
+    const paths = Array.from({ length: 11 }, () => "payment.get").join(",");
+    const answers = await both(`/trpc/${paths}?batch=1&batch=0&input=%7B%7D`, {
+      headers: authed(),
+    });
+    expect(answers.lean.status).toBe(400);
+    const errors = JSON.parse(answers.lean.body) as { error: { message: string } }[];
+    expect(errors).toHaveLength(11);
+    expect(errors[0]?.error.message).toMatch(/^A batch may hold at most 10 calls/);
+    delete answers.lean.headers["x-ratelimit-remaining"];
+    delete answers.stock.headers["x-ratelimit-remaining"];
+    expect(answers.lean).toEqual(answers.stock);
+  });
+
   it("the rate limit answers alike, per call of a batch, with the same headers", async () => {
     // A customer of its own, so that this budget is untouched by the other tests.
     const spender = await signToken("wire-rate-limited");
