@@ -45,11 +45,32 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       base: { service: "portone-bff" },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimestamp,
       serializers: { req: requestWithoutQuery },
     },
     isFileDestination(target) ? new InfoLinesBatched(target) : target,
   );
+}
+
+/** pino's `isoTime` (`,"time":"<toISOString()>"`), without a Date and its formatting per line. */
+function isoTimestamp(): string {
+  return `,"time":"${isoTimeAt(Date.now())}"`;
+}
+
+let isoSecond = Number.NaN;
+let isoSecondPrefix = "";
+
+/**
+ * `new Date(ms).toISOString()`, formatting the date and time once per second: within a second
+ * only the milliseconds change ("2026-12-03T09:39:45." + "123Z").
+ */
+export function isoTimeAt(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    isoSecond = second;
+    isoSecondPrefix = new Date(second * 1000).toISOString().slice(0, -4);
+  }
+  return `${isoSecondPrefix}${String(ms - second * 1000).padStart(3, "0")}Z`;
 }
 
 /**

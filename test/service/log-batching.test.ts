@@ -7,7 +7,7 @@ import {
   InfoLinesBatched,
   isFileDestination,
 } from "../../src/ops/log-batching.js";
-import { createLogger } from "../../src/ops/logger.js";
+import { createLogger, isoTimeAt } from "../../src/ops/logger.js";
 
 /** A file-like destination that records each write it is handed. */
 function recordingFile() {
@@ -90,5 +90,27 @@ describe("info log lines to a file are written in batches", () => {
       encoding: "utf8",
     });
     expect(messages(output)).toEqual(["last words"]);
+  });
+});
+
+describe("log line timestamps", () => {
+  it("are what toISOString writes, across seconds, days and years", () => {
+    const starts = [0, 1_764_754_785_000, Date.UTC(2026, 11, 31, 23, 59, 59, 998), Date.now()];
+    for (const start of starts) {
+      for (let ms = start; ms < start + 2_500; ms += 7) {
+        expect(isoTimeAt(ms)).toBe(new Date(ms).toISOString());
+      }
+      // Back in time too (a clock set back): the cached second must not leak.
+      expect(isoTimeAt(start - 1)).toBe(new Date(start - 1).toISOString());
+    }
+  });
+
+  it("stand in every line as pino's isoTime writes them", () => {
+    const lines: string[] = [];
+    const before = Date.now();
+    createLogger("info", { write: (line: string) => void lines.push(line) }).info("now");
+    const time = (JSON.parse(lines[0] ?? "{}") as { time: string }).time;
+    expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(time)).toBeGreaterThanOrEqual(before);
   });
 });
