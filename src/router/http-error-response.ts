@@ -21,11 +21,19 @@ export function sendTRPCShapedError(
       data: { code, httpStatus: statusCode, path },
     },
   };
-  const isBatch = (request.query as { batch?: string } | undefined)?.batch === "1";
-  const body = isBatch
+  const body = isBatchRequest(request)
     ? path.split(",").map((procedure) => ({
         error: { ...error.error, data: { ...error.error.data, path: procedure } },
       }))
     : error;
   return reply.code(statusCode).send(body);
+}
+
+/**
+ * Whether tRPC takes the request for a batch: it reads the first `batch` parameter, so a
+ * repeated one (which Fastify's query parser makes a list) counts by its first value too.
+ */
+export function isBatchRequest(request: FastifyRequest): boolean {
+  const batch = (request.query as { batch?: string | string[] } | undefined)?.batch;
+  return (Array.isArray(batch) ? batch[0] : batch) === "1";
 }

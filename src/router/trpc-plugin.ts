@@ -6,7 +6,7 @@ import type { AuthenticateCaller } from "../auth/authenticate-caller.js";
 import type { HttpConfig } from "../config.js";
 import type { Caller } from "../payments/access.js";
 import type { PaymentProcedures, RequestContext } from "./context.js";
-import { sendTRPCShapedError } from "./http-error-response.js";
+import { isBatchRequest, sendTRPCShapedError } from "./http-error-response.js";
 import { appRouter } from "./index.js";
 import { trpcRoute } from "./trpc-route.js";
 
@@ -102,8 +102,7 @@ export async function trpcPlugin(
 
 /** The calls a tRPC request carries: one, or one per procedure name of a batch. */
 function callsIn(request: FastifyRequest): number {
-  const isBatch = (request.query as { batch?: string } | undefined)?.batch === "1";
-  if (!isBatch) return 1;
+  if (!isBatchRequest(request)) return 1;
   const path = (request.params as { path?: string } | undefined)?.path ?? "";
   return path.split(",").length;
 }

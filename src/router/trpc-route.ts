@@ -4,20 +4,38 @@ import {
 } from "@trpc/server/adapters/fastify";
 import { resolveResponse } from "@trpc/server/http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AppRouter } from "./index.js";
+import type { AppRouter, RequestContext } from "./index.js";
+import {
+  answerFastRequest,
+  type FastAnswer,
+  type FastPathOptions,
+  planFastRequest,
+} from "./trpc-fast-path.js";
 
 export interface TrpcRouteOptions {
   readonly trpcOptions: FastifyTRPCPluginOptions<AppRouter>["trpcOptions"];
 }
 
+type FastResponseMeta = NonNullable<
+  FastPathOptions<RequestContext | undefined, unknown>["responseMeta"]
+>;
+
+/** The Fastify request and reply of a call, as the stock adapter hands them to tRPC's hooks. */
+interface FastifyExchange {
+  readonly req: FastifyRequest;
+  readonly res: FastifyReply;
+}
+
 /**
- * Serves tRPC's HTTP protocol at `/:path` (under the prefix it is registered with) with `resolveResponse`, tRPC's own request
- * handler, and writes its answer as one buffered body instead of piping a web stream. That is
- * all the stock Fastify adapter does too, minus per request: the two socket listeners that
- * abort its signal when the client goes away (no procedure here takes the signal, so ours is
- * one that never aborts), a Fetch Request, a web ReadableStream for the body and chunked
- * framing for the answer. Whatever is not a plain JSON call (a multipart body, a
- * streamed or SSE answer, a URL `new URL` refuses) goes through the stock adapter unchanged.
+ * Serves tRPC's HTTP protocol at `/:path` (under the prefix it is registered with), in three
+ * tiers. The plain calls a browser makes (JSON queries and mutations, single or batched, to
+ * procedures that exist, with the method their type takes) go through the fast path
+ * (`trpc-fast-path.ts`): tRPC's public pieces without a Fetch Request, Response or AbortSignal.
+ * Everything else that is JSON goes to `resolveResponse`, tRPC's own request handler, with the
+ * answer written as one buffered body instead of a piped web stream, minus per request the
+ * stock adapter's two socket listeners that abort its signal when the client goes away (no
+ * procedure here takes the signal), a Fetch Request and chunked framing. What is not JSON at
+ * all (a multipart body, a URL `new URL` refuses) goes through the stock adapter unchanged.
  */
 export async function trpcRoute(scope: FastifyInstance, options: TrpcRouteOptions): Promise<void> {
   const { trpcOptions } = options;
@@ -30,8 +48,26 @@ export async function trpcRoute(scope: FastifyInstance, options: TrpcRouteOption
   scope.removeContentTypeParser("multipart/form-data");
   scope.addContentTypeParser("multipart/form-data", {}, (_request, body, done) => done(null, body));
 
+  const { responseMeta, ...otherOptions } = handlerOptions;
+  const fast: FastPathOptions<RequestContext | undefined, FastifyExchange> = {
+    ...otherOptions,
+    createContext: (info, { req, res }) => createContext?.({ req, res, info }),
+    // The fast path's error shapes are the router's own (getTRPCErrorShape with its formatter),
+    // which is what `responseMeta` is typed for; TypeScript cannot see that through the router.
+    ...(responseMeta ? { responseMeta: responseMeta as FastResponseMeta } : {}),
+    ...(onError ? { onError: (error, { req }) => onError({ ...error, req }) } : {}),
+  };
+
   scope.all("/:path", async (request, reply) => {
     const path = (request.params as { path: string }).path;
+    const { raw } = request;
+    const plan = planFastRequest(
+      { method: raw.method, url: raw.url, headers: raw.headers, body: request.body, path },
+      fast,
+      protocolOf(request),
+    );
+    if (plan)
+      return sendJson(reply, await answerFastRequest(plan, fast, { req: request, res: reply }));
     const fetchRequest = asFetchRequest(request);
     if (!fetchRequest)
       return fastifyRequestHandler({ ...trpcOptions, req: request, res: reply, path });
@@ -132,12 +168,22 @@ async function sendResponse(reply: FastifyReply, response: Response): Promise<Fa
     response.headers.get("content-type") === "application/json" &&
     !response.headers.has("transfer-encoding");
   if (!buffered) return reply.send(response);
-  reply.code(response.status);
-  for (const [name, value] of response.headers) {
+  const body = Buffer.from(await response.arrayBuffer());
+  return sendJson(reply, { status: response.status, headers: response.headers, body });
+}
+
+/** Status, headers (copied the way Fastify copies a Response's) and the body in one buffer. */
+function sendJson(
+  reply: FastifyReply,
+  answer: FastAnswer | { status: number; headers: Headers; body: Buffer },
+): FastifyReply {
+  reply.code(answer.status);
+  for (const [name, value] of answer.headers) {
     reply.header(name, name === "vary" ? mergedVary(reply.getHeader("vary"), value) : value);
   }
   // Bytes, not a string: Fastify would add "; charset=utf-8" to the content-type of a string.
-  return reply.send(Buffer.from(await response.arrayBuffer()));
+  const { body } = answer;
+  return reply.send(typeof body === "string" ? Buffer.from(body) : body);
 }
 
 /**

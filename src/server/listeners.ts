@@ -37,11 +37,14 @@ function fastifyOptions(config: ServiceConfig, logger: FastifyBaseLogger) {
   return {
     loggerInstance: logger,
     genReqId: requestIdFor,
-    logController: new OneLinePerRequest({
-      requestIdLogLabel: "requestId",
-      // Probes every few seconds would drown the log lines that matter.
-      disableRequestLogging: (request: { url: string }) => PROBE_PATHS.has(request.url),
-    }),
+    logController: new OneLinePerRequest(
+      {
+        requestIdLogLabel: "requestId",
+        // Probes every few seconds would drown the log lines that matter.
+        disableRequestLogging: (request: { url: string }) => PROBE_PATHS.has(request.url),
+      },
+      logger,
+    ),
     bodyLimit: http.bodyLimitBytes,
     trustProxy: config.trustProxy,
     routerOptions: { maxParamLength: http.maxParamLength },

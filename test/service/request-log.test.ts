@@ -38,6 +38,25 @@ describe("request logging at info", () => {
       res: { statusCode: 400 },
     });
     expect(typeof lines[0]?.responseTime).toBe("number");
+    // The whole line, field by field, as the service's logger writes every line.
+    expect(Object.keys(lines[0] ?? {})).toEqual([
+      "level",
+      "time",
+      "service",
+      "requestId",
+      "req",
+      "res",
+      "responseTime",
+      "msg",
+    ]);
+    expect(Object.keys(lines[0]?.req ?? {})).toEqual([
+      "method",
+      "url",
+      "host",
+      "remoteAddress",
+      "remotePort",
+    ]);
+    expect(lines[0]?.res).toEqual({ statusCode: 400 });
     const text = written.join("");
     expect(text).not.toContain(token);
     expect(text).not.toContain("guest-secret-in-query");

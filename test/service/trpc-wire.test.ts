@@ -18,7 +18,7 @@ import {
  */
 
 const ALLOWED_ORIGIN = "https://shop.example";
-const RATE_LIMIT_MAX = 40;
+const RATE_LIMIT_MAX = 80;
 const stack = useServiceStack({
   env: { CORS_ORIGINS: ALLOWED_ORIGIN, RATE_LIMIT_MAX: String(RATE_LIMIT_MAX), LOG_LEVEL: "warn" },
   database: "sqlite",
@@ -270,6 +270,105 @@ describe("the lean /trpc route answers like tRPC's stock adapter", () => {
       200,
       () => [`/trpc/payment%2Eget${query({ paymentId: paidId })}`, { headers: authed() }],
     ],
+    // The shapes the lean route's fast path takes, and its neighbours that it leaves to
+    // resolveResponse (test/service/trpc-fast-path.test.ts says which is which).
+    [
+      "a GET query with a JSON content-type",
+      200,
+      () => [`/trpc/payment.get${query({ paymentId: paidId })}`, { headers: authed(json) }],
+    ],
+    [
+      "a GET batch of results",
+      200,
+      () => [
+        `/trpc/payment.get,payment.get?batch=1&input=${encodeURIComponent(
+          JSON.stringify({ 0: { paymentId: paidId }, 1: { paymentId: paidId } }),
+        )}`,
+        { headers: authed() },
+      ],
+    ],
+    [
+      "a batch whose second path is empty (207)",
+      207,
+      () => [
+        `/trpc/payment.get,?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { paymentId: paidId } }))}`,
+        { headers: authed() },
+      ],
+    ],
+    [
+      "a batch whose input is not an object",
+      400,
+      () => ["/trpc/payment.get?batch=1&input=%5B1%5D", { headers: authed() }],
+    ],
+    [
+      "an input decoded as URLSearchParams decodes it",
+      404,
+      () => [
+        "/trpc/payment.get?input=%7B%22paymentId%22:%22nobody%2Dprepared%22%7D&other=1",
+        { headers: authed() },
+      ],
+    ],
+    [
+      "a query with connection params",
+      200,
+      () => [
+        `/trpc/payment.get${query({ paymentId: paidId })}&connectionParams=%7B%7D`,
+        { headers: authed() },
+      ],
+    ],
+    [
+      "a streamed request that is not a batch",
+      400,
+      () => [
+        `/trpc/payment.get${query({ paymentId: paidId })}`,
+        { headers: authed({ accept: "application/jsonl" }) },
+      ],
+    ],
+    [
+      "a POST mutation of a payment nobody prepared (404)",
+      404,
+      () => [
+        "/trpc/payment.complete",
+        { method: "POST", headers: authed(json), body: JSON.stringify({ paymentId: "nope" }) },
+      ],
+    ],
+    [
+      "a POST mutation with content-type parameters and capitals",
+      200,
+      () => [
+        "/trpc/payment.complete",
+        {
+          method: "POST",
+          headers: authed({ "content-type": "Application/JSON; charset=utf-8" }),
+          body: JSON.stringify({ paymentId: paidId }),
+        },
+      ],
+    ],
+    [
+      "a POST mutation with an empty JSON body",
+      400,
+      () => ["/trpc/payment.complete", { method: "POST", headers: authed(json), body: "" }],
+    ],
+    [
+      "a POST mutation without credentials",
+      401,
+      () => [
+        "/trpc/payment.complete",
+        { method: "POST", headers: json, body: JSON.stringify({ paymentId: paidId }) },
+      ],
+    ],
+    [
+      "a POST batch mixing a mutation and a query",
+      400,
+      () => [
+        "/trpc/payment.complete,payment.get?batch=1",
+        {
+          method: "POST",
+          headers: authed(json),
+          body: JSON.stringify({ 0: { paymentId: paidId }, 1: { paymentId: paidId } }),
+        },
+      ],
+    ],
   ];
 
   it.each(cases)("%s (%i)", async (_name, status, request) => {
@@ -302,6 +401,20 @@ describe("the lean /trpc route answers like tRPC's stock adapter", () => {
     expect(lean.headers.get("transfer-encoding")).toBeNull();
     expect(stockAnswer.headers.get("transfer-encoding")).toBe("chunked");
     expect(await stockAnswer.text()).toBe(body);
+  });
+
+  it("counts a batch by its first `batch` parameter, as tRPC reads it, when it is repeated", async () => {
+    const paths = Array.from({ length: 11 }, () => "payment.get").join(",");
+    const answers = await both(`/trpc/${paths}?batch=1&batch=0&input=%7B%7D`, {
+      headers: authed(),
+    });
+    expect(answers.lean.status).toBe(400);
+    const errors = JSON.parse(answers.lean.body) as { error: { message: string } }[];
+    expect(errors).toHaveLength(11);
+    expect(errors[0]?.error.message).toMatch(/^A batch may hold at most 10 calls/);
+    delete answers.lean.headers["x-ratelimit-remaining"];
+    delete answers.stock.headers["x-ratelimit-remaining"];
+    expect(answers.lean).toEqual(answers.stock);
   });
 
   it("the rate limit answers alike, per call of a batch, with the same headers", async () => {
