@@ -185,6 +185,9 @@ function announce(
     | undefined,
   output: Output,
 ): void {
+  // Info lines are held briefly before they are written (InfoLinesBatched): out first, so the
+  // banner follows the start-up lines it sums up.
+  (service.logger as { flush?: () => void }).flush?.();
   printBanner(
     {
       mode: sandbox ? "sandbox" : "live",
