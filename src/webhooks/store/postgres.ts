@@ -5,9 +5,12 @@ import {
   type DeliveryRow,
   deliveryOutcomeColumns,
   type EventRow,
+  type NewEvent,
+  newEventLeaseColumns,
   toClaimedDelivery,
   toClaimedEvent,
   toDeliveryRecord,
+  toLeasedNewEvent,
   toStoredEvent,
   truncateError,
 } from "./rows.js";
@@ -23,18 +26,22 @@ import type {
   WebhookStore,
 } from "./webhook-store.js";
 
-interface NewEvent {
-  readonly event: InboundEvent;
-  readonly receivedAt: number;
-}
-
-/** Inserts the batch in one statement; one flag per item: true when it was new. */
+/**
+ * Inserts the batch in one statement, one array parameter per column (a fixed 10 parameters
+ * whatever the batch size); one flag per item: true when it was new. Leased rows are their
+ * storer's first attempt; migration 004's trigger notifies only for the unleased ones.
+ */
 async function insertBatch(pool: pg.Pool, batch: readonly NewEvent[]): Promise<boolean[]> {
+  const leases = batch.map(newEventLeaseColumns);
   const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at, next_attempt_at)
-     SELECT id, source, format, type, occurred_at, data, received_at, received_at
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
-       AS incoming (id, source, format, type, occurred_at, data, received_at)
+    `INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at,
+                                 next_attempt_at, lease_owner, lease_until, attempts)
+     SELECT id, source, format, type, occurred_at, data, received_at, received_at,
+            lease_owner, lease_until, attempts
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                 $7::bigint[], $8::text[], $9::bigint[], $10::int[])
+       AS incoming (id, source, format, type, occurred_at, data, received_at, lease_owner,
+                    lease_until, attempts)
      ON CONFLICT (id) DO NOTHING
      RETURNING id`,
     [
@@ -45,6 +52,9 @@ async function insertBatch(pool: pg.Pool, batch: readonly NewEvent[]): Promise<b
       batch.map((pending) => pending.event.occurredAt),
       batch.map((pending) => JSON.stringify(pending.event.data)),
       batch.map((pending) => pending.receivedAt),
+      leases.map((lease) => lease.leaseOwner),
+      leases.map((lease) => lease.leaseUntil),
+      leases.map((lease) => lease.attempts),
     ],
   );
   const inserted = new Set(rows.map((row) => row.id));
@@ -249,7 +259,12 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
 
   return {
     insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
-      return insert({ event, receivedAt });
+      return insert({ event, receivedAt, lease: null });
+    },
+
+    async insertLeasedEvent(event, receivedAt, lease): Promise<ClaimedEvent | null> {
+      const pending = { event, receivedAt, lease };
+      return (await insert(pending)) ? toLeasedNewEvent(pending) : null;
     },
 
     async getEvent(id: string): Promise<StoredEvent | null> {
