@@ -18,7 +18,7 @@
 //
 //   npm run build && node bench/webhook-ingest.js
 //   (PostgreSQL variants when BENCH_DATABASE_URL or TEST_DATABASE_URL is set; BENCH_ROUNDS,
-//   BENCH_SECONDS, BENCH_CONNECTIONS)
+//   BENCH_SECONDS, BENCH_CONNECTIONS; BENCH_CPU_PROF=<dir>: V8 CPU profiles of the children)
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -356,12 +356,16 @@ async function checkExactlyOnce(target, urlOf) {
 }
 
 async function startTargets(databases) {
-  const start = (variant, database) =>
-    startChild(
+  const start = async (variant, database) => {
+    const child = await startChild(
       SELF,
       ["--target", variant],
       database ? { BENCH_DB_URL: databases.urlOf(database) } : {},
+      { cpuProfile: true },
     );
+    if (process.env.BENCH_CPU_PROF) console.error(`profiling ${variant} as pid ${child.pid}`);
+    return child;
+  };
   const targets = [
     { name: "bare Fastify route answering 200 (limit)", servers: [await start("bare")] },
     { name: "webhook ingest, SQLite (WAL)", servers: [await start("sqlite")] },
