@@ -12,11 +12,13 @@
 // service processes (ingest + dispatch), CPU per event of their PostgreSQL backends (read from
 // /proc when the server is local), and commits per event (pg_stat_database.xact_commit of the
 // variant's own database). Each PostgreSQL variant gets a database of its own,
-// bench_pg_<random>_<n>, created on the server and dropped at the end.
+// bench_pg_<random>_<n>, created on the server and dropped at the end. A probe in the same
+// rotation times single-row INSERT + COMMIT round trips on one connection: the least each
+// acknowledged request waits, so CONNECTIONS / that is the most ingest can reach.
 //
 //   npm run build && node bench/webhook-ingest.js
 //   (PostgreSQL variants when BENCH_DATABASE_URL or TEST_DATABASE_URL is set; BENCH_ROUNDS,
-//   BENCH_SECONDS, BENCH_CONNECTIONS)
+//   BENCH_SECONDS, BENCH_CONNECTIONS; BENCH_CPU_PROF=<dir>: V8 CPU profiles of the children)
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -252,8 +254,39 @@ async function settledSnapshot(target, admin) {
   throw new Error(`${target.name}: commits did not settle`);
 }
 
+/**
+ * What every acknowledged request waits for at least: one single-row INSERT and its COMMIT
+ * (synchronous_commit as configured, so a WAL flush) on one connection, back to back for a
+ * round's length, in its own table of the ingest-only variant's database.
+ */
+async function probeCommits(target) {
+  const client = new pg.Client({ connectionString: target.url });
+  await client.connect();
+  try {
+    await client.query(
+      "CREATE TABLE IF NOT EXISTS bench_commit_probe (id text PRIMARY KEY, data text NOT NULL)",
+    );
+    const latencies = [];
+    const until = performance.now() + SECONDS * 1000;
+    while (performance.now() < until) {
+      const started = performance.now();
+      await client.query("INSERT INTO bench_commit_probe VALUES ($1, $2)", [
+        randomBytes(12).toString("hex"),
+        "x".repeat(300),
+      ]);
+      latencies.push(performance.now() - started);
+    }
+    latencies.sort((a, b) => a - b);
+    const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+    return { rps: latencies.length / SECONDS, commitMs: at(0.5), commitP90Ms: at(0.9) };
+  } finally {
+    await client.end();
+  }
+}
+
 /** One round of one target. */
 async function measure(target, admin) {
+  if (target.probe) return probeCommits(target);
   const before = target.pipeline
     ? await settledSnapshot(target, admin)
     : await snapshot(target, admin);
@@ -298,7 +331,7 @@ async function createDatabases(admin, count) {
   return { names, urlOf };
 }
 
-/** Every event stored was handled once, and every delivery went out on its first attempt. */
+/** Every event stored was handled once, and every event and delivery on its first attempt. */
 async function checkExactlyOnce(target, urlOf) {
   const client = new pg.Client({ connectionString: urlOf(target.database) });
   await client.connect();
@@ -306,7 +339,8 @@ async function checkExactlyOnce(target, urlOf) {
     const { rows } = await client.query(
       `SELECT (SELECT count(*) FROM webhook_events)::int AS events,
               (SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered')::int AS delivered,
-              (SELECT count(*) FROM webhook_deliveries WHERE attempts <> 1)::int AS retried`,
+              (SELECT count(*) FROM webhook_deliveries WHERE attempts <> 1)::int
+                + (SELECT count(*) FROM webhook_events WHERE attempts <> 1)::int AS retried`,
     );
     const handled = await sum(target, (one) => one.handled);
     const { events, delivered, retried } = rows[0];
@@ -322,18 +356,28 @@ async function checkExactlyOnce(target, urlOf) {
 }
 
 async function startTargets(databases) {
-  const start = (variant, database) =>
-    startChild(
+  const start = async (variant, database) => {
+    const child = await startChild(
       SELF,
       ["--target", variant],
       database ? { BENCH_DB_URL: databases.urlOf(database) } : {},
+      { cpuProfile: true },
     );
+    if (process.env.BENCH_CPU_PROF) console.error(`profiling ${variant} as pid ${child.pid}`);
+    return child;
+  };
   const targets = [
     { name: "bare Fastify route answering 200 (limit)", servers: [await start("bare")] },
     { name: "webhook ingest, SQLite (WAL)", servers: [await start("sqlite")] },
   ];
   if (!databases) return targets;
   targets.push(...(await postgresTargets(databases.names.slice(0, 3), start, "")));
+  targets.push({
+    name: "PostgreSQL INSERT + COMMIT round trip, 1 connection (probe)",
+    servers: [],
+    probe: true,
+    url: databases.urlOf(databases.names[0]),
+  });
   if (BASELINE_DIST) {
     const baseline = (variant, database) =>
       startChild(SELF, ["--target", variant], {
@@ -382,6 +426,7 @@ async function runBenchmark() {
   try {
     targets = await startTargets(databases);
     const warmUp = async (target) => {
+      if (target.probe) return;
       await load(target.servers);
       if (target.pipeline) await waitForDrain(target);
     };
@@ -401,6 +446,7 @@ async function runBenchmark() {
 
 function report(targets, samples, checked) {
   const limit = median(samples.get(targets[0].name).map((sample) => sample.rps));
+  const measured = targets.filter((target) => !target.probe);
   console.log(
     `### Signed webhook ingest vs a bare route (${environmentLine()}, ${CONNECTIONS} connections, ` +
       `${ROUNDS} rounds x ${SECONDS} s, medians; per round in brackets)\n`,
@@ -422,7 +468,7 @@ function report(targets, samples, checked) {
       "CPU µs/event (PG backends)",
       "commits/event",
     ],
-    ...targets.map((target) => [
+    ...measured.map((target) => [
       target.name,
       grouped(median(of(target, "rps"))),
       cell(of(target, "rps"), (rps) => `${fixed((100 * rps) / limit, 1)}%`),
@@ -447,6 +493,17 @@ function report(targets, samples, checked) {
     const last = samples.get(target.name).at(-1);
     console.log(
       `${target.name}, statements per event (last round): ${JSON.stringify(last.statementsPerEvent)}`,
+    );
+  }
+  for (const probe of targets.filter((target) => target.probe)) {
+    const commitMs = of(probe, "commitMs");
+    // Each of the connections waits for one commit at least per acknowledged webhook.
+    const bound = (CONNECTIONS * 1000) / median(commitMs);
+    console.log(
+      `${probe.name}: median ${cell(commitMs, (ms) => fixed(ms, 2))} ms, p90 ` +
+        `${cell(of(probe, "commitP90Ms"), (ms) => fixed(ms, 2))} ms; at ${CONNECTIONS} connections ` +
+        `ingest is bounded by ${CONNECTIONS} / median = ${grouped(bound)} events/s ` +
+        `(${fixed((100 * bound) / limit, 1)}% of the limit)`,
     );
   }
   console.log(

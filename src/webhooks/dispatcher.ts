@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { PaymentView } from "../payments/payment-view.js";
-import { type DispatchedEvent, isTransactionEvent, serialiseDispatchedEvent } from "./event.js";
+import {
+  type DispatchedEvent,
+  type InboundEvent,
+  isTransactionEvent,
+  serialiseDispatchedEvent,
+} from "./event.js";
 import { type DeliveryMetricOutcome, noWebhookMetrics, type WebhookMetrics } from "./metrics.js";
 import { type RetryPolicy, retryDelayMs } from "./retry-policy.js";
 import type {
@@ -168,6 +173,37 @@ export class WebhookDispatcher {
     if (kind !== "deliveries") this.#wanted.events = true;
     if (kind !== "events") this.#wanted.deliveries = true;
     this.#wakeUp?.();
+  }
+
+  /**
+   * Stores a new event: what the ingest route and the outbox write through. With a free event
+   * slot the event is stored leased to this process (its first attempt, in the same commit)
+   * and dispatched from memory once committed: no claim, and no other replica is notified.
+   * Without one it is stored for whoever claims it first: this process once a slot frees up,
+   * or another replica on its notification. Crash safety is the claim's: a leased event whose
+   * holder dies is claimed again once the lease runs out. Resolves (false for a duplicate)
+   * once the event is committed.
+   */
+  storeEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
+    if (!this.#running || this.#freeSlots("events") <= 0) {
+      return this.#storeUnleased(event, receivedAt);
+    }
+    const lease = { owner: this.workerId, leaseMs: this.#tuning.leaseMs };
+    const stored = this.#store.insertLeasedEvent(event, receivedAt, lease);
+    // The slot is taken from the insert on, so that concurrent ingests never overbook it; a
+    // failed insert is the caller's error (it answers the sender), not the dispatcher's.
+    const dispatched = stored.then(
+      (claimed) => (claimed ? this.#dispatchEvent(claimed) : undefined),
+      () => undefined,
+    );
+    this.#track(this.#inFlightEvents, dispatched);
+    return stored.then((claimed) => claimed !== null);
+  }
+
+  async #storeUnleased(event: InboundEvent, receivedAt: number): Promise<boolean> {
+    const inserted = await this.#store.insertEvent(event, receivedAt);
+    if (inserted) this.wake("events");
+    return inserted;
   }
 
   /**

@@ -149,7 +149,11 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
     workerId,
     ...(options.notifications ? { notifications: options.notifications } : {}),
   });
-  const eventStored = () => dispatcher.wake("events");
+  // New events are written through the dispatcher, which takes those it has room for.
+  const inbox: WebhookStore = {
+    ...store,
+    insertEvent: (event, receivedAt) => dispatcher.storeEvent(event, receivedAt),
+  };
   const deliveriesDue = () => dispatcher.wake("deliveries");
 
   const reconcile = options.reconcile;
@@ -175,9 +179,8 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
   const publicPlugin: FastifyPluginAsync = async (fastify) => {
     await fastify.register(webhookRoute, {
       secrets: options.secrets,
-      store,
+      store: inbox,
       metrics,
-      onEventStored: eventStored,
       clock,
       ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     });
@@ -201,7 +204,7 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
     },
     publicPlugin,
     internalPlugin,
-    eventSink: createOutboxEventSink(store, { onEventStored: eventStored, clock }),
+    eventSink: createOutboxEventSink(inbox, { clock }),
     store,
     dispatcher,
     reconciler,

@@ -199,6 +199,86 @@ describe.each(DATABASE_KINDS)(
     );
 
     it.skipIf(skip)(
+      "inserts events leased to their storer as attempt 1, in one batch with unleased ones, and lets a claim take over an expired one",
+      async () => {
+        database = await openTestDatabase(kind);
+        const store = await openWebhookStore(database.db);
+        const lease = { owner: "ingest", leaseMs: LEASE };
+        await store.insertEvent(event("evt-dup"), NOW);
+        const [leased, plain, duplicate, sameTwice, secondCopy] = await Promise.all([
+          store.insertLeasedEvent(event("evt-leased"), NOW, lease),
+          store.insertEvent(event("evt-plain"), NOW),
+          store.insertLeasedEvent(event("evt-dup"), NOW, lease),
+          store.insertLeasedEvent(event("evt-twice"), NOW, lease),
+          store.insertLeasedEvent(event("evt-twice"), NOW, { owner: "other", leaseMs: LEASE }),
+        ]);
+        expect(leased).toEqual({
+          ...event("evt-leased"),
+          receivedAt: NOW,
+          state: "pending",
+          attempts: 1,
+          lastError: null,
+          body: null,
+          leaseOwner: "ingest",
+          attempt: 1,
+        });
+        expect(plain).toBe(true);
+        // A duplicate gets no lease: the event is someone else's (or already dispatched).
+        expect(duplicate).toBeNull();
+        expect(sameTwice?.leaseOwner).toBe("ingest");
+        expect(secondCopy).toBeNull();
+        expect(await store.getEvent("evt-leased")).toMatchObject({ attempts: 1, state: "pending" });
+
+        // Leased events are nobody else's until the lease runs out; the others are claimable.
+        const claim = { owner: "other", leaseMs: LEASE, limit: 10 };
+        const early = await store.claimEvents({ ...claim, now: NOW + LEASE - 1 });
+        expect(early.map((c) => c.id).sort()).toEqual(["evt-dup", "evt-plain"]);
+        // The storer died: its lease runs out and a claim takes the event over as attempt 2.
+        const late = await store.claimEvents({ ...claim, now: NOW + LEASE });
+        expect(late.map((c) => [c.id, c.attempt]).sort()).toEqual([
+          ["evt-leased", 2],
+          ["evt-twice", 2],
+        ]);
+        if (!leased) throw new Error("unreachable: checked above");
+        const fanOut = { body: "{}", subscriberIds: ["s1"], now: NOW + LEASE };
+        expect(await store.completeEvent(leased, fanOut)).toBe(false);
+        const takenOver = late.find((c) => c.id === "evt-leased");
+        if (!takenOver) throw new Error("unreachable: checked above");
+        expect(await store.completeEvent(takenOver, fanOut)).toBe(true);
+      },
+    );
+
+    it.skipIf(skip)(
+      "upgrades a database at migration 003: events inserted leased to their storer notify nobody",
+      async () => {
+        database = await openTestDatabase(kind);
+        await migrate(database.db, webhookMigrations.slice(0, 3));
+        const notified = await listenTo(database);
+        try {
+          const lease = { owner: "ingest", leaseMs: LEASE };
+          // Opening the store applies 004.
+          const store = await openWebhookStore(database.db);
+          expect(await store.insertEvent(event("evt-unleased"), NOW)).toBe(true);
+          expect(await store.insertLeasedEvent(event("evt-leased"), NOW, lease)).not.toBeNull();
+          const [leasedOnly, mixed] = [
+            await store.insertLeasedEvent(event("evt-leased-2"), NOW, lease),
+            await Promise.all([
+              store.insertLeasedEvent(event("evt-leased-3"), NOW, lease),
+              store.insertEvent(event("evt-unleased-2"), NOW),
+            ]),
+          ];
+          expect(leasedOnly).not.toBeNull();
+          expect(mixed[1]).toBe(true);
+          expect(await notified()).toEqual(
+            kind === "sqlite" ? [] : ["webhook_events", "webhook_events"],
+          );
+        } finally {
+          await notified.close();
+        }
+      },
+    );
+
+    it.skipIf(skip)(
       "upgrades a database at migration 002: notifications only for new events and unleased deliveries",
       async () => {
         database = await openTestDatabase(kind);

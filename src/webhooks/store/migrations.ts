@@ -1,6 +1,6 @@
 import type { Migration } from "../../store/database.js";
 
-/** The channel PostgreSQL notifies on commit of new events or unleased deliveries (migrations 002, 003). */
+/** The channel PostgreSQL notifies on commit of new unleased events or deliveries (migrations 002-004). */
 export const WEBHOOK_WORK_CHANNEL = "webhook_work";
 
 /** Times are epoch milliseconds (BIGINT) so both dialects compare them the same way. */
@@ -161,6 +161,26 @@ export const webhookMigrations: readonly Migration[] = [
       CREATE TRIGGER webhook_deliveries_notify AFTER INSERT ON webhook_deliveries
         REFERENCING NEW TABLE AS inserted
         FOR EACH STATEMENT EXECUTE FUNCTION webhook_deliveries_notify();
+    `,
+  },
+  {
+    // The replica that ingests an event now stores it leased to itself when it has a free
+    // dispatch slot, and dispatches it from memory after the commit. Such an event is no work
+    // for anyone else, so, as for deliveries since 003, only inserts of unleased events
+    // notify: the other replicas (and their backends' notification-queue transactions) wake
+    // only for events the ingesting replica has no room for. A leased event whose holder dies
+    // is found by the claim poll once its lease runs out, like any expired claim.
+    id: "webhooks-004-notify-unleased-events",
+    sqlite: "-- SQLite has no notifications: the dispatcher polls it.",
+    postgres: `
+      CREATE OR REPLACE FUNCTION webhook_events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM inserted WHERE lease_owner IS NULL) THEN
+          PERFORM pg_notify('${WEBHOOK_WORK_CHANNEL}', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
+        END IF;
+        RETURN NULL;
+      END
+      $$;
     `,
   },
 ];

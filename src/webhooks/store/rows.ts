@@ -1,10 +1,11 @@
-import type { EventFormat, EventSource } from "../event.js";
+import type { EventFormat, EventSource, InboundEvent } from "../event.js";
 import type {
   ClaimedDelivery,
   ClaimedEvent,
   DeliveryOutcome,
   DeliveryRecord,
   DeliveryState,
+  EventLease,
   EventState,
   StoredEvent,
 } from "./webhook-store.js";
@@ -64,6 +65,38 @@ export function toStoredEvent(row: EventRow): StoredEvent {
 export function toClaimedEvent(row: EventRow): ClaimedEvent {
   const event = toStoredEvent(row);
   return { ...event, leaseOwner: row.lease_owner ?? "", attempt: event.attempts };
+}
+
+/** An event to insert: unleased (for whoever claims it), or leased to its storer. */
+export interface NewEvent {
+  readonly event: InboundEvent;
+  readonly receivedAt: number;
+  readonly lease: EventLease | null;
+}
+
+/** The lease columns a new event is inserted with, the same for both dialects. */
+export function newEventLeaseColumns(pending: NewEvent): {
+  readonly leaseOwner: string | null;
+  readonly leaseUntil: number | null;
+  readonly attempts: number;
+} {
+  const { lease, receivedAt } = pending;
+  if (lease === null) return { leaseOwner: null, leaseUntil: null, attempts: 0 };
+  return { leaseOwner: lease.owner, leaseUntil: receivedAt + lease.leaseMs, attempts: 1 };
+}
+
+/** A new event as inserted leased to its storer: its first attempt, held by that storer. */
+export function toLeasedNewEvent(pending: NewEvent & { lease: EventLease }): ClaimedEvent {
+  return {
+    ...pending.event,
+    receivedAt: pending.receivedAt,
+    state: "pending",
+    attempts: 1,
+    lastError: null,
+    body: null,
+    leaseOwner: pending.lease.owner,
+    attempt: 1,
+  };
 }
 
 export function toDeliveryRecord(row: DeliveryRow): DeliveryRecord {

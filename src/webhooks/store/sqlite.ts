@@ -5,9 +5,12 @@ import {
   type DeliveryRow,
   deliveryOutcomeColumns,
   type EventRow,
+  type NewEvent,
+  newEventLeaseColumns,
   toClaimedDelivery,
   toClaimedEvent,
   toDeliveryRecord,
+  toLeasedNewEvent,
   toStoredEvent,
   truncateError,
 } from "./rows.js";
@@ -25,16 +28,13 @@ import type {
   WebhookStore,
 } from "./webhook-store.js";
 
-interface NewEvent {
-  readonly event: InboundEvent;
-  readonly receivedAt: number;
-}
-
 /** The statements on events (and leases), prepared once per store. */
 function prepareEventStatements(sqlite: BetterSqlite3.Database) {
   const insertEvent = sqlite.prepare(`
-    INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at, next_attempt_at)
-    VALUES (@id, @source, @format, @type, @occurredAt, @data, @receivedAt, @receivedAt)
+    INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at,
+                                next_attempt_at, lease_owner, lease_until, attempts)
+    VALUES (@id, @source, @format, @type, @occurredAt, @data, @receivedAt, @receivedAt,
+            @leaseOwner, @leaseUntil, @attempts)
     ON CONFLICT (id) DO NOTHING`);
   const selectEvent = sqlite.prepare("SELECT * FROM webhook_events WHERE id = ?");
   const claimEvents = sqlite.prepare(`
@@ -224,27 +224,34 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
     },
   );
 
-  const insertOne = (event: InboundEvent, receivedAt: number): boolean =>
-    eventStatements.insertEvent.run({
-      id: event.id,
-      source: event.source,
-      format: event.format,
-      type: event.type,
-      occurredAt: event.occurredAt,
-      data: JSON.stringify(event.data),
-      receivedAt,
-    }).changes > 0;
-  const insertBatchTx = sqlite.transaction((batch: readonly NewEvent[]) =>
-    batch.map((pending) => insertOne(pending.event, pending.receivedAt)),
-  );
+  const insertOne = (pending: NewEvent): boolean => {
+    const { event, receivedAt } = pending;
+    return (
+      eventStatements.insertEvent.run({
+        id: event.id,
+        source: event.source,
+        format: event.format,
+        type: event.type,
+        occurredAt: event.occurredAt,
+        data: JSON.stringify(event.data),
+        receivedAt,
+        ...newEventLeaseColumns(pending),
+      }).changes > 0
+    );
+  };
+  const insertBatchTx = sqlite.transaction((batch: readonly NewEvent[]) => batch.map(insertOne));
   const insert = createGroupCommit<NewEvent, boolean>({
     writeBatch: (batch) => insertBatchTx.immediate(batch),
-    writeOne: (pending) => insertOne(pending.event, pending.receivedAt),
+    writeOne: insertOne,
   });
 
   return {
     insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
-      return insert({ event, receivedAt });
+      return insert({ event, receivedAt, lease: null });
+    },
+    async insertLeasedEvent(event, receivedAt, lease): Promise<ClaimedEvent | null> {
+      const pending = { event, receivedAt, lease };
+      return (await insert(pending)) ? toLeasedNewEvent(pending) : null;
     },
     async getEvent(id: string): Promise<StoredEvent | null> {
       const row = eventStatements.selectEvent.get(id) as EventRow | undefined;

@@ -14,6 +14,18 @@ import type { EventFormat, EventSource, InboundEvent } from "../event.js";
 export interface WebhookStore {
   /** Stores the event unless its id is already there. Returns false for a duplicate. */
   insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean>;
+  /**
+   * `insertEvent`, with the new event leased to `lease.owner` for `lease.leaseMs` as its first
+   * attempt, in the same commit: the process that stored it dispatches it straight away, with
+   * no claim, and no other replica is notified of it. If that process never completes it (it
+   * crashed), the lease runs out and a claim takes the event over as attempt 2, as with any
+   * claim. Null for a duplicate (nothing is written).
+   */
+  insertLeasedEvent(
+    event: InboundEvent,
+    receivedAt: number,
+    lease: EventLease,
+  ): Promise<ClaimedEvent | null>;
   getEvent(id: string): Promise<StoredEvent | null>;
 
   /** Leases pending events that are due, oldest first. */
@@ -72,6 +84,11 @@ export interface Claim {
   readonly now: number;
   readonly leaseMs: number;
   readonly limit: number;
+}
+
+export interface EventLease {
+  readonly owner: string;
+  readonly leaseMs: number;
 }
 
 export interface ClaimedEvent extends StoredEvent {
