@@ -15,6 +15,7 @@ import { PortOneClient } from "portone-bff/sdk";
 import { compileOperation } from "../dist/sdk/runtime/operation.js";
 import { buildWireRequest } from "../dist/sdk/runtime/wire-request.js";
 import { checkBuiltSdk } from "./lib/sdk-entry.js";
+import { sharedSignals } from "./lib/shared-signal.js";
 import {
   environmentLine,
   fixed,
@@ -59,16 +60,7 @@ const baselineVariants = () =>
     return { name: `${label} getPayment`, call: () => client.payment.getPayment({ paymentId }) };
   });
 
-let sharedController = new AbortController();
-let sharedUses = 0;
-/** A signal that never aborts, replaced every 16 calls. */
-function sharedSignal() {
-  if (++sharedUses > 16) {
-    sharedUses = 1;
-    sharedController = new AbortController();
-  }
-  return sharedController.signal;
-}
+const sharedSignal = sharedSignals(16);
 
 const ours = PortOneClient({ secret, baseUrl });
 const official = OfficialClient({ secret, baseUrl });

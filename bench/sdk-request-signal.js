@@ -6,6 +6,8 @@
 // counted. CPU time of this process per request, rounds rotated, medians and per-round ratios.
 //
 //   node bench/sdk-request-signal.js
+
+import { sharedSignals } from "./lib/shared-signal.js";
 import { environmentLine, fixed, median, printTable, rotated } from "./lib/stats.js";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
@@ -13,15 +15,7 @@ const perRound = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const url = "http://127.0.0.1:9/payments/order-2024-04-25-000123";
 const headers = { "user-agent": "bench", authorization: "PortOne benchmark-api-secret" };
 
-let sharedController = new AbortController();
-let sharedUses = 0;
-function sharedSignal() {
-  if (++sharedUses > 16) {
-    sharedUses = 1;
-    sharedController = new AbortController();
-  }
-  return sharedController.signal;
-}
+const sharedSignal = sharedSignals(16);
 
 let sink = 0;
 const variants = [
