@@ -107,8 +107,10 @@ async function syncOnce(
     if (!judged) return { outcome: "unknown-status", record, payment };
     const verdict: RecordedVerdict = { ...judged, details: describePayment(payment) };
     const syncedAt = new Date().toISOString();
+    // A lost announcement goes out before the record moves on: as it is, or (a new status)
+    // folded into the next change's event.
+    if (record.status === verdict.status) await announceLostChange(record, deps);
     if (sameVerdict(record, verdict)) {
-      await announceLostChange(record, deps);
       const confirmed = await deps.records.markPaymentSynced(paymentId, record.version, syncedAt);
       if (confirmed) return { outcome: "unchanged", record: confirmed, payment };
     } else {
