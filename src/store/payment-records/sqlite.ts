@@ -58,8 +58,7 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
     }
     return statement;
   };
-  /** The change and its event row commit together, or neither does. */
-  const changeStatusTx = sqlite.transaction((paymentId: string, change: StatusChangeWrite) => {
+  const writeChange = (paymentId: string, change: StatusChangeWrite) => {
     const row = changeStatus.get({
       paymentId,
       expectedVersion: change.expectedVersion,
@@ -67,8 +66,13 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
       ...updateColumns(change.update),
       unpublished: change.markUnpublished ? change.event.previousStatus : null,
     }) as PaymentRecordRow | undefined;
-    if (!row) return null;
-    if (!change.outbox) return { row, eventStored: false };
+    return row ? { row, eventStored: false } : null;
+  };
+  /** The change and its event row commit together, or neither does. */
+  const changeStatusTx = sqlite.transaction((paymentId: string, change: StatusChangeWrite) => {
+    const written = writeChange(paymentId, change);
+    if (!written || !change.outbox) return written;
+    const { row } = written;
     const { sql, values } = change.outbox.insertStatement(change.event, { dialect: "sqlite" });
     return { row, eventStored: prepared(sql).run(...values).changes > 0 };
   });
@@ -105,7 +109,10 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
       return row ? toPaymentRecord(row) : null;
     },
     async recordStatusChange(paymentId: string, change: StatusChangeWrite) {
-      const written = changeStatusTx.immediate(paymentId, change);
+      // Without an outbox the change is one statement, atomic on its own.
+      const written = change.outbox
+        ? changeStatusTx.immediate(paymentId, change)
+        : writeChange(paymentId, change);
       if (!written) return null;
       if (written.eventStored) change.outbox?.stored();
       return toPaymentRecord(written.row);
