@@ -58,9 +58,11 @@ export interface PaymentRecord {
   /** What PortOne said about the payment at `syncedAt`, for the view; null before PortOne knew it. */
   readonly details: PaymentDetails | null;
   /**
-   * Set by every status change to the status last announced (kept if one is still pending),
-   * cleared once PaymentStatusChanged was published: a change whose event got lost (the sink
-   * failed, the process died) is announced again by a later sync.
+   * The status last announced, while a change is still owed to a sink published after the
+   * commit (an embedder's own sink; before the outbox was transactional, every sink): cleared
+   * once PaymentStatusChanged was published to it, so a change whose event got lost (the sink
+   * failed, the process died) is announced again by a later sync. A change whose only durable
+   * sink is the outbox never sets it: its event commits with it.
    */
   readonly unpublishedPreviousStatus: PaymentRecordStatus | null;
   /**

@@ -66,8 +66,8 @@ const MAX_ATTEMPTS = 5;
  * payment becomes PAID. Both the browser's `payment.complete` and the webhook dispatcher call
  * it, in any order and concurrently: the record is updated by compare-and-set on its version,
  * so each status change is written, and published, exactly once; its event is written into
- * the outbox in the change's own transaction. A payment whose amount,
- * currency or channel differ from the order becomes MISMATCH, never PAID.
+ * the outbox in the change's own transaction. A payment whose amount, currency or channel
+ * differ from the order becomes MISMATCH, never PAID.
  *
  * Throws `UnknownPaymentError` for a paymentId this service never prepared, and the
  * classified PortOne failures of `callPortOne`.

@@ -30,7 +30,7 @@ export function createOutboxEventSink(
   options: { readonly onEventStored?: () => void; readonly clock?: () => number } = {},
 ): PaymentEventOutbox {
   const clock = options.clock ?? Date.now;
-  const stored = options.onEventStored ?? (() => {});
+  const stored = coalesced(options.onEventStored ?? (() => {}));
   return {
     async publish(event: PaymentStatusChanged): Promise<void> {
       if (await store.insertEvent(toInboxEvent(event), clock())) stored();
@@ -50,5 +50,22 @@ function toInboxEvent(event: PaymentStatusChanged): InboundEvent {
     type,
     occurredAt,
     data,
+  };
+}
+
+/**
+ * Each change commits its event on its own (no group commit), so the dispatcher would be woken,
+ * and claim, once per event. The events committed within one turn of the event loop wake it
+ * once instead, right after that turn, and are claimed together.
+ */
+function coalesced(wake: () => void): () => void {
+  let scheduled = false;
+  return () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      wake();
+    });
   };
 }

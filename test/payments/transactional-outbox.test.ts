@@ -137,6 +137,7 @@ function outboxContract(open: () => Promise<{ db: Database; cleanup(): Promise<v
 
   it("writes the change and its event together, with no unpublished mark left to clear", async () => {
     const paymentId = await paidPayment();
+    await new Promise(setImmediate); // wake-ups the tests before caused
     const wakeUpsBefore = wakeUps;
     const result = await syncPayment(paymentId, base);
     expect(result).toMatchObject({ outcome: "changed" });
@@ -158,6 +159,8 @@ function outboxContract(open: () => Promise<{ db: Database; cleanup(): Promise<v
       occurredAt: result.record.syncedAt ?? "",
     };
     expect(events[0]?.id).toBe(statusChangeEventId(expected));
+    // The dispatcher is told right after the turn that committed it.
+    await new Promise(setImmediate);
     expect(wakeUps).toBe(wakeUpsBefore + 1);
   });
 
@@ -218,6 +221,7 @@ function outboxContract(open: () => Promise<{ db: Database; cleanup(): Promise<v
 
   it("concurrent syncs of one payment store exactly one event for its change", async () => {
     const paymentId = await paidPayment();
+    await new Promise(setImmediate); // wake-ups the tests before caused
     const wakeUpsBefore = wakeUps;
     // The browser's complete and PortOne's webhook, several times over, at once.
     const results = await Promise.all(
@@ -225,6 +229,7 @@ function outboxContract(open: () => Promise<{ db: Database; cleanup(): Promise<v
     );
     expect(results.filter((result) => result.outcome === "changed")).toHaveLength(1);
     expect(await eventsOf(db, paymentId)).toHaveLength(1);
+    await new Promise(setImmediate);
     expect(wakeUps).toBe(wakeUpsBefore + 1);
     // A later sync that agrees with the record stores nothing more.
     await syncPayment(paymentId, { ...base, lostEventGraceMs: 0 });

@@ -6,6 +6,7 @@ import type {
   StatusChangeWrite,
 } from "../../payments/ports.js";
 import type { SqliteDatabase } from "../database.js";
+import { createGroupCommit } from "../group-commit.js";
 import { COLUMNS, type PaymentRecordRow, serializeDetails, toPaymentRecord } from "./rows.js";
 
 /** Payment records in the embedded SQLite database (synchronous driver, statements prepared once). */
@@ -58,7 +59,8 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
     }
     return statement;
   };
-  const writeChange = (paymentId: string, change: StatusChangeWrite) => {
+  /** One change and, with an outbox, its event row; null when the compare-and-set failed. */
+  const writeChange = ({ paymentId, change }: PendingChange): WrittenChange | null => {
     const row = changeStatus.get({
       paymentId,
       expectedVersion: change.expectedVersion,
@@ -66,15 +68,21 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
       ...updateColumns(change.update),
       unpublished: change.markUnpublished ? change.event.previousStatus : null,
     }) as PaymentRecordRow | undefined;
-    return row ? { row, eventStored: false } : null;
-  };
-  /** The change and its event row commit together, or neither does. */
-  const changeStatusTx = sqlite.transaction((paymentId: string, change: StatusChangeWrite) => {
-    const written = writeChange(paymentId, change);
-    if (!written || !change.outbox) return written;
-    const { row } = written;
+    if (!row) return null;
+    if (!change.outbox) return { row, eventStored: false };
     const { sql, values } = change.outbox.insertStatement(change.event, { dialect: "sqlite" });
     return { row, eventStored: prepared(sql).run(...values).changes > 0 };
+  };
+  // A change and its event row commit together, or neither does. The changes that arrive
+  // together commit together too (group commit): each commit writes the pages it touched to
+  // the WAL, and the event rows of a batch share theirs.
+  const writeOneTx = sqlite.transaction(writeChange);
+  const writeBatchTx = sqlite.transaction((batch: readonly PendingChange[]) =>
+    batch.map(writeChange),
+  );
+  const commitChange = createGroupCommit<PendingChange, WrittenChange | null>({
+    writeBatch: (batch) => writeBatchTx.immediate(batch),
+    writeOne: (pending) => writeOneTx.immediate(pending),
   });
   const find = (statement: typeof byPaymentId, key: string) => {
     const row = statement.get(key) as PaymentRecordRow | undefined;
@@ -109,10 +117,7 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
       return row ? toPaymentRecord(row) : null;
     },
     async recordStatusChange(paymentId: string, change: StatusChangeWrite) {
-      // Without an outbox the change is one statement, atomic on its own.
-      const written = change.outbox
-        ? changeStatusTx.immediate(paymentId, change)
-        : writeChange(paymentId, change);
+      const written = await commitChange({ paymentId, change });
       if (!written) return null;
       if (written.eventStored) change.outbox?.stored();
       return toPaymentRecord(written.row);
@@ -128,6 +133,17 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
       return (updatedSince.all(since, limit) as PaymentRecordRow[]).map(toPaymentRecord);
     },
   };
+}
+
+interface PendingChange {
+  readonly paymentId: string;
+  readonly change: StatusChangeWrite;
+}
+
+interface WrittenChange {
+  readonly row: PaymentRecordRow;
+  /** False without an outbox, or when it already held the event (a late announcement's copy). */
+  readonly eventStored: boolean;
 }
 
 /** The named parameters an update sets, besides the version and the unpublished mark. */
