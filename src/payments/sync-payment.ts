@@ -176,7 +176,7 @@ async function writeVerdict(
   });
   if (!updated) return null;
   deps.onStatusChange?.(event);
-  if (deps.events) await publishThenUnmark(updated, event, deps.events, deps);
+  if (deps.events) await publishThenUnmark(updated, event, deps.events, deps.records);
   return updated;
 }
 
@@ -188,10 +188,10 @@ async function publishThenUnmark(
   record: PaymentRecord,
   event: PaymentStatusChanged,
   sink: PaymentEventSink,
-  deps: SyncPaymentDeps,
+  records: PaymentRecordStore,
 ) {
   await sink.publish(event);
-  await deps.records.markPaymentEventPublished(record.paymentId, record.version);
+  await records.markPaymentEventPublished(record.paymentId, record.version);
 }
 
 /**

@@ -28,15 +28,6 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
      WHERE payment_id = @paymentId AND version = @expectedVersion
      RETURNING ${COLUMNS}`,
   );
-  const changeStatus = sqlite.prepare(
-    `UPDATE payment_records
-     SET status = @status, mismatch_reason = @mismatchReason, synced_at = @syncedAt,
-         portone_details = @details, version = version + 1, updated_at = @now,
-         unpublished_previous_status = @unpublished
-     WHERE payment_id = @paymentId AND version = @expectedVersion
-       AND unpublished_previous_status IS @expectedUnpublished
-     RETURNING ${COLUMNS}`,
-  );
   const markSynced = sqlite.prepare(
     `UPDATE payment_records SET synced_at = ? WHERE payment_id = ? AND version = ?
      RETURNING ${COLUMNS}`,
@@ -49,41 +40,7 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
     `SELECT ${COLUMNS} FROM payment_records WHERE updated_at > ?
      ORDER BY updated_at, payment_id LIMIT ?`,
   );
-  const outboxInserts = new Map<string, BetterSqlite3.Statement>();
-  /** The outbox's INSERT is constant text per outbox: prepared on first use, then reused. */
-  const prepared = (sql: string) => {
-    let statement = outboxInserts.get(sql);
-    if (!statement) {
-      statement = sqlite.prepare(sql);
-      outboxInserts.set(sql, statement);
-    }
-    return statement;
-  };
-  /** One change and, with an outbox, its event row; null when the compare-and-set failed. */
-  const writeChange = ({ paymentId, change }: PendingChange): WrittenChange | null => {
-    const row = changeStatus.get({
-      paymentId,
-      expectedVersion: change.expectedVersion,
-      expectedUnpublished: change.expectedUnpublished,
-      ...updateColumns(change.update),
-      unpublished: change.markUnpublished ? change.event.previousStatus : null,
-    }) as PaymentRecordRow | undefined;
-    if (!row) return null;
-    if (!change.outbox) return { row, eventStored: false };
-    const { sql, values } = change.outbox.insertStatement(change.event, { dialect: "sqlite" });
-    return { row, eventStored: prepared(sql).run(...values).changes > 0 };
-  };
-  // A change and its event row commit together, or neither does. The changes that arrive
-  // together commit together too (group commit): each commit writes the pages it touched to
-  // the WAL, and the event rows of a batch share theirs.
-  const writeOneTx = sqlite.transaction(writeChange);
-  const writeBatchTx = sqlite.transaction((batch: readonly PendingChange[]) =>
-    batch.map(writeChange),
-  );
-  const commitChange = createGroupCommit<PendingChange, WrittenChange | null>({
-    writeBatch: (batch) => writeBatchTx.immediate(batch),
-    writeOne: (pending) => writeOneTx.immediate(pending),
-  });
+  const commitChange = statusChangeWriter(sqlite);
   const find = (statement: typeof byPaymentId, key: string) => {
     const row = statement.get(key) as PaymentRecordRow | undefined;
     return row ? toPaymentRecord(row) : null;
@@ -133,6 +90,59 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
       return (updatedSince.all(since, limit) as PaymentRecordRow[]).map(toPaymentRecord);
     },
   };
+}
+
+/**
+ * Writes status changes (compare-and-set on the version and the unpublished mark) and, with an
+ * outbox, each one's event row in the same transaction.
+ */
+function statusChangeWriter(
+  sqlite: BetterSqlite3.Database,
+): (pending: PendingChange) => Promise<WrittenChange | null> {
+  const changeStatus = sqlite.prepare(
+    `UPDATE payment_records
+     SET status = @status, mismatch_reason = @mismatchReason, synced_at = @syncedAt,
+         portone_details = @details, version = version + 1, updated_at = @now,
+         unpublished_previous_status = @unpublished
+     WHERE payment_id = @paymentId AND version = @expectedVersion
+       AND unpublished_previous_status IS @expectedUnpublished
+     RETURNING ${COLUMNS}`,
+  );
+  const outboxInserts = new Map<string, BetterSqlite3.Statement>();
+  /** The outbox's INSERT is constant text per outbox: prepared on first use, then reused. */
+  const prepared = (sql: string) => {
+    let statement = outboxInserts.get(sql);
+    if (!statement) {
+      statement = sqlite.prepare(sql);
+      outboxInserts.set(sql, statement);
+    }
+    return statement;
+  };
+  /** One change and, with an outbox, its event row; null when the compare-and-set failed. */
+  const writeChange = ({ paymentId, change }: PendingChange): WrittenChange | null => {
+    const row = changeStatus.get({
+      paymentId,
+      expectedVersion: change.expectedVersion,
+      expectedUnpublished: change.expectedUnpublished,
+      ...updateColumns(change.update),
+      unpublished: change.markUnpublished ? change.event.previousStatus : null,
+    }) as PaymentRecordRow | undefined;
+    if (!row) return null;
+    if (!change.outbox) return { row, eventStored: false };
+    const { sql, values } = change.outbox.insertStatement(change.event, { dialect: "sqlite" });
+    return { row, eventStored: prepared(sql).run(...values).changes > 0 };
+  };
+  // A change and its event row commit together, or neither does. The changes that arrive
+  // together commit together too (group commit): each commit writes the pages it touched to
+  // the WAL, and the event rows of a batch share theirs.
+  const writeOneTx = sqlite.transaction(writeChange);
+  const writeBatchTx = sqlite.transaction((batch: readonly PendingChange[]) =>
+    batch.map(writeChange),
+  );
+  return createGroupCommit<PendingChange, WrittenChange | null>({
+    writeBatch: (batch) => writeBatchTx.immediate(batch),
+    writeOne: (pending) => writeOneTx.immediate(pending),
+  });
 }
 
 interface PendingChange {
