@@ -14,7 +14,8 @@
 //
 //   npm run build && node bench/service-complete-vs-peer.js
 //   BENCH_ROUNDS=5 BENCH_REQUESTS=3000 BENCH_CONNECTIONS=10 (defaults); BENCH_CPU_PROF=<dir>
-//   BENCH_BASELINE=/path/to/other/build/dist adds that build's service (before/after ratios)
+//   BENCH_BASELINE=/path/to/other/build/dist adds that build's service, with and without the
+//   webhooks module (before/after ratios)
 import { fileURLToPath } from "node:url";
 import { cpuMsOf, serveUntilStdinEnds, startChild } from "./lib/child-process.js";
 import {
@@ -59,6 +60,7 @@ async function runTarget(variant) {
     dist: process.env.BENCH_DIST ?? new URL("../dist", import.meta.url).pathname,
     logLevel: process.env.BENCH_LOG_LEVEL ?? "warn",
     orderAmount: ORDER_AMOUNT,
+    webhooks: process.env.BENCH_WEBHOOKS === "1",
   });
 }
 
@@ -235,14 +237,25 @@ async function runBenchmark() {
   const { createTRPCClient, httpBatchLink } = await import("@trpc/client");
   const list = [];
   // BENCH_BASELINE=<dist directory of another build>: that build's service too, at info.
+  // "service+webhooks": with the webhooks module, as src/main.ts runs it (each change's event
+  // goes to the inbox and the dispatcher handles it: its CPU is counted with the request's).
   const builds = [
     { label: "service", level: "warn" },
     { label: "service", level: "info" },
+    { label: "service+webhooks", level: "info", webhooks: true },
     ...(process.env.BENCH_BASELINE
-      ? [{ label: "baseline", level: "info", dist: process.env.BENCH_BASELINE }]
+      ? [
+          { label: "baseline", level: "info", dist: process.env.BENCH_BASELINE },
+          {
+            label: "baseline+webhooks",
+            level: "info",
+            dist: process.env.BENCH_BASELINE,
+            webhooks: true,
+          },
+        ]
       : []),
   ];
-  for (const { label, level, dist } of builds) {
+  for (const { label, level, dist, webhooks } of builds) {
     const child = await startChild(
       SELF,
       ["--target", "service"],
@@ -250,6 +263,7 @@ async function runBenchmark() {
         ...upstream,
         BENCH_LOG_LEVEL: level,
         ...(dist ? { BENCH_DIST: dist } : {}),
+        ...(webhooks ? { BENCH_WEBHOOKS: "1" } : {}),
       },
       profiled,
     );
@@ -330,22 +344,34 @@ function report(variants, samples) {
   ]);
   for (const kind of ["complete", "get"]) {
     const name = (label, level) => `${label} payment.${kind}, LOG_LEVEL=${level}`;
-    const [warn, info, baseline] = [
+    const [warn, info, baseline, webhooks, baselineWebhooks] = [
       name("service", "warn"),
       name("service", "info"),
       name("baseline", "info"),
+      name("service+webhooks", "info"),
+      name("baseline+webhooks", "info"),
     ];
     if (samples.has(warn) && samples.has(info))
       console.log(
         `payment.${kind}: LOG_LEVEL=info vs warn: ${fixed(100 * sameRoundRatio(info, warn, "rps"), 1)}% ` +
           `of the req/s, ${fixed(100 * sameRoundRatio(info, warn, "cpu"), 1)}% of the CPU per request.`,
       );
-    if (samples.has(info) && samples.has(baseline))
+    if (samples.has(info) && samples.has(webhooks))
       console.log(
-        `payment.${kind}: this build vs the baseline build (both info): ` +
-          `${fixed(sameRoundRatio(info, baseline, "rps"))}x the req/s, ` +
-          `${fixed(sameRoundRatio(info, baseline, "cpu"))}x the CPU per request.`,
+        `payment.${kind}: with the webhooks module vs without (both info): ` +
+          `${fixed(sameRoundRatio(webhooks, info, "rps"))}x the req/s, ` +
+          `${fixed(sameRoundRatio(webhooks, info, "cpu"))}x the CPU per request.`,
       );
+    for (const [these, base, what] of [
+      [info, baseline, "both info"],
+      [webhooks, baselineWebhooks, "both info, with the webhooks module"],
+    ])
+      if (samples.has(these) && samples.has(base))
+        console.log(
+          `payment.${kind}: this build vs the baseline build (${what}): ` +
+            `${fixed(sameRoundRatio(these, base, "rps"))}x the req/s, ` +
+            `${fixed(sameRoundRatio(these, base, "cpu"))}x the CPU per request.`,
+        );
   }
 }
 

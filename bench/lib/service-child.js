@@ -37,7 +37,8 @@ export function sandboxEnv(sandbox) {
 /**
  * Child: builds and serves the service from `dist` (a build's dist/ folder, e.g. main's for a
  * before/after ratio) until the parent lets go, then removes its data directory. Announces
- * `{ url }`, plus `internalUrl` with `announceInternalUrl`.
+ * `{ url }`, plus `internalUrl` with `announceInternalUrl`. With `webhooks` it mounts the
+ * webhooks module as src/main.ts does (inbox, outbox of status changes, dispatcher).
  */
 export async function serveServiceChild({
   dist,
@@ -45,6 +46,7 @@ export async function serveServiceChild({
   orderAmount = 25_000,
   dataDirPrefix = "bff-bench-",
   announceInternalUrl = false,
+  webhooks = false,
 }) {
   const { loadConfig, withPortOne } = await import(`${dist}/config.js`);
   const { buildServer } = await import(`${dist}/server.js`);
@@ -74,7 +76,11 @@ export async function serveServiceChild({
     totalAmount: orderAmount,
     currency: "KRW",
   }));
-  const service = await buildServer(withPortOne(env, env.portone), { orderSource: orders });
+  const modules = webhooks ? [(await import(`${dist}/webhooks/module.js`)).webhooksModule()] : [];
+  const service = await buildServer(withPortOne(env, env.portone), {
+    orderSource: orders,
+    modules,
+  });
   const url = await service.listen();
   const info = announceInternalUrl ? { url, internalUrl: service.internalUrl } : { url };
   await serveUntilStdinEnds(info, async () => {

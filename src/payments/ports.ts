@@ -58,9 +58,11 @@ export interface PaymentRecord {
   /** What PortOne said about the payment at `syncedAt`, for the view; null before PortOne knew it. */
   readonly details: PaymentDetails | null;
   /**
-   * Set by every status change to the status last announced (kept if one is still pending),
-   * cleared once PaymentStatusChanged was published: a change whose event got lost (the sink
-   * failed, the process died) is announced again by a later sync.
+   * The status last announced, while a change is still owed to a sink published after the
+   * commit (an embedder's own sink; before the outbox was transactional, every sink): cleared
+   * once PaymentStatusChanged was published to it, so a change whose event got lost (the sink
+   * failed, the process died) is announced again by a later sync. A change whose only durable
+   * sink is the outbox never sets it: its event commits with it.
    */
   readonly unpublishedPreviousStatus: PaymentRecordStatus | null;
   /**
@@ -109,6 +111,14 @@ export interface PaymentRecordStore {
     version: number,
     syncedAt: string,
   ): Promise<PaymentRecord | null>;
+  /**
+   * Writes a status change and, with `change.outbox`, its event into that outbox in the same
+   * transaction: the event is durable exactly when the change is. Compare-and-set on the
+   * version and the unpublished mark as the writer read them (the event's previousStatus comes
+   * from that mark). Returns the new record, or null when another writer got there first
+   * (nothing is written then).
+   */
+  recordStatusChange(paymentId: string, change: StatusChangeWrite): Promise<PaymentRecord | null>;
   /** Clears `unpublishedPreviousStatus` if the record is still at `version`. */
   markPaymentEventPublished(paymentId: string, version: number): Promise<void>;
   /** Records changed since `since` (ISO time), oldest first: input to reconciliation. */
@@ -136,6 +146,53 @@ export interface PaymentStatusChanged {
 /** Where status changes go: the webhook outbox (durable fan-out to subscribers). */
 export interface PaymentEventSink {
   publish(event: PaymentStatusChanged): Promise<void>;
+}
+
+/** A status change as `recordStatusChange` writes it. */
+export interface StatusChangeWrite {
+  /** The record's version as the writer read it. */
+  readonly expectedVersion: number;
+  /** The record's `unpublishedPreviousStatus` as the writer read it. */
+  readonly expectedUnpublished: PaymentRecordStatus | null;
+  readonly update: PaymentRecordUpdate;
+  /** The change's announcement (its version is expectedVersion + 1). */
+  readonly event: PaymentStatusChanged;
+  /** Written in the change's own transaction; null when the service has no outbox. */
+  readonly outbox: PaymentEventOutbox | null;
+  /**
+   * Leaves the change marked unpublished (`unpublishedPreviousStatus` = event.previousStatus)
+   * for the sinks published after the commit, until `markPaymentEventPublished`; otherwise the
+   * mark is cleared, since the outbox (if any) already holds the event.
+   */
+  readonly markUnpublished: boolean;
+}
+
+/**
+ * A sink that is a table in the payment records' own database (the webhook inbox): the records
+ * store inserts the event in the transaction of the change it announces (a transactional
+ * outbox). `publish` inserts on its own, for a change announced late (its mark outlived its
+ * writer). The statement is the store adapter's business; the domain only passes it along.
+ */
+export interface PaymentEventOutbox extends PaymentEventSink {
+  /** The INSERT of `event` (a duplicate id inserts nothing), in the records store's dialect. */
+  insertStatement(event: PaymentStatusChanged, target: OutboxStatementTarget): OutboxStatement;
+  /** Told after the commit of a transaction that inserted an event, so it is dispatched promptly. */
+  stored(): void;
+}
+
+export type OutboxStatementTarget =
+  | { readonly dialect: "sqlite" }
+  | {
+      readonly dialect: "postgres";
+      /** The statement's first placeholder is `$firstParameter`. */
+      readonly firstParameter: number;
+      /** A CTE name: one row is inserted per row it holds (none when the update lost its race). */
+      readonly perRowOf: string;
+    };
+
+export interface OutboxStatement {
+  readonly sql: string;
+  readonly values: readonly unknown[];
 }
 
 /**

@@ -4,9 +4,12 @@ import { describePayment, type PaymentDetails, sameDetails } from "./payment-det
 import { callPortOne, PortOneRejection } from "./portone-failure.js";
 import type {
   ChannelType,
+  PaymentEventOutbox,
   PaymentEventSink,
   PaymentRecord,
   PaymentRecordStore,
+  PaymentRecordUpdate,
+  PaymentStatusChanged,
   PortOnePayment,
   PortOnePaymentApi,
 } from "./ports.js";
@@ -14,7 +17,19 @@ import type {
 export interface SyncPaymentDeps {
   readonly portone: PortOnePaymentApi;
   readonly records: PaymentRecordStore;
-  readonly events: PaymentEventSink;
+  /**
+   * The transactional outbox (the webhook inbox, in the records' database): each change's
+   * event is written in the change's own transaction, so it is durable exactly when the change is.
+   */
+  readonly outbox?: PaymentEventOutbox;
+  /**
+   * Sinks published to after a change commits that must still get every change at least once
+   * (an embedder's own): the change stays marked unpublished until they all have it. Omit when
+   * there are none, and a change costs no mark at all.
+   */
+  readonly events?: PaymentEventSink;
+  /** Told of each change once it committed (the log line and its metric); must not throw. */
+  readonly onStatusChange?: (event: PaymentStatusChanged) => void;
   /** The channel type a paid payment must have (TEST against sandboxes and test channels). */
   readonly channelType: ChannelType;
   /** Told how each sync ended (metrics); "mismatch" is a change to MISMATCH. */
@@ -50,8 +65,9 @@ const MAX_ATTEMPTS = 5;
  * Brings the stored verdict on one payment up to date with PortOne, the single place where a
  * payment becomes PAID. Both the browser's `payment.complete` and the webhook dispatcher call
  * it, in any order and concurrently: the record is updated by compare-and-set on its version,
- * so each status change is written, and published, exactly once. A payment whose amount,
- * currency or channel differ from the order becomes MISMATCH, never PAID.
+ * so each status change is written, and published, exactly once; its event is written into
+ * the outbox in the change's own transaction. A payment whose amount, currency or channel
+ * differ from the order becomes MISMATCH, never PAID.
  *
  * Throws `UnknownPaymentError` for a paymentId this service never prepared, and the
  * classified PortOne failures of `callPortOne`.
@@ -91,19 +107,15 @@ async function syncOnce(
     if (!judged) return { outcome: "unknown-status", record, payment };
     const verdict: RecordedVerdict = { ...judged, details: describePayment(payment) };
     const syncedAt = new Date().toISOString();
+    // A lost announcement goes out before the record moves on: as it is, or (a new status)
+    // folded into the next change's event.
+    if (record.status === verdict.status) await announceLostChange(record, deps);
     if (sameVerdict(record, verdict)) {
-      await announceLostChange(record, deps);
       const confirmed = await deps.records.markPaymentSynced(paymentId, record.version, syncedAt);
       if (confirmed) return { outcome: "unchanged", record: confirmed, payment };
     } else {
-      const updated = await deps.records.updatePaymentRecord(paymentId, record.version, {
-        ...verdict,
-        syncedAt,
-      });
-      if (updated) {
-        if (updated.status !== record.status) await announce(updated, syncedAt, deps);
-        return { outcome: "changed", record: updated, payment };
-      }
+      const updated = await writeVerdict(record, { ...verdict, syncedAt }, deps);
+      if (updated) return { outcome: "changed", record: updated, payment };
     }
     // Another sync won the race. If it wrote what we saw, we are done; otherwise PortOne may
     // have moved on since our fetch, so look again rather than overwrite a newer verdict.
@@ -133,25 +145,53 @@ async function confirmNotStarted(record: PaymentRecord, deps: SyncPaymentDeps) {
 }
 
 /**
- * Publishes the change recorded in `record` and then clears its "unpublished" mark. If the
- * sink fails, the mark stays and a later sync announces the change again (at least once).
- * `previousStatus` is the status last announced, so a lost event is folded into the next one.
+ * Writes a new verdict by compare-and-set; null when another writer got there first. A new
+ * status is written together with its PaymentStatusChanged event (into the outbox, in the same
+ * transaction), and then told to the sinks that run after the commit.
  */
-async function announce(record: PaymentRecord, occurredAt: string, deps: SyncPaymentDeps) {
-  const previousStatus = record.unpublishedPreviousStatus;
-  if (previousStatus === null) return;
-  await deps.events.publish({
-    type: "PaymentStatusChanged",
-    paymentId: record.paymentId,
-    version: record.version,
-    orderId: record.orderId,
-    customerId: record.customerId,
-    previousStatus,
-    status: record.status,
-    mismatchReason: record.mismatchReason,
-    occurredAt,
+async function writeVerdict(
+  record: PaymentRecord,
+  update: PaymentRecordUpdate,
+  deps: SyncPaymentDeps,
+): Promise<PaymentRecord | null> {
+  if (update.status === record.status)
+    return deps.records.updatePaymentRecord(record.paymentId, record.version, update);
+  // The status last announced: the one before, unless a change before it is still unannounced,
+  // which this event then folds in. Both come from the record as read, which the
+  // compare-and-set (version and mark) guarantees is still the stored one.
+  const event = statusChange(record, {
+    version: record.version + 1,
+    previousStatus: record.unpublishedPreviousStatus ?? record.status,
+    status: update.status,
+    mismatchReason: update.mismatchReason,
+    occurredAt: update.syncedAt,
   });
-  await deps.records.markPaymentEventPublished(record.paymentId, record.version);
+  const updated = await deps.records.recordStatusChange(record.paymentId, {
+    expectedVersion: record.version,
+    expectedUnpublished: record.unpublishedPreviousStatus,
+    update,
+    event,
+    outbox: deps.outbox ?? null,
+    markUnpublished: deps.events !== undefined,
+  });
+  if (!updated) return null;
+  deps.onStatusChange?.(event);
+  if (deps.events) await publishThenUnmark(updated, event, deps.events, deps.records);
+  return updated;
+}
+
+/**
+ * Publishes to the after-commit sinks, then clears the change's "unpublished" mark. If a sink
+ * fails, the mark stays and a later sync announces the change again (at least once).
+ */
+async function publishThenUnmark(
+  record: PaymentRecord,
+  event: PaymentStatusChanged,
+  sink: PaymentEventSink,
+  records: PaymentRecordStore,
+) {
+  await sink.publish(event);
+  await records.markPaymentEventPublished(record.paymentId, record.version);
 }
 
 /**
@@ -160,11 +200,44 @@ async function announce(record: PaymentRecord, occurredAt: string, deps: SyncPay
  */
 const DEFAULT_LOST_EVENT_GRACE_MS = 30_000;
 
+/**
+ * A change still marked unpublished after the grace period lost its announcement (its
+ * writer's sink failed or the process died; or an older version wrote it, before the outbox
+ * was transactional): announced to every sink now, the outbox included (the event id is the
+ * same as the writer's, so a copy the outbox already holds is not stored twice).
+ */
 async function announceLostChange(record: PaymentRecord, deps: SyncPaymentDeps) {
-  if (record.unpublishedPreviousStatus === null) return;
+  const previousStatus = record.unpublishedPreviousStatus;
+  if (previousStatus === null) return;
   const grace = deps.lostEventGraceMs ?? DEFAULT_LOST_EVENT_GRACE_MS;
   if (Date.now() - Date.parse(record.updatedAt) < grace) return;
-  await announce(record, record.updatedAt, deps);
+  const event = statusChange(record, { ...record, previousStatus, occurredAt: record.updatedAt });
+  const sinks = [deps.outbox, deps.events].filter((sink) => sink !== undefined);
+  const results = await Promise.allSettled(sinks.map((sink) => sink.publish(event)));
+  const failure = results.find((result) => result.status === "rejected");
+  if (failure) throw failure.reason;
+  deps.onStatusChange?.(event);
+  await deps.records.markPaymentEventPublished(record.paymentId, record.version);
+}
+
+function statusChange(
+  record: PaymentRecord,
+  change: Pick<
+    PaymentStatusChanged,
+    "version" | "previousStatus" | "status" | "mismatchReason" | "occurredAt"
+  >,
+): PaymentStatusChanged {
+  return {
+    type: "PaymentStatusChanged",
+    paymentId: record.paymentId,
+    version: change.version,
+    orderId: record.orderId,
+    customerId: record.customerId,
+    previousStatus: change.previousStatus,
+    status: change.status,
+    mismatchReason: change.mismatchReason,
+    occurredAt: change.occurredAt,
+  };
 }
 
 async function fetchPayment(

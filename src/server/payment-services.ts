@@ -14,6 +14,7 @@ import { createHttpOrderSource } from "../payments/order-sources/http.js";
 import { toPaymentView } from "../payments/payment-view.js";
 import type {
   OrderSource,
+  PaymentEventOutbox,
   PaymentEventSink,
   PaymentRecordStore,
   PaymentStatusChanged,
@@ -33,7 +34,10 @@ export interface PaymentServices {
   /** PortOne reachable with our secret (probed without counting the probes as traffic). */
   readonly readiness: ReadinessCheck;
   syncPayment(paymentId: string): Promise<SyncResult>;
-  /** Every PaymentStatusChanged that `syncPayment` publishes also goes to this sink. */
+  /**
+   * Every PaymentStatusChanged that `syncPayment` publishes also goes to this sink: inside the
+   * change's transaction if it is an outbox (the webhooks module's), else after the commit.
+   */
   addEventSink(sink: PaymentEventSink): void;
 }
 
@@ -42,6 +46,7 @@ export interface PaymentServiceDeps {
   readonly portone?: PortOnePaymentApi;
   /** Default: HTTP to `config.orderSource`, or the demo catalog in sandbox mode. */
   readonly orderSource?: OrderSource;
+  /** More sinks for every status change, published after its commit, at least once. */
   readonly eventSinks?: readonly PaymentEventSink[];
 }
 
@@ -57,48 +62,81 @@ export function buildPaymentServices(
   const { logger, metrics, records } = shared;
   const raw = deps.portone ?? defaultPortOne(config);
   const portone = instrumentPortOne(raw, metrics);
-  const sinks: PaymentEventSink[] = [
-    statusChangeLogSink(logger, metrics),
-    ...(deps.eventSinks ?? []),
-  ];
-  const syncDeps: SyncPaymentDeps = {
-    portone,
-    records,
-    events: { publish: (event) => publishToAll(sinks, event) },
-    channelType: config.portone.channelType,
-    onSyncResult: (result) => metrics.paymentSyncs.inc({ result }),
-  };
+  const sinks: PaymentEventSink[] = [...(deps.eventSinks ?? [])];
+  const logChange = statusChangeLog(logger, metrics);
   // Each procedure sees PortOne through its own counter (portone_calls_by_procedure_total).
-  const depsOf = (caller: PortOneCaller): SyncPaymentDeps => ({
-    ...syncDeps,
-    portone: attributePortOneCalls(portone, caller, metrics),
-  });
+  const counted = (caller: PortOneCaller) => attributePortOneCalls(portone, caller, metrics);
+  const portoneOf = {
+    prepare: counted("payment.prepare"),
+    confirm: counted("payment.confirm"),
+    get: counted("payment.get"),
+    complete: counted("payment.complete"),
+    background: counted("background"),
+  };
   const orders = deps.orderSource ?? defaultOrderSource(config);
   const { storeId, channelKey } = config.portone;
-  const prepareDeps = { ...depsOf("payment.prepare"), orders, storeId, channelKey };
-  const confirmDeps = depsOf("payment.confirm");
-  const readDeps = { get: depsOf("payment.get"), complete: depsOf("payment.complete") };
+  /** The sync's ports per procedure, with the event sinks as they are now (see addEventSink). */
+  const bindAll = () => {
+    const events = routeEvents(sinks);
+    const bind = (portoneApi: PortOnePaymentApi): SyncPaymentDeps => ({
+      portone: portoneApi,
+      records,
+      ...events,
+      onStatusChange: logChange,
+      channelType: config.portone.channelType,
+      onSyncResult: (result) => metrics.paymentSyncs.inc({ result }),
+    });
+    return {
+      prepare: { ...bind(portoneOf.prepare), orders, storeId, channelKey },
+      confirm: bind(portoneOf.confirm),
+      get: bind(portoneOf.get),
+      complete: bind(portoneOf.complete),
+      background: bind(portoneOf.background),
+    };
+  };
+  let bound = bindAll();
   const reads = createPaymentReads({
     records,
-    sync: (record, procedure) => syncPayment(record.paymentId, readDeps[procedure], record),
+    sync: (record, procedure) => syncPayment(record.paymentId, bound[procedure], record),
     syncIntervalMs: config.payments.syncIntervalMs,
   });
-  const backgroundDeps = depsOf("background");
   return {
-    portone: backgroundDeps.portone,
+    portone: portoneOf.background,
     procedures: {
-      prepare: (orderId, caller) => preparePayment(orderId, caller, prepareDeps),
+      prepare: (orderId, caller) => preparePayment(orderId, caller, bound.prepare),
       complete: (paymentId, caller) => reads.complete(paymentId, caller),
       confirm: async (input, caller) =>
-        toPaymentView((await confirmPayment(input, caller, confirmDeps)).record),
+        toPaymentView((await confirmPayment(input, caller, bound.confirm)).record),
       get: (paymentId, caller) => reads.get(paymentId, caller),
     },
     readiness: portOneReadiness(raw),
-    syncPayment: (paymentId) => syncPayment(paymentId, backgroundDeps),
+    syncPayment: (paymentId) => syncPayment(paymentId, bound.background),
     addEventSink: (sink) => {
       sinks.push(sink);
+      bound = bindAll();
     },
   };
+}
+
+/**
+ * Which sink gets a change how: the first outbox (the webhook inbox) inside the change's own
+ * transaction; every other sink after the commit, at least once (the change stays marked
+ * unpublished until they all have it). With no other sink a change costs no mark at all.
+ */
+function routeEvents(
+  sinks: readonly PaymentEventSink[],
+): Pick<SyncPaymentDeps, "outbox" | "events"> {
+  const outbox = sinks.find(isEventOutbox);
+  const others = sinks.filter((sink) => sink !== outbox);
+  return {
+    ...(outbox ? { outbox } : {}),
+    ...(others.length > 0 ? { events: { publish: (event) => publishToAll(others, event) } } : {}),
+  };
+}
+
+/** The webhooks module's outbox sink; the module context hands it over as a plain sink. */
+function isEventOutbox(sink: PaymentEventSink): sink is PaymentEventOutbox {
+  return "insertStatement" in sink && "stored" in sink;
 }
 
 function defaultPortOne(config: ServiceConfig): PortOnePaymentApi {
@@ -117,24 +155,26 @@ function defaultOrderSource(config: ServiceConfig): OrderSource {
   throw new Error("No order source: set ORDER_SOURCE_URL, or pass deps.orderSource to buildServer");
 }
 
-/** Every status change is logged; a mismatch loudly, because someone must look at it. */
-function statusChangeLogSink(logger: FastifyBaseLogger, metrics: ServiceMetrics): PaymentEventSink {
-  return {
-    async publish(event) {
-      metrics.paymentStatusChanges.inc({ status: event.status });
-      const fields = {
-        paymentId: event.paymentId,
-        orderId: event.orderId,
-        previousStatus: event.previousStatus,
-        status: event.status,
-      };
-      if (event.status === "MISMATCH")
-        logger.warn(
-          { ...fields, mismatchReason: event.mismatchReason },
-          "payment does not match its order",
-        );
-      else logger.info(fields, "payment status changed");
-    },
+/**
+ * Every status change is logged once it committed; a mismatch loudly, because someone must
+ * look at it. A log line is not durable: it is told after the commit, not published through
+ * the at-least-once path (which would cost every change a second write to clear its mark).
+ */
+function statusChangeLog(logger: FastifyBaseLogger, metrics: ServiceMetrics) {
+  return (event: PaymentStatusChanged): void => {
+    metrics.paymentStatusChanges.inc({ status: event.status });
+    const fields = {
+      paymentId: event.paymentId,
+      orderId: event.orderId,
+      previousStatus: event.previousStatus,
+      status: event.status,
+    };
+    if (event.status === "MISMATCH")
+      logger.warn(
+        { ...fields, mismatchReason: event.mismatchReason },
+        "payment does not match its order",
+      );
+    else logger.info(fields, "payment status changed");
   };
 }
 

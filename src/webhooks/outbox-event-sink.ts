@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import type { PaymentEventSink, PaymentStatusChanged } from "../payments/ports.js";
+import type { PaymentEventOutbox, PaymentStatusChanged } from "../payments/ports.js";
+import type { InboundEvent } from "./event.js";
+import { internalEventInsert } from "./store/internal-event-insert.js";
 import type { WebhookStore } from "./store/webhook-store.js";
 
 /**
@@ -19,28 +21,51 @@ export function statusChangeEventId(event: PaymentStatusChanged): string {
 /**
  * Puts the payment domain's status changes into the same inbox as PortOne's webhooks, so
  * subscribers get them durably, with retries, through the same fan-out. They need no payment
- * sync (they are the result of one).
+ * sync (they are the result of one). The inbox shares the payment records' database, so the
+ * records store writes each change's event in the change's own transaction
+ * (`insertStatement`); `publish` stores one on its own, for a change announced late.
  */
 export function createOutboxEventSink(
   store: WebhookStore,
   options: { readonly onEventStored?: () => void; readonly clock?: () => number } = {},
-): PaymentEventSink {
+): PaymentEventOutbox {
   const clock = options.clock ?? Date.now;
+  const stored = coalesced(options.onEventStored ?? (() => {}));
   return {
     async publish(event: PaymentStatusChanged): Promise<void> {
-      const { type, occurredAt, ...data } = event;
-      const inserted = await store.insertEvent(
-        {
-          id: statusChangeEventId(event),
-          source: "internal",
-          format: "internal",
-          type,
-          occurredAt,
-          data,
-        },
-        clock(),
-      );
-      if (inserted) options.onEventStored?.();
+      if (await store.insertEvent(toInboxEvent(event), clock())) stored();
     },
+    insertStatement: (event, target) => internalEventInsert(toInboxEvent(event), clock(), target),
+    stored,
+  };
+}
+
+/** A status change as the inbox stores it; its id names the change (statusChangeEventId). */
+function toInboxEvent(event: PaymentStatusChanged): InboundEvent {
+  const { type, occurredAt, ...data } = event;
+  return {
+    id: statusChangeEventId(event),
+    source: "internal",
+    format: "internal",
+    type,
+    occurredAt,
+    data,
+  };
+}
+
+/**
+ * Each change commits its event on its own (no group commit), so the dispatcher would be woken,
+ * and claim, once per event. The events committed within one turn of the event loop wake it
+ * once instead, right after that turn, and are claimed together.
+ */
+function coalesced(wake: () => void): () => void {
+  let scheduled = false;
+  return () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      wake();
+    });
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
 import type { Registry } from "prom-client";
-import type { PaymentEventSink, PaymentRecordStore } from "../payments/ports.js";
+import type { PaymentEventOutbox, PaymentRecordStore } from "../payments/ports.js";
 import { webhookAdminRoute } from "./admin-route.js";
 import {
   type DispatcherLogger,
@@ -90,8 +90,8 @@ export interface Webhooks {
    * mount on the internal listener, never on the public one.
    */
   readonly internalPlugin: FastifyPluginAsync;
-  /** Where `syncPayment` publishes status changes. */
-  readonly eventSink: PaymentEventSink;
+  /** Where `syncPayment` writes status-change events: in the change's transaction, or on their own. */
+  readonly eventSink: PaymentEventOutbox;
   readonly store: WebhookStore;
   readonly dispatcher: WebhookDispatcher;
   readonly reconciler: PeriodicReconciler | undefined;
@@ -204,7 +204,12 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
     },
     publicPlugin,
     internalPlugin,
-    eventSink: createOutboxEventSink(inbox, { clock }),
+    // The records store writes most status-change events in the change's own transaction,
+    // past `storeEvent`: the sink wakes the dispatcher for those itself.
+    eventSink: createOutboxEventSink(inbox, {
+      clock,
+      onEventStored: () => dispatcher.wake("events"),
+    }),
     store,
     dispatcher,
     reconciler,

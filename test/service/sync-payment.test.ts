@@ -129,13 +129,11 @@ describe("syncPayment", () => {
     const paymentId = await paidPayment();
     let updates = 0;
     // Another writer wins every race but never writes PAID, so each attempt must look again.
-    const contended = {
-      ...base.records,
-      updatePaymentRecord: async () => {
-        updates += 1;
-        return null;
-      },
+    const lose = async () => {
+      updates += 1;
+      return null;
     };
+    const contended = { ...base.records, updatePaymentRecord: lose, recordStatusChange: lose };
     const error = await syncPayment(paymentId, { ...base, records: contended, events: sink }).catch(
       (caught: unknown) => caught,
     );

@@ -2,6 +2,7 @@ import type {
   NewPaymentRecord,
   PaymentRecordStore,
   PaymentRecordUpdate,
+  StatusChangeWrite,
 } from "../../payments/ports.js";
 import type { PostgresDatabase } from "../database.js";
 import { COLUMNS, type PaymentRecordRow, serializeDetails, toPaymentRecord } from "./rows.js";
@@ -69,6 +70,13 @@ export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentR
       );
       return rows[0] ? toPaymentRecord(rows[0]) : null;
     },
+    async recordStatusChange(paymentId: string, change: StatusChangeWrite) {
+      const { sql, values } = statusChangeStatement(paymentId, change);
+      const { rows } = await pool.query<PaymentRecordRow & { event_stored: boolean }>(sql, values);
+      if (!rows[0]) return null;
+      if (rows[0].event_stored) change.outbox?.stored();
+      return toPaymentRecord(rows[0]);
+    },
     async markPaymentSynced(paymentId: string, version: number, syncedAt: string) {
       const { rows } = await pool.query<PaymentRecordRow>(
         `UPDATE payment_records SET synced_at = $3 WHERE payment_id = $1 AND version = $2
@@ -92,5 +100,43 @@ export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentR
       );
       return rows.map(toPaymentRecord);
     },
+  };
+}
+
+/**
+ * A status change as one statement: the compare-and-set UPDATE and, with an outbox, the event's
+ * INSERT in a data-modifying CTE fed by the updated row, so both commit together and a lost
+ * race inserts nothing. One round trip, no explicit transaction.
+ */
+function statusChangeStatement(paymentId: string, change: StatusChangeWrite) {
+  const { update } = change;
+  const values: unknown[] = [
+    paymentId,
+    change.expectedVersion,
+    update.status,
+    update.mismatchReason,
+    new Date(update.syncedAt),
+    new Date(),
+    serializeDetails(update.details),
+    change.markUnpublished ? change.event.previousStatus : null,
+    change.expectedUnpublished,
+  ];
+  const updated = `updated AS (
+    UPDATE payment_records
+    SET status = $3, mismatch_reason = $4, synced_at = $5, version = version + 1, updated_at = $6,
+        portone_details = $7, unpublished_previous_status = $8
+    WHERE payment_id = $1 AND version = $2 AND unpublished_previous_status IS NOT DISTINCT FROM $9
+    RETURNING ${COLUMNS})`;
+  if (!change.outbox)
+    return { sql: `WITH ${updated} SELECT *, false AS event_stored FROM updated`, values };
+  const insert = change.outbox.insertStatement(change.event, {
+    dialect: "postgres",
+    firstParameter: values.length + 1,
+    perRowOf: "updated",
+  });
+  return {
+    sql: `WITH ${updated}, stored AS (${insert.sql} RETURNING 1)
+      SELECT *, EXISTS (SELECT 1 FROM stored) AS event_stored FROM updated`,
+    values: [...values, ...insert.values],
   };
 }

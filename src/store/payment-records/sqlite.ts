@@ -1,9 +1,12 @@
+import type BetterSqlite3 from "better-sqlite3";
 import type {
   NewPaymentRecord,
   PaymentRecordStore,
   PaymentRecordUpdate,
+  StatusChangeWrite,
 } from "../../payments/ports.js";
 import type { SqliteDatabase } from "../database.js";
+import { createGroupCommit } from "../group-commit.js";
 import { COLUMNS, type PaymentRecordRow, serializeDetails, toPaymentRecord } from "./rows.js";
 
 /** Payment records in the embedded SQLite database (synchronous driver, statements prepared once). */
@@ -37,6 +40,7 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
     `SELECT ${COLUMNS} FROM payment_records WHERE updated_at > ?
      ORDER BY updated_at, payment_id LIMIT ?`,
   );
+  const commitChange = statusChangeWriter(sqlite);
   const find = (statement: typeof byPaymentId, key: string) => {
     const row = statement.get(key) as PaymentRecordRow | undefined;
     return row ? toPaymentRecord(row) : null;
@@ -64,16 +68,16 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
       expectedVersion: number,
       change: PaymentRecordUpdate,
     ) {
-      const row = update.get({
-        paymentId,
-        expectedVersion,
-        status: change.status,
-        mismatchReason: change.mismatchReason,
-        syncedAt: change.syncedAt,
-        details: serializeDetails(change.details),
-        now: new Date().toISOString(),
-      }) as PaymentRecordRow | undefined;
+      const row = update.get({ paymentId, expectedVersion, ...updateColumns(change) }) as
+        | PaymentRecordRow
+        | undefined;
       return row ? toPaymentRecord(row) : null;
+    },
+    async recordStatusChange(paymentId: string, change: StatusChangeWrite) {
+      const written = await commitChange({ paymentId, change });
+      if (!written) return null;
+      if (written.eventStored) change.outbox?.stored();
+      return toPaymentRecord(written.row);
     },
     async markPaymentSynced(paymentId: string, version: number, syncedAt: string) {
       const row = markSynced.get(syncedAt, paymentId, version) as PaymentRecordRow | undefined;
@@ -85,5 +89,80 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
     async listPaymentRecordsUpdatedSince(since: string, limit: number) {
       return (updatedSince.all(since, limit) as PaymentRecordRow[]).map(toPaymentRecord);
     },
+  };
+}
+
+/**
+ * Writes status changes (compare-and-set on the version and the unpublished mark) and, with an
+ * outbox, each one's event row in the same transaction.
+ */
+function statusChangeWriter(
+  sqlite: BetterSqlite3.Database,
+): (pending: PendingChange) => Promise<WrittenChange | null> {
+  const changeStatus = sqlite.prepare(
+    `UPDATE payment_records
+     SET status = @status, mismatch_reason = @mismatchReason, synced_at = @syncedAt,
+         portone_details = @details, version = version + 1, updated_at = @now,
+         unpublished_previous_status = @unpublished
+     WHERE payment_id = @paymentId AND version = @expectedVersion
+       AND unpublished_previous_status IS @expectedUnpublished
+     RETURNING ${COLUMNS}`,
+  );
+  const outboxInserts = new Map<string, BetterSqlite3.Statement>();
+  /** The outbox's INSERT is constant text per outbox: prepared on first use, then reused. */
+  const prepared = (sql: string) => {
+    let statement = outboxInserts.get(sql);
+    if (!statement) {
+      statement = sqlite.prepare(sql);
+      outboxInserts.set(sql, statement);
+    }
+    return statement;
+  };
+  /** One change and, with an outbox, its event row; null when the compare-and-set failed. */
+  const writeChange = ({ paymentId, change }: PendingChange): WrittenChange | null => {
+    const row = changeStatus.get({
+      paymentId,
+      expectedVersion: change.expectedVersion,
+      expectedUnpublished: change.expectedUnpublished,
+      ...updateColumns(change.update),
+      unpublished: change.markUnpublished ? change.event.previousStatus : null,
+    }) as PaymentRecordRow | undefined;
+    if (!row) return null;
+    if (!change.outbox) return { row, eventStored: false };
+    const { sql, values } = change.outbox.insertStatement(change.event, { dialect: "sqlite" });
+    return { row, eventStored: prepared(sql).run(...values).changes > 0 };
+  };
+  // A change and its event row commit together, or neither does. The changes that arrive
+  // together commit together too (group commit): each commit writes the pages it touched to
+  // the WAL, and the event rows of a batch share theirs.
+  const writeOneTx = sqlite.transaction(writeChange);
+  const writeBatchTx = sqlite.transaction((batch: readonly PendingChange[]) =>
+    batch.map(writeChange),
+  );
+  return createGroupCommit<PendingChange, WrittenChange | null>({
+    writeBatch: (batch) => writeBatchTx.immediate(batch),
+    writeOne: (pending) => writeOneTx.immediate(pending),
+  });
+}
+
+interface PendingChange {
+  readonly paymentId: string;
+  readonly change: StatusChangeWrite;
+}
+
+interface WrittenChange {
+  readonly row: PaymentRecordRow;
+  /** False without an outbox, or when it already held the event (a late announcement's copy). */
+  readonly eventStored: boolean;
+}
+
+/** The named parameters an update sets, besides the version and the unpublished mark. */
+function updateColumns(change: PaymentRecordUpdate) {
+  return {
+    status: change.status,
+    mismatchReason: change.mismatchReason,
+    syncedAt: change.syncedAt,
+    details: serializeDetails(change.details),
+    now: new Date().toISOString(),
   };
 }
