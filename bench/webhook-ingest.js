@@ -18,7 +18,8 @@
 //
 //   npm run build && node bench/webhook-ingest.js
 //   (PostgreSQL variants when BENCH_DATABASE_URL or TEST_DATABASE_URL is set; BENCH_ROUNDS,
-//   BENCH_SECONDS, BENCH_CONNECTIONS; BENCH_CPU_PROF=<dir>: V8 CPU profiles of the children)
+//   BENCH_SECONDS, BENCH_CONNECTIONS; BENCH_CPU_PROF=<dir>: V8 CPU profiles of the children;
+//   BENCH_VARIANTS=bare,sqlite,pg,pg-1,pg-3,probe: only those, e.g. bare,sqlite,pg)
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,6 +46,9 @@ const IDLE_COMMITS_PER_SECOND = 5;
 /** The build under test; children of baseline variants get another one (BENCH_BASELINE_DIST). */
 const DIST = process.env.BENCH_DIST ?? new URL("../dist", import.meta.url).href;
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST;
+const VARIANTS = new Set(
+  (process.env.BENCH_VARIANTS ?? "bare,sqlite,pg,pg-1,pg-3,probe").split(",").map((v) => v.trim()),
+);
 const signedWebhook = webhookSigner(SECRET_BYTES, "msg_bench");
 
 const role = process.argv[2];
@@ -57,6 +61,7 @@ async function runTarget(variant) {
   const app = Fastify();
   const handled = { count: 0 };
   const statements = {};
+  const statementMs = {};
   let store;
   let cleanup = async () => {};
   if (variant === "bare") {
@@ -69,7 +74,7 @@ async function runTarget(variant) {
     const dataDir = mkdtempSync(join(tmpdir(), "bff-webhook-bench-"));
     const db = await openDatabase({ databaseUrl: process.env.BENCH_DB_URL || undefined, dataDir });
     store = await webhooksModule.openWebhookStore(db);
-    if (db.kind === "postgres") countStatements(db.pool, statements);
+    if (db.kind === "postgres") countStatements(db.pool, statements, statementMs);
     let stopDispatch = async () => {};
     if (variant === "pipeline") stopDispatch = await startPipeline(app, db, store, handled);
     else await app.register(webhooksModule.webhookRoute, { secrets: [SECRET], store });
@@ -85,6 +90,7 @@ async function runTarget(variant) {
       cpuMicros: user + system,
       handled: handled.count,
       statements,
+      statementMs,
       backlog: await store?.backlog(),
     };
   });
@@ -96,13 +102,18 @@ async function runTarget(variant) {
 }
 
 /** Counts the pool's statements by their first words (what the commits per event are made of). */
-function countStatements(pool, counts) {
+function countStatements(pool, counts, inFlightMs) {
   const query = pool.query.bind(pool);
   pool.query = (text, ...rest) => {
     const sql = typeof text === "string" ? text : text.text;
-    const kind = sql.replace(/\s+/g, " ").trim().split(" ").slice(0, 4).join(" ");
+    const kind = text.name ?? sql.replace(/\s+/g, " ").trim().split(" ").slice(0, 4).join(" ");
     counts[kind] = (counts[kind] ?? 0) + 1;
-    return query(text, ...rest);
+    const started = performance.now();
+    const result = query(text, ...rest);
+    result?.finally?.(() => {
+      inFlightMs[kind] = (inFlightMs[kind] ?? 0) + performance.now() - started;
+    });
+    return result;
   };
 }
 
@@ -178,15 +189,20 @@ async function sum(target, read) {
 async function snapshot(target, admin) {
   const all = await Promise.all(target.servers.map(stats));
   const statements = {};
+  const statementMs = {};
   for (const one of all) {
     for (const [kind, count] of Object.entries(one.statements ?? {})) {
       statements[kind] = (statements[kind] ?? 0) + count;
+    }
+    for (const [kind, ms] of Object.entries(one.statementMs ?? {})) {
+      statementMs[kind] = (statementMs[kind] ?? 0) + ms;
     }
   }
   const snap = {
     cpuMicros: all.reduce((total, one) => total + one.cpuMicros, 0),
     handled: all.reduce((total, one) => total + one.handled, 0),
     statements,
+    statementMs,
   };
   if (!target.database) return snap;
   const { rows } = await admin.query(
@@ -294,7 +310,15 @@ async function measure(target, admin) {
   const sample = { rps, p99 };
   if (!target.pipeline) {
     const after = await snapshot(target, admin);
-    return { ...sample, cpuPerEvent: (after.cpuMicros - before.cpuMicros) / (rps * SECONDS) };
+    const events = rps * SECONDS;
+    const backend = backendCpuSince(before.backendMicros, after.backendMicros);
+    return {
+      ...sample,
+      cpuPerEvent: (after.cpuMicros - before.cpuMicros) / events,
+      backendCpuPerEvent: backend === null ? null : backend / events,
+      statementsPerEvent: perEvent(before.statements, after.statements, events),
+      inserts: insertTiming(before, after, target.servers.length),
+    };
   }
   const { backlog } = await stats(target.servers[0]);
   const pending = backlog.pendingEvents + backlog.pendingDeliveries;
@@ -310,13 +334,28 @@ async function measure(target, admin) {
     cpuPerEvent: (after.cpuMicros - before.cpuMicros) / events,
     backendCpuPerEvent: backend === null ? null : backend / events,
     commitsPerEvent: (after.commits - before.commits) / events,
-    statementsPerEvent: Object.fromEntries(
-      Object.entries(after.statements).map(([kind, count]) => [
-        kind,
-        Number(((count - (before.statements[kind] ?? 0)) / events).toFixed(3)),
-      ]),
-    ),
+    statementsPerEvent: perEvent(before.statements, after.statements, events),
   };
+}
+
+/** How long an insert batch statement took, and the share of the round one was in flight per server. */
+function insertTiming(before, after, servers) {
+  const kind = Object.keys(after.statements).find((name) =>
+    /^(webhooks-insert-events|INSERT INTO webhook_events)/.test(name),
+  );
+  if (!kind) return null;
+  const ms = after.statementMs[kind] - (before.statementMs[kind] ?? 0);
+  const count = after.statements[kind] - (before.statements[kind] ?? 0);
+  return { msEach: ms / count, inFlight: ms / (servers * SECONDS * 1000) };
+}
+
+function perEvent(before, after, events) {
+  return Object.fromEntries(
+    Object.entries(after).map(([kind, count]) => [
+      kind,
+      Number(((count - (before[kind] ?? 0)) / events).toFixed(3)),
+    ]),
+  );
 }
 
 async function createDatabases(admin, count) {
@@ -366,18 +405,22 @@ async function startTargets(databases) {
     if (process.env.BENCH_CPU_PROF) console.error(`profiling ${variant} as pid ${child.pid}`);
     return child;
   };
+  // The bare route is every run's limit, so it always runs.
   const targets = [
     { name: "bare Fastify route answering 200 (limit)", servers: [await start("bare")] },
-    { name: "webhook ingest, SQLite (WAL)", servers: [await start("sqlite")] },
   ];
+  if (VARIANTS.has("sqlite"))
+    targets.push({ name: "webhook ingest, SQLite (WAL)", servers: [await start("sqlite")] });
   if (!databases) return targets;
   targets.push(...(await postgresTargets(databases.names.slice(0, 3), start, "")));
-  targets.push({
-    name: "PostgreSQL INSERT + COMMIT round trip, 1 connection (probe)",
-    servers: [],
-    probe: true,
-    url: databases.urlOf(databases.names[0]),
-  });
+  if (VARIANTS.has("probe")) {
+    targets.push({
+      name: "PostgreSQL INSERT + COMMIT round trip, 1 connection (probe)",
+      servers: [],
+      probe: true,
+      url: databases.urlOf(databases.names[0]),
+    });
+  }
   if (BASELINE_DIST) {
     const baseline = (variant, database) =>
       startChild(SELF, ["--target", variant], {
@@ -390,26 +433,32 @@ async function startTargets(databases) {
 }
 
 async function postgresTargets([ingestOnly, single, triple], start, suffix) {
-  return [
-    {
+  const targets = [];
+  if (VARIANTS.has("pg")) {
+    targets.push({
       name: `webhook ingest, PostgreSQL${suffix}`,
       servers: [await start("postgres", ingestOnly)],
       database: ingestOnly,
-    },
-    {
+    });
+  }
+  if (VARIANTS.has("pg-1")) {
+    targets.push({
       name: `PostgreSQL ingest + dispatch, 1 replica${suffix}`,
       servers: [await start("pipeline", single)],
       database: single,
       pipeline: true,
-    },
-    {
+    });
+  }
+  if (VARIANTS.has("pg-3")) {
+    targets.push({
       // Started together: their migrations race and must serialise.
       name: `PostgreSQL ingest + dispatch, 3 replicas${suffix}`,
       servers: await Promise.all([1, 2, 3].map(() => start("pipeline", triple))),
       database: triple,
       pipeline: true,
-    },
-  ];
+    });
+  }
+  return targets;
 }
 
 async function runBenchmark() {
@@ -480,16 +529,32 @@ function report(targets, samples, checked) {
       cell(of(target, "commitsPerEvent"), (value) => fixed(value, 2)),
     ]),
   ]);
-  const pipelines = targets.filter((target) => target.pipeline);
-  for (let index = 0; index + 1 < pipelines.length; index += 2) {
-    const [single, triple] = [pipelines[index], pipelines[index + 1]];
+  for (const triple of targets.filter((target) => target.name.includes("3 replicas"))) {
+    const single = targets.find(
+      (target) => target.name === triple.name.replace("3 replicas", "1 replica"),
+    );
+    if (!single) continue;
     const ratio = (key) => median(of(triple, key)) / median(of(single, key));
     console.log(
       `${triple.name} vs 1: CPU per event ${fixed(ratio("cpuPerEvent"), 2)}x (service), ` +
         `${fixed(ratio("backendCpuPerEvent"), 2)}x (PG backends); events/s ${fixed(ratio("rps"), 2)}x`,
     );
   }
-  for (const target of targets.filter((candidate) => candidate.pipeline)) {
+  for (const target of targets.filter((candidate) => candidate.database && !candidate.pipeline)) {
+    const inserts = of(target, "inserts");
+    if (inserts.some((one) => !one)) continue;
+    console.log(
+      `${target.name}: an insert batch statement took ${cell(
+        inserts.map((one) => one.msEach),
+        (ms) => fixed(ms, 2),
+      )} ms; ` +
+        `one was in flight ${cell(
+          inserts.map((one) => 100 * one.inFlight),
+          (pct) => `${fixed(pct, 0)}%`,
+        )} of the time`,
+    );
+  }
+  for (const target of targets.filter((candidate) => candidate.database)) {
     const last = samples.get(target.name).at(-1);
     console.log(
       `${target.name}, statements per event (last round): ${JSON.stringify(last.statementsPerEvent)}`,

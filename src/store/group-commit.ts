@@ -23,8 +23,9 @@ interface Pending<Item, Result> {
 const MAX_BATCH = 500;
 
 /**
- * Group commit: the writes that arrive while the previous batch is being committed (or within
- * one turn of the event loop, when none is) go to the database as one transaction: one WAL
+ * Group commit: the writes that arrive while the previous batch is being committed (they go
+ * the moment it returns) or within one turn of the event loop, when none is, go to the
+ * database as one transaction: one WAL
  * flush and one round trip instead of one per item. With one batch in flight at a time the
  * batch grows with the load instead of splitting it into many small concurrent commits, which
  * each cost the client and the server CPU. Each caller resolves only once the commit that holds
@@ -51,25 +52,29 @@ export function createGroupCommit<Item, Result>(
   };
 
   /**
-   * Writes one batch; resolves once the next batch may start. During an outage the writes
+   * Writes one batch; resolves once the next batch may start, with what acknowledges this
+   * one's callers (nothing when they were already rejected). During an outage the writes
    * queued behind it would only wait out the same timeout, one batch after another, so they
    * fail with it. A batch that failed for one bad item is written item by item without holding
    * up the batches queued behind it.
    */
-  const write = async (batch: readonly Pending<Item, Result>[]): Promise<void> => {
+  const write = async (batch: readonly Pending<Item, Result>[]): Promise<(() => void) | null> => {
     try {
       const results = await writer.writeBatch(batch.map((pending) => pending.item));
-      batch.forEach((pending, index) => {
-        pending.resolve(results[index] as Result);
-      });
+      return () => {
+        batch.forEach((pending, index) => {
+          pending.resolve(results[index] as Result);
+        });
+      };
     } catch (error) {
       if (batch.length === 1 || isStoreOutage(error)) {
         const failure = classify(error);
         const failed = isStoreOutage(error) ? [...batch, ...queued.splice(0)] : batch;
         for (const pending of failed) pending.reject(failure);
-        return;
+        return null;
       }
       void writeSeparately(batch);
+      return null;
     }
   };
 
@@ -84,12 +89,23 @@ export function createGroupCommit<Item, Result>(
     const batch = queued.slice(0, MAX_BATCH);
     queued = queued.slice(MAX_BATCH);
     writing = true;
+    let acknowledge: (() => void) | null = null;
     try {
-      await write(batch);
+      acknowledge = await write(batch);
     } finally {
       writing = false;
-      schedule();
     }
+    if (queued.length === 0 || !acknowledge) {
+      acknowledge?.();
+      schedule();
+      return;
+    }
+    // The writes queued during this commit already waited out a whole one: they go at once,
+    // not a turn of the event loop later, and before this batch's callers are answered (on a
+    // later tick than the driver's send, which a client/server driver starts on the next
+    // tick), so that sending the next batch does not wait for their replies to be written.
+    void flush();
+    process.nextTick(acknowledge);
   };
 
   return (item) =>

@@ -46,6 +46,26 @@ describe("group commit", () => {
     expect(batches.map((batch) => batch.length)).toEqual([500, 500, 200]);
   });
 
+  it("sends the writes queued during a commit the moment it returns, before answering its callers", async () => {
+    const { writer, batches, settle } = gatedWriter();
+    const commit = createGroupCommit(writer);
+    let batchesWhenFirstAnswered = 0;
+    const first = commit(1).then((result) => {
+      batchesWhenFirstAnswered = batches.length;
+      return result;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    const queued = [commit(2), commit(3)];
+    expect(batches).toEqual([[1]]);
+    await settle();
+    expect(await first).toBe(10);
+    // The caller of 1 ran after [2, 3] was already on its way, without a turn in between.
+    expect(batchesWhenFirstAnswered).toBe(2);
+    expect(batches).toEqual([[1], [2, 3]]);
+    await settle();
+    expect(await Promise.all(queued)).toEqual([20, 30]);
+  });
+
   it("in an outage fails every write queued behind the failing batch with it, in one timeout", async () => {
     const { writer, batches, settle } = gatedWriter({ outage: true });
     const commit = createGroupCommit(writer);

@@ -57,6 +57,40 @@ describe.each(DATABASE_KINDS)("WebhookStore on $kind", ({ kind, skip }) => {
     });
   });
 
+  it.skipIf(skip)(
+    "stores each event's data exactly as sent, whatever its text, in one batch with its neighbours",
+    async () => {
+      // What JSON can carry but SQL text and PostgreSQL's json type treat specially: quotes,
+      // backslashes, NUL, lone surrogate halves (JSON.stringify writes them as escapes), JSON
+      // escapes as plain text, non-BMP characters; and every scalar type.
+      const awkward = {
+        quote: 'say "hi"',
+        backslash: "C:\\path\\",
+        nul: "a\u0000b",
+        lowSurrogate: "x\udc00y",
+        highSurrogate: "\ud800",
+        escapeAsText: "\\u0000 \\n",
+        emoji: "결제 😀",
+        nested: { list: [1, 2.5, null, true, "}"], empty: {} },
+      };
+      const ids = [uniqueId("data"), uniqueId("data"), uniqueId("data")];
+      const inserted = await Promise.all([
+        store.insertEvent({ ...event(ids[0] ?? ""), data: awkward }, 1_000),
+        store.insertEvent({ ...event(ids[1] ?? ""), type: "Transaction.Cancelled" }, 1_001),
+        store.insertEvent({ ...event(ids[2] ?? ""), data: {} }, 1_002),
+      ]);
+      expect(inserted).toEqual([true, true, true]);
+      expect((await store.getEvent(ids[0] ?? ""))?.data).toEqual(awkward);
+      expect(await store.getEvent(ids[1] ?? "")).toMatchObject({
+        type: "Transaction.Cancelled",
+        occurredAt: "2024-04-25T10:00:00.000Z",
+        receivedAt: 1_001,
+        data: event(ids[1] ?? "").data,
+      });
+      expect((await store.getEvent(ids[2] ?? ""))?.data).toEqual({});
+    },
+  );
+
   it.skipIf(skip)("keeps exactly one row under 50 concurrent inserts of one id", async () => {
     const id = uniqueId("race");
     const results = await Promise.all(

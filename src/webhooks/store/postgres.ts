@@ -35,40 +35,59 @@ import type {
  */
 
 /**
- * Inserts the batch in one statement, one array parameter per column; one flag per item: true
- * when it was new. Leased rows are their storer's first attempt; migration 004's trigger
- * notifies only for the unleased ones.
+ * Inserts the batch in one statement; one flag per item: true when it was new. Leased rows are
+ * their storer's first attempt; migration 004's trigger notifies only for the unleased ones.
+ *
+ * The batch goes as one JSON parameter (json_to_recordset) rather than one text[] per column:
+ * JSON.stringify is native, where the driver escapes every array element in JavaScript and the
+ * server parses ten array literals. `data` travels as a JSON string holding the event's JSON
+ * text (stored as is), so nothing in it is re-validated as JSON on the way (PostgreSQL's json
+ * refuses some escapes JSON.stringify writes, e.g. a lone surrogate half). The statement
+ * answers only the ids that were stored already (usually none), not every inserted one: rows
+ * the driver need not parse. Measured with 5-row batches (bench/webhook-insert-statement.js),
+ * driver CPU per statement drops by about a quarter and the backend's does not grow.
  */
 async function insertBatch(pool: pg.Pool, batch: readonly NewEvent[]): Promise<boolean[]> {
-  const leases = batch.map(newEventLeaseColumns);
-  const { rows } = await pool.query<{ id: string }>({
-    name: "webhooks-insert-events",
-    text: `INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at,
-                                 next_attempt_at, lease_owner, lease_until, attempts)
-     SELECT id, source, format, type, occurred_at, data, received_at, received_at,
-            lease_owner, lease_until, attempts
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                 $7::bigint[], $8::text[], $9::bigint[], $10::int[])
-       AS incoming (id, source, format, type, occurred_at, data, received_at, lease_owner,
-                    lease_until, attempts)
-     ON CONFLICT (id) DO NOTHING
-     RETURNING id`,
-    values: [
-      batch.map((pending) => pending.event.id),
-      batch.map((pending) => pending.event.source),
-      batch.map((pending) => pending.event.format),
-      batch.map((pending) => pending.event.type),
-      batch.map((pending) => pending.event.occurredAt),
-      batch.map((pending) => JSON.stringify(pending.event.data)),
-      batch.map((pending) => pending.receivedAt),
-      leases.map((lease) => lease.leaseOwner),
-      leases.map((lease) => lease.leaseUntil),
-      leases.map((lease) => lease.attempts),
-    ],
+  const rows = batch.map((pending) => {
+    const lease = newEventLeaseColumns(pending);
+    return {
+      id: pending.event.id,
+      source: pending.event.source,
+      format: pending.event.format,
+      type: pending.event.type,
+      occurred_at: pending.event.occurredAt,
+      data: JSON.stringify(pending.event.data),
+      received_at: pending.receivedAt,
+      lease_owner: lease.leaseOwner,
+      lease_until: lease.leaseUntil,
+      attempts: lease.attempts,
+    };
   });
-  const inserted = new Set(rows.map((row) => row.id));
-  // Within a batch the first request for an id stored it; any later one is a duplicate.
-  return batch.map((pending) => inserted.delete(pending.event.id));
+  const { rows: duplicates } = await pool.query<{ id: string }>({
+    name: "webhooks-insert-events-json",
+    text: `WITH incoming AS (
+       SELECT * FROM json_to_recordset($1::json) AS incoming (id text, source text, format text,
+         type text, occurred_at text, data text, received_at bigint, lease_owner text,
+         lease_until bigint, attempts int)),
+     stored AS (
+       INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at,
+                                   next_attempt_at, lease_owner, lease_until, attempts)
+       SELECT id, source, format, type, occurred_at, data, received_at, received_at,
+              lease_owner, lease_until, attempts
+       FROM incoming
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id)
+     SELECT id FROM incoming EXCEPT SELECT id FROM stored`,
+    values: [JSON.stringify(rows)],
+  });
+  const storedBefore = new Set(duplicates.map((row) => row.id));
+  // Within a batch the first request for a new id stored it; any later one is a duplicate.
+  const storedNow = new Set<string>();
+  return batch.map(({ event }) => {
+    if (storedBefore.has(event.id) || storedNow.has(event.id)) return false;
+    storedNow.add(event.id);
+    return true;
+  });
 }
 
 interface Completion {
