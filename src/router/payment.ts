@@ -6,7 +6,10 @@ import {
   preparedPaymentOutput,
   prepareInput,
 } from "./schemas.js";
-import { authedProcedure, router } from "./trpc.js";
+import { answerAs, authedProcedure, router } from "./trpc.js";
+
+const asPreparedPayment = answerAs(preparedPaymentOutput);
+const asPaymentView = answerAs(paymentViewOutput);
 
 /** A guest proves ownership with the token of its first `prepare`; customers by their sign-in. */
 function withGuestToken(caller: Caller, guestToken: string | undefined): Caller {
@@ -20,33 +23,35 @@ export const paymentRouter = router({
    */
   prepare: authedProcedure
     .input(prepareInput)
-    .output(preparedPaymentOutput)
     .mutation(({ ctx, input }) =>
-      ctx.payments.prepare(input.orderId, withGuestToken(ctx.caller, input.guestToken)),
+      asPreparedPayment(
+        ctx.payments.prepare(input.orderId, withGuestToken(ctx.caller, input.guestToken)),
+      ),
     ),
 
   /** Call when the browser checkout returns: verifies the payment with PortOne against the order. */
   complete: authedProcedure
     .input(paymentIdInput)
-    .output(paymentViewOutput)
     .mutation(({ ctx, input }) =>
-      ctx.payments.complete(input.paymentId, withGuestToken(ctx.caller, input.guestToken)),
+      asPaymentView(
+        ctx.payments.complete(input.paymentId, withGuestToken(ctx.caller, input.guestToken)),
+      ),
     ),
 
   /** Manual-confirm checkouts: confirms with the order's amount, currency and test flag. */
-  confirm: authedProcedure
-    .input(confirmInput)
-    .output(paymentViewOutput)
-    .mutation(({ ctx, input }) => {
-      const { guestToken, ...confirmation } = input;
-      return ctx.payments.confirm(confirmation, withGuestToken(ctx.caller, guestToken));
-    }),
+  confirm: authedProcedure.input(confirmInput).mutation(({ ctx, input }) => {
+    const { guestToken, ...confirmation } = input;
+    return asPaymentView(
+      ctx.payments.confirm(confirmation, withGuestToken(ctx.caller, guestToken)),
+    );
+  }),
 
   /** The caller's payment as PortOne sees it now, verified against the order. */
   get: authedProcedure
     .input(paymentIdInput)
-    .output(paymentViewOutput)
     .query(({ ctx, input }) =>
-      ctx.payments.get(input.paymentId, withGuestToken(ctx.caller, input.guestToken)),
+      asPaymentView(
+        ctx.payments.get(input.paymentId, withGuestToken(ctx.caller, input.guestToken)),
+      ),
     ),
 });
