@@ -101,6 +101,44 @@ export interface Webhooks {
   replayDeadLetters(filter?: ReplayFilter): Promise<number>;
 }
 
+/** The configured HTTP subscribers, each with its stable id. */
+async function startHttpSubscribers(options: WebhooksOptions, timeoutMs: number) {
+  const configs = options.subscribers ?? [];
+  const ids = httpSubscriberIds(configs);
+  const httpSubscribers: Subscriber[] = await Promise.all(
+    configs.map((config, index) =>
+      createHttpSubscriber(ids[index] as string, config, {
+        timeoutMs,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
+    ),
+  );
+  return { ids, httpSubscribers };
+}
+
+/** The sweep that re-syncs recent payments, when payments and a non-zero interval are given. */
+function periodicReconciler(
+  options: WebhooksOptions,
+  shared: { readonly workerId: string; readonly clock: () => number },
+): PeriodicReconciler | undefined {
+  const { reconcile, payments } = options;
+  if (!reconcile || !payments || reconcile.intervalMs <= 0) return undefined;
+  return new PeriodicReconciler({
+    deps: {
+      portone: reconcile.portone,
+      records: reconcile.records,
+      sync: (paymentId) => payments.sync(paymentId),
+      ...(reconcile.storeId ? { storeId: reconcile.storeId } : {}),
+    },
+    store: options.store,
+    intervalMs: reconcile.intervalMs,
+    windowMs: reconcile.windowMs ?? 24 * 3_600_000,
+    workerId: shared.workerId,
+    logger: options.logger,
+    clock: shared.clock,
+  });
+}
+
 export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks> {
   const { store, logger } = options;
   const clock = options.clock ?? Date.now;
@@ -110,16 +148,7 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
     ? createWebhookMetrics(options.registry, store)
     : noWebhookMetrics;
 
-  const configs = options.subscribers ?? [];
-  const ids = httpSubscriberIds(configs);
-  const httpSubscribers: Subscriber[] = await Promise.all(
-    configs.map((config, index) =>
-      createHttpSubscriber(ids[index] as string, config, {
-        timeoutMs: tuning.deliveryTimeoutMs,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-      }),
-    ),
-  );
+  const { ids, httpSubscribers } = await startHttpSubscribers(options, tuning.deliveryTimeoutMs);
   const fixedSubscribers = [...httpSubscribers, ...(options.extraSubscribers ?? [])];
   const handlers = new WebhookHandlers();
   let subscribers: readonly Subscriber[] = fixedSubscribers;
@@ -156,25 +185,7 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
   };
   const deliveriesDue = () => dispatcher.wake("deliveries");
 
-  const reconcile = options.reconcile;
-  const payments = options.payments;
-  const reconciler =
-    reconcile && payments && reconcile.intervalMs > 0
-      ? new PeriodicReconciler({
-          deps: {
-            portone: reconcile.portone,
-            records: reconcile.records,
-            sync: (paymentId) => payments.sync(paymentId),
-            ...(reconcile.storeId ? { storeId: reconcile.storeId } : {}),
-          },
-          store,
-          intervalMs: reconcile.intervalMs,
-          windowMs: reconcile.windowMs ?? 24 * 3_600_000,
-          workerId,
-          logger,
-          clock,
-        })
-      : undefined;
+  const reconciler = periodicReconciler(options, { workerId, clock });
 
   const publicPlugin: FastifyPluginAsync = async (fastify) => {
     await fastify.register(webhookRoute, {
