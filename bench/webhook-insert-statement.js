@@ -96,17 +96,10 @@ const INSERT_FROM_JSON = `INSERT INTO webhook_events (id, source, format, type, 
      FROM ${JSON_SOURCE}
      ON CONFLICT (id) DO NOTHING`;
 
-/** Answers only the ids that were stored before (a duplicate): usually no row at all. */
-const INSERT_FROM_JSON_RETURNING_DUPLICATES = `WITH incoming AS (SELECT * FROM ${JSON_SOURCE}),
-     stored AS (
-       INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at,
-                                   next_attempt_at, lease_owner, lease_until, attempts)
-       SELECT id, source, format, type, occurred_at, data, received_at, received_at,
-              lease_owner, lease_until, attempts
-       FROM incoming
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id)
-     SELECT id FROM incoming EXCEPT SELECT id FROM stored`;
+/** The store's own statement: answers only the ids that were stored before (usually none). */
+const { INSERT_EVENTS_FROM_JSON: INSERT_FROM_JSON_RETURNING_DUPLICATES } = await import(
+  `${DIST}/webhooks/store/postgres.js`
+);
 
 const statements = {
   "one json, duplicates returned": {
