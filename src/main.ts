@@ -255,6 +255,9 @@ export async function main(env: Record<string, string | undefined> = process.env
       () => {
         clearTimeout(force);
         log.info("stopped");
+        // Info lines are held briefly (InfoLinesBatched): out now, while the process still
+        // waits for the write.
+        (log as { flush?: () => void }).flush?.();
         // Normally the event loop is empty now; this only guards against a stray handle.
         setTimeout(() => process.exit(0), 1_000).unref();
       },

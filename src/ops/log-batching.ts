@@ -1,8 +1,11 @@
+import { writeSync } from "node:fs";
 import type { DestinationStream } from "pino";
 
 /** A stream that writes to a file descriptor, as `pino.destination()` makes one. */
 export interface FileDestination extends DestinationStream {
   flushSync(): void;
+  /** The file descriptor it writes to (sonic-boom's), for writes that must finish before exit. */
+  readonly fd?: number;
 }
 
 /** Set by pino before every write to a stream that asks for it (pino's "metadata" streams). */
@@ -74,8 +77,28 @@ export class InfoLinesBatched implements DestinationStream {
   }
 
   flushSync(): void {
+    const fd = this.#destination.fd;
+    // Handed to the destination, held lines would leave in an asynchronous write, which an
+    // exiting process does not wait for: written here and now instead, after what it queued.
+    if (typeof fd === "number" && fd >= 0 && this.#held !== "") {
+      this.#destination.flushSync();
+      const lines = this.#held;
+      this.#held = "";
+      clearTimeout(this.#timer);
+      holding.delete(this);
+      writeAllSync(fd, lines);
+      return;
+    }
     this.writeHeld();
     this.#destination.flushSync();
+  }
+}
+
+function writeAllSync(fd: number, text: string): void {
+  let bytes = Buffer.from(text);
+  while (bytes.length > 0) {
+    const written = writeSync(fd, bytes);
+    bytes = bytes.subarray(written);
   }
 }
 
