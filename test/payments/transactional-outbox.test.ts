@@ -57,6 +57,24 @@ function paidPortOne(): PortOnePaymentApi & { paid: Set<string> } {
   };
 }
 
+/** A payment record as `prepare` leaves it, which `portone` now reports paid. */
+async function preparedAndPaid(
+  records: PaymentRecordStore,
+  portone: ReturnType<typeof paidPortOne>,
+  prefix: string,
+): Promise<string> {
+  const paymentId = uniqueId(prefix);
+  await records.insertPaymentRecord({
+    paymentId,
+    orderId: `order-${paymentId}`,
+    customerId: null,
+    totalAmount: AMOUNT,
+    currency: "KRW",
+  });
+  portone.paid.add(paymentId);
+  return paymentId;
+}
+
 async function rawQuery(db: Database, sql: string, values: unknown[] = []): Promise<unknown[]> {
   if (db.kind === "sqlite") {
     const statement = db.sqlite.prepare(sql);
@@ -122,18 +140,7 @@ function outboxContract(open: () => Promise<{ db: Database; cleanup(): Promise<v
   });
 
   /** A prepared payment that PortOne now reports paid. */
-  async function paidPayment(): Promise<string> {
-    const paymentId = uniqueId("outbox");
-    await records.insertPaymentRecord({
-      paymentId,
-      orderId: `order-${paymentId}`,
-      customerId: null,
-      totalAmount: AMOUNT,
-      currency: "KRW",
-    });
-    portone.paid.add(paymentId);
-    return paymentId;
-  }
+  const paidPayment = () => preparedAndPaid(records, portone, "outbox");
 
   it("writes the change and its event together, with no unpublished mark left to clear", async () => {
     const paymentId = await paidPayment();
@@ -320,15 +327,7 @@ describe.runIf(TEST_DATABASE_URL)("transactional outbox on PostgreSQL", () => {
       const [first] = replicas as [Database, Database];
       await migrate(first, [...paymentRecordMigrations, ...webhookMigrations]);
       const portone = paidPortOne();
-      const paymentId = uniqueId("replicas");
-      await createPaymentRecordStore(first).insertPaymentRecord({
-        paymentId,
-        orderId: `order-${paymentId}`,
-        customerId: null,
-        totalAmount: AMOUNT,
-        currency: "KRW",
-      });
-      portone.paid.add(paymentId);
+      const paymentId = await preparedAndPaid(createPaymentRecordStore(first), portone, "replicas");
       const syncs = replicas.flatMap((db) => {
         const deps: SyncPaymentDeps = {
           portone,
