@@ -5,6 +5,7 @@
 //
 //   npm run build && node bench/sdk-call-overhead.js
 //   BENCH_BASELINE=/path/to/other/build/dist[,...] adds those builds' getPayment (before/after).
+//   BENCH_SIGNAL_GROUPS=1,4,16,64 measures raw fetch with a signal shared by that many calls.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { basename, dirname, resolve } from "node:path";
@@ -60,7 +61,7 @@ const baselineVariants = () =>
     return { name: `${label} getPayment`, call: () => client.payment.getPayment({ paymentId }) };
   });
 
-const sharedSignal = sharedSignals(16);
+const signalGroups = (process.env.BENCH_SIGNAL_GROUPS ?? "16").split(",").map(Number);
 
 const ours = PortOneClient({ secret, baseUrl });
 const official = OfficialClient({ secret, baseUrl });
@@ -100,20 +101,23 @@ const variants = [
       }
     },
   },
-  {
-    // The floor for a client whose timeout closes its request, with the signal's creation
-    // amortised as the SDK's timeout groups do (one signal per 16 calls): what is left is what
-    // undici does for any request that carries a signal.
-    name: "raw fetch + json + a signal shared by 16 calls",
-    call: async () => {
-      const response = await fetch(`${baseUrl}/payments/${encodeURIComponent(paymentId)}`, {
-        headers: { Authorization: `PortOne ${secret}` },
-        signal: sharedSignal(),
-      });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      return response.json();
-    },
-  },
+  // The floor for a client whose timeout closes its request, with the signal's creation amortised
+  // as the SDK's timeout groups do (one signal per 16 calls): what is left is what undici does for
+  // any request that carries a signal. BENCH_SIGNAL_GROUPS=1,4,16,64 measures other group sizes.
+  ...signalGroups.map((size) => {
+    const sharedSignal = sharedSignals(size);
+    return {
+      name: `raw fetch + json + a signal shared by ${size} calls`,
+      call: async () => {
+        const response = await fetch(`${baseUrl}/payments/${encodeURIComponent(paymentId)}`, {
+          headers: { Authorization: `PortOne ${secret}` },
+          signal: sharedSignal(),
+        });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        return response.json();
+      },
+    };
+  }),
   { name: "portone-bff getPayment", call: () => ours.payment.getPayment({ paymentId }) },
   {
     // Not a safe client (its timeout could not close the request): shows, in the same run,
