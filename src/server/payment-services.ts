@@ -136,7 +136,7 @@ function routeEvents(
 
 /** The webhooks module's outbox sink; the module context hands it over as a plain sink. */
 function isEventOutbox(sink: PaymentEventSink): sink is PaymentEventOutbox {
-  return "insertStatement" in sink && "stored" in sink;
+  return "beginWrite" in sink;
 }
 
 function defaultPortOne(config: ServiceConfig): PortOnePaymentApi {
