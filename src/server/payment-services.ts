@@ -25,6 +25,7 @@ import { createPaymentReads } from "../payments/read-payment.js";
 import { type SyncPaymentDeps, type SyncResult, syncPayment } from "../payments/sync-payment.js";
 import type { PaymentProcedures } from "../router/context.js";
 import { PortOneClient } from "../sdk/index.js";
+import { createPortOneTransport } from "./portone-transport.js";
 
 /** The payment domain with every port bound: what the router and the modules call. */
 export interface PaymentServices {
@@ -42,7 +43,7 @@ export interface PaymentServices {
 }
 
 export interface PaymentServiceDeps {
-  /** Default: `PortOneClient(config.portone).payment`. */
+  /** Default: `PortOneClient(config.portone).payment`, over `createPortOneTransport`. */
   readonly portone?: PortOnePaymentApi;
   /** Default: HTTP to `config.orderSource`, or the demo catalog in sandbox mode. */
   readonly orderSource?: OrderSource;
@@ -141,6 +142,7 @@ function isEventOutbox(sink: PaymentEventSink): sink is PaymentEventOutbox {
 
 function defaultPortOne(config: ServiceConfig): PortOnePaymentApi {
   return PortOneClient({
+    fetch: createPortOneTransport(),
     secret: config.portone.apiSecret,
     baseUrl: config.portone.baseUrl,
     storeId: config.portone.storeId,
