@@ -163,6 +163,10 @@ function defaultOrderSource(config: ServiceConfig): OrderSource {
  * the at-least-once path (which would cost every change a second write to clear its mark).
  */
 function statusChangeLog(logger: FastifyBaseLogger, metrics: ServiceMetrics) {
+  // The info line holds only the ids and statuses built below, none of which redaction touches:
+  // it skips the redaction paths, which cost more than the rest of the line (as the request
+  // log's line does, see OneLinePerRequest). The mismatch line keeps them.
+  const changes = logger.child({}, { redact: [] });
   return (event: PaymentStatusChanged): void => {
     metrics.paymentStatusChanges.inc({ status: event.status });
     const fields = {
@@ -176,7 +180,7 @@ function statusChangeLog(logger: FastifyBaseLogger, metrics: ServiceMetrics) {
         { ...fields, mismatchReason: event.mismatchReason },
         "payment does not match its order",
       );
-    else logger.info(fields, "payment status changed");
+    else changes.info(fields, "payment status changed");
   };
 }
 
