@@ -6,6 +6,7 @@
  * looks up per call: here it sends the SDK's requests through the transport, and the cases'
  * own requests to the control server through the real fetch.
  */
+import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPortOneTransport } from "../../src/server/portone-transport.js";
 import { type ControlServer, startControlServer } from "../sdk/portable/control-server.js";
@@ -38,6 +39,24 @@ describe("the PortOne transport under the SDK's transport cases", () => {
     expect(report.passed).toHaveLength(transportCases.length);
     expect(sentThroughTransport).toBeGreaterThan(transportCases.length);
   }, 60_000);
+
+  it("listens once to a signal that many requests in flight share, and aborts them all", async () => {
+    await realFetch(`${control.baseUrl}/__control/script`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ path: "/shared-signal", replies: ["hang"] }),
+    });
+    const controller = new AbortController();
+    const calls = Array.from({ length: 20 }, () =>
+      transport(`${control.baseUrl}/shared-signal`, { signal: controller.signal }).then(
+        () => "answered",
+        (error: unknown) => (error instanceof Error ? error.name : String(error)),
+      ),
+    );
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+    controller.abort();
+    expect(await Promise.all(calls)).toEqual(Array.from({ length: 20 }, () => "AbortError"));
+  });
 
   it("refuses what is not HTTP(S), and request bodies that are not text", async () => {
     await expect(transport("ftp://127.0.0.1/x", {})).rejects.toThrow(TypeError);
