@@ -174,10 +174,28 @@ export interface StatusChangeWrite {
  * writer). The statement is the store adapter's business; the domain only passes it along.
  */
 export interface PaymentEventOutbox extends PaymentEventSink {
-  /** The INSERT of `event` (a duplicate id inserts nothing), in the records store's dialect. */
-  insertStatement(event: PaymentStatusChanged, target: OutboxStatementTarget): OutboxStatement;
-  /** Told after the commit of a transaction that inserted an event, so it is dispatched promptly. */
-  stored(): void;
+  /**
+   * Opens the write of `event` into the change's transaction. The records store must settle
+   * the returned write exactly once, after that transaction ended (committed or not): the
+   * outbox may have set something aside for it (a dispatch slot for an event it stores leased
+   * to its own dispatcher).
+   */
+  beginWrite(event: PaymentStatusChanged): OutboxWrite;
+}
+
+/** One event being written by the records store, in the transaction of its change. */
+export interface OutboxWrite {
+  /**
+   * The INSERT of the event (a duplicate id inserts nothing), in the records store's dialect;
+   * the same text every time for one dialect and target, so the store may prepare it once.
+   */
+  statement(target: OutboxStatementTarget): OutboxStatement;
+  /**
+   * After the transaction: `inserted` is true only when it committed the event's row (false
+   * when it failed, the change lost its race, or the outbox already held the event), so that
+   * the outbox dispatches it promptly.
+   */
+  settle(inserted: boolean): void;
 }
 
 export type OutboxStatementTarget =

@@ -47,7 +47,11 @@ export function recordAnswers(
 interface Flight {
   /** performance.now() when the PortOne call was started. */
   readonly startedAt: number;
-  readonly result: Promise<SyncResult>;
+  /**
+   * The record the sync left: all a joiner reads. Kept on its own, so that the flight (held
+   * for the sync interval) does not hold PortOne's whole payment object that long too.
+   */
+  readonly record: Promise<PaymentRecord>;
 }
 
 /**
@@ -70,10 +74,10 @@ export function createPaymentReads(deps: PaymentReadsDeps): PaymentReads {
   const start = (record: PaymentRecord, procedure: ReadProcedure): Flight => {
     const flight: Flight = {
       startedAt: performance.now(),
-      result: deps.sync(record, procedure).then(
+      record: deps.sync(record, procedure).then(
         (result) => {
           setTimeout(() => forget(record.paymentId, flight), deps.syncIntervalMs).unref();
-          return result;
+          return result.record;
         },
         (error: unknown) => {
           forget(record.paymentId, flight);
@@ -92,19 +96,18 @@ export function createPaymentReads(deps: PaymentReadsDeps): PaymentReads {
   const syncShared = async (record: PaymentRecord, procedure: ReadProcedure, arrivedAt: number) => {
     const flight = flights.get(record.paymentId);
     if (flight && (procedure === "get" || flight.startedAt >= arrivedAt)) {
-      const shared = await flight.result;
+      const shared = await flight.record;
       // Someone else (a webhook, another replica) changed the record since: that is newer.
-      if (shared.record.version >= record.version) return shared;
+      if (shared.version >= record.version) return shared;
     }
-    return start(record, procedure).result;
+    return start(record, procedure).record;
   };
 
   const read = async (paymentId: string, caller: Caller, procedure: ReadProcedure) => {
     const arrivedAt = performance.now();
     const record = await findCallersPayment(paymentId, caller, deps.records);
     if (recordAnswers(record, procedure, now(), deps.syncIntervalMs)) return toPaymentView(record);
-    const synced = await syncShared(record, procedure, arrivedAt);
-    return toPaymentView(synced.record);
+    return toPaymentView(await syncShared(record, procedure, arrivedAt));
   };
 
   return {

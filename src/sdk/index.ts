@@ -10,6 +10,7 @@ export type {
   CallOptions,
   ClientOptions,
   FetchFunction,
+  FetchResponse,
   PortOneClientInit,
   RequestEvent,
   ResponseEvent,

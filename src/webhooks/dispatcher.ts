@@ -12,6 +12,7 @@ import type {
   ClaimedDelivery,
   ClaimedEvent,
   DeliveryOutcome,
+  EventLease,
   FanOut,
   WebhookStore,
 } from "./store/webhook-store.js";
@@ -81,6 +82,12 @@ export interface DispatcherOptions {
   readonly onDispatched?: (event: DispatchedEvent) => void;
   /** Announces work stored by any process; without it the dispatcher polls. */
   readonly notifications?: WorkNotifications;
+}
+
+/** A reserved event slot (see `WebhookDispatcher.reserveEventDispatch`); settle it exactly once. */
+export interface EventDispatchReservation {
+  readonly lease: EventLease;
+  readonly settle: (event: ClaimedEvent | null) => void;
 }
 
 /** How long a notification waits for more before this process claims (see #notified). */
@@ -176,28 +183,43 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Stores a new event: what the ingest route and the outbox write through. With a free event
-   * slot the event is stored leased to this process (its first attempt, in the same commit)
-   * and dispatched from memory once committed: no claim, and no other replica is notified.
-   * Without one it is stored for whoever claims it first: this process once a slot frees up,
-   * or another replica on its notification. Crash safety is the claim's: a leased event whose
-   * holder dies is claimed again once the lease runs out. Resolves (false for a duplicate)
-   * once the event is committed.
+   * Stores a new event: what the ingest route and the outbox's late announcements write
+   * through. With a free event slot the event is stored leased to this process (its first
+   * attempt, in the same commit) and dispatched from memory once committed: no claim, and no
+   * other replica is notified. Without one it is stored for whoever claims it first: this
+   * process once a slot frees up, or another replica on its notification. Crash safety is the
+   * claim's: a leased event whose holder dies is claimed again once the lease runs out.
+   * Resolves (false for a duplicate) once the event is committed.
    */
   storeEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
-    if (!this.#running || this.#freeSlots("events") <= 0) {
-      return this.#storeUnleased(event, receivedAt);
-    }
-    const lease = { owner: this.workerId, leaseMs: this.#tuning.leaseMs };
-    const stored = this.#store.insertLeasedEvent(event, receivedAt, lease);
-    // The slot is taken from the insert on, so that concurrent ingests never overbook it; a
-    // failed insert is the caller's error (it answers the sender), not the dispatcher's.
-    const dispatched = stored.then(
-      (claimed) => (claimed ? this.#dispatchEvent(claimed) : undefined),
-      () => undefined,
-    );
-    this.#track(this.#inFlightEvents, dispatched);
+    const dispatch = this.reserveEventDispatch();
+    if (!dispatch) return this.#storeUnleased(event, receivedAt);
+    const stored = this.#store.insertLeasedEvent(event, receivedAt, dispatch.lease);
+    // A failed insert is the caller's error (it answers the sender), not the dispatcher's.
+    stored.then(dispatch.settle, () => dispatch.settle(null));
     return stored.then((claimed) => claimed !== null);
+  }
+
+  /**
+   * An event slot for an event about to be stored leased to this process, by `storeEvent` or
+   * by a writer with a transaction of its own (the payment records store writing a change's
+   * event with the change): the row is inserted with `lease`, and once its transaction has
+   * ended the writer settles the reservation with the event as stored (dispatched from memory
+   * at once, no claim) or null (nothing was stored: the slot is freed). The slot is taken from
+   * now on, so concurrent writers never overbook it. Null when no slot is free (or the
+   * dispatcher is not running): the caller stores the event unleased and wakes a claimer.
+   */
+  reserveEventDispatch(): EventDispatchReservation | null {
+    if (!this.#running || this.#freeSlots("events") <= 0) return null;
+    let settle: (event: ClaimedEvent | null) => void = () => {};
+    const stored = new Promise<ClaimedEvent | null>((resolve) => {
+      settle = resolve;
+    });
+    this.#track(
+      this.#inFlightEvents,
+      stored.then((event) => (event ? this.#dispatchEvent(event) : undefined)),
+    );
+    return { lease: { owner: this.workerId, leaseMs: this.#tuning.leaseMs }, settle };
   }
 
   async #storeUnleased(event: InboundEvent, receivedAt: number): Promise<boolean> {

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import type { PaymentEventOutbox, PaymentStatusChanged } from "../payments/ports.js";
+import type { EventDispatchReservation } from "./dispatcher.js";
 import type { InboundEvent } from "./event.js";
 import { internalEventInsert } from "./store/internal-event-insert.js";
+import { toLeasedNewEvent } from "./store/rows.js";
 import type { WebhookStore } from "./store/webhook-store.js";
 
 /**
@@ -18,16 +20,31 @@ export function statusChangeEventId(event: PaymentStatusChanged): string {
   return `evt_${digest.slice(0, 32)}`;
 }
 
+/** The dispatcher that takes the events this sink stores leased to it (see reserveEventDispatch). */
+export interface OutboxDispatch {
+  reserveEventDispatch(): EventDispatchReservation | null;
+}
+
 /**
  * Puts the payment domain's status changes into the same inbox as PortOne's webhooks, so
  * subscribers get them durably, with retries, through the same fan-out. They need no payment
  * sync (they are the result of one). The inbox shares the payment records' database, so the
- * records store writes each change's event in the change's own transaction
- * (`insertStatement`); `publish` stores one on its own, for a change announced late.
+ * records store writes each change's event in the change's own transaction (`beginWrite`);
+ * `publish` stores one on its own, for a change announced late.
+ *
+ * With `dispatch` (this process's dispatcher) and a free slot there, the event is written
+ * leased to that dispatcher and handed to it once committed, as ingested webhooks are (see
+ * `WebhookDispatcher.storeEvent`): no claim, no notification, no poll. If the process dies
+ * first, the lease runs out and any replica claims the event. Without a slot (or without
+ * `dispatch`) it is written unleased and `onEventStored` wakes a claimer.
  */
 export function createOutboxEventSink(
   store: WebhookStore,
-  options: { readonly onEventStored?: () => void; readonly clock?: () => number } = {},
+  options: {
+    readonly dispatch?: OutboxDispatch;
+    readonly onEventStored?: () => void;
+    readonly clock?: () => number;
+  } = {},
 ): PaymentEventOutbox {
   const clock = options.clock ?? Date.now;
   const stored = coalesced(options.onEventStored ?? (() => {}));
@@ -35,8 +52,23 @@ export function createOutboxEventSink(
     async publish(event: PaymentStatusChanged): Promise<void> {
       if (await store.insertEvent(toInboxEvent(event), clock())) stored();
     },
-    insertStatement: (event, target) => internalEventInsert(toInboxEvent(event), clock(), target),
-    stored,
+    beginWrite(event) {
+      const reservation = options.dispatch?.reserveEventDispatch() ?? null;
+      const pending = {
+        event: toInboxEvent(event),
+        receivedAt: clock(),
+        lease: reservation?.lease ?? null,
+      };
+      return {
+        statement: (target) => internalEventInsert(pending, target),
+        settle(inserted) {
+          if (reservation) {
+            const lease = reservation.lease;
+            reservation.settle(inserted ? toLeasedNewEvent({ ...pending, lease }) : null);
+          } else if (inserted) stored();
+        },
+      };
+    },
   };
 }
 

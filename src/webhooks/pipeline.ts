@@ -216,9 +216,10 @@ export async function createWebhooks(options: WebhooksOptions): Promise<Webhooks
     publicPlugin,
     internalPlugin,
     // The records store writes most status-change events in the change's own transaction,
-    // past `storeEvent`: the sink wakes the dispatcher for those itself.
+    // past `storeEvent`: the sink leases them to the dispatcher, or wakes it, itself.
     eventSink: createOutboxEventSink(inbox, {
       clock,
+      dispatch: dispatcher,
       onEventStored: () => dispatcher.wake("events"),
     }),
     store,

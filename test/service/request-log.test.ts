@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { useServiceStack } from "../support/service-stack.js";
 import { signToken } from "./support/harness.js";
 
-const stack = useServiceStack({ env: { LOG_LEVEL: "info" }, shop: false });
+const stack = useServiceStack({ env: { LOG_LEVEL: "info" } });
 
 interface LogLine {
   msg: string;
@@ -60,5 +60,31 @@ describe("request logging at info", () => {
     const text = written.join("");
     expect(text).not.toContain(token);
     expect(text).not.toContain("guest-secret-in-query");
+  });
+
+  it("writes one line per status change, with the change and nothing else", async () => {
+    const customer = await stack.client("status-logged-customer");
+    const { prepared } = await stack.payNewOrder(customer, "status-logged-customer");
+    const before = stack.running.logs.lines.length;
+    const completed = await customer.payment.complete.mutate({ paymentId: prepared.paymentId });
+    expect(completed.status).toBe("PAID");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const changes = stack.running.logs.lines
+      .slice(before)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === "payment status changed");
+    expect(changes).toEqual([
+      {
+        level: 30,
+        time: expect.any(String),
+        service: "portone-bff",
+        paymentId: prepared.paymentId,
+        orderId: expect.any(String),
+        previousStatus: "PREPARED",
+        status: "PAID",
+        msg: "payment status changed",
+      },
+    ]);
   });
 });

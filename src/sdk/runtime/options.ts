@@ -1,5 +1,8 @@
 /** A `fetch`-compatible function; inject one to add proxies, tracing or a test double. */
-export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+export type FetchFunction = (url: string, init: RequestInit) => Promise<FetchResponse>;
+
+/** What the SDK reads of a `fetch` answer: any `Response` has it. */
+export type FetchResponse = Pick<Response, "ok" | "status" | "headers" | "text">;
 
 /** Passed to `onRequest` before each attempt. The URL never holds the API secret. */
 export interface RequestEvent {

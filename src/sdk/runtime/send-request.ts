@@ -6,7 +6,13 @@
  */
 import { formatIdempotencyKey, newIdempotencyKey } from "./idempotency-key.js";
 import { type CompiledOperation, NO_RESPONSE, TEXT_RESPONSE } from "./operation.js";
-import type { CallOptions, FetchFunction, PortOneClientInit, RequestEvent } from "./options.js";
+import type {
+  CallOptions,
+  FetchFunction,
+  FetchResponse,
+  PortOneClientInit,
+  RequestEvent,
+} from "./options.js";
 import type { RestErrorBody } from "./rest-error.js";
 import {
   backoffDelayMs,
@@ -91,7 +97,7 @@ export async function sendRequest(
     const linked = signal && new LinkedAbort([signal, group.signal]);
     let retry: Retryable;
     try {
-      let response: Response;
+      let response: FetchResponse;
       let text: string;
       try {
         response = await fetchFunction(wire.url, {
@@ -161,7 +167,7 @@ function requestHeaders(
   return checked;
 }
 
-function interpret(op: CompiledOperation, response: Response, text: string): unknown {
+function interpret(op: CompiledOperation, response: FetchResponse, text: string): unknown {
   if (response.ok) {
     if (op.flags & NO_RESPONSE) return undefined;
     if (op.flags & TEXT_RESPONSE) return text;
@@ -184,7 +190,7 @@ function interpret(op: CompiledOperation, response: Response, text: string): unk
   throw error;
 }
 
-function unexpected(op: CompiledOperation, response: Response, text: string, reason: string) {
+function unexpected(op: CompiledOperation, response: FetchResponse, text: string, reason: string) {
   const contentType = response.headers.get("content-type") ?? undefined;
   return new UnexpectedResponseError(
     { operation: op.name, status: response.status, body: text, contentType },

@@ -1,5 +1,6 @@
 import type {
   NewPaymentRecord,
+  OutboxWrite,
   PaymentRecordStore,
   PaymentRecordUpdate,
   StatusChangeWrite,
@@ -71,11 +72,19 @@ export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentR
       return rows[0] ? toPaymentRecord(rows[0]) : null;
     },
     async recordStatusChange(paymentId: string, change: StatusChangeWrite) {
-      const { sql, values } = statusChangeStatement(paymentId, change);
-      const { rows } = await pool.query<PaymentRecordRow & { event_stored: boolean }>(sql, values);
-      if (!rows[0]) return null;
-      if (rows[0].event_stored) change.outbox?.stored();
-      return toPaymentRecord(rows[0]);
+      const outboxWrite = change.outbox?.beginWrite(change.event) ?? null;
+      let eventStored = false;
+      try {
+        const { sql, values } = statusChangeStatement(paymentId, change, outboxWrite);
+        const { rows } = await pool.query<PaymentRecordRow & { event_stored: boolean }>(
+          sql,
+          values,
+        );
+        eventStored = rows[0]?.event_stored ?? false;
+        return rows[0] ? toPaymentRecord(rows[0]) : null;
+      } finally {
+        outboxWrite?.settle(eventStored);
+      }
     },
     async markPaymentSynced(paymentId: string, version: number, syncedAt: string) {
       const { rows } = await pool.query<PaymentRecordRow>(
@@ -108,7 +117,11 @@ export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentR
  * INSERT in a data-modifying CTE fed by the updated row, so both commit together and a lost
  * race inserts nothing. One round trip, no explicit transaction.
  */
-function statusChangeStatement(paymentId: string, change: StatusChangeWrite) {
+function statusChangeStatement(
+  paymentId: string,
+  change: StatusChangeWrite,
+  outboxWrite: OutboxWrite | null,
+) {
   const { update } = change;
   const values: unknown[] = [
     paymentId,
@@ -127,9 +140,9 @@ function statusChangeStatement(paymentId: string, change: StatusChangeWrite) {
         portone_details = $7, unpublished_previous_status = $8
     WHERE payment_id = $1 AND version = $2 AND unpublished_previous_status IS NOT DISTINCT FROM $9
     RETURNING ${COLUMNS})`;
-  if (!change.outbox)
+  if (!outboxWrite)
     return { sql: `WITH ${updated} SELECT *, false AS event_stored FROM updated`, values };
-  const insert = change.outbox.insertStatement(change.event, {
+  const insert = outboxWrite.statement({
     dialect: "postgres",
     firstParameter: values.length + 1,
     perRowOf: "updated",

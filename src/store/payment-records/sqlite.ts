@@ -1,6 +1,7 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type {
   NewPaymentRecord,
+  OutboxWrite,
   PaymentRecordStore,
   PaymentRecordUpdate,
   StatusChangeWrite,
@@ -74,10 +75,15 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
       return row ? toPaymentRecord(row) : null;
     },
     async recordStatusChange(paymentId: string, change: StatusChangeWrite) {
-      const written = await commitChange({ paymentId, change });
-      if (!written) return null;
-      if (written.eventStored) change.outbox?.stored();
-      return toPaymentRecord(written.row);
+      const outboxWrite = change.outbox?.beginWrite(change.event) ?? null;
+      let eventStored = false;
+      try {
+        const written = await commitChange({ paymentId, change, outboxWrite });
+        eventStored = written?.eventStored ?? false;
+        return written ? toPaymentRecord(written.row) : null;
+      } finally {
+        outboxWrite?.settle(eventStored);
+      }
     },
     async markPaymentSynced(paymentId: string, version: number, syncedAt: string) {
       const row = markSynced.get(syncedAt, paymentId, version) as PaymentRecordRow | undefined;
@@ -119,7 +125,7 @@ function statusChangeWriter(
     return statement;
   };
   /** One change and, with an outbox, its event row; null when the compare-and-set failed. */
-  const writeChange = ({ paymentId, change }: PendingChange): WrittenChange | null => {
+  const writeChange = ({ paymentId, change, outboxWrite }: PendingChange): WrittenChange | null => {
     const row = changeStatus.get({
       paymentId,
       expectedVersion: change.expectedVersion,
@@ -128,8 +134,8 @@ function statusChangeWriter(
       unpublished: change.markUnpublished ? change.event.previousStatus : null,
     }) as PaymentRecordRow | undefined;
     if (!row) return null;
-    if (!change.outbox) return { row, eventStored: false };
-    const { sql, values } = change.outbox.insertStatement(change.event, { dialect: "sqlite" });
+    if (!outboxWrite) return { row, eventStored: false };
+    const { sql, values } = outboxWrite.statement({ dialect: "sqlite" });
     return { row, eventStored: prepared(sql).run(...values).changes > 0 };
   };
   // A change and its event row commit together, or neither does. The changes that arrive
@@ -148,6 +154,8 @@ function statusChangeWriter(
 interface PendingChange {
   readonly paymentId: string;
   readonly change: StatusChangeWrite;
+  /** The change's event, when the service has an outbox. */
+  readonly outboxWrite: OutboxWrite | null;
 }
 
 interface WrittenChange {

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { createGroupCommit } from "../../store/group-commit.js";
 import type { InboundEvent } from "../event.js";
 import {
+  type Completion,
   type DeliveryRow,
   deliveryOutcomeColumns,
   type EventRow,
@@ -95,13 +96,6 @@ async function insertBatch(pool: pg.Pool, batch: readonly NewEvent[]): Promise<b
     storedNow.add(event.id);
     return true;
   });
-}
-
-interface Completion {
-  readonly event: ClaimedEvent;
-  readonly fanOut: FanOut;
-  /** Lease the new deliveries to the event's claimant for this long (attempt 1), or not. */
-  readonly leaseMs: number | null;
 }
 
 interface Finish {

@@ -7,6 +7,7 @@ import type {
   DeliveryState,
   EventLease,
   EventState,
+  FanOut,
   StoredEvent,
 } from "./webhook-store.js";
 
@@ -72,6 +73,14 @@ export interface NewEvent {
   readonly event: InboundEvent;
   readonly receivedAt: number;
   readonly lease: EventLease | null;
+}
+
+/** One claimed event's completion, as both dialects batch them. */
+export interface Completion {
+  readonly event: ClaimedEvent;
+  readonly fanOut: FanOut;
+  /** Lease the new deliveries to the event's claimant for this long (attempt 1), or not. */
+  readonly leaseMs: number | null;
 }
 
 /** The lease columns a new event is inserted with, the same for both dialects. */

@@ -2,6 +2,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { createGroupCommit } from "../../store/group-commit.js";
 import type { InboundEvent } from "../event.js";
 import {
+  type Completion,
   type DeliveryRow,
   deliveryOutcomeColumns,
   type EventRow,
@@ -179,33 +180,43 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       }) as EventRow[]
     ).map(toClaimedEvent),
   );
-  const completeEventTx = sqlite.transaction(
-    (event: ClaimedEvent, fanOut: FanOut, leaseMs: number | null): ClaimedDelivery[] | null => {
-      const { changes } = eventStatements.markDispatched.run({
-        id: event.id,
-        owner: event.leaseOwner,
-        attempt: event.attempt,
-        body: fanOut.body,
-        now: fanOut.now,
-      });
-      if (changes === 0) return null;
-      const leased: ClaimedDelivery[] = [];
-      for (const subscriberId of fanOut.subscriberIds) {
-        const row = { eventId: event.id, subscriberId, now: fanOut.now };
-        if (leaseMs === null) {
-          eventStatements.insertDelivery.run(row);
-          continue;
-        }
-        const inserted = eventStatements.insertLeasedDelivery.get({
-          ...row,
-          owner: event.leaseOwner,
-          leaseUntil: fanOut.now + leaseMs,
-        }) as { id: number; subscriber_id: string } | undefined;
-        if (inserted) leased.push(leasedDelivery(event, fanOut, inserted));
+  /** One completion (see `completeEvent`); null when the claim was lost. */
+  const completeOne = ({ event, fanOut, leaseMs }: Completion): ClaimedDelivery[] | null => {
+    const { changes } = eventStatements.markDispatched.run({
+      id: event.id,
+      owner: event.leaseOwner,
+      attempt: event.attempt,
+      body: fanOut.body,
+      now: fanOut.now,
+    });
+    if (changes === 0) return null;
+    const leased: ClaimedDelivery[] = [];
+    for (const subscriberId of fanOut.subscriberIds) {
+      const row = { eventId: event.id, subscriberId, now: fanOut.now };
+      if (leaseMs === null) {
+        eventStatements.insertDelivery.run(row);
+        continue;
       }
-      return leased;
-    },
+      const inserted = eventStatements.insertLeasedDelivery.get({
+        ...row,
+        owner: event.leaseOwner,
+        leaseUntil: fanOut.now + leaseMs,
+      }) as { id: number; subscriber_id: string } | undefined;
+      if (inserted) leased.push(leasedDelivery(event, fanOut, inserted));
+    }
+    return leased;
+  };
+  // The completions of one turn (each leased event is completed on its own, as it finishes)
+  // commit together: one WAL commit for the batch. A claim completed twice in one batch is
+  // fenced as ever: the second finds the event dispatched and changes nothing.
+  const completeBatchTx = sqlite.transaction((batch: readonly Completion[]) =>
+    batch.map(completeOne),
   );
+  const completeOneTx = sqlite.transaction(completeOne);
+  const complete = createGroupCommit<Completion, ClaimedDelivery[] | null>({
+    writeBatch: (batch) => completeBatchTx.immediate(batch),
+    writeOne: (completion) => completeOneTx.immediate(completion),
+  });
   const claimDeliveriesTx = sqlite.transaction(
     (claim: Claim & { subscriberIds: readonly string[] }) => {
       const ids = (
@@ -261,10 +272,10 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       return claimEventsTx.immediate(claim);
     },
     async completeEvent(event: ClaimedEvent, fanOut: FanOut): Promise<boolean> {
-      return completeEventTx.immediate(event, fanOut, null) !== null;
+      return (await complete({ event, fanOut, leaseMs: null })) !== null;
     },
     async completeEventLeasingDeliveries(event, fanOut, leaseMs) {
-      return completeEventTx.immediate(event, fanOut, leaseMs);
+      return complete({ event, fanOut, leaseMs });
     },
     async postponeEvent(event, retry): Promise<void> {
       eventStatements.postponeEvent.run({
