@@ -29,6 +29,14 @@ import type {
 export { INSERT_EVENTS_FROM_JSON } from "./postgres-turn.js";
 
 /**
+ * How long completions and attempt records wait for an insert to share its statement. An
+ * insert's commit answers a sender, so it never waits; the dispatch writes it sets off come a
+ * moment before the senders' next requests do, and would otherwise take a statement (and a
+ * commit) of their own. Far below what dispatch latency allows (the backlog target is 1 s).
+ */
+const DISPATCH_WRITE_HOLD_MS = 2;
+
+/**
  * The inbox for several replicas on one PostgreSQL. Claims pick due rows with
  * `FOR UPDATE SKIP LOCKED` and lease them in the same statement: concurrent claimers skip
  * each other's rows instead of waiting, and a row committed by another claimer no longer
@@ -39,6 +47,8 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
   const turn = createGroupCommit<TurnWrite, TurnResult>({
     writeBatch: (writes) => writeTurn(pool, writes),
     writeOne: async (write) => (await writeTurn(pool, [write]))[0] ?? null,
+    canWait: (write) => write.kind !== "insert",
+    holdMs: DISPATCH_WRITE_HOLD_MS,
   });
   const insert = async (pending: NewEvent) => (await turn({ kind: "insert", pending })) === true;
   const complete = async (completion: Completion) => {
