@@ -52,6 +52,13 @@ interface Part {
   readonly answers: string;
 }
 
+/*
+ * The completion and attempt-record parts take one JSON document per row in an array: the
+ * planner expects 10 rows from `unnest` of an array parameter but 100 from
+ * `json_to_recordset`, and with 100 it joins by scanning the whole partial claim index (whose
+ * entries for rows no longer pending stay until vacuum: 0.59 ms for one row against 0.056 ms
+ * by the primary key, measured with 20,000 such entries) instead of probing the primary key.
+ */
 const PARTS: Record<PartName, Part> = {
   // Answers only the ids stored before (usually none): rows the driver need not parse.
   insert: {
@@ -78,8 +85,8 @@ const PARTS: Record<PartName, Part> = {
        UPDATE webhook_events e
        SET state = 'dispatched', body = c.body, dispatched_at = c.now, lease_owner = NULL,
            lease_until = NULL, last_error = NULL
-       FROM json_to_recordset($PARAM::json) AS c (id text, owner text, attempt int, body text,
-         now bigint, lease_until bigint, subscriber_ids json)
+       FROM unnest($PARAM::json[]) AS one, json_to_record(one) AS c (id text, owner text,
+         attempt int, body text, now bigint, lease_until bigint, subscriber_ids json)
        WHERE e.id = c.id AND e.lease_owner = c.owner AND e.attempts = c.attempt
          AND e.state = 'pending'
        RETURNING e.id, c.owner, c.attempt, c.now, c.lease_until, c.subscriber_ids),
@@ -105,9 +112,9 @@ const PARTS: Record<PartName, Part> = {
        SET state = c.state, next_attempt_at = c.next_attempt_at, last_error = c.error,
            last_status_code = c.status_code, updated_at = c.now, delivered_at = c.delivered_at,
            lease_owner = NULL, lease_until = NULL
-       FROM json_to_recordset($PARAM::json) AS c (id bigint, owner text, attempt int,
-         state text, next_attempt_at bigint, error text, status_code int, now bigint,
-         delivered_at bigint)
+       FROM unnest($PARAM::json[]) AS one, json_to_record(one) AS c (id bigint, owner text,
+         attempt int, state text, next_attempt_at bigint, error text, status_code int,
+         now bigint, delivered_at bigint)
        WHERE d.id = c.id AND d.lease_owner = c.owner AND d.attempts = c.attempt
          AND d.state = 'pending'
        RETURNING d.id, c.owner, c.attempt)`,
@@ -246,9 +253,10 @@ export async function writeTurn(
   const { rows } = await pool.query<TurnRow>({
     name: statement.name,
     text: statement.text,
-    values: PART_ORDER.filter((kind) => parameters.has(kind)).map((kind) =>
-      JSON.stringify(parameters.get(kind)),
-    ),
+    values: PART_ORDER.filter((kind) => parameters.has(kind)).map((kind) => {
+      const rows = parameters.get(kind) ?? [];
+      return kind === "insert" ? JSON.stringify(rows) : rows.map((row) => JSON.stringify(row));
+    }),
   });
   return turnResults(writes, rows);
 }
