@@ -255,14 +255,25 @@ async function waitForDrain(target) {
 }
 
 /**
+ * Each backend's CPU at its last read: a pooled connection left idle while the statistics
+ * settle is closed after 30 s, and what its backend used must still count.
+ */
+function withEarlierBackends(earlier, later) {
+  if (!earlier || !later) return later;
+  return new Map([...earlier, ...later]);
+}
+
+/**
  * Commits settle once every backend flushed its statistics: read until two reads agree, but
  * for the few an idle replica makes itself (IDLE_COMMITS_PER_SECOND).
  */
-async function settledSnapshot(target, admin) {
+async function settledSnapshot(target, admin, earlierBackends = new Map()) {
   let last = await snapshot(target, admin);
+  last.backendMicros = withEarlierBackends(earlierBackends, last.backendMicros);
   for (let reads = 0; reads < 5; reads++) {
     await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
     const next = await snapshot(target, admin);
+    next.backendMicros = withEarlierBackends(last.backendMicros, next.backendMicros);
     const idleCommits = (IDLE_COMMITS_PER_SECOND * target.servers.length * STATS_SETTLE_MS) / 1000;
     if (next.commits - last.commits <= idleCommits) return next;
     last = next;
@@ -323,7 +334,8 @@ async function measure(target, admin) {
   const { backlog } = await stats(target.servers[0]);
   const pending = backlog.pendingEvents + backlog.pendingDeliveries;
   const drainMs = await waitForDrain(target);
-  const after = await settledSnapshot(target, admin);
+  const drained = await snapshot(target, admin);
+  const after = await settledSnapshot(target, admin, drained.backendMicros);
   const events = after.handled - before.handled;
   const backend = backendCpuSince(before.backendMicros, after.backendMicros);
   return {

@@ -11,6 +11,12 @@ export interface GroupCommitWriter<Item, Result> {
   writeBatch(batch: readonly Item[]): Promise<readonly Result[]> | readonly Result[];
   /** Writes one item in its own transaction (after its batch failed). */
   writeOne(item: Item): Promise<Result> | Result;
+  /**
+   * Writes nobody is waiting on to answer a request: while only such writes are queued, and no
+   * batch is in flight, they wait up to `holdMs` for one that is not, to share its commit.
+   */
+  readonly canWait?: (item: Item) => boolean;
+  readonly holdMs?: number;
 }
 
 interface Pending<Item, Result> {
@@ -40,6 +46,7 @@ export function createGroupCommit<Item, Result>(
   let queued: Pending<Item, Result>[] = [];
   let writing = false;
   let scheduled = false;
+  let held: NodeJS.Timeout | undefined;
 
   const writeSeparately = async (batch: readonly Pending<Item, Result>[]) => {
     for (const pending of batch) {
@@ -80,11 +87,20 @@ export function createGroupCommit<Item, Result>(
 
   const schedule = () => {
     if (scheduled || writing || queued.length === 0) return;
+    const { canWait, holdMs = 0 } = writer;
+    if (holdMs > 0 && canWait && queued.every((pending) => canWait(pending.item))) {
+      held ??= setTimeout(flush, holdMs);
+      return;
+    }
+    clearTimeout(held);
+    held = undefined;
     scheduled = true;
     setImmediate(flush);
   };
 
   const flush = async () => {
+    clearTimeout(held);
+    held = undefined;
     scheduled = false;
     const batch = queued.slice(0, MAX_BATCH);
     queued = queued.slice(MAX_BATCH);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createGroupCommit, type GroupCommitWriter } from "../../src/store/group-commit.js";
 import { StoreUnavailableError, UnstorableValueError } from "../../src/store/store-errors.js";
 
@@ -93,5 +93,34 @@ describe("group commit", () => {
     const [one, two, three] = await Promise.all(bad);
     expect([one, three]).toEqual([10, 30]);
     expect(two).toBeInstanceOf(UnstorableValueError);
+  });
+
+  it("holds writes that can wait until one that cannot arrives, and sends them together", async () => {
+    const { writer, batches, settle } = gatedWriter();
+    const commit = createGroupCommit({ ...writer, canWait: (item) => item >= 100, holdMs: 60_000 });
+    const results = [commit(100), commit(200)];
+    await settle();
+    expect(batches).toEqual([]);
+    results.push(commit(3));
+    await settle();
+    expect(batches).toEqual([[100, 200, 3]]);
+    expect(await Promise.all(results)).toEqual([1000, 2000, 30]);
+  });
+
+  it("sends held writes on their own once the hold is over", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { writer, batches, settle } = gatedWriter();
+      const commit = createGroupCommit({ ...writer, canWait: () => true, holdMs: 5 });
+      const result = commit(7);
+      await settle();
+      expect(batches).toEqual([]);
+      vi.advanceTimersByTime(5);
+      await settle();
+      expect(batches).toEqual([[7]]);
+      expect(await result).toBe(70);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

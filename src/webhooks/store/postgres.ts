@@ -1,13 +1,12 @@
 import type pg from "pg";
 import { createGroupCommit } from "../../store/group-commit.js";
 import type { InboundEvent } from "../event.js";
+import { type TurnResult, type TurnWrite, writeTurn } from "./postgres-turn.js";
 import {
   type Completion,
   type DeliveryRow,
-  deliveryOutcomeColumns,
   type EventRow,
   type NewEvent,
-  newEventLeaseColumns,
   toClaimedDelivery,
   toClaimedEvent,
   toDeliveryRecord,
@@ -27,245 +26,16 @@ import type {
   WebhookStore,
 } from "./webhook-store.js";
 
-/*
- * The three batch statements (insert, complete, finish) run once per turn of the event loop
- * under load, each with a fixed 10 or so array parameters whatever the batch size, so they are
- * named: each pool connection parses and plans them once, not on every execution. Measured
- * with batches of 3 rows (what 3 replicas sharing 10 connections get), that halves the
- * backend's CPU per statement (about 200 -> 95 µs) and cuts the driver's (90 -> 55 µs).
- */
+/** The insert-only turn statement, for bench/webhook-insert-statement.js. */
+export { INSERT_EVENTS_FROM_JSON } from "./postgres-turn.js";
 
 /**
- * The batch insert of `insertBatch`: rows from one JSON parameter, a duplicate id inserting
- * nothing, answering only the ids stored before. Exported for bench/webhook-insert-statement.js,
- * which measures it against the shapes it replaced.
+ * How long completions and attempt records wait for an insert to share its statement. An
+ * insert's commit answers a sender, so it never waits; the dispatch writes it sets off come a
+ * moment before the senders' next requests do, and would otherwise take a statement (and a
+ * commit) of their own. Far below what dispatch latency allows (the backlog target is 1 s).
  */
-export const INSERT_EVENTS_FROM_JSON = `WITH incoming AS (
-       SELECT * FROM json_to_recordset($1::json) AS incoming (id text, source text, format text,
-         type text, occurred_at text, data text, received_at bigint, lease_owner text,
-         lease_until bigint, attempts int)),
-     stored AS (
-       INSERT INTO webhook_events (id, source, format, type, occurred_at, data, received_at,
-                                   next_attempt_at, lease_owner, lease_until, attempts)
-       SELECT id, source, format, type, occurred_at, data, received_at, received_at,
-              lease_owner, lease_until, attempts
-       FROM incoming
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id)
-     SELECT id FROM incoming EXCEPT SELECT id FROM stored`;
-
-/**
- * Inserts the batch in one statement; one flag per item: true when it was new. Leased rows are
- * their storer's first attempt; migration 004's trigger notifies only for the unleased ones.
- *
- * The batch goes as one JSON parameter (json_to_recordset) rather than one text[] per column:
- * JSON.stringify is native, where the driver escapes every array element in JavaScript and the
- * server parses ten array literals. `data` travels as a JSON string holding the event's JSON
- * text (stored as is), so nothing in it is re-validated as JSON on the way (PostgreSQL's json
- * refuses some escapes JSON.stringify writes, e.g. a lone surrogate half). The statement
- * answers only the ids that were stored already (usually none), not every inserted one: rows
- * the driver need not parse. Measured with 5-row batches (bench/webhook-insert-statement.js),
- * driver CPU per statement drops by about a quarter and the backend's does not grow.
- */
-async function insertBatch(pool: pg.Pool, batch: readonly NewEvent[]): Promise<boolean[]> {
-  const rows = batch.map((pending) => {
-    const lease = newEventLeaseColumns(pending);
-    return {
-      id: pending.event.id,
-      source: pending.event.source,
-      format: pending.event.format,
-      type: pending.event.type,
-      occurred_at: pending.event.occurredAt,
-      data: JSON.stringify(pending.event.data),
-      received_at: pending.receivedAt,
-      lease_owner: lease.leaseOwner,
-      lease_until: lease.leaseUntil,
-      attempts: lease.attempts,
-    };
-  });
-  const { rows: duplicates } = await pool.query<{ id: string }>({
-    name: "webhooks-insert-events-json",
-    text: INSERT_EVENTS_FROM_JSON,
-    values: [JSON.stringify(rows)],
-  });
-  const storedBefore = new Set(duplicates.map((row) => row.id));
-  // Within a batch the first request for a new id stored it; any later one is a duplicate.
-  const storedNow = new Set<string>();
-  return batch.map(({ event }) => {
-    if (storedBefore.has(event.id) || storedNow.has(event.id)) return false;
-    storedNow.add(event.id);
-    return true;
-  });
-}
-
-interface Finish {
-  readonly delivery: ClaimedDelivery;
-  readonly outcome: DeliveryOutcome;
-}
-
-/**
- * The first item per claim, and one flag per item: true where that item's write changed a row.
- * A claim is completed once: with two completions of one claim in a batch, only the first is
- * written (an UPDATE joined to two rows for one target would apply an arbitrary one).
- */
-function firstPerKey<Item, Key>(batch: readonly Item[], key: (item: Item) => Key) {
-  const seen = new Set<Key>();
-  const unique = batch.filter((item) => !seen.has(key(item)) && seen.add(key(item)) !== undefined);
-  return {
-    unique,
-    results(changed: Iterable<Key>): boolean[] {
-      const remaining = new Set(changed);
-      return batch.map((item) => remaining.delete(key(item)));
-    },
-  };
-}
-
-interface ClaimRow {
-  readonly id: string;
-  readonly owner: string;
-  readonly attempt: number;
-}
-
-/** One claim: a row as leased to one owner for one attempt (a takeover is another claim). */
-function claimKey(id: string, owner: string, attempt: number): string {
-  return JSON.stringify([id, owner, attempt]);
-}
-
-interface CompletionRow {
-  readonly kind: "done" | "leased";
-  readonly id: string;
-  readonly owner: string;
-  readonly attempt: number;
-  readonly delivery_id: string | null;
-  readonly subscriber_id: string | null;
-}
-
-/**
- * Completes a batch of claimed events in one statement (so one commit): each event whose claim
- * is still current is marked dispatched, and its deliveries are fanned out in the same commit,
- * leased to the claimant where asked (it delivers them without claiming them first). One
- * result per item: null where the lease was lost to another replica (nothing is written), else
- * the deliveries leased to the caller.
- */
-async function completeBatch(
-  pool: pg.Pool,
-  all: readonly Completion[],
-): Promise<(ClaimedDelivery[] | null)[]> {
-  const { unique: batch } = firstPerKey(all, ({ event }) =>
-    claimKey(event.id, event.leaseOwner, event.attempt),
-  );
-  const fanOut = batch.flatMap(({ event, fanOut, leaseMs }) =>
-    fanOut.subscriberIds.map((subscriberId) => ({
-      event,
-      subscriberId,
-      now: fanOut.now,
-      leaseUntil: leaseMs === null ? null : fanOut.now + leaseMs,
-    })),
-  );
-  const { rows } = await pool.query<CompletionRow>({
-    name: "webhooks-complete-events",
-    text: `WITH done AS (
-       UPDATE webhook_events e
-       SET state = 'dispatched', body = c.body, dispatched_at = c.now, lease_owner = NULL,
-           lease_until = NULL, last_error = NULL
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[])
-         AS c (id, owner, attempt, body, now)
-       WHERE e.id = c.id AND e.lease_owner = c.owner AND e.attempts = c.attempt
-         AND e.state = 'pending'
-       RETURNING e.id, c.owner, c.attempt),
-     fanned AS (
-       INSERT INTO webhook_deliveries (event_id, subscriber_id, next_attempt_at, created_at,
-                                       updated_at, lease_owner, lease_until, attempts)
-       SELECT f.event_id, f.subscriber_id, f.now, f.now, f.now,
-              CASE WHEN f.lease_until IS NULL THEN NULL ELSE f.owner END, f.lease_until,
-              CASE WHEN f.lease_until IS NULL THEN 0 ELSE 1 END
-       FROM unnest($6::text[], $7::text[], $8::int[], $9::text[], $10::bigint[], $11::bigint[])
-         AS f (event_id, owner, attempt, subscriber_id, now, lease_until)
-       JOIN done ON done.id = f.event_id AND done.owner = f.owner AND done.attempt = f.attempt
-       ON CONFLICT (event_id, subscriber_id) DO NOTHING
-       RETURNING id, event_id, subscriber_id, lease_owner)
-     SELECT 'done' AS kind, id, owner, attempt, NULL::bigint AS delivery_id, NULL AS subscriber_id
-     FROM done
-     UNION ALL
-     SELECT 'leased', event_id, lease_owner, 1, id, subscriber_id
-     FROM fanned WHERE lease_owner IS NOT NULL`,
-    values: [
-      batch.map(({ event }) => event.id),
-      batch.map(({ event }) => event.leaseOwner),
-      batch.map(({ event }) => event.attempt),
-      batch.map(({ fanOut }) => fanOut.body),
-      batch.map(({ fanOut }) => fanOut.now),
-      fanOut.map((row) => row.event.id),
-      fanOut.map((row) => row.event.leaseOwner),
-      fanOut.map((row) => row.event.attempt),
-      fanOut.map((row) => row.subscriberId),
-      fanOut.map((row) => row.now),
-      fanOut.map((row) => row.leaseUntil),
-    ],
-  });
-  return completionResults(all, rows);
-}
-
-/** One result per item of the batch (see completeBatch), from the statement's rows. */
-function completionResults(
-  all: readonly Completion[],
-  rows: readonly CompletionRow[],
-): (ClaimedDelivery[] | null)[] {
-  const done = new Set<string>();
-  const leased = new Map<string, CompletionRow[]>();
-  for (const row of rows) {
-    if (row.kind === "done") done.add(claimKey(row.id, row.owner, row.attempt));
-    // At most one claim of an event completes, so its leased deliveries are that claim's.
-    else leased.set(row.id, [...(leased.get(row.id) ?? []), row]);
-  }
-  return all.map(({ event, fanOut }) => {
-    // A claim completed twice in one batch: only the first item gets the result.
-    if (!done.delete(claimKey(event.id, event.leaseOwner, event.attempt))) return null;
-    return (leased.get(event.id) ?? []).map((row) => ({
-      id: Number(row.delivery_id),
-      eventId: event.id,
-      eventType: event.type,
-      subscriberId: row.subscriber_id ?? "",
-      body: fanOut.body,
-      leaseOwner: event.leaseOwner,
-      attempt: 1,
-      attemptSinceReplay: 1,
-    }));
-  });
-}
-
-/** Records a batch of delivery attempts in one statement; false where the claim was lost. */
-async function finishBatch(pool: pg.Pool, all: readonly Finish[]): Promise<boolean[]> {
-  const { unique: batch, results } = firstPerKey(all, ({ delivery }) =>
-    claimKey(String(delivery.id), delivery.leaseOwner, delivery.attempt),
-  );
-  const columns = batch.map(({ outcome }) => deliveryOutcomeColumns(outcome));
-  const { rows } = await pool.query<ClaimRow>({
-    name: "webhooks-finish-deliveries",
-    text: `UPDATE webhook_deliveries d
-     SET state = c.state, next_attempt_at = c.next_attempt_at, last_error = c.error,
-         last_status_code = c.status_code, updated_at = c.now, delivered_at = c.delivered_at,
-         lease_owner = NULL, lease_until = NULL
-     FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[],
-                 $7::int[], $8::bigint[], $9::bigint[])
-       AS c (id, owner, attempt, state, next_attempt_at, error, status_code, now, delivered_at)
-     WHERE d.id = c.id AND d.lease_owner = c.owner AND d.attempts = c.attempt
-       AND d.state = 'pending'
-     RETURNING d.id, c.owner, c.attempt`,
-    values: [
-      batch.map(({ delivery }) => delivery.id),
-      batch.map(({ delivery }) => delivery.leaseOwner),
-      batch.map(({ delivery }) => delivery.attempt),
-      columns.map((column) => column.state),
-      columns.map((column) => column.nextAttemptAt),
-      columns.map((column) => column.error),
-      columns.map((column) => column.statusCode),
-      columns.map((column) => column.now),
-      columns.map((column) => column.deliveredAt),
-    ],
-  });
-  return results(rows.map((row) => claimKey(row.id, row.owner, row.attempt)));
-}
+const DISPATCH_WRITE_HOLD_MS = 2;
 
 /**
  * The inbox for several replicas on one PostgreSQL. Claims pick due rows with
@@ -274,19 +44,18 @@ async function finishBatch(pool: pg.Pool, all: readonly Finish[]): Promise<boole
  * qualifies (its lease is in the future) when re-checked.
  */
 export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
-  const insert = createGroupCommit<NewEvent, boolean>({
-    writeBatch: (batch) => insertBatch(pool, batch),
-    writeOne: async (pending) => (await insertBatch(pool, [pending]))[0] === true,
+  // Every write of a turn, whatever its kind, goes in one statement (see postgres-turn.ts).
+  const turn = createGroupCommit<TurnWrite, TurnResult>({
+    writeBatch: (writes) => writeTurn(pool, writes),
+    writeOne: async (write) => (await writeTurn(pool, [write]))[0] ?? null,
+    canWait: (write) => write.kind !== "insert",
+    holdMs: DISPATCH_WRITE_HOLD_MS,
   });
-
-  const complete = createGroupCommit<Completion, ClaimedDelivery[] | null>({
-    writeBatch: (batch) => completeBatch(pool, batch),
-    writeOne: async (completion) => (await completeBatch(pool, [completion]))[0] ?? null,
-  });
-  const finish = createGroupCommit<Finish, boolean>({
-    writeBatch: (batch) => finishBatch(pool, batch),
-    writeOne: async (item) => (await finishBatch(pool, [item]))[0] === true,
-  });
+  const insert = async (pending: NewEvent) => (await turn({ kind: "insert", pending })) === true;
+  const complete = async (completion: Completion) => {
+    const leased = await turn({ kind: "complete", completion });
+    return Array.isArray(leased) ? leased : null;
+  };
 
   return {
     insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
@@ -367,8 +136,8 @@ export function createPostgresWebhookStore(pool: pg.Pool): WebhookStore {
       return rows.map(toClaimedDelivery).sort((a, b) => a.id - b.id);
     },
 
-    finishDelivery(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<boolean> {
-      return finish({ delivery, outcome });
+    async finishDelivery(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<boolean> {
+      return (await turn({ kind: "finish", finish: { delivery, outcome } })) === true;
     },
 
     async listDeliveries(filter): Promise<DeliveryRecord[]> {
