@@ -5,8 +5,9 @@
 // that neither shares a thread with the load generator. Rounds alternate the variants.
 // Target: the service at >= 70% of the bare proxy's throughput.
 //
-// Fair upstream: every variant calls the sandbox through the same SDK client on Node's global
-// fetch, i.e. the same default undici Agent (keep-alive, no pipelining, connections as needed).
+// Upstream: every variant calls the sandbox through the same SDK client; the bare route on
+// Node's global fetch, the service over its own keep-alive node:http transport
+// (src/server/portone-transport.ts), which costs less CPU per call: part of what it measures.
 // BENCH_CPU_PROF=<dir> makes each server under test write a V8 CPU profile there.
 //
 //   npm run build && node bench/service-payment-get.js
