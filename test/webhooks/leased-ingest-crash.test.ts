@@ -1,54 +1,22 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { createWebhooks } from "../../src/webhooks/pipeline.js";
 import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import { postSignedWebhook } from "../support/signed-webhook.js";
 import { waitFor } from "../support/wait-for.js";
+import { startStallingChild } from "./support/stalling-child.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
 
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SECRET = Buffer.from("leased-ingest-crash-secret-0123456789").toString("base64");
 const LEASE_MS = 1_000;
 const silent = { info() {}, warn() {}, error() {} };
 
 /** The stalling replica as a real process; resolves once it listens. */
-async function startStallingReplica(
-  database: TestDatabase,
-): Promise<{ url: string; workerId: string; child: ChildProcess; kill(): Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "test/webhooks/support/stalling-replica.ts"],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        DATABASE_URL: database.databaseUrl ?? "",
-        DATA_DIR: database.dataDir,
-        WEBHOOK_SECRET: SECRET,
-        WEBHOOK_LEASE_MS: String(LEASE_MS),
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
+function startStallingReplica(database: TestDatabase) {
+  return startStallingChild<{ url: string; workerId: string }>(
+    "test/webhooks/support/stalling-replica.ts",
+    database,
+    { WEBHOOK_SECRET: SECRET, WEBHOOK_LEASE_MS: String(LEASE_MS) },
   );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const started = await new Promise<{ url: string; workerId: string }>((resolve, reject) => {
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const line = output.split("\n")[0];
-      if (output.includes("\n") && line) resolve(JSON.parse(line));
-    });
-    child.once("exit", (code) => reject(new Error(`stalling replica exited (${code})`)));
-  });
-  return {
-    ...started,
-    child,
-    async kill() {
-      child.kill("SIGKILL");
-      await exited;
-    },
-  };
 }
 
 async function eventRow(database: TestDatabase, id: string) {

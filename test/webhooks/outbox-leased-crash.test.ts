@@ -1,14 +1,12 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { migrate } from "../../src/store/database.js";
 import { paymentRecordMigrations } from "../../src/store/payment-records/index.js";
 import { createWebhooks } from "../../src/webhooks/pipeline.js";
 import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import { waitFor } from "../support/wait-for.js";
+import { startStallingChild } from "./support/stalling-child.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
 
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const LEASE_MS = 1_000;
 const silent = { info() {}, warn() {}, error() {} };
 
@@ -19,38 +17,10 @@ interface Stalled {
 }
 
 /** The completing replica as a real process; resolves once its completion has committed. */
-async function startStallingWriter(database: TestDatabase) {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "test/webhooks/support/stalling-outbox-writer.ts"],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        DATABASE_URL: database.databaseUrl ?? "",
-        DATA_DIR: database.dataDir,
-        WEBHOOK_LEASE_MS: String(LEASE_MS),
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stalled = await new Promise<Stalled>((resolve, reject) => {
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const line = output.split("\n")[0];
-      if (output.includes("\n") && line) resolve(JSON.parse(line));
-    });
-    child.once("exit", (code) => reject(new Error(`stalling writer exited (${code})`)));
+function startStallingWriter(database: TestDatabase) {
+  return startStallingChild<Stalled>("test/webhooks/support/stalling-outbox-writer.ts", database, {
+    WEBHOOK_LEASE_MS: String(LEASE_MS),
   });
-  return {
-    ...stalled,
-    async kill() {
-      child.kill("SIGKILL");
-      await exited;
-    },
-  };
 }
 
 async function eventRow(database: TestDatabase, paymentId: string) {
