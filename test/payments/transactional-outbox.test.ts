@@ -6,7 +6,6 @@ import type {
   PaymentEventOutbox,
   PaymentRecordStore,
   PaymentStatusChanged,
-  PortOnePayment,
   PortOnePaymentApi,
 } from "../../src/payments/ports.js";
 import { type SyncPaymentDeps, syncPayment } from "../../src/payments/sync-payment.js";
@@ -26,6 +25,7 @@ import {
   TEST_DATABASE_URL,
   warnPostgresSkipped,
 } from "../service/support/postgres.js";
+import { insertPreparedRecord, paidPayment } from "../support/paid-port.js";
 
 warnPostgresSkipped("transactional-outbox");
 
@@ -36,20 +36,11 @@ const uniqueId = (prefix: string) => `${prefix}-${process.pid}-${Date.now()}-${+
 /** PortOne as a port: every payment it is told about is PAID with the order's amount. */
 function paidPortOne(): PortOnePaymentApi & { paid: Set<string> } {
   const paid = new Set<string>();
-  const payment = (paymentId: string): PortOnePayment => ({
-    id: paymentId,
-    status: "PAID",
-    amount: { total: AMOUNT, paid: AMOUNT },
-    currency: "KRW",
-    channel: { type: "TEST" },
-    orderName: "Outbox test",
-    paidAt: "2030-01-01T00:00:00.000Z",
-  });
   return {
     paid,
     async getPayment({ paymentId }) {
       if (!paid.has(paymentId)) throw new Error(`unexpected getPayment(${paymentId})`);
-      return payment(paymentId);
+      return { ...paidPayment(paymentId, AMOUNT), orderName: "Outbox test" };
     },
     preRegisterPayment: async () => ({}),
     confirmPayment: async () => ({}),
@@ -64,13 +55,7 @@ async function preparedAndPaid(
   prefix: string,
 ): Promise<string> {
   const paymentId = uniqueId(prefix);
-  await records.insertPaymentRecord({
-    paymentId,
-    orderId: `order-${paymentId}`,
-    customerId: null,
-    totalAmount: AMOUNT,
-    currency: "KRW",
-  });
+  await insertPreparedRecord(records, paymentId, AMOUNT);
   portone.paid.add(paymentId);
   return paymentId;
 }

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { PortOnePayment, PortOnePaymentApi } from "../../src/payments/ports.js";
 import { syncPayment } from "../../src/payments/sync-payment.js";
 import { migrate } from "../../src/store/database.js";
 import {
@@ -9,28 +8,12 @@ import {
 import { createWebhooks } from "../../src/webhooks/pipeline.js";
 import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import type { WebhookStore } from "../../src/webhooks/store/webhook-store.js";
+import { insertPreparedRecord, paidPortOne } from "../support/paid-port.js";
 import { waitFor } from "../support/wait-for.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
 
 const silent = { info() {}, warn() {}, error() {} };
 const AMOUNT = 15_000;
-
-/** PortOne as a port: every payment is PAID with the order's amount. */
-const paidPortOne: PortOnePaymentApi = {
-  async getPayment({ paymentId }): Promise<PortOnePayment> {
-    return {
-      id: paymentId,
-      status: "PAID",
-      amount: { total: AMOUNT, paid: AMOUNT },
-      currency: "KRW",
-      channel: { type: "TEST" },
-      paidAt: "2030-01-01T00:00:00.000Z",
-    };
-  },
-  preRegisterPayment: async () => ({}),
-  confirmPayment: async () => ({}),
-  getPayments: async () => ({ items: [], page: { number: 0, size: 0, totalCount: 0 } }),
-};
 
 /**
  * The store, counting event claims, and holding every event completion until `release()` (so
@@ -116,20 +99,14 @@ describe.each(DATABASE_KINDS)("a completion's outbox event on $kind", ({ kind, s
     await waitFor(() => observed.claims > 0);
     const records = createPaymentRecordStore(database.db);
     const deps = {
-      portone: paidPortOne,
+      portone: paidPortOne(AMOUNT),
       records,
       outbox: webhooks.eventSink,
       channelType: "TEST" as const,
     };
     const complete = async () => {
       const paymentId = `pay-outbox-${Math.random().toString(36).slice(2)}`;
-      await records.insertPaymentRecord({
-        paymentId,
-        orderId: `order-${paymentId}`,
-        customerId: null,
-        totalAmount: AMOUNT,
-        currency: "KRW",
-      });
+      await insertPreparedRecord(records, paymentId, AMOUNT);
       const result = await syncPayment(paymentId, deps);
       expect(result.record.status).toBe("PAID");
       return paymentId;

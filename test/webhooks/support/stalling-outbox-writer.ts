@@ -4,7 +4,6 @@
 // holds the event. Run with `node --import tsx`; configured by env (DATABASE_URL or DATA_DIR,
 // WEBHOOK_LEASE_MS); prints one JSON line with the payment id and its worker id once the
 // completion has committed.
-import type { PortOnePaymentApi } from "../../../src/payments/ports.js";
 import { syncPayment } from "../../../src/payments/sync-payment.js";
 import { migrate, openDatabase } from "../../../src/store/database.js";
 import {
@@ -13,6 +12,7 @@ import {
 } from "../../../src/store/payment-records/index.js";
 import { createWebhooks } from "../../../src/webhooks/pipeline.js";
 import { openWebhookStore } from "../../../src/webhooks/store/index.js";
+import { insertPreparedRecord, paidPortOne } from "../../support/paid-port.js";
 
 const AMOUNT = 18_000;
 const silent = { info() {}, warn() {}, error() {} };
@@ -40,28 +40,10 @@ const webhooks = await createWebhooks({
 webhooks.on("PaymentStatusChanged", () => {});
 webhooks.start();
 
-const portone: PortOnePaymentApi = {
-  getPayment: async ({ paymentId }) => ({
-    id: paymentId,
-    status: "PAID",
-    amount: { total: AMOUNT, paid: AMOUNT },
-    currency: "KRW",
-    channel: { type: "TEST" },
-    paidAt: new Date().toISOString(),
-  }),
-  preRegisterPayment: async () => ({}),
-  confirmPayment: async () => ({}),
-  getPayments: async () => ({ items: [], page: { number: 0, size: 0, totalCount: 0 } }),
-};
+const portone = paidPortOne(AMOUNT);
 const records = createPaymentRecordStore(db);
 const paymentId = `pay-stalled-${process.pid}-${Date.now()}`;
-await records.insertPaymentRecord({
-  paymentId,
-  orderId: `order-${paymentId}`,
-  customerId: null,
-  totalAmount: AMOUNT,
-  currency: "KRW",
-});
+await insertPreparedRecord(records, paymentId, AMOUNT);
 const { record } = await syncPayment(paymentId, {
   portone,
   records,
