@@ -6,7 +6,13 @@ import type {
   StatusChangeWrite,
 } from "../../payments/ports.js";
 import type { PostgresDatabase } from "../database.js";
-import { COLUMNS, type PaymentRecordRow, serializeDetails, toPaymentRecord } from "./rows.js";
+import {
+  COLUMNS,
+  type PaymentRecordRow,
+  serializeDetails,
+  toPaymentRecord,
+  withOutboxWrite,
+} from "./rows.js";
 
 /** Payment records in PostgreSQL, shared by every replica of the service. */
 export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentRecordStore {
@@ -71,20 +77,16 @@ export function createPostgresPaymentRecordStore(db: PostgresDatabase): PaymentR
       );
       return rows[0] ? toPaymentRecord(rows[0]) : null;
     },
-    async recordStatusChange(paymentId: string, change: StatusChangeWrite) {
-      const outboxWrite = change.outbox?.beginWrite(change.event) ?? null;
-      let eventStored = false;
-      try {
+    recordStatusChange(paymentId: string, change: StatusChangeWrite) {
+      return withOutboxWrite(change, async (outboxWrite) => {
         const { sql, values } = statusChangeStatement(paymentId, change, outboxWrite);
         const { rows } = await pool.query<PaymentRecordRow & { event_stored: boolean }>(
           sql,
           values,
         );
-        eventStored = rows[0]?.event_stored ?? false;
-        return rows[0] ? toPaymentRecord(rows[0]) : null;
-      } finally {
-        outboxWrite?.settle(eventStored);
-      }
+        const row = rows[0];
+        return row ? { row, eventStored: row.event_stored } : null;
+      });
     },
     async markPaymentSynced(paymentId: string, version: number, syncedAt: string) {
       const { rows } = await pool.query<PaymentRecordRow>(

@@ -1,4 +1,10 @@
-import type { PaymentDetails, PaymentRecord, PaymentRecordStatus } from "../../payments/ports.js";
+import type {
+  OutboxWrite,
+  PaymentDetails,
+  PaymentRecord,
+  PaymentRecordStatus,
+  StatusChangeWrite,
+} from "../../payments/ports.js";
 
 /** Every column of `payment_records`, in the order both dialects insert and select them. */
 export const COLUMNS =
@@ -60,5 +66,27 @@ function parseDetails(text: string | null): PaymentDetails | null {
     return typeof value === "object" && value !== null ? (value as PaymentDetails) : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * A status change written by `write` (the dialect's statement or transaction), with its event
+ * when the change has an outbox: the outbox's write is opened first and settled exactly once,
+ * after the write ended however it ended, with whether it committed the event's row.
+ */
+export async function withOutboxWrite(
+  change: StatusChangeWrite,
+  write: (
+    outboxWrite: OutboxWrite | null,
+  ) => Promise<{ readonly row: PaymentRecordRow; readonly eventStored: boolean } | null>,
+): Promise<PaymentRecord | null> {
+  const outboxWrite = change.outbox?.beginWrite(change.event) ?? null;
+  let eventStored = false;
+  try {
+    const written = await write(outboxWrite);
+    eventStored = written?.eventStored ?? false;
+    return written ? toPaymentRecord(written.row) : null;
+  } finally {
+    outboxWrite?.settle(eventStored);
   }
 }

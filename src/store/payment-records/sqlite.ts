@@ -7,8 +7,14 @@ import type {
   StatusChangeWrite,
 } from "../../payments/ports.js";
 import type { SqliteDatabase } from "../database.js";
-import { createGroupCommit } from "../group-commit.js";
-import { COLUMNS, type PaymentRecordRow, serializeDetails, toPaymentRecord } from "./rows.js";
+import { createSqliteGroupCommit } from "../sqlite-group-commit.js";
+import {
+  COLUMNS,
+  type PaymentRecordRow,
+  serializeDetails,
+  toPaymentRecord,
+  withOutboxWrite,
+} from "./rows.js";
 
 /** Payment records in the embedded SQLite database (synchronous driver, statements prepared once). */
 export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecordStore {
@@ -74,16 +80,10 @@ export function createSqlitePaymentRecordStore(db: SqliteDatabase): PaymentRecor
         | undefined;
       return row ? toPaymentRecord(row) : null;
     },
-    async recordStatusChange(paymentId: string, change: StatusChangeWrite) {
-      const outboxWrite = change.outbox?.beginWrite(change.event) ?? null;
-      let eventStored = false;
-      try {
-        const written = await commitChange({ paymentId, change, outboxWrite });
-        eventStored = written?.eventStored ?? false;
-        return written ? toPaymentRecord(written.row) : null;
-      } finally {
-        outboxWrite?.settle(eventStored);
-      }
+    recordStatusChange(paymentId: string, change: StatusChangeWrite) {
+      return withOutboxWrite(change, (outboxWrite) =>
+        commitChange({ paymentId, change, outboxWrite }),
+      );
     },
     async markPaymentSynced(paymentId: string, version: number, syncedAt: string) {
       const row = markSynced.get(syncedAt, paymentId, version) as PaymentRecordRow | undefined;
@@ -141,14 +141,7 @@ function statusChangeWriter(
   // A change and its event row commit together, or neither does. The changes that arrive
   // together commit together too (group commit): each commit writes the pages it touched to
   // the WAL, and the event rows of a batch share theirs.
-  const writeOneTx = sqlite.transaction(writeChange);
-  const writeBatchTx = sqlite.transaction((batch: readonly PendingChange[]) =>
-    batch.map(writeChange),
-  );
-  return createGroupCommit<PendingChange, WrittenChange | null>({
-    writeBatch: (batch) => writeBatchTx.immediate(batch),
-    writeOne: (pending) => writeOneTx.immediate(pending),
-  });
+  return createSqliteGroupCommit(sqlite, writeChange);
 }
 
 interface PendingChange {

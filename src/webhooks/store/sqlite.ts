@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import { createGroupCommit } from "../../store/group-commit.js";
+import { createSqliteGroupCommit } from "../../store/sqlite-group-commit.js";
 import type { InboundEvent } from "../event.js";
 import {
   type Completion,
@@ -209,14 +209,7 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
   // The completions of one turn (each leased event is completed on its own, as it finishes)
   // commit together: one WAL commit for the batch. A claim completed twice in one batch is
   // fenced as ever: the second finds the event dispatched and changes nothing.
-  const completeBatchTx = sqlite.transaction((batch: readonly Completion[]) =>
-    batch.map(completeOne),
-  );
-  const completeOneTx = sqlite.transaction(completeOne);
-  const complete = createGroupCommit<Completion, ClaimedDelivery[] | null>({
-    writeBatch: (batch) => completeBatchTx.immediate(batch),
-    writeOne: (completion) => completeOneTx.immediate(completion),
-  });
+  const complete = createSqliteGroupCommit(sqlite, completeOne);
   const claimDeliveriesTx = sqlite.transaction(
     (claim: Claim & { subscriberIds: readonly string[] }) => {
       const ids = (
@@ -250,11 +243,7 @@ export function createSqliteWebhookStore(sqlite: BetterSqlite3.Database): Webhoo
       }).changes > 0
     );
   };
-  const insertBatchTx = sqlite.transaction((batch: readonly NewEvent[]) => batch.map(insertOne));
-  const insert = createGroupCommit<NewEvent, boolean>({
-    writeBatch: (batch) => insertBatchTx.immediate(batch),
-    writeOne: insertOne,
-  });
+  const insert = createSqliteGroupCommit(sqlite, insertOne);
 
   return {
     insertEvent(event: InboundEvent, receivedAt: number): Promise<boolean> {
