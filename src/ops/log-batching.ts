@@ -61,12 +61,18 @@ export class InfoLinesBatched implements DestinationStream {
 
   /** Hands what is held to the file's stream. */
   writeHeld(): void {
-    if (this.#held === "") return;
+    const lines = this.#takeHeld();
+    if (lines !== "") this.#destination.write(lines);
+  }
+
+  /** What is held, no longer held (its timer cleared): for exactly one write. */
+  #takeHeld(): string {
     const lines = this.#held;
+    if (lines === "") return lines;
     this.#held = "";
     clearTimeout(this.#timer);
     holding.delete(this);
-    this.#destination.write(lines);
+    return lines;
   }
 
   flush(callback?: (error?: Error) => void): void {
@@ -82,11 +88,7 @@ export class InfoLinesBatched implements DestinationStream {
     // exiting process does not wait for: written here and now instead, after what it queued.
     if (typeof fd === "number" && fd >= 0 && this.#held !== "") {
       this.#destination.flushSync();
-      const lines = this.#held;
-      this.#held = "";
-      clearTimeout(this.#timer);
-      holding.delete(this);
-      writeAllSync(fd, lines);
+      writeAllSync(fd, this.#takeHeld());
       return;
     }
     this.writeHeld();
