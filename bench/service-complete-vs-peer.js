@@ -13,7 +13,9 @@
 // LOG_LEVEL=info within 10 points of warn.
 //
 //   npm run build && node bench/service-complete-vs-peer.js
-//   BENCH_ROUNDS=5 BENCH_REQUESTS=3000 BENCH_CONNECTIONS=10 (defaults); BENCH_CPU_PROF=<dir>
+//   BENCH_ROUNDS=5 BENCH_REQUESTS=3000 (completes per round) BENCH_GET_REQUESTS=20000 (gets per
+//   round: a get costs a third of a complete, and 3,000 of them last half a second, too short
+//   for a 10-point question) BENCH_CONNECTIONS=10 (defaults); BENCH_CPU_PROF=<dir>
 //   BENCH_BASELINE=/path/to/other/build/dist adds that build's service, with and without the
 //   webhooks module (before/after ratios)
 import { fileURLToPath } from "node:url";
@@ -30,6 +32,8 @@ const SELF = fileURLToPath(import.meta.url);
 const ORDER_AMOUNT = 25_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
+const GET_REQUESTS = Number(process.env.BENCH_GET_REQUESTS ?? 20_000);
+const requestsOf = (variant) => (variant.kind === "get" ? GET_REQUESTS : REQUESTS);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
 /** BENCH_CPU_PROF profiles the servers under test, not the sandbox. */
@@ -283,7 +287,7 @@ async function runBenchmark() {
   for (let round = 0; round < ROUNDS; round++) {
     for (const variant of rotated(variants, round)) {
       const index = variants.indexOf(variant);
-      const sample = await measure(variant, `r${round}-${index}`, REQUESTS);
+      const sample = await measure(variant, `r${round}-${index}`, requestsOf(variant));
       samples.get(variant.name).rps.push(sample.rps);
       samples.get(variant.name).cpu.push(sample.cpuPerRequestUs);
     }
@@ -304,7 +308,7 @@ function report(variants, samples) {
   };
   console.log(
     `### Service against the hand-written peer (${environmentLine()}, ${CONNECTIONS} ` +
-      `connections, ${ROUNDS} rounds x ${REQUESTS} requests)\n`,
+      `connections, ${ROUNDS} rounds x ${REQUESTS} completes or ${GET_REQUESTS} gets)\n`,
   );
   console.log(
     "Medians over rounds; the ratios are medians of the same round's ratios, which the\n" +

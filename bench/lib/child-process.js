@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 
 /**
  * Starts `script` with `args` and resolves the first `{"ready":true,...}` line it prints (see
- * `serveUntilStdinEnds`; other lines, such as logs, are read and dropped, so that a full pipe
+ * `serveUntilStdinEnds`; other lines, such as logs, are dropped unread, so that a full pipe
  * never blocks the child). `cpuProfile`: with BENCH_CPU_PROF=<dir>, the child writes a V8 CPU
  * profile there when it stops. The child stops when its stdin ends; `stop()` does that and
  * waits. A child that fails ends the whole run.
@@ -30,11 +30,15 @@ export async function startChild(script, args, env = {}, { cpuProfile = false } 
   const lines = createInterface({ input: child.stdout });
   const info = await new Promise((resolve) => {
     lines.on("line", (line) => {
-      if (!line.startsWith("{")) return;
-      const parsed = JSON.parse(line);
-      if (parsed.ready) resolve(parsed);
+      if (!line.startsWith('{"ready":true')) return;
+      resolve(JSON.parse(line));
     });
   });
+  // From here on the child's output (its log lines) is drained unread: the load generator shares
+  // the machine's cores with the server under test, and reading every line of a server that logs
+  // (a service at LOG_LEVEL=info) would slow the generator for that server alone.
+  lines.close();
+  child.stdout.resume();
   return {
     info,
     pid: child.pid,
