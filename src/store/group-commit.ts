@@ -13,7 +13,8 @@ export interface GroupCommitWriter<Item, Result> {
   writeOne(item: Item): Promise<Result> | Result;
   /**
    * Writes nobody is waiting on to answer a request: while only such writes are queued, and no
-   * batch is in flight, they wait up to `holdMs` for one that is not, to share its commit.
+   * batch is in flight, they wait up to `holdMs` for one that is not, to share its commit
+   * (also when they were queued during the previous commit).
    */
   readonly canWait?: (item: Item) => boolean;
   readonly holdMs?: number;
@@ -85,11 +86,16 @@ export function createGroupCommit<Item, Result>(
     }
   };
 
+  /** Only writes that may wait are queued, and the writer holds such writes. */
+  const onlyHoldable = () => {
+    const { canWait, holdMs = 0 } = writer;
+    return holdMs > 0 && canWait !== undefined && queued.every((pending) => canWait(pending.item));
+  };
+
   const schedule = () => {
     if (scheduled || writing || queued.length === 0) return;
-    const { canWait, holdMs = 0 } = writer;
-    if (holdMs > 0 && canWait && queued.every((pending) => canWait(pending.item))) {
-      held ??= setTimeout(flush, holdMs);
+    if (onlyHoldable()) {
+      held ??= setTimeout(flush, writer.holdMs);
       return;
     }
     clearTimeout(held);
@@ -111,7 +117,11 @@ export function createGroupCommit<Item, Result>(
     } finally {
       writing = false;
     }
-    if (queued.length === 0 || !acknowledge) {
+    // Writes that may wait, queued during this commit, are held as well: the callers it
+    // answers are about to send the writes they could share a commit with. With few senders
+    // per process (replicas sharing the load) every sender is answered by the same commit, so
+    // the held writes would otherwise take a commit of their own before the senders' next.
+    if (queued.length === 0 || !acknowledge || onlyHoldable()) {
       acknowledge?.();
       schedule();
       return;

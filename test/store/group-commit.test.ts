@@ -107,6 +107,22 @@ describe("group commit", () => {
     expect(await Promise.all(results)).toEqual([1000, 2000, 30]);
   });
 
+  it("holds writes that can wait queued during a commit, for one that cannot after it", async () => {
+    const { writer, batches, settle } = gatedWriter();
+    const commit = createGroupCommit({ ...writer, canWait: (item) => item >= 100, holdMs: 60_000 });
+    const first = commit(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const held = commit(100);
+    await settle();
+    expect(await first).toBe(10);
+    // The commit of 1 returned with only 100 queued: it waits for a write that cannot.
+    expect(batches).toEqual([[1]]);
+    const next = commit(2);
+    await settle();
+    expect(batches).toEqual([[1], [100, 2]]);
+    expect(await Promise.all([held, next])).toEqual([1000, 20]);
+  });
+
   it("sends held writes on their own once the hold is over", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     try {

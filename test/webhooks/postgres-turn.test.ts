@@ -155,4 +155,32 @@ describe.skipIf(!TEST_DATABASE_URL)("one PostgreSQL statement per turn of writes
     expect(record).toMatchObject({ state: "pending", deliveredAt: null });
     expect(await store.listDeliveries({ eventId: "evt-claimed" })).toHaveLength(1);
   });
+  it("plans its completion statement once per connection, not at every execution", async () => {
+    const { pool, store } = await open();
+    const statements = recordStatements(pool);
+    // One at a time, so that each completion is a turn of its own on the one pooled connection.
+    for (let n = 0; n < 8; n++) {
+      const claimed = await store.insertLeasedEvent(event(`evt-${n}`), NOW + n, {
+        owner: "w",
+        leaseMs: LEASE,
+      });
+      if (!claimed) throw new Error("unreachable: a new event");
+      const leased = await store.completeEventLeasingDeliveries(
+        claimed,
+        { body: "{}", subscriberIds: ["sub"], now: NOW + n },
+        LEASE,
+      );
+      expect(leased).toHaveLength(1);
+    }
+    expect(statements.filter((name) => name === "webhooks-turn-complete")).toHaveLength(8);
+    // PostgreSQL tries a custom plan for the first five executions, then keeps the generic
+    // plan unless the custom ones were cheaper: they must not look cheaper for a short turn.
+    const { rows } = await pool.query<{ generic_plans: string; custom_plans: string }>(
+      "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1",
+      ["webhooks-turn-complete"],
+    );
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0]?.custom_plans)).toBe(5);
+    expect(Number(rows[0]?.generic_plans)).toBe(3);
+  });
 });
