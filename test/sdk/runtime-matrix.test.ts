@@ -98,6 +98,22 @@ const RUNTIMES: Runtime[] = [
   },
 ];
 
+/**
+ * A runtime's run takes about 2 s alone; five start at once beside the rest of the suite on a
+ * shared 2-core machine, so each gets the child's own limit (it is killed then and its output
+ * reported) and a margin, never the 30 s default that turns a slow start into a bare timeout.
+ */
+const CHILD_TIMEOUT_MS = 90_000;
+const RUNTIME_TEST_TIMEOUT_MS = CHILD_TIMEOUT_MS + 30_000;
+
+function slowest(report: Report): string {
+  return Object.entries(report.durationsMs)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 3)
+    .map(([name, ms]) => `${ms} ms ${name.split(":")[0]}`)
+    .join(", ");
+}
+
 function run(binary: string, args: string[], cwd: string) {
   return new Promise<{ code: number | null; output: string }>((done, fail) => {
     const child = spawn(binary, args, {
@@ -110,7 +126,7 @@ function run(binary: string, args: string[], cwd: string) {
         NO_COLOR: "1",
       },
       stdio: ["ignore", "pipe", "pipe"],
-      timeout: 90_000,
+      timeout: CHILD_TIMEOUT_MS,
     });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -161,6 +177,7 @@ describe.concurrent("SDK portable core on each runtime", () => {
         );
       }
       const control = await startControlServer();
+      const started = Date.now();
       try {
         const { code, output } = await run(
           runtime.binary,
@@ -170,7 +187,7 @@ describe.concurrent("SDK portable core on each runtime", () => {
         const report: Report | undefined = control.report();
         if (!report) throw new Error(`${runtime.name} sent no report (exit ${code}):\n${output}`);
         console.log(
-          `${runtime.name} (${report.version}): ${report.passed.length} of ${caseNames.length} portable cases passed`,
+          `${runtime.name} (${report.version}): ${report.passed.length} of ${caseNames.length} portable cases passed in ${Date.now() - started} ms; slowest: ${slowest(report)}`,
         );
         expect(report.version).toMatch(runtime.expectVersion);
         expect(report.failed).toEqual([]);
@@ -179,6 +196,6 @@ describe.concurrent("SDK portable core on each runtime", () => {
       } finally {
         await control.close();
       }
-    });
+    }, RUNTIME_TEST_TIMEOUT_MS);
   }
 });

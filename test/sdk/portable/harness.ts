@@ -37,6 +37,28 @@ export interface Report {
   version: string;
   passed: string[];
   failed: { name: string; error: string }[];
+  /** How long each case took, so a run that comes close to its deadline says where. */
+  durationsMs: Record<string, number>;
+}
+
+/**
+ * How long one case may take before it is failed by name and the run goes on: a case that
+ * hangs (a request the runtime never sends, a control call that never returns) must not
+ * turn into a silent timeout of the whole runtime's test.
+ */
+const CASE_DEADLINE_MS = 20_000;
+/** Every call to the control server has its own limit, for the same reason. */
+const CONTROL_TIMEOUT_MS = 10_000;
+
+function withinDeadline(name: string, work: Promise<void>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${name}: did not finish within ${CASE_DEADLINE_MS} ms`)),
+      CASE_DEADLINE_MS,
+    );
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 export function reply(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
@@ -83,12 +105,15 @@ function controlContext(baseUrl: string): Context {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ path, replies }),
+        signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS),
       });
       assert(response.ok, `control server refused the script for ${path}: ${response.status}`);
       await response.arrayBuffer();
     },
     async requests(path) {
-      const response = await fetch(`${control}/requests?path=${encodeURIComponent(path)}`);
+      const response = await fetch(`${control}/requests?path=${encodeURIComponent(path)}`, {
+        signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS),
+      });
       return (await response.json()) as SeenRequest[];
     },
   };
@@ -117,19 +142,28 @@ function describeError(error: unknown): string {
 /** Runs every case one after another and posts the report to the control server. */
 export async function runAndReport(runtime: string, baseUrl: string, cases: Case[]) {
   const context = controlContext(baseUrl);
-  const report: Report = { runtime, version: runtimeVersion(), passed: [], failed: [] };
+  const report: Report = {
+    runtime,
+    version: runtimeVersion(),
+    passed: [],
+    failed: [],
+    durationsMs: {},
+  };
   for (const testCase of cases) {
+    const started = Date.now();
     try {
-      await testCase.run(context);
+      await withinDeadline(testCase.name, testCase.run(context));
       report.passed.push(testCase.name);
     } catch (error) {
       report.failed.push({ name: testCase.name, error: describeError(error) });
     }
+    report.durationsMs[testCase.name] = Date.now() - started;
   }
   const response = await fetch(`${baseUrl}/__control/report`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(report),
+    signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS),
   });
   await response.arrayBuffer();
   return report;

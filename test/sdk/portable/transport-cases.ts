@@ -30,12 +30,17 @@ function payments(context: Context, options: { timeoutMs?: number; maxRetries?: 
   return PaymentClient({ secret: "portable-secret", baseUrl: context.baseUrl, ...options });
 }
 
-/** Resolves once the server has seen `count` requests for `path` (polling, no fixed sleep). */
+/**
+ * Resolves once the server has seen `count` requests for `path` (polling, no fixed sleep);
+ * gives up after 15 s so that the poll does not outlive its case.
+ */
 async function untilSeen(context: Context, path: string, count: number): Promise<void> {
-  for (;;) {
+  const giveUpAt = Date.now() + 15_000;
+  while (Date.now() < giveUpAt) {
     if ((await context.requests(path)).length >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  throw new Error(`the server never saw ${count} request(s) for ${path}`);
 }
 
 const wire: Case[] = [
