@@ -170,32 +170,36 @@ describe.concurrent("SDK portable core on each runtime", () => {
   });
 
   for (const runtime of RUNTIMES) {
-    it(`passes on ${runtime.name}`, async () => {
-      if (!existsSync(runtime.binary)) {
-        throw new Error(
-          `${runtime.name} is not installed (${runtime.binary} missing): ${INSTALL_HINT}`,
-        );
-      }
-      const control = await startControlServer();
-      const started = Date.now();
-      try {
-        const { code, output } = await run(
-          runtime.binary,
-          await runtime.args(files, control),
-          files.dir,
-        );
-        const report: Report | undefined = control.report();
-        if (!report) throw new Error(`${runtime.name} sent no report (exit ${code}):\n${output}`);
-        console.log(
-          `${runtime.name} (${report.version}): ${report.passed.length} of ${caseNames.length} portable cases passed in ${Date.now() - started} ms; slowest: ${slowest(report)}`,
-        );
-        expect(report.version).toMatch(runtime.expectVersion);
-        expect(report.failed).toEqual([]);
-        expect(report.passed).toEqual(caseNames);
-        expect(code, output).toBe(0);
-      } finally {
-        await control.close();
-      }
-    }, RUNTIME_TEST_TIMEOUT_MS);
+    it(
+      `passes on ${runtime.name}`,
+      async () => {
+        if (!existsSync(runtime.binary)) {
+          throw new Error(
+            `${runtime.name} is not installed (${runtime.binary} missing): ${INSTALL_HINT}`,
+          );
+        }
+        const control = await startControlServer();
+        const started = Date.now();
+        try {
+          const { code, output } = await run(
+            runtime.binary,
+            await runtime.args(files, control),
+            files.dir,
+          );
+          const report: Report | undefined = control.report();
+          if (!report) throw new Error(`${runtime.name} sent no report (exit ${code}):\n${output}`);
+          console.log(
+            `${runtime.name} (${report.version}): ${report.passed.length} of ${caseNames.length} portable cases passed in ${Date.now() - started} ms; slowest: ${slowest(report)}`,
+          );
+          expect(report.version).toMatch(runtime.expectVersion);
+          expect(report.failed).toEqual([]);
+          expect(report.passed).toEqual(caseNames);
+          expect(code, output).toBe(0);
+        } finally {
+          await control.close();
+        }
+      },
+      RUNTIME_TEST_TIMEOUT_MS,
+    );
   }
 });
