@@ -428,7 +428,7 @@ export class WebhookDispatcher {
         .filter((subscriber) => subscriber.wants(event.type))
         .map((subscriber) => subscriber.id);
       const fanOut = {
-        body: serialiseDispatchedEvent(dispatched),
+        body: subscriberIds.length > 0 ? serialiseDispatchedEvent(dispatched) : null,
         subscriberIds,
         now: this.#clock(),
       };

@@ -214,6 +214,37 @@ describe.each(DATABASE_KINDS)("webhook dispatch on $kind", ({ kind, skip }) => {
     },
   );
 
+  it.skipIf(skip)(
+    "stores the body only for an event a subscriber gets: none is built for an event nobody wants",
+    async () => {
+      const billingOnly = await subscriber();
+      const h = await harness({
+        subscribers: [
+          { url: billingOnly.url, secret: billingOnly.secret, events: ["BillingKey.*"] },
+        ],
+      });
+      const wanted = await h.post("BillingKey.Issued", { storeId: "s", billingKey: "bk-2" });
+      const unwanted = await h.post("Brand.NewThing", { anything: true });
+      await waitFor(
+        async () => {
+          const events = await Promise.all(
+            [wanted, unwanted].map((id) => h.webhooks.store.getEvent(id)),
+          );
+          const deliveries = await h.webhooks.store.listDeliveries({});
+          return (
+            events.every((event) => event?.state === "dispatched") &&
+            deliveries.length === 1 &&
+            deliveries[0]?.state === "delivered"
+          );
+        },
+        { timeoutMs: 20_000, description: "both events dispatched, the one delivery done" },
+      );
+      const stored = await h.webhooks.store.getEvent(wanted);
+      expect(JSON.parse(stored?.body ?? "null")).toEqual(billingOnly.acceptedFor(wanted)[0]?.body);
+      expect((await h.webhooks.store.getEvent(unwanted))?.body).toBeNull();
+    },
+  );
+
   it.skipIf(skip)("attaches the current payment whatever order the events arrive in", async () => {
     const receiver = await subscriber();
     let status: PaymentView["status"] = "READY";

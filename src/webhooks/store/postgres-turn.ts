@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { Completion, NewEvent } from "./rows.js";
-import { deliveryOutcomeColumns, newEventLeaseColumns } from "./rows.js";
+import { deliveryBody, deliveryOutcomeColumns, newEventLeaseColumns } from "./rows.js";
 import type { ClaimedDelivery, DeliveryOutcome } from "./webhook-store.js";
 
 /*
@@ -294,7 +294,7 @@ export function turnResults(writes: readonly TurnWrite[], rows: readonly TurnRow
       eventId: event.id,
       eventType: event.type,
       subscriberId: row.subscriber_id ?? "",
-      body: fanOut.body,
+      body: deliveryBody(fanOut),
       leaseOwner: event.leaseOwner,
       attempt: 1,
       attemptSinceReplay: 1,

@@ -4,6 +4,7 @@ import type { InboundEvent } from "../event.js";
 import {
   type Completion,
   type DeliveryRow,
+  deliveryBody,
   deliveryOutcomeColumns,
   type EventRow,
   type NewEvent,
@@ -153,7 +154,7 @@ function leasedDelivery(
     eventId: event.id,
     eventType: event.type,
     subscriberId: row.subscriber_id,
-    body: fanOut.body,
+    body: deliveryBody(fanOut),
     leaseOwner: event.leaseOwner,
     attempt: 1,
     attemptSinceReplay: 1,

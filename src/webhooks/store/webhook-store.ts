@@ -74,7 +74,7 @@ export interface StoredEvent extends InboundEvent {
   readonly state: EventState;
   readonly attempts: number;
   readonly lastError: string | null;
-  /** What subscribers receive (set when dispatched). */
+  /** What subscribers receive (set when dispatched to at least one). */
   readonly body: string | null;
 }
 
@@ -98,7 +98,12 @@ export interface ClaimedEvent extends StoredEvent {
 }
 
 export interface FanOut {
-  readonly body: string;
+  /**
+   * What each subscriber gets; null when no subscriber wants the event: no delivery will read
+   * it, so it is neither built nor stored (for a payment's status change with no subscriber,
+   * most of what its completion would write).
+   */
+  readonly body: string | null;
   readonly subscriberIds: readonly string[];
   readonly now: number;
 }
