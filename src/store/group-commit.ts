@@ -18,6 +18,8 @@ export interface GroupCommitWriter<Item, Result> {
    */
   readonly canWait?: (item: Item) => boolean;
   readonly holdMs?: number;
+  /** Held writes go without waiting out the hold once this many are queued (unbounded if absent). */
+  readonly maxHeld?: number;
 }
 
 interface Pending<Item, Result> {
@@ -86,10 +88,15 @@ export function createGroupCommit<Item, Result>(
     }
   };
 
-  /** Only writes that may wait are queued, and the writer holds such writes. */
+  /** Only writes that may wait are queued, not too many of them, and the writer holds such writes. */
   const onlyHoldable = () => {
-    const { canWait, holdMs = 0 } = writer;
-    return holdMs > 0 && canWait !== undefined && queued.every((pending) => canWait(pending.item));
+    const { canWait, holdMs = 0, maxHeld = Number.POSITIVE_INFINITY } = writer;
+    return (
+      holdMs > 0 &&
+      canWait !== undefined &&
+      queued.length < maxHeld &&
+      queued.every((pending) => canWait(pending.item))
+    );
   };
 
   const schedule = () => {

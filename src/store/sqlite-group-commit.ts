@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import { createGroupCommit } from "./group-commit.js";
+import { createGroupCommit, type GroupCommitWriter } from "./group-commit.js";
 
 /**
  * Group commit on SQLite: `writeOne` runs for every item, inside one IMMEDIATE transaction per
@@ -10,11 +10,13 @@ import { createGroupCommit } from "./group-commit.js";
 export function createSqliteGroupCommit<Item, Result>(
   sqlite: BetterSqlite3.Database,
   writeOne: (item: Item) => Result,
+  hold: Pick<GroupCommitWriter<Item, Result>, "canWait" | "holdMs" | "maxHeld"> = {},
 ): (item: Item) => Promise<Result> {
   const batchTx = sqlite.transaction((batch: readonly Item[]) => batch.map(writeOne));
   const oneTx = sqlite.transaction(writeOne);
   return createGroupCommit<Item, Result>({
     writeBatch: (batch) => batchTx.immediate(batch),
     writeOne: (item) => oneTx.immediate(item),
+    ...hold,
   });
 }

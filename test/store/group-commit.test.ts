@@ -123,6 +123,23 @@ describe("group commit", () => {
     expect(await Promise.all([held, next])).toEqual([1000, 20]);
   });
 
+  it("sends held writes without waiting out the hold once maxHeld are queued", async () => {
+    const { writer, batches, settle } = gatedWriter();
+    const commit = createGroupCommit({
+      ...writer,
+      canWait: () => true,
+      holdMs: 60_000,
+      maxHeld: 3,
+    });
+    const results = [commit(1), commit(2)];
+    await settle();
+    expect(batches).toEqual([]);
+    results.push(commit(3));
+    await settle();
+    expect(batches).toEqual([[1, 2, 3]]);
+    expect(await Promise.all(results)).toEqual([10, 20, 30]);
+  });
+
   it("sends held writes on their own once the hold is over", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     try {
