@@ -5,6 +5,7 @@ import { postSignedWebhook } from "../support/signed-webhook.js";
 import { waitFor } from "../support/wait-for.js";
 import { startStallingChild } from "./support/stalling-child.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
+import { deliveredDelivery } from "./support/wait-delivered.js";
 
 const SECRET = Buffer.from("leased-ingest-crash-secret-0123456789").toString("base64");
 const LEASE_MS = 1_000;
@@ -88,8 +89,7 @@ describe.each(DATABASE_KINDS)(
         expect(received).toEqual([{ id, payment: null }]);
         // Taken over as attempt 2: the dead replica's attempt 1 is never reused.
         expect(await eventRow(database, id)).toMatchObject({ attempts: 2, lease_owner: null });
-        const [delivery] = await store.listDeliveries({ eventId: id });
-        expect(delivery).toMatchObject({ state: "delivered", attempts: 1 });
+        expect(await deliveredDelivery(store, id)).toMatchObject({ attempts: 1 });
       },
       60_000,
     );

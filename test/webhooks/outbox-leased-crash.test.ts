@@ -6,6 +6,7 @@ import { openWebhookStore } from "../../src/webhooks/store/index.js";
 import { waitFor } from "../support/wait-for.js";
 import { startStallingChild } from "./support/stalling-child.js";
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from "./support/test-databases.js";
+import { deliveredDelivery } from "./support/wait-delivered.js";
 
 const LEASE_MS = 1_000;
 const silent = { info() {}, warn() {}, error() {} };
@@ -101,8 +102,7 @@ describe.each(DATABASE_KINDS)(
           attempts: 2,
           lease_owner: null,
         });
-        const [delivery] = await store.listDeliveries({ eventId: leased?.id ?? "" });
-        expect(delivery).toMatchObject({ state: "delivered", attempts: 1 });
+        expect(await deliveredDelivery(store, leased?.id ?? "")).toMatchObject({ attempts: 1 });
       },
       60_000,
     );
