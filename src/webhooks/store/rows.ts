@@ -138,13 +138,13 @@ export function toClaimedDelivery(row: DeliveryRow): ClaimedDelivery {
   };
 }
 
-/** Errors are stored for operators; keep them short so a huge response body cannot bloat rows. */
 /** The body of a delivery made from `fanOut`: one exists only for a subscriber, so a body too. */
 export function deliveryBody(fanOut: FanOut): string {
   if (fanOut.body === null) throw new Error("a fan-out to subscribers carries their body");
   return fanOut.body;
 }
 
+/** Errors are stored for operators; keep them short so a huge response body cannot bloat rows. */
 export function truncateError(error: string): string {
   return error.length > 500 ? `${error.slice(0, 497)}...` : error;
 }
