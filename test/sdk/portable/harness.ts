@@ -50,12 +50,12 @@ const CASE_DEADLINE_MS = 20_000;
 /** Every call to the control server has its own limit, for the same reason. */
 const CONTROL_TIMEOUT_MS = 10_000;
 
-function withinDeadline(name: string, work: Promise<void>): Promise<void> {
+function withinDeadline(name: string, work: Promise<void>, deadlineMs: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`${name}: did not finish within ${CASE_DEADLINE_MS} ms`)),
-      CASE_DEADLINE_MS,
+      () => reject(new Error(`${name}: did not finish within ${deadlineMs} ms`)),
+      deadlineMs,
     );
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
@@ -140,7 +140,12 @@ function describeError(error: unknown): string {
 }
 
 /** Runs every case one after another and posts the report to the control server. */
-export async function runAndReport(runtime: string, baseUrl: string, cases: Case[]) {
+export async function runAndReport(
+  runtime: string,
+  baseUrl: string,
+  cases: Case[],
+  caseDeadlineMs = CASE_DEADLINE_MS,
+) {
   const context = controlContext(baseUrl);
   const report: Report = {
     runtime,
@@ -152,7 +157,7 @@ export async function runAndReport(runtime: string, baseUrl: string, cases: Case
   for (const testCase of cases) {
     const started = Date.now();
     try {
-      await withinDeadline(testCase.name, testCase.run(context));
+      await withinDeadline(testCase.name, testCase.run(context), caseDeadlineMs);
       report.passed.push(testCase.name);
     } catch (error) {
       report.failed.push({ name: testCase.name, error: describeError(error) });
