@@ -222,6 +222,23 @@ export class WebhookDispatcher {
     return { lease: { owner: this.workerId, leaseMs: this.#tuning.leaseMs }, settle };
   }
 
+  /**
+   * Whether a new event that needs no payment sync (an internal status change) has to go
+   * through dispatch: true unless this dispatcher runs and no subscriber wants its type. An
+   * event nobody wants would only be claimed (or leased) to be completed with no deliveries;
+   * its writer stores it already dispatched instead and, once that commits, hands it to
+   * `announceDispatched` for the watchers. Subscribers are this process's (configured ones
+   * and handlers), as a completion would see them.
+   */
+  needsDispatch(type: string): boolean {
+    return !this.#running || this.#subscribers().some((subscriber) => subscriber.wants(type));
+  }
+
+  /** What `#dispatchEvent` tells the watchers, for an event stored already dispatched. */
+  announceDispatched(event: InboundEvent): void {
+    this.#onDispatched?.({ ...event, payment: null, livemode: this.#livemode });
+  }
+
   async #storeUnleased(event: InboundEvent, receivedAt: number): Promise<boolean> {
     const inserted = await this.#store.insertEvent(event, receivedAt);
     if (inserted) this.wake("events");

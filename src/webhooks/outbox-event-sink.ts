@@ -20,9 +20,14 @@ export function statusChangeEventId(event: PaymentStatusChanged): string {
   return `evt_${digest.slice(0, 32)}`;
 }
 
-/** The dispatcher that takes the events this sink stores leased to it (see reserveEventDispatch). */
+/**
+ * The dispatcher that takes the events this sink stores leased to it (see reserveEventDispatch),
+ * and says which ones nobody wants (see needsDispatch).
+ */
 export interface OutboxDispatch {
   reserveEventDispatch(): EventDispatchReservation | null;
+  needsDispatch(type: string): boolean;
+  announceDispatched(event: InboundEvent): void;
 }
 
 /**
@@ -36,7 +41,9 @@ export interface OutboxDispatch {
  * leased to that dispatcher and handed to it once committed, as ingested webhooks are (see
  * `WebhookDispatcher.storeEvent`): no claim, no notification, no poll. If the process dies
  * first, the lease runs out and any replica claims the event. Without a slot (or without
- * `dispatch`) it is written unleased and `onEventStored` wakes a claimer.
+ * `dispatch`) it is written unleased and `onEventStored` wakes a claimer. An event no
+ * subscriber wants (the default: nobody subscribes to status changes) is written already
+ * dispatched and shown to the watchers once committed: no slot, no completion write.
  */
 export function createOutboxEventSink(
   store: WebhookStore,
@@ -53,12 +60,29 @@ export function createOutboxEventSink(
       if (await store.insertEvent(toInboxEvent(event), clock())) stored();
     },
     beginWrite(event) {
-      const reservation = options.dispatch?.reserveEventDispatch() ?? null;
+      const inboxEvent = toInboxEvent(event);
+      const dispatch = options.dispatch;
+      if (dispatch && !dispatch.needsDispatch(inboxEvent.type)) {
+        const write = {
+          event: inboxEvent,
+          receivedAt: clock(),
+          lease: null,
+          dispatched: true,
+        } as const;
+        return {
+          statement: (target) => internalEventInsert(write, target),
+          settle(inserted) {
+            if (inserted) dispatch.announceDispatched(inboxEvent);
+          },
+        };
+      }
+      const reservation = dispatch?.reserveEventDispatch() ?? null;
       const pending = {
-        event: toInboxEvent(event),
+        event: inboxEvent,
         receivedAt: clock(),
         lease: reservation?.lease ?? null,
-      };
+        dispatched: false,
+      } as const;
       return {
         statement: (target) => internalEventInsert(pending, target),
         settle(inserted) {

@@ -24,7 +24,7 @@ function observedStore(store: WebhookStore) {
   const gate = new Promise<void>((resolve) => {
     release = resolve;
   });
-  const observed = { claims: 0, release: () => release() };
+  const observed = { claims: 0, completions: 0, release: () => release() };
   const wrapped: WebhookStore = {
     ...store,
     async claimEvents(claim) {
@@ -32,10 +32,12 @@ function observedStore(store: WebhookStore) {
       return store.claimEvents(claim);
     },
     async completeEvent(event, fanOut) {
+      observed.completions++;
       await gate;
       return store.completeEvent(event, fanOut);
     },
     async completeEventLeasingDeliveries(event, fanOut, leaseMs) {
+      observed.completions++;
       await gate;
       return store.completeEventLeasingDeliveries(event, fanOut, leaseMs);
     },
@@ -49,16 +51,24 @@ async function eventRow(database: TestDatabase, paymentId: string) {
     db.kind === "sqlite"
       ? db.sqlite
           .prepare(
-            "SELECT lease_owner, attempts, state FROM webhook_events WHERE json_extract(data, '$.paymentId') = ?",
+            "SELECT lease_owner, attempts, state, body, dispatched_at FROM webhook_events WHERE json_extract(data, '$.paymentId') = ?",
           )
           .get(paymentId)
       : (
           await db.pool.query(
-            "SELECT lease_owner, attempts, state FROM webhook_events WHERE data::json->>'paymentId' = $1",
+            "SELECT lease_owner, attempts, state, body, dispatched_at FROM webhook_events WHERE data::json->>'paymentId' = $1",
             [paymentId],
           )
         ).rows[0];
-  return row as { lease_owner: string | null; attempts: number; state: string } | undefined;
+  if (!row) return undefined;
+  const { body, dispatched_at, ...columns } = row as {
+    lease_owner: string | null;
+    attempts: number;
+    state: string;
+    body: string | null;
+    dispatched_at: number | string | null;
+  };
+  return { ...columns, hasBody: body !== null, dispatched: dispatched_at !== null };
 }
 
 /**
@@ -73,7 +83,7 @@ describe.each(DATABASE_KINDS)("a completion's outbox event on $kind", ({ kind, s
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function start(maxConcurrentEvents: number) {
+  async function start(maxConcurrentEvents: number, { subscribed = true } = {}) {
     const database = await openTestDatabase(kind);
     cleanups.push(() => database.close());
     await migrate(database.db, paymentRecordMigrations);
@@ -87,9 +97,13 @@ describe.each(DATABASE_KINDS)("a completion's outbox event on $kind", ({ kind, s
       logger: silent,
     });
     const received: string[] = [];
-    webhooks.on("PaymentStatusChanged", (event) => {
-      received.push(event.data.paymentId);
-    });
+    if (subscribed) {
+      webhooks.on("PaymentStatusChanged", (event) => {
+        received.push(event.data.paymentId);
+      });
+    }
+    const watched: string[] = [];
+    webhooks.watch((event) => watched.push(`${event.type} ${String(event.data.paymentId)}`));
     webhooks.start();
     cleanups.push(async () => {
       observed.release();
@@ -111,7 +125,7 @@ describe.each(DATABASE_KINDS)("a completion's outbox event on $kind", ({ kind, s
       expect(result.record.status).toBe("PAID");
       return paymentId;
     };
-    return { database, webhooks, observed, received, complete };
+    return { database, webhooks, observed, received, watched, complete };
   }
 
   it.skipIf(skip)(
@@ -121,10 +135,11 @@ describe.each(DATABASE_KINDS)("a completion's outbox event on $kind", ({ kind, s
       const claimsBefore = observed.claims;
       const paymentId = await complete();
       // Committed with the change, already this dispatcher's first attempt.
-      expect(await eventRow(database, paymentId)).toEqual({
+      expect(await eventRow(database, paymentId)).toMatchObject({
         lease_owner: webhooks.dispatcher.workerId,
         attempts: 1,
         state: "pending",
+        dispatched: false,
       });
       observed.release();
       await waitFor(() => received.length > 0, { description: "the change at the handler" });
@@ -140,7 +155,7 @@ describe.each(DATABASE_KINDS)("a completion's outbox event on $kind", ({ kind, s
     const first = await complete(); // holds the one slot until completions are released
     const claimsBefore = observed.claims;
     const second = await complete();
-    expect(await eventRow(database, second)).toEqual({
+    expect(await eventRow(database, second)).toMatchObject({
       lease_owner: null,
       attempts: 0,
       state: "pending",
@@ -152,4 +167,42 @@ describe.each(DATABASE_KINDS)("a completion's outbox event on $kind", ({ kind, s
     expect(await eventRow(database, second)).toMatchObject({ state: "dispatched", attempts: 1 });
     expect(await eventRow(database, first)).toMatchObject({ state: "dispatched", attempts: 1 });
   });
+
+  it.skipIf(skip)(
+    "is committed already dispatched when no subscriber wants it: no slot, claim or completion",
+    async () => {
+      // One slot, held by nothing: a leased write would take it and wait for the completion gate.
+      const { database, webhooks, observed, watched, complete } = await start(1, {
+        subscribed: false,
+      });
+      const claimsBefore = observed.claims;
+      const first = await complete();
+      const second = await complete();
+      for (const paymentId of [first, second]) {
+        // As a completion with no deliveries leaves it, in the change's own commit.
+        expect(await eventRow(database, paymentId)).toEqual({
+          lease_owner: null,
+          attempts: 1,
+          state: "dispatched",
+          hasBody: false,
+          dispatched: true,
+        });
+      }
+      // The watchers saw both once committed; nothing was claimed or completed for them.
+      expect(watched).toEqual([`PaymentStatusChanged ${first}`, `PaymentStatusChanged ${second}`]);
+      expect(await webhooks.store.backlog()).toMatchObject({ pendingEvents: 0 });
+      expect(observed.completions).toBe(0);
+      expect(observed.claims).toBe(claimsBefore);
+      // A handler added later gets the next change through dispatch, as before.
+      const received: string[] = [];
+      webhooks.on("PaymentStatusChanged", (event) => {
+        received.push(event.data.paymentId);
+      });
+      const third = await complete();
+      expect(await eventRow(database, third)).toMatchObject({ state: "pending", attempts: 1 });
+      observed.release();
+      await waitFor(() => received.length > 0, { description: "the third change at the handler" });
+      expect(received).toEqual([third]);
+    },
+  );
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { migrate } from "../../src/store/database.js";
 import { listenForNotifications } from "../../src/store/postgres-listener.js";
 import { openWebhookStore } from "../../src/webhooks/store/index.js";
+import { internalEventInsert } from "../../src/webhooks/store/internal-event-insert.js";
 import { WEBHOOK_WORK_CHANNEL, webhookMigrations } from "../../src/webhooks/store/migrations.js";
 import type { DeliveryOutcome } from "../../src/webhooks/store/webhook-store.js";
 import { waitFor } from "../support/wait-for.js";
@@ -279,6 +280,32 @@ describe.each(DATABASE_KINDS)(
     );
 
     it.skipIf(skip)(
+      "upgrades a database at migration 004: events written already dispatched notify nobody",
+      async () => {
+        database = await openTestDatabase(kind);
+        await migrate(database.db, webhookMigrations.slice(0, 4));
+        const notified = await listenTo(database);
+        try {
+          // Opening the store applies 005.
+          const store = await openWebhookStore(database.db);
+          await writeInternalEvent(database, "evt-dispatched", true);
+          await writeInternalEvent(database, "evt-pending", false);
+          expect(await store.getEvent("evt-dispatched")).toMatchObject({
+            state: "dispatched",
+            attempts: 1,
+          });
+          expect(await store.getEvent("evt-pending")).toMatchObject({ state: "pending" });
+          // Only the pending one is anyone's work (and a claim finds only it).
+          expect(await notified()).toEqual(kind === "sqlite" ? [] : ["webhook_events"]);
+          const claim = { owner: "w", now: NOW, leaseMs: LEASE, limit: 8 };
+          expect((await store.claimEvents(claim)).map((c) => c.id)).toEqual(["evt-pending"]);
+        } finally {
+          await notified.close();
+        }
+      },
+    );
+
+    it.skipIf(skip)(
       "upgrades a database at migration 002: notifications only for new events and unleased deliveries",
       async () => {
         database = await openTestDatabase(kind);
@@ -360,6 +387,25 @@ describe.each(DATABASE_KINDS)(
     );
   },
 );
+
+/** An internal event as the payment records store writes it, in a statement of its own. */
+async function writeInternalEvent(database: TestDatabase, id: string, dispatched: boolean) {
+  const write = dispatched
+    ? ({ event: event(id), receivedAt: NOW, lease: null, dispatched: true } as const)
+    : ({ event: event(id), receivedAt: NOW, lease: null, dispatched: false } as const);
+  const { db } = database;
+  if (db.kind === "sqlite") {
+    const { sql, values } = internalEventInsert(write, { dialect: "sqlite" });
+    db.sqlite.prepare(sql).run(...values);
+    return;
+  }
+  const { sql, values } = internalEventInsert(write, {
+    dialect: "postgres",
+    firstParameter: 1,
+    perRowOf: "one",
+  });
+  await db.pool.query(`WITH one AS (SELECT 1) ${sql}`, [...values]);
+}
 
 async function execute(database: TestDatabase, sql: string): Promise<void> {
   const { db } = database;

@@ -183,4 +183,20 @@ export const webhookMigrations: readonly Migration[] = [
       $$;
     `,
   },
+  {
+    // A status change nobody subscribes to is now written already dispatched, with no lease:
+    // no work for anyone, so the inserts that notify are those of pending, unleased events.
+    id: "webhooks-005-notify-pending-events",
+    sqlite: "-- SQLite has no notifications: the dispatcher polls it.",
+    postgres: `
+      CREATE OR REPLACE FUNCTION webhook_events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM inserted WHERE lease_owner IS NULL AND state = 'pending') THEN
+          PERFORM pg_notify('${WEBHOOK_WORK_CHANNEL}', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
+        END IF;
+        RETURN NULL;
+      END
+      $$;
+    `,
+  },
 ];
