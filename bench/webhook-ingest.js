@@ -19,7 +19,10 @@
 //   npm run build && node bench/webhook-ingest.js
 //   (PostgreSQL variants when BENCH_DATABASE_URL or TEST_DATABASE_URL is set; BENCH_ROUNDS,
 //   BENCH_SECONDS, BENCH_CONNECTIONS; BENCH_CPU_PROF=<dir>: V8 CPU profiles of the children;
-//   BENCH_VARIANTS=bare,sqlite,pg,pg-1,pg-3,probe: only those, e.g. bare,sqlite,pg)
+//   BENCH_VARIANTS=bare,sqlite,pg,pg-1,pg-3,probe,floor,floor-3,floor-2-in-flight: only those,
+//   e.g. bare,sqlite,pg; the floor variants are not run by default: the least durable ingest
+//   route, lib/floor-ingest.js, on one process, on three sharing a database, and on one with two
+//   statements in flight, to show what bounds PostgreSQL ingest on this machine)
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,6 +31,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 import pg from "pg";
 import { serveUntilStdinEnds, startChild } from "./lib/child-process.js";
+import { registerFloorIngest } from "./lib/floor-ingest.js";
 import { webhookSecret, webhookSigner } from "./lib/signed-webhook.js";
 import { environmentLine, fixed, grouped, median, printTable, sampleRounds } from "./lib/stats.js";
 
@@ -68,6 +72,14 @@ async function runTarget(variant) {
     app.post("/webhooks/portone", async (_request, reply) =>
       reply.code(200).send({ received: true }),
     );
+  } else if (variant.startsWith("floor")) {
+    const clients = Array.from(
+      { length: variant === "floor-2-in-flight" ? 2 : 1 },
+      () => new pg.Client({ connectionString: process.env.BENCH_DB_URL, query_timeout: 10_000 }),
+    );
+    await Promise.all(clients.map((client) => client.connect()));
+    await registerFloorIngest(app, clients);
+    cleanup = () => Promise.all(clients.map((client) => client.end()));
   } else {
     const { openDatabase } = await import(`${DIST}/store/database.js`);
     const webhooksModule = await import(`${DIST}/webhooks/index.js`);
@@ -353,7 +365,7 @@ async function measure(target, admin) {
 /** How long an insert batch statement took, and the share of the round one was in flight per server. */
 function insertTiming(before, after, servers) {
   const kind = Object.keys(after.statements).find((name) =>
-    /^(webhooks-insert-events|INSERT INTO webhook_events)/.test(name),
+    /^(webhooks-turn-insert|webhooks-insert-events|INSERT INTO webhook_events)/.test(name),
   );
   if (!kind) return null;
   const ms = after.statementMs[kind] - (before.statementMs[kind] ?? 0);
@@ -433,13 +445,44 @@ async function startTargets(databases) {
       url: databases.urlOf(databases.names[0]),
     });
   }
+  targets.push(...(await floorTargets(databases.names.slice(-3), start)));
   if (BASELINE_DIST) {
     const baseline = (variant, database) =>
       startChild(SELF, ["--target", variant], {
         BENCH_DB_URL: databases.urlOf(database),
         BENCH_DIST: pathToFileURL(BASELINE_DIST).href,
       });
-    targets.push(...(await postgresTargets(databases.names.slice(3), baseline, " (baseline)")));
+    targets.push(...(await postgresTargets(databases.names.slice(3, 6), baseline, " (baseline)")));
+  }
+  return targets;
+}
+
+/**
+ * The least durable ingest (lib/floor-ingest.js): on one process, on one with two statements in
+ * flight, and on three processes sharing a database (the load split as for the replicas).
+ */
+async function floorTargets([single, triple, double], start) {
+  const targets = [];
+  if (VARIANTS.has("floor")) {
+    targets.push({
+      name: "least durable insert route, 1 replica (floor)",
+      servers: [await start("floor", single)],
+      database: single,
+    });
+  }
+  if (VARIANTS.has("floor-2-in-flight")) {
+    targets.push({
+      name: "least durable insert route, 1 replica, 2 statements in flight (floor)",
+      servers: [await start("floor-2-in-flight", double)],
+      database: double,
+    });
+  }
+  if (VARIANTS.has("floor-3")) {
+    targets.push({
+      name: "least durable insert route, 3 replicas (floor)",
+      servers: await Promise.all([1, 2, 3].map(() => start("floor", triple))),
+      database: triple,
+    });
   }
   return targets;
 }
@@ -479,7 +522,7 @@ async function runBenchmark() {
   if (SERVER_URL) {
     admin = new pg.Client({ connectionString: SERVER_URL });
     await admin.connect();
-    databases = await createDatabases(admin, BASELINE_DIST ? 6 : 3);
+    databases = await createDatabases(admin, (BASELINE_DIST ? 6 : 3) + 3);
   } else {
     console.error("PostgreSQL variants skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL");
   }
