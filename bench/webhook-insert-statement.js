@@ -2,7 +2,9 @@
 // it: one text[] parameter per column through unnest (the store before), or the whole batch as
 // one JSON parameter through json_to_recordset; every inserted id returned, no rows, or only
 // the ids that were already stored (the store now). With migration 004's notify trigger, and
-// without it (the floor: what the trigger costs). One connection runs
+// without it (the floor: what the trigger costs), or without the partial claim index; and the
+// insert of bench/lib/floor-ingest.js into its three-column table (the least durable ingest's
+// statement, for comparison). One connection runs
 // the batches back to back, each an implicit transaction (synchronous_commit as configured),
 // in a schema of its own in a database of its own; variants rotate per round. Client CPU is
 // this process's (the driver building the message and parsing the answer), server CPU the
@@ -101,7 +103,23 @@ const { INSERT_EVENTS_FROM_JSON: INSERT_FROM_JSON_RETURNING_DUPLICATES } = await
   `${DIST}/webhooks/store/postgres.js`
 );
 
+/** The statement of bench/lib/floor-ingest.js: the least durable ingest, for comparison. */
+const floorStatement = {
+  text: `INSERT INTO floor_events (id, body)
+     SELECT id, body FROM json_to_recordset($1::json) AS r(id text, body text)
+     ON CONFLICT (id) DO NOTHING`,
+  values: (batch) => [
+    JSON.stringify(
+      batch.map((row) => ({
+        id: row.id,
+        body: JSON.stringify({ type: row.type, timestamp: row.occurredAt, data: row.data }),
+      })),
+    ),
+  ],
+};
+
 const statements = {
+  "floor route's insert (id and body)": floorStatement,
   "one json, duplicates returned": {
     text: INSERT_FROM_JSON_RETURNING_DUPLICATES,
     values: jsonValues,
@@ -119,6 +137,13 @@ const schemas = {
     ...webhookMigrations,
     { postgres: "DROP TRIGGER webhook_events_notify ON webhook_events" },
   ],
+  "no claim index": [...webhookMigrations, { postgres: "DROP INDEX webhook_events_claim" }],
+  "floor route's table": [
+    {
+      postgres: `CREATE TABLE floor_events (id text PRIMARY KEY, body text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now())`,
+    },
+  ],
 };
 
 const variants = [
@@ -127,6 +152,7 @@ const variants = [
   ["one json, row count only", "004 statement trigger"],
   ["one json, duplicates returned", "004 statement trigger"],
   ["one json, duplicates returned", "no trigger (floor)"],
+  ["one json, duplicates returned", "no claim index"],
 ].flatMap(([statement, schema]) =>
   [false, true].map((leased) => ({
     name: `${statement}; ${schema}; ${leased ? "leased" : "unleased"} rows`,
@@ -135,6 +161,12 @@ const variants = [
     leased,
   })),
 );
+variants.push({
+  name: "floor route's insert (id and body); floor route's table",
+  statement: "floor route's insert (id and body)",
+  schema: "floor route's table",
+  leased: false,
+});
 
 function backendCpuMicros(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
