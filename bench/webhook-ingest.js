@@ -19,6 +19,8 @@
 //   npm run build && node bench/webhook-ingest.js
 //   (PostgreSQL variants when BENCH_DATABASE_URL or TEST_DATABASE_URL is set; BENCH_ROUNDS,
 //   BENCH_SECONDS, BENCH_CONNECTIONS; BENCH_CPU_PROF=<dir>: V8 CPU profiles of the children;
+//   BENCH_EVENT_SLOTS: the pipeline dispatcher's event slots (maxConcurrentEvents, default 32);
+//   BENCH_DEBUG=1: each pipeline round's backlog, drain time and statement times on stderr;
 //   BENCH_VARIANTS=bare,sqlite,pg,pg-1,pg-3,probe,floor,floor-3,floor-2-in-flight: only those,
 //   e.g. bare,sqlite,pg; the floor variants are not run by default: the least durable ingest
 //   route, lib/floor-ingest.js, on one process, on three sharing a database, and on one with two
@@ -147,6 +149,9 @@ async function startPipeline(app, db, store, handled) {
         }
       : {}),
     logger: silent,
+    ...(process.env.BENCH_EVENT_SLOTS
+      ? { tuning: { maxConcurrentEvents: Number(process.env.BENCH_EVENT_SLOTS) } }
+      : {}),
   });
   webhooks.on("*", () => {
     handled.count++;
@@ -350,6 +355,7 @@ async function measure(target, admin) {
   const after = await settledSnapshot(target, admin, drained.backendMicros);
   const events = after.handled - before.handled;
   const backend = backendCpuSince(before.backendMicros, after.backendMicros);
+  if (process.env.BENCH_DEBUG) printRound(target, backlog, drainMs, before, after);
   return {
     ...sample,
     backlogEvents: backlog.pendingEvents,
@@ -360,6 +366,25 @@ async function measure(target, admin) {
     commitsPerEvent: (after.commits - before.commits) / events,
     statementsPerEvent: perEvent(before.statements, after.statements, events),
   };
+}
+
+/**
+ * BENCH_DEBUG: a pipeline round's backlog when the load stopped, its drain time, and each
+ * statement kind's count and mean time from the pool's call to its answer (which includes the
+ * wait for a busy event loop, so it is no measure of the database's own time).
+ */
+function printRound(target, backlog, drainMs, before, after) {
+  const timing = Object.fromEntries(
+    Object.keys(after.statements).map((kind) => {
+      const count = after.statements[kind] - (before.statements[kind] ?? 0);
+      const ms = after.statementMs[kind] - (before.statementMs[kind] ?? 0);
+      return [kind, `${count} x ${fixed(ms / count, 2)} ms`];
+    }),
+  );
+  console.error(
+    `${target.name}: backlog ${JSON.stringify(backlog)}, drained in ${fixed(drainMs, 0)} ms, ` +
+      `statements ${JSON.stringify(timing)}`,
+  );
 }
 
 /** How long an insert batch statement took, and the share of the round one was in flight per server. */
