@@ -16,6 +16,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import pg from "pg";
+import { FLOOR_INSERT, FLOOR_TABLE } from "./lib/floor-ingest.js";
 import { fixed, median, printTable } from "./lib/stats.js";
 
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
@@ -105,9 +106,7 @@ const { INSERT_EVENTS_FROM_JSON: INSERT_FROM_JSON_RETURNING_DUPLICATES } = await
 
 /** The statement of bench/lib/floor-ingest.js: the least durable ingest, for comparison. */
 const floorStatement = {
-  text: `INSERT INTO floor_events (id, body)
-     SELECT id, body FROM json_to_recordset($1::json) AS r(id text, body text)
-     ON CONFLICT (id) DO NOTHING`,
+  text: FLOOR_INSERT.text,
   values: (batch) => [
     JSON.stringify(
       batch.map((row) => ({
@@ -138,12 +137,7 @@ const schemas = {
     { postgres: "DROP TRIGGER webhook_events_notify ON webhook_events" },
   ],
   "no claim index": [...webhookMigrations, { postgres: "DROP INDEX webhook_events_claim" }],
-  "floor route's table": [
-    {
-      postgres: `CREATE TABLE floor_events (id text PRIMARY KEY, body text NOT NULL,
-        received_at timestamptz NOT NULL DEFAULT now())`,
-    },
-  ],
+  "floor route's table": [{ postgres: FLOOR_TABLE }],
 };
 
 const variants = [

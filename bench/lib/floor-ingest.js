@@ -4,12 +4,13 @@
 // one statement in flight (as the service has), the inserts that arrive meanwhile sent together
 // as the next multi-row insert (the service batches the same way), or several connections with
 // one each. Whatever this reaches bounds the service's own ingest.
-const TABLE = `CREATE TABLE IF NOT EXISTS floor_events (
+/** The floor's table and its batch insert (also priced alone by bench/webhook-insert-statement.js). */
+export const FLOOR_TABLE = `CREATE TABLE IF NOT EXISTS floor_events (
   id text PRIMARY KEY,
   body text NOT NULL,
   received_at timestamptz NOT NULL DEFAULT now()
 )`;
-const INSERT = {
+export const FLOOR_INSERT = {
   name: "floor-insert",
   text: `INSERT INTO floor_events (id, body)
     SELECT id, body FROM json_to_recordset($1::json) AS r(id text, body text)
@@ -22,7 +23,7 @@ export async function registerFloorIngest(app, clients) {
   // Replicas start together: the table is created under a lock so they do not race.
   await client.query("BEGIN");
   await client.query("SELECT pg_advisory_xact_lock(4242)");
-  await client.query(TABLE);
+  await client.query(FLOOR_TABLE);
   await client.query("COMMIT");
   const store = batchedInsert(clients);
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) =>
@@ -51,7 +52,7 @@ function batchedInsert(clients) {
       queue = [];
       const rows = JSON.stringify(batch.map((item) => ({ id: item.id, body: item.body })));
       try {
-        await client.query({ ...INSERT, values: [rows] });
+        await client.query({ ...FLOOR_INSERT, values: [rows] });
         for (const item of batch) item.resolve();
       } catch (error) {
         for (const item of batch) item.reject(error);
